@@ -1,0 +1,9 @@
+"""glassbox: interpretable-by-design models whose fitted structure is the explanation.
+
+The public API is flat: estimators, ``distill``, ``save`` and ``load`` are imported from here
+as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`glassbox.binning`.
+"""
+
+from glassbox._version import __version__
+
+__all__ = ["__version__"]

@@ -1,0 +1,261 @@
+"""Shared estimator plumbing: input checks, feature names, targets, sample weights, monotonic
+constraints, thread counts and scikit-learn tags.
+
+Every public estimator validates through these functions, so the same bad input gets the same
+message, naming what is wrong and what to do, whichever model it was given to.
+"""
+
+import numbers
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from glassbox._ext._openmp import omp_max_threads, openmp_enabled
+
+
+class GlassboxMixin:
+    """Tags shared by every glassbox estimator: NaN and categorical values are inputs, not errors.
+
+    ``input_tags.string`` stays False: in scikit-learn it promises that *any* object is accepted,
+    whereas glassbox accepts strings as category levels but rejects unhashable objects with a
+    TypeError, which is exactly the contract the False tag checks.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        return tags
+
+
+def effective_n_threads(n_jobs):
+    """Threads a kernel should use for ``n_jobs`` (None or -1: every available core).
+
+    Negative values count back from the number of cores as in joblib (-2: all but one).
+    Always 1 when the build has no OpenMP.
+    """
+    if n_jobs is not None and (
+        not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0
+    ):
+        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
+    if not openmp_enabled():
+        return 1
+    available = _available_cores()
+    if n_jobs is None:
+        return max(1, min(available, omp_max_threads()))
+    if n_jobs < 0:
+        return max(1, available + 1 + n_jobs)
+    return int(n_jobs)
+
+
+def _available_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def user_stacklevel():
+    """``stacklevel`` for ``warnings.warn`` that points at the first frame outside glassbox and
+    scikit-learn (whose output wrappers sit between a user's call and ours)."""
+    level = 1
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not (module.startswith("glassbox.") or module.startswith("sklearn.")):
+            return level
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def check_X(estimator, X, *, reset):
+    """Check X's shape and column names; return it as a DataFrame (unchanged) or a 2-D ndarray.
+
+    Values are not converted here: the Binner decides per column what is numeric, categorical or
+    missing. ``reset=True`` (fit) records ``n_features_in_`` and ``feature_names_in_``;
+    ``reset=False`` checks X against them.
+    """
+    if sp.issparse(X):
+        raise TypeError(
+            "glassbox estimators need dense input but got a sparse matrix; "
+            "convert it with X.toarray() (bins are built per value, so dense costs little)."
+        )
+    if isinstance(X, pd.Series):
+        raise ValueError(
+            "Expected a 2-D table but got a pandas Series; "
+            "use X.to_frame() for one feature or X.to_frame().T for one row."
+        )
+    if not isinstance(X, pd.DataFrame):
+        original = X
+        X = np.asarray(X)
+        if X.dtype.kind in "US" and not isinstance(original, np.ndarray):
+            # A nested list mixing numbers and strings would otherwise turn every number into
+            # a string; objects keep each column's own type.
+            X = np.asarray(original, dtype=object)
+        if X.dtype.kind == "c":
+            raise ValueError("Complex data not supported; pass the real and imaginary parts as two features.")
+        if X.ndim != 2:
+            raise ValueError(
+                f"Expected a 2-D array but got {X.ndim}-D input of shape {X.shape}; "
+                "reshape with X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample."
+            )
+    n_samples, n_features = X.shape
+    if n_samples == 0:
+        raise ValueError(f"X has 0 samples (shape {X.shape}); at least 1 sample is required.")
+    if n_features == 0:
+        raise ValueError(f"X has 0 features (shape {X.shape}); at least 1 feature is required.")
+    _check_names(estimator, X, reset)
+    return X
+
+
+def _check_names(estimator, X, reset):
+    try:
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+    except ValueError as err:
+        fitted = getattr(estimator, "feature_names_in_", None)
+        if reset or fitted is None or not isinstance(X, pd.DataFrame):
+            raise
+        given = [str(c) for c in X.columns]
+        moved = [
+            f"column {i} is {g!r} but was {f!r} at fit"
+            for i, (g, f) in enumerate(zip(given, fitted))
+            if g != f
+        ][:3]
+        hint = "; ".join(moved)
+        raise ValueError(
+            f"{err}{hint}. Select the fitted columns in order, e.g. X[model.feature_names_in_]."
+        ) from None
+
+
+def feature_names(estimator):
+    """Names of the fitted features: the DataFrame's columns, else x0, x1, ..."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None:
+        return [str(n) for n in names]
+    return [f"x{i}" for i in range(estimator.n_features_in_)]
+
+
+def check_classification_y(y, n_samples):
+    """Encode a classification target; return ``(codes, classes)`` with codes in 0..n_classes-1."""
+    y = _target_1d(y, n_samples)
+    n_missing = int(pd.isna(y).sum()) if y.dtype.kind in "fOUS" else 0
+    if n_missing:
+        raise ValueError(
+            f"y has {n_missing} missing values; a classifier needs a label for every row: "
+            "drop those rows or give them a label."
+        )
+    check_classification_targets(y)
+    classes, codes = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"y has only one class ({classes[0]!r}); a classifier needs at least two classes."
+        )
+    return codes.astype(np.intp), classes
+
+
+def check_regression_y(y, n_samples):
+    """Return a regression target as finite float64."""
+    y = _target_1d(y, n_samples)
+    try:
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"y must be numeric for a regressor ({err}); use a classifier for labels.") from None
+    n_nan, n_inf = int(np.isnan(y).sum()), int(np.isinf(y).sum())
+    if n_nan or n_inf:
+        raise ValueError(
+            f"y has {n_nan} NaN and {n_inf} infinite values; a regressor needs a finite target "
+            "for every row: drop or fix those rows."
+        )
+    return y
+
+
+def _target_1d(y, n_samples):
+    if y is None:
+        raise ValueError("this estimator requires y to be passed, but the target y is None.")
+    y = column_or_1d(y, warn=True)
+    if len(y) != n_samples:
+        raise ValueError(f"X has {n_samples} rows but y has {len(y)}; they must match.")
+    return y
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Return float64 weights of shape (n_samples,): finite, non-negative, not all zero."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float64)
+    if isinstance(sample_weight, numbers.Number):
+        sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
+    try:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"sample_weight must be numeric: {err}") from None
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has shape {sw.shape} but X has {n_samples} rows; "
+            "pass one weight per row."
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError(f"sample_weight has {int((~np.isfinite(sw)).sum())} NaN or infinite values.")
+    if np.any(sw < 0):
+        raise ValueError(
+            f"sample_weight has {int((sw < 0).sum())} negative values; weights must be >= 0."
+        )
+    if not np.any(sw > 0):
+        raise ValueError("all sample weights are zero; at least one row needs a positive weight.")
+    return sw
+
+
+def check_monotonic_cst(monotonic_cst, names, is_categorical, *, has_names):
+    """Parse ``monotonic_cst`` (scikit-learn's meaning) into an int8 array, one entry per feature.
+
+    Accepts None, an array-like of -1/0/+1 per feature, or a dict ``{feature_name: -1|0|1}``
+    (which needs X with column names). Constraining a categorical feature is an error: its
+    levels have no order to be monotone in.
+    """
+    n_features = len(names)
+    cst = np.zeros(n_features, dtype=np.int8)
+    if monotonic_cst is None:
+        return cst
+    if isinstance(monotonic_cst, dict):
+        if not has_names:
+            raise ValueError(
+                "monotonic_cst as a dict needs X with column names (a DataFrame); "
+                "with a numpy array pass a list with one entry per feature."
+            )
+        unknown = [k for k in monotonic_cst if k not in names]
+        if unknown:
+            raise ValueError(
+                f"monotonic_cst names unknown features {unknown}; the features are {names}."
+            )
+        for key, value in monotonic_cst.items():
+            cst[names.index(key)] = _cst_value(value, key)
+    else:
+        values = np.asarray(monotonic_cst)
+        if values.ndim != 1 or values.shape[0] != n_features:
+            raise ValueError(
+                f"monotonic_cst has shape {values.shape} but X has {n_features} features; "
+                "give one of -1, 0, 1 per feature, or a dict by feature name."
+            )
+        for i, value in enumerate(values):
+            cst[i] = _cst_value(value, names[i])
+    constrained_cats = [names[i] for i in np.flatnonzero(cst) if is_categorical[i]]
+    if constrained_cats:
+        raise ValueError(
+            f"monotonic_cst constrains categorical features {constrained_cats}; their levels have "
+            "no order. Drop the constraint, or pass the feature as numeric if its codes are ordered."
+        )
+    return cst
+
+
+def _cst_value(value, name):
+    if value not in (-1, 0, 1) or isinstance(value, (bool, np.bool_)):
+        raise ValueError(
+            f"monotonic_cst for feature {name!r} is {value!r}; use -1 (decreasing), "
+            "0 (unconstrained) or 1 (increasing)."
+        )
+    return int(value)

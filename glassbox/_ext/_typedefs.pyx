@@ -1,0 +1,11 @@
+"""NumPy twins of the C types in ``_typedefs.pxd``: allocate arrays with these so kernels get
+exactly the types they declare."""
+
+import numpy as np
+
+X_DTYPE = np.float64
+BIN_CODE_DTYPE = np.uint8
+OFFSET_DTYPE = np.int64
+
+# Largest number of value bins per feature: 256 uint8 codes less one missing and one unseen code.
+MAX_VALUE_BINS = 254

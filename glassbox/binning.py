@@ -1,0 +1,509 @@
+"""One binning for every model: raw columns in, a Fortran-ordered uint8 code matrix out.
+
+Each feature's codes are laid out the same way, so kernels and explanations never special-case:
+
+    0 .. n_bins - 1   value bins (continuous: intervals; categorical: levels)
+    n_bins            missing (NaN, None, pd.NA)
+    n_bins + 1        unseen (a category never seen in fit; never used by continuous features)
+
+Continuous thresholds sit strictly between two neighbouring distinct training values and are
+rounded to the fewest significant digits that keep them there, so the threshold printed in an
+explanation (``age <= 34.5``) is the float the model compares against, not an approximation.
+"""
+
+import numbers
+import warnings
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from glassbox._base import GlassboxMixin, check_X, effective_n_threads, feature_names, user_stacklevel
+from glassbox._ext._binning import map_to_bins
+from glassbox._ext._typedefs import BIN_CODE_DTYPE, MAX_VALUE_BINS, OFFSET_DTYPE, X_DTYPE
+
+CONTINUOUS = "continuous"
+CATEGORICAL = "categorical"
+
+
+class UnseenCategoryWarning(UserWarning):
+    """A categorical value at transform time that was not seen in fit; it gets the unseen code."""
+
+
+def format_threshold(value):
+    """The shortest decimal string that reads back as exactly ``value`` (no trailing ``.0``)."""
+    value = float(value)
+    if value == 0 or 1e-4 <= abs(value) < 1e16:
+        return np.format_float_positional(value, trim="-")
+    return np.format_float_scientific(value, trim="-")
+
+
+@dataclass(frozen=True, eq=False)
+class FeatureBins:
+    """How one feature's values become codes; every explanation reads its labels from here.
+
+    Attributes
+    ----------
+    name : str
+        Column name, or ``x{i}`` for unnamed input.
+    kind : {"continuous", "categorical"}
+    thresholds : ndarray of float64, shape (n_bins - 1,)
+        Continuous features: a value x has code i iff ``thresholds[i-1] < x <= thresholds[i]``.
+        Empty for categorical features.
+    levels : tuple
+        Categorical features: the level of each value code. Empty for continuous features.
+    other_levels : tuple
+        Categorical features with more levels than ``max_bins``: the rarest levels, which share
+        the last value code (labelled "other"). Empty otherwise.
+    counts : ndarray of int64, shape (n_codes,)
+        Training rows per code, including the missing code (and the unseen code, always 0).
+    """
+
+    name: str
+    kind: str
+    thresholds: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=X_DTYPE))
+    levels: tuple = ()
+    other_levels: tuple = ()
+    counts: np.ndarray = None
+
+    @property
+    def is_categorical(self):
+        return self.kind == CATEGORICAL
+
+    @property
+    def n_bins(self):
+        """Number of value bins (codes other than missing and unseen)."""
+        if self.is_categorical:
+            return max(1, len(self.levels) + bool(self.other_levels))
+        return len(self.thresholds) + 1
+
+    @property
+    def missing_code(self):
+        return self.n_bins
+
+    @property
+    def unseen_code(self):
+        return self.n_bins + 1
+
+    @property
+    def n_codes(self):
+        return self.n_bins + 2
+
+    def bin_label(self, code):
+        """A person's reading of one code: ``<= 34.5``, ``(34.5, 51]``, ``'Other'``, ``missing``."""
+        code = int(code)
+        if not 0 <= code < self.n_codes:
+            raise ValueError(f"code {code} is out of range for feature {self.name!r} (0..{self.n_codes - 1})")
+        if code == self.missing_code:
+            return "missing"
+        if code == self.unseen_code:
+            return "unseen"
+        if self.is_categorical:
+            if code < len(self.levels):
+                return repr(self.levels[code])
+            if self.other_levels:
+                return f"other ({len(self.other_levels)} levels)"
+            return "no level seen"
+        t = self.thresholds
+        if len(t) == 0:
+            return "any value"
+        if code == 0:
+            return f"<= {format_threshold(t[0])}"
+        if code == len(t):
+            return f"> {format_threshold(t[-1])}"
+        return f"({format_threshold(t[code - 1])}, {format_threshold(t[code])}]"
+
+
+@dataclass(frozen=True, eq=False)
+class BinnedData:
+    """The binned matrix every learner kernel reads, with the metadata that explains it.
+
+    Attributes
+    ----------
+    codes : ndarray of uint8, shape (n_samples, n_features), Fortran-ordered
+    features : tuple of FeatureBins
+    """
+
+    codes: np.ndarray
+    features: tuple
+
+    @property
+    def n_codes(self):
+        """Codes per feature (value bins + missing + unseen), for sizing histograms."""
+        return np.array([f.n_codes for f in self.features], dtype=np.intp)
+
+    @property
+    def missing_codes(self):
+        return np.array([f.missing_code for f in self.features], dtype=BIN_CODE_DTYPE)
+
+    @property
+    def is_categorical(self):
+        return np.array([f.is_categorical for f in self.features], dtype=bool)
+
+
+class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
+    """Bin numeric, categorical and missing values into uint8 codes shared by all glassbox models.
+
+    Parameters
+    ----------
+    max_bins : int, default=254
+        Most value bins per feature (2..254); the missing and unseen codes come on top, so every
+        code fits in uint8. A continuous feature with at most ``max_bins`` distinct values gets
+        one bin per value; otherwise bins hold about equal numbers of training rows, and a value
+        is never split across bins (heavy ties get a bin of their own). A categorical feature
+        with more levels keeps the ``max_bins - 1`` most frequent and groups the rest as "other"
+        (recorded in ``FeatureBins.other_levels``; never merged with missing).
+    categorical_features : "auto", None, or array-like of names, indices or a boolean mask
+        "auto": pandas ``category`` and string columns, and object columns holding strings, are
+        categorical. None: every feature is numeric. A list: exactly these are categorical.
+    subsample : int or None, default=200_000
+        Continuous thresholds are computed on this many randomly chosen rows (all rows if None
+        or fewer); categorical levels always come from every row.
+    n_jobs : int or None, default=None
+        Threads for the transform; None or -1 uses every core.
+    random_state : int, RandomState or None
+        Seeds the subsample; an int makes the bins reproducible.
+
+    Attributes
+    ----------
+    features_ : list of FeatureBins
+        One per input column, in column order.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when fitted on a DataFrame with string column names.
+    """
+
+    def __init__(self, max_bins=254, categorical_features="auto", subsample=200_000, n_jobs=None,
+                 random_state=None):
+        self.max_bins = max_bins
+        self.categorical_features = categorical_features
+        self.subsample = subsample
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Learn thresholds and levels from X; y is ignored."""
+        self._fit(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit on X and return its codes (binned once, not twice)."""
+        return self._fit(X)
+
+    def transform(self, X):
+        """Codes of X: ndarray of uint8, shape (n_samples, n_features), Fortran-ordered.
+
+        Warns with :class:`UnseenCategoryWarning` when a categorical column holds levels not seen
+        in fit; those rows get the feature's unseen code.
+        """
+        check_is_fitted(self)
+        X = check_X(self, X, reset=False)
+        return self._codes(X, self.features_, warn_unseen=True)
+
+    def bin(self, X):
+        """:class:`BinnedData` for X: the codes together with the fitted ``features_``."""
+        return BinnedData(self.transform(X), tuple(self.features_))
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        return np.asarray([f.name for f in self.features_], dtype=object)
+
+    def _fit(self, X):
+        self._check_params()
+        X = check_X(self, X, reset=True)
+        names = feature_names(self)
+        is_cat = self._categorical_mask(X, names)
+        rows = self._subsample_rows(X.shape[0])
+        features = []
+        for j, name in enumerate(names):
+            column = _column(X, j)
+            if is_cat[j]:
+                features.append(_fit_categorical(name, column, self.max_bins))
+            else:
+                values = _numeric_column(column, name)
+                sample = values if rows is None else values[rows]
+                features.append(FeatureBins(name, CONTINUOUS, _fit_thresholds(sample, self.max_bins)))
+        codes = self._codes(X, features, warn_unseen=False)
+        self.features_ = [
+            replace(f, counts=np.bincount(codes[:, j], minlength=f.n_codes).astype(np.int64))
+            for j, f in enumerate(features)
+        ]
+        return codes
+
+    def _check_params(self):
+        if not isinstance(self.max_bins, numbers.Integral) or not 2 <= self.max_bins <= MAX_VALUE_BINS:
+            raise ValueError(
+                f"max_bins must be an integer in [2, {MAX_VALUE_BINS}] (uint8 codes keep room for "
+                f"missing and unseen), got {self.max_bins!r}."
+            )
+        if self.subsample is not None and (
+            not isinstance(self.subsample, numbers.Integral) or self.subsample < 2
+        ):
+            raise ValueError(f"subsample must be None or an integer >= 2, got {self.subsample!r}.")
+        effective_n_threads(self.n_jobs)
+
+    def _subsample_rows(self, n_samples):
+        if self.subsample is None or n_samples <= self.subsample:
+            return None
+        rng = check_random_state(self.random_state)
+        return np.sort(rng.choice(n_samples, self.subsample, replace=False))
+
+    def _categorical_mask(self, X, names):
+        spec = self.categorical_features
+        n_features = len(names)
+        if isinstance(spec, str) and spec == "auto":
+            return np.array([_is_categorical_column(_column(X, j)) for j in range(n_features)])
+        if spec is None:
+            return np.zeros(n_features, dtype=bool)
+        spec = np.asarray(spec)
+        if spec.dtype == bool:
+            if spec.shape != (n_features,):
+                raise ValueError(
+                    f"categorical_features as a boolean mask needs {n_features} entries, got {spec.shape[0]}."
+                )
+            return spec.copy()
+        mask = np.zeros(n_features, dtype=bool)
+        for item in spec.ravel().tolist():
+            if isinstance(item, str):
+                if getattr(self, "feature_names_in_", None) is None:
+                    raise ValueError(
+                        f"categorical_features names {item!r}, but X has no column names; "
+                        "pass column indices or a boolean mask for a numpy array."
+                    )
+                if item not in names:
+                    raise ValueError(f"categorical_features names unknown feature {item!r}; the features are {names}.")
+                mask[names.index(item)] = True
+            elif isinstance(item, numbers.Integral) and -n_features <= item < n_features:
+                mask[item] = True
+            else:
+                raise ValueError(
+                    f"categorical_features entry {item!r} is neither a feature name nor an index "
+                    f"in [0, {n_features})."
+                )
+        return mask
+
+    def _codes(self, X, features, *, warn_unseen):
+        n_samples = X.shape[0]
+        out = np.empty((n_samples, len(features)), dtype=BIN_CODE_DTYPE, order="F")
+        continuous = [j for j, f in enumerate(features) if not f.is_categorical]
+        if continuous:
+            names = [features[j].name for j in continuous]
+            block = _continuous_block(X, continuous, names)
+            offsets = np.zeros(len(continuous) + 1, dtype=OFFSET_DTYPE)
+            offsets[1:] = np.cumsum([len(features[j].thresholds) for j in continuous])
+            n_inf = map_to_bins(
+                block,
+                np.concatenate([features[j].thresholds for j in continuous]).astype(X_DTYPE),
+                offsets,
+                np.array([features[j].missing_code for j in continuous], dtype=BIN_CODE_DTYPE),
+                np.array(continuous, dtype=OFFSET_DTYPE),
+                out,
+                effective_n_threads(self.n_jobs),
+            )
+            if n_inf:
+                _raise_infinite(block, names)
+        for j, f in enumerate(features):
+            if f.is_categorical:
+                out[:, j] = _categorical_codes(_column(X, j), f, warn_unseen)
+        return out
+
+
+def _column(X, j):
+    return X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
+
+
+def _is_categorical_column(column):
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or isinstance(dtype, pd.StringDtype):
+        return True
+    if dtype.kind in "USO" and dtype != object:
+        return True
+    if dtype == object:
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        return kind not in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty")
+    return False
+
+
+def _numeric_column(column, name):
+    """A column as float64 with NaN for missing; a clear error for anything non-numeric."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or dtype.kind in "OUS" or isinstance(dtype, pd.StringDtype):
+        values = np.asarray(column, dtype=object)
+        missing = pd.isna(values)
+        values = np.where(missing, np.nan, values)
+        try:
+            return values.astype(X_DTYPE)
+        except ValueError as err:
+            raise ValueError(
+                f"feature {name!r} is numeric here but holds non-numeric values ({err}); mark it "
+                "categorical (categorical_features='auto' or list it), or clean the column."
+            ) from None
+        except TypeError as err:
+            raise TypeError(
+                f"feature {name!r} holds a value that is neither a number nor a string: {err}. "
+                "Each argument must be a string or a number (or missing)."
+            ) from None
+    if dtype.kind in "mM":
+        raise TypeError(
+            f"feature {name!r} has dtype {dtype}; convert dates and durations to numbers "
+            "(e.g. days since an origin) before fitting."
+        )
+    if isinstance(column, pd.Series):
+        return column.to_numpy(dtype=X_DTYPE, na_value=np.nan)
+    return np.asarray(column, dtype=X_DTYPE)
+
+
+def _continuous_block(X, columns, names):
+    """The continuous columns as one float64 2-D array (a view when X already is one)."""
+    if isinstance(X, np.ndarray) and X.dtype.kind in "fiub" and len(columns) == X.shape[1]:
+        block = np.asarray(X, dtype=X_DTYPE)
+    else:
+        block = np.empty((X.shape[0], len(columns)), dtype=X_DTYPE, order="F")
+        for k, (j, name) in enumerate(zip(columns, names)):
+            block[:, k] = _numeric_column(_column(X, j), name)
+    return block
+
+
+def _raise_infinite(block, names):
+    n_inf = np.isinf(block).sum(axis=0)
+    bad = {names[k]: int(n) for k, n in enumerate(n_inf) if n}
+    raise ValueError(
+        f"infinite values (inf) in features {bad} (name: count); glassbox bins NaN as missing but "
+        "cannot bin inf: replace them, e.g. with NaN or a large finite value."
+    )
+
+
+def _fit_thresholds(values, max_bins):
+    """Equal-frequency cut points between distinct values, rounded to short decimals."""
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return np.empty(0, dtype=X_DTYPE)
+    distinct, counts = np.unique(values, return_counts=True)
+    n_distinct = len(distinct)
+    if n_distinct <= max_bins:
+        cut_after = np.arange(n_distinct - 1)
+    else:
+        # float64: searchsorted against a float target would otherwise re-cast it every call
+        cut_after = _equal_frequency_cuts(np.cumsum(counts, dtype=np.float64), max_bins)
+    return _short_thresholds(distinct[cut_after], distinct[cut_after + 1])
+
+
+def _equal_frequency_cuts(cumulative, max_bins):
+    """Indices j of distinct values to cut after, so bins hold about equal counts.
+
+    Each cut aims at an equal share of the rows still unbinned, so a heavy tie that swallows
+    several quantiles leaves its unused bins to the rest of the range instead of losing them.
+    """
+    n_distinct = len(cumulative)
+    total = cumulative[-1]
+    cuts = []
+    start, base, bins_left = 0, 0, max_bins
+    while bins_left > 1 and start < n_distinct - 1:
+        if n_distinct - start <= bins_left:
+            cuts.extend(range(start, n_distinct - 1))
+            break
+        target = base + (total - base) / bins_left
+        j = max(int(np.searchsorted(cumulative, target, side="left")), start)
+        if j > start and target - cumulative[j - 1] < cumulative[j] - target:
+            j -= 1
+        if j >= n_distinct - 1:
+            break
+        cuts.append(j)
+        base, start, bins_left = cumulative[j], j + 1, bins_left - 1
+    return np.asarray(cuts, dtype=np.intp)
+
+
+def _short_thresholds(lo, hi):
+    """For each pair lo < hi, the number with fewest significant digits strictly between them.
+
+    Rounding the midpoint to d digits gives the d-digit number nearest the midpoint, and the
+    interval is symmetric about it, so the first d that lands inside is the fewest digits there
+    are. Neighbouring floats with nothing in between keep ``lo`` itself (``x <= lo`` still
+    separates them).
+    """
+    mid = lo / 2 + hi / 2  # halves first: no overflow near the float limits
+    out = lo.astype(X_DTYPE, copy=True)
+    todo = np.arange(len(lo))
+    for digits in range(1, 18):
+        if todo.size == 0:
+            break
+        candidate = np.array([float(f"{m:.{digits}g}") for m in mid[todo]], dtype=X_DTYPE)
+        inside = (lo[todo] < candidate) & (candidate < hi[todo])
+        out[todo[inside]] = candidate[inside]
+        todo = todo[~inside]
+    return out
+
+
+def _fit_categorical(name, column, max_bins):
+    series = column if isinstance(column, pd.Series) else pd.Series(column, dtype=object, copy=False)
+    _check_hashable(series, name)
+    counts = series.value_counts(dropna=True, sort=False)
+    counts = counts[counts > 0]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        order = [c for c in series.cat.categories if c in counts.index]
+    else:
+        order = _sorted_levels(counts.index.tolist())
+    levels = [_py_scalar(v) for v in order]
+    other = ()
+    if len(levels) > max_bins:
+        by_count = sorted(range(len(levels)), key=lambda i: -counts[order[i]])  # stable: ties keep order
+        keep = set(by_count[: max_bins - 1])
+        other = tuple(v for i, v in enumerate(levels) if i not in keep)
+        levels = [v for i, v in enumerate(levels) if i in keep]
+    return FeatureBins(name, CATEGORICAL, levels=tuple(levels), other_levels=other)
+
+
+def _check_hashable(series, name):
+    if series.dtype != object:
+        return
+    for value in series:
+        try:
+            hash(value)
+        except TypeError:
+            raise TypeError(
+                f"feature {name!r} holds a {type(value).__name__} value ({value!r}); each argument "
+                "must be a string or a number (or missing)."
+            ) from None
+
+
+def _sorted_levels(levels):
+    try:
+        return sorted(levels)
+    except TypeError:  # mixed numbers and strings: numbers first, then strings
+        return sorted(levels, key=lambda v: (isinstance(v, str), str(v) if isinstance(v, str) else v))
+
+
+def _py_scalar(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _categorical_codes(column, feature, warn_unseen):
+    series = column if isinstance(column, pd.Series) else pd.Series(column, dtype=object, copy=False)
+    _check_hashable(series, feature.name)
+    known = pd.Index(list(feature.levels) + list(feature.other_levels), dtype=object)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        lut = known.get_indexer(series.cat.categories.astype(object))
+        cat_codes = series.cat.codes.to_numpy()
+        index = np.where(cat_codes >= 0, lut[cat_codes], -1)
+    else:
+        index = known.get_indexer(series.astype(object))
+    missing = series.isna().to_numpy()
+    codes = np.minimum(index, len(feature.levels)).astype(np.intp)  # every "other" level shares one code
+    codes[missing] = feature.missing_code
+    unseen = (index < 0) & ~missing
+    if unseen.any():
+        codes[unseen] = feature.unseen_code
+        if warn_unseen:
+            values = pd.unique(series[unseen])
+            shown = ", ".join(repr(_py_scalar(v)) for v in values[:5])
+            more = f" and {len(values) - 5} more" if len(values) > 5 else ""
+            warnings.warn(
+                f"feature {feature.name!r} has {int(unseen.sum())} rows with levels not seen in fit "
+                f"({shown}{more}); they get the 'unseen' bin.",
+                UnseenCategoryWarning,
+                stacklevel=user_stacklevel(),
+            )
+    return codes.astype(BIN_CODE_DTYPE)
