@@ -17,8 +17,10 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-# One job per module; see glassbox/_ext/_typedefs.pxd for the shared C types.
-EXTENSIONS = ["_typedefs", "_openmp", "_binning"]
+# Every .pyx in glassbox/_ext is one extension with one job; the shared C types are in
+# glassbox/_ext/_typedefs.pxd. Globbing means a new kernel needs no edit here.
+HERE = Path(__file__).parent
+EXTENSIONS = sorted(p.stem for p in (HERE / "glassbox" / "_ext").glob("*.pyx"))
 
 DEBUG = os.environ.get("GLASSBOX_DEBUG_CYTHON", "0") == "1"
 NO_OPENMP = os.environ.get("GLASSBOX_NO_OPENMP", "0") == "1"

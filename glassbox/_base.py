@@ -102,14 +102,14 @@ def check_X(estimator, X, *, reset):
             raise ValueError("Complex data not supported; pass the real and imaginary parts as two features.")
         if X.ndim != 2:
             raise ValueError(
-                f"Expected a 2-D array but got {X.ndim}-D input of shape {X.shape}; "
-                "reshape with X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample."
+                f"Expected a 2-D array but got {X.ndim}-D input of shape {X.shape}. Reshape your "
+                "data with X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample."
             )
     n_samples, n_features = X.shape
     if n_samples == 0:
-        raise ValueError(f"X has 0 samples (shape {X.shape}); at least 1 sample is required.")
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
     if n_features == 0:
-        raise ValueError(f"X has 0 features (shape {X.shape}); at least 1 feature is required.")
+        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
     _check_names(estimator, X, reset)
     return X
 
@@ -122,14 +122,12 @@ def _check_names(estimator, X, reset):
         if reset or fitted is None or not isinstance(X, pd.DataFrame):
             raise
         given = [str(c) for c in X.columns]
-        moved = [
-            f"column {i} is {g!r} but was {f!r} at fit"
-            for i, (g, f) in enumerate(zip(given, fitted))
-            if g != f
-        ][:3]
-        hint = "; ".join(moved)
+        if sorted(given) != sorted(fitted):
+            raise  # scikit-learn's message already lists unseen and missing names
+        moved = [f"column {i} is {g!r} but was {f!r} at fit" for i, (g, f) in enumerate(zip(given, fitted)) if g != f]
         raise ValueError(
-            f"{err}{hint}. Select the fitted columns in order, e.g. X[model.feature_names_in_]."
+            f"{err}({'; '.join(moved[:3])}.) Select the fitted columns in order, "
+            "e.g. X[model.feature_names_in_]."
         ) from None
 
 
@@ -253,7 +251,9 @@ def check_monotonic_cst(monotonic_cst, names, is_categorical, *, has_names):
 
 
 def _cst_value(value, name):
-    if value not in (-1, 0, 1) or isinstance(value, (bool, np.bool_)):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value not in (-1, 0, 1) or isinstance(value, bool):
         raise ValueError(
             f"monotonic_cst for feature {name!r} is {value!r}; use -1 (decreasing), "
             "0 (unconstrained) or 1 (increasing)."

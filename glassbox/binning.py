@@ -14,6 +14,7 @@ explanation (``age <= 34.5``) is the float the model compares against, not an ap
 import numbers
 import warnings
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -183,6 +184,11 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
         self.subsample = subsample
         self.n_jobs = n_jobs
         self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []  # codes are uint8 whatever comes in
+        return tags
 
     def fit(self, X, y=None):
         """Learn thresholds and levels from X; y is ignored."""
@@ -394,25 +400,29 @@ def _fit_thresholds(values, max_bins):
 def _equal_frequency_cuts(cumulative, max_bins):
     """Indices j of distinct values to cut after, so bins hold about equal counts.
 
-    Each cut aims at an equal share of the rows still unbinned, so a heavy tie that swallows
-    several quantiles leaves its unused bins to the rest of the range instead of losing them.
+    Each cut aims at an equal share of what lies beyond the previous *aim* (not the previous
+    cut, or rounding errors would pile up). Only when a heavy tie pushes a cut past its aim by
+    half a bin or more is the aim moved to the cut, so the tie's unused bins go to the rest.
     """
     n_distinct = len(cumulative)
     total = cumulative[-1]
     cuts = []
-    start, base, bins_left = 0, 0, max_bins
+    start, aim, bins_left = 0, 0.0, max_bins
     while bins_left > 1 and start < n_distinct - 1:
         if n_distinct - start <= bins_left:
             cuts.extend(range(start, n_distinct - 1))
             break
-        target = base + (total - base) / bins_left
+        target = aim + (total - aim) / bins_left
         j = max(int(np.searchsorted(cumulative, target, side="left")), start)
-        if j > start and target - cumulative[j - 1] < cumulative[j] - target:
+        if j > start and target - cumulative[j - 1] <= cumulative[j] - target:
             j -= 1
         if j >= n_distinct - 1:
             break
         cuts.append(j)
-        base, start, bins_left = cumulative[j], j + 1, bins_left - 1
+        bins_left -= 1
+        overshoot = cumulative[j] - target
+        aim = cumulative[j] if overshoot > 0.5 * (total - target) / bins_left else target
+        start = j + 1
     return np.asarray(cuts, dtype=np.intp)
 
 
@@ -421,8 +431,9 @@ def _short_thresholds(lo, hi):
 
     Rounding the midpoint to d digits gives the d-digit number nearest the midpoint, and the
     interval is symmetric about it, so the first d that lands inside is the fewest digits there
-    are. Neighbouring floats with nothing in between keep ``lo`` itself (``x <= lo`` still
-    separates them).
+    are. The midpoint itself is rounded, though: when a candidate misses by a few ulps, its grid
+    neighbours are tried too. Neighbouring floats with nothing in between keep ``lo`` itself
+    (``x <= lo`` still separates them).
     """
     mid = lo / 2 + hi / 2  # halves first: no overflow near the float limits
     out = lo.astype(X_DTYPE, copy=True)
@@ -430,11 +441,28 @@ def _short_thresholds(lo, hi):
     for digits in range(1, 18):
         if todo.size == 0:
             break
-        candidate = np.array([float(f"{m:.{digits}g}") for m in mid[todo]], dtype=X_DTYPE)
+        text = [f"{m:.{digits}g}" for m in mid[todo]]
+        candidate = np.array([float(t) for t in text], dtype=X_DTYPE)
         inside = (lo[todo] < candidate) & (candidate < hi[todo])
+        near = ~inside & (np.minimum(np.abs(candidate - lo[todo]), np.abs(candidate - hi[todo]))
+                          <= 8 * np.spacing(np.maximum(np.abs(lo[todo]), np.abs(hi[todo]))))
+        for k in np.flatnonzero(near):
+            neighbour = _grid_neighbour_inside(text[k], digits, lo[todo[k]], hi[todo[k]])
+            if neighbour is not None:
+                candidate[k], inside[k] = neighbour, True
         out[todo[inside]] = candidate[inside]
         todo = todo[~inside]
     return out
+
+
+def _grid_neighbour_inside(text, digits, lo, hi):
+    """The d-digit number next to ``text`` (either side) if it lies strictly in (lo, hi)."""
+    value = Decimal(text)
+    step = Decimal(1).scaleb(value.adjusted() - digits + 1)
+    for neighbour in (value + step, value - step):
+        if lo < float(neighbour) < hi:
+            return float(neighbour)
+    return None
 
 
 def _fit_categorical(name, column, max_bins):

@@ -46,7 +46,8 @@ def map_to_bins(
                 if isnan(x):
                     out[i, k] = missing_codes[j]
                     continue
-                n_inf += isinf(x)
+                if isinf(x):  # glibc's isinf(-inf) is -1: count, never sum the result
+                    n_inf += 1
                 # Branch-free lower bound: a fixed number of halvings whose outcome is added,
                 # not branched on, so unpredictable data costs no mispredictions.
                 base = 0

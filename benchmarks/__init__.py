@@ -1,0 +1,1 @@
+"""glassbox benchmarks: glassbox beside its peers on the shared datasets (not part of the package)."""

@@ -1,0 +1,52 @@
+"""scikit-learn's estimator checks over every public estimator.
+
+The registry is built from ``glassbox.__all__`` so a new estimator cannot be forgotten; those
+whose constructor needs arguments (meta-estimators) are listed in ``WITH_ARGUMENTS``. Any check
+an estimator is expected to fail goes in ``EXPECTED_FAILED_CHECKS`` with its reason, and nowhere
+else.
+"""
+
+import inspect
+
+from sklearn.base import BaseEstimator
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import glassbox
+from glassbox.binning import Binner
+
+# Estimators that cannot be built with defaults: name -> instance to check.
+WITH_ARGUMENTS = {}
+
+# {estimator class name: {check name: reason}}. Empty: every check passes.
+EXPECTED_FAILED_CHECKS = {}
+
+
+def _public_estimator_classes():
+    return [
+        obj
+        for name in glassbox.__all__
+        if inspect.isclass(obj := getattr(glassbox, name)) and issubclass(obj, BaseEstimator)
+    ]
+
+
+def _registry():
+    estimators = [Binner()]
+    for cls in _public_estimator_classes():
+        estimators.append(WITH_ARGUMENTS[cls.__name__] if cls.__name__ in WITH_ARGUMENTS else cls())
+    return estimators
+
+
+ESTIMATORS = _registry()
+
+
+def test_registry_covers_every_public_estimator():
+    covered = {type(e).__name__ for e in ESTIMATORS}
+    assert {cls.__name__ for cls in _public_estimator_classes()} <= covered
+    assert set(EXPECTED_FAILED_CHECKS) <= covered, "expected failures listed for an unknown estimator"
+
+
+@parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {})
+)
+def test_sklearn_contract(estimator, check):
+    check(estimator)
