@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from glassbox._ext._openmp import omp_max_threads, openmp_enabled
 
@@ -31,6 +31,33 @@ class GlassboxMixin:
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
         return tags
+
+
+class BinnedModelMixin(GlassboxMixin):
+    """The data path of every glassbox model: validate X, bin it with the shared Binner.
+
+    ``_fit_bins`` (in fit) records ``n_features_in_``, ``feature_names_in_`` and ``binner_``
+    and returns the training :class:`~glassbox.binning.BinnedData`; ``_transform_bins`` (in
+    predict and friends) checks X against the fit and returns its codes, warning about unseen
+    categories on the way.
+    """
+
+    def _fit_bins(self, X, *, max_bins=254, categorical_features="auto", subsample=200_000,
+                  n_jobs=None, random_state=None):
+        from glassbox.binning import BinnedData, Binner
+
+        X = check_X(self, X, reset=True)
+        binner = Binner(max_bins=max_bins, categorical_features=categorical_features,
+                        subsample=subsample, n_jobs=n_jobs, random_state=random_state)
+        codes = binner.fit_transform(X)
+        self.binner_ = binner
+        return BinnedData(codes, tuple(binner.features_))
+
+    def _transform_bins(self, X):
+        check_is_fitted(self, "binner_")
+        X = check_X(self, X, reset=False)
+        # X was checked against this estimator's fit just now: bin it without checking again.
+        return self.binner_._codes(X, self.binner_.features_, warn_unseen=True)
 
 
 def effective_n_threads(n_jobs):

@@ -1,0 +1,6 @@
+"""Rules: the shared :class:`Rule` / :class:`Condition` types (used by rule lists, tree leaves
+and distilled rules) and the rule-list estimators."""
+
+from glassbox.rules._rule import Condition, Rule
+
+__all__ = ["Condition", "Rule"]
