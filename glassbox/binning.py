@@ -223,14 +223,16 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
         names = feature_names(self)
         is_cat = self._categorical_mask(X, names)
         rows = self._subsample_rows(X.shape[0])
+        numeric = {j: _numeric_column(_column(X, j), names[j]) for j in range(len(names)) if not is_cat[j]}
+        infinite = [j for j, values in numeric.items() if np.isinf(values).any()]
+        if infinite:  # before any threshold arithmetic, which inf would poison
+            _raise_infinite(np.column_stack([numeric[j] for j in infinite]), [names[j] for j in infinite])
         features = []
         for j, name in enumerate(names):
-            column = _column(X, j)
             if is_cat[j]:
-                features.append(_fit_categorical(name, column, self.max_bins))
+                features.append(_fit_categorical(name, _column(X, j), self.max_bins))
             else:
-                values = _numeric_column(column, name)
-                sample = values if rows is None else values[rows]
+                sample = numeric[j] if rows is None else numeric[j][rows]
                 features.append(FeatureBins(name, CONTINUOUS, _fit_thresholds(sample, self.max_bins)))
         codes = self._codes(X, features, warn_unseen=False)
         self.features_ = [
