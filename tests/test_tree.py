@@ -221,7 +221,13 @@ def test_zero_weight_rows_are_ignored():
 
 
 def test_results_do_not_depend_on_threads():
-    X, y = mixed_frame(seed=6)
-    one = ShallowTreeClassifier(max_depth=3, n_jobs=1).fit(X, y)
-    two = ShallowTreeClassifier(max_depth=3, n_jobs=2).fit(X, y)
+    # large enough (rows x features >= PARALLEL_WORK) for the parallel paths to run
+    rng = np.random.default_rng(6)
+    X = np.round(rng.normal(size=(26_000, 8)), 1)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    y = (np.nan_to_num(X[:, 0]) * np.nan_to_num(X[:, 1]) + 0.5 * rng.normal(size=len(X)) > 0).astype(int)
+    one = ShallowTreeClassifier(max_depth=3, max_bins=8, n_jobs=1).fit(X, y)
+    two = ShallowTreeClassifier(max_depth=3, max_bins=8, n_jobs=2).fit(X, y)
+    assert one.optimal_ and two.optimal_
     assert one.to_text() == two.to_text()
+    assert one.objective_ == two.objective_

@@ -30,7 +30,9 @@ The time limit is checked between root candidates; when it stops the search earl
 found so far is returned and not claimed optimal.
 """
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,11 +92,12 @@ class Problem:
     def full_region(self):
         return np.zeros(len(self.n_bins), dtype=np.intp), (self.n_bins - 1).astype(np.intp)
 
-    def histograms(self, rows, out=None, sign=1.0):
+    def histograms(self, rows, out=None, sign=1.0, threads=None):
         if out is None:
             out = np.zeros(self.shape, dtype=STAT_DTYPE)
         if len(rows):
-            threads = self.n_threads if len(rows) * self.codes.shape[1] >= PARALLEL_WORK else 1
+            if threads is None:
+                threads = self.n_threads if len(rows) * self.codes.shape[1] >= PARALLEL_WORK else 1
             add_pair_histograms(self.codes, rows, self.stats, sign, out, threads)
         return out
 
@@ -153,13 +156,14 @@ def _route_untrained_missing(problem, root, node, lo, hi):
     _route_untrained_missing(problem, root, node.right, lo, hi)
 
 
-def solve_small(problem, rows, lo, hi, max_depth, hist=None):
+def solve_small(problem, rows, lo, hi, max_depth, hist=None, threads=None):
     """Exact best tree of depth <= 2 on ``rows`` within the region ``lo..hi``."""
     if hist is None:
-        hist = problem.histograms(rows)
+        hist = problem.histograms(rows, threads=threads)
     out = np.full(9, -1, dtype=np.intp)
     p, _, L = hist.shape[:3]
-    threads = problem.n_threads if p * p * L * L >= PARALLEL_WORK else 1
+    if threads is None:
+        threads = problem.n_threads if p * p * L * L >= PARALLEL_WORK else 1
     cost = solve_depth2(
         hist, problem.n_bins, lo, hi, problem.cst, problem.task, problem.n_classes,
         float(problem.min_leaf), problem.min_weight, problem.leaf_penalty, max_depth, out,
@@ -188,71 +192,100 @@ def _split(problem, node, feature, u, missing_left):
     node.right = SearchNode(node.rows[~goes_left])
 
 
+class _Incumbent:
+    """The best depth-3 candidate so far, shared by the root-feature workers.
+
+    Candidates are compared by ``(cost, (f, s, m))`` and pruned only when strictly worse, so the
+    winner is the same whatever the order the workers finish in (and the thread count).
+    """
+
+    def __init__(self, node, cost):
+        self.node, self.cost, self.key = node, cost, (-1, -1, -1)
+        self.unresolved = []  # lower bounds of constrained roots whose independent optima were not monotone
+        self.lock = threading.Lock()
+
+    def offer(self, cost, key, make_node):
+        with self.lock:
+            if (cost, key) < (self.cost, self.key):
+                self.node, self.cost, self.key = make_node(), cost, key
+
+
 def solve_depth3(problem, rows, lo, hi):
     """Exact best tree of depth <= 3: every root split, each side solved exactly at depth 2.
 
-    Bounds skip sides that cannot win. For a root feature f, as the threshold s grows the left
-    side only gains rows and the right side only loses the rows of bin s. Without monotonic
-    constraints and with ``min_leaf == 1``, a tree optimal on a set costs no more on any subset
-    (empty leaves merge away), and (classification) costs at most the removed weight more on
-    a superset; so the last solved left cost bounds the next left side from below, and the last
-    right cost minus the weight since removed bounds the right side.
+    Root features are swept in parallel (one single-threaded worker per feature at a time: the
+    work per kernel call is too small to share). Bounds skip sides that cannot win. For a root
+    feature f, as the threshold s grows the left side only gains rows and the right side only
+    loses the rows of bin s. Without monotonic constraints and with ``min_leaf == 1``, a tree
+    optimal on a set costs no more on any subset (empty leaves merge away), and
+    (classification) costs at most the removed weight more on a superset; so the last solved
+    left cost bounds the next left side from below, and the last right cost minus the weight
+    since removed bounds the right side.
     """
-    best, best_cost = solve_small(problem, rows, lo, hi, 2)
+    node, cost = solve_small(problem, rows, lo, hi, 2)
+    incumbent = _Incumbent(node, cost)
     total = problem.histograms(rows)
-    unresolved = []  # lower bounds of constrained roots whose independent optima were not monotone
-    codes = problem.codes
+    features = [f for f in range(problem.codes.shape[1]) if lo[f] < hi[f]]
+    workers = min(problem.n_threads, len(features)) if len(rows) * len(features) >= PARALLEL_WORK else 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(lambda f: _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, 1), features))
+    else:
+        for f in features:
+            _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, None)
+    proven = not problem.timed_out and all(bound >= incumbent.cost for bound in incumbent.unresolved)
+    return incumbent.node, incumbent.cost, proven
+
+
+def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
+    """Try every root split on feature f (see ``solve_depth3``)."""
     use_bounds = problem.min_leaf <= 1 and not problem.cst.any()
     weight = problem.stats[:, 1:].sum(axis=1) if problem.task == 0 else None
     penalty = problem.leaf_penalty
-    for f in range(codes.shape[1]):
-        if lo[f] >= hi[f]:
-            continue
-        code = codes[rows, f]
-        missing_rows = rows[code == problem.n_bins[f]]
-        missing_hist = problem.histograms(missing_rows) if len(missing_rows) else None
-        left = np.zeros_like(total)
-        order = np.argsort(code, kind="stable")
-        sorted_codes = code[order]
-        directions = (0, 1) if missing_hist is not None else (0,)
-        bound_l = dict.fromkeys(directions, 0.0)
-        bound_r = dict.fromkeys(directions, 0.0)
-        for s in range(lo[f], hi[f]):
-            if time.monotonic() > problem.deadline:
-                problem.timed_out = True
-                return best, best_cost, False
-            a, b = np.searchsorted(sorted_codes, [s, s + 1])
-            moved = rows[order[a:b]]
-            problem.histograms(moved, out=left)
-            removed = float(weight[moved].sum()) if weight is not None else np.inf
-            for m in directions:
-                bound_r[m] = max(bound_r[m] - removed, 0.0)
-                if use_bounds and max(bound_l[m], penalty) + max(bound_r[m], penalty) >= best_cost:
-                    continue
-                L = left + missing_hist if m else left
-                R = total - L
-                if L[f, f, ..., 0].sum() < problem.min_leaf or R[f, f, ..., 0].sum() < problem.min_leaf:
-                    continue
-                lo_l, hi_l = lo.copy(), hi.copy()
-                hi_l[f] = s
-                lo_r, hi_r = lo.copy(), hi.copy()
-                lo_r[f] = s + 1
-                goes_left = np.where(code == problem.n_bins[f], bool(m), code <= s)
-                node_l, cost_l = solve_small(problem, rows[goes_left], lo_l, hi_l, 2, hist=L)
-                bound_l[m] = cost_l
-                if cost_l + max(bound_r[m], penalty) >= best_cost:
-                    continue
-                node_r, cost_r = solve_small(problem, rows[~goes_left], lo_r, hi_r, 2, hist=R)
-                bound_r[m] = cost_r
-                if cost_l + cost_r >= best_cost:
-                    continue
-                node = SearchNode(rows, f, s, bool(m), node_l, node_r)
-                if problem.cst[f] != 0 and not is_monotone(problem, node, lo, hi):
-                    unresolved.append(cost_l + cost_r)
-                    continue
-                best, best_cost = node, cost_l + cost_r
-    proven = all(bound >= best_cost for bound in unresolved)
-    return best, best_cost, proven
+    code = problem.codes[rows, f]
+    missing_rows = rows[code == problem.n_bins[f]]
+    missing_hist = problem.histograms(missing_rows, threads=threads) if len(missing_rows) else None
+    left = np.zeros_like(total)
+    order = np.argsort(code, kind="stable")
+    sorted_codes = code[order]
+    directions = (0, 1) if missing_hist is not None else (0,)
+    bound_l = dict.fromkeys(directions, 0.0)
+    bound_r = dict.fromkeys(directions, 0.0)
+    for s in range(lo[f], hi[f]):
+        if time.monotonic() > problem.deadline:
+            problem.timed_out = True
+            return
+        a, b = np.searchsorted(sorted_codes, [s, s + 1])
+        moved = rows[order[a:b]]
+        problem.histograms(moved, out=left, threads=threads)
+        removed = float(weight[moved].sum()) if weight is not None else np.inf
+        for m in directions:
+            bound_r[m] = max(bound_r[m] - removed, 0.0)
+            if use_bounds and max(bound_l[m], penalty) + max(bound_r[m], penalty) > incumbent.cost:
+                continue
+            L = left + missing_hist if m else left
+            R = total - L
+            if L[f, f, ..., 0].sum() < problem.min_leaf or R[f, f, ..., 0].sum() < problem.min_leaf:
+                continue
+            lo_l, hi_l = lo.copy(), hi.copy()
+            hi_l[f] = s
+            lo_r, hi_r = lo.copy(), hi.copy()
+            lo_r[f] = s + 1
+            goes_left = np.where(code == problem.n_bins[f], bool(m), code <= s)
+            node_l, cost_l = solve_small(problem, rows[goes_left], lo_l, hi_l, 2, hist=L, threads=threads)
+            bound_l[m] = cost_l
+            if cost_l + max(bound_r[m], penalty) > incumbent.cost:
+                continue
+            node_r, cost_r = solve_small(problem, rows[~goes_left], lo_r, hi_r, 2, hist=R, threads=threads)
+            bound_r[m] = cost_r
+            if cost_l + cost_r > incumbent.cost:
+                continue
+            node = SearchNode(rows, f, s, bool(m), node_l, node_r)
+            if problem.cst[f] != 0 and not is_monotone(problem, node, lo, hi):
+                with incumbent.lock:
+                    incumbent.unresolved.append(cost_l + cost_r)
+                continue
+            incumbent.offer(cost_l + cost_r, (f, s, m), lambda node=node: node)
 
 
 def refine(problem, node, lo, hi, remaining, depth):
