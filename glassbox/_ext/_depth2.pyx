@@ -4,7 +4,8 @@ It returns the tree of depth <= ``max_depth`` (0, 1 or 2) minimising the summed 
 ``leaf_penalty`` per leaf, over the split family of ``glassbox.tree._search``: a threshold split
 at value bin u on feature j sends codes ``lo_bin[j]..u`` left and ``u+1..hi_bin[j]`` right (both
 sides keep value bins of the node's region), the missing code going left (m=1) or right (m=0);
-each child holds at least ``min_leaf`` rows and positive weight.
+each child holds at least ``min_leaf`` rows and positive weight. Among equal costs the first
+split found wins (lowest feature, then threshold, then missing right before left).
 
 Statistics per histogram cell: classification ``[count, w_0, ..., w_{K-1}]`` (leaf error: weight
 outside the majority class; value: share of class 1); regression ``[count, w, w*y, w*y*y]``
@@ -75,7 +76,7 @@ cdef Py_ssize_t build_options(
     Py_ssize_t g, Py_ssize_t g_lo, Py_ssize_t g_hi,   # the parent's split feature and this side's bins on it
     const Py_ssize_t[::1] lo_bin, const Py_ssize_t[::1] hi_bin, const Py_ssize_t[::1] n_bins,
     const signed char[::1] cst, double sigma, int depth, const Params* P,
-    STAT_C* work, Option* out,
+    STAT_C* work, Option* out, bint skip_empty,
 ) noexcept nogil:
     """Fill ``out`` with every valid subtree of depth <= ``depth`` (<= 1) on one side."""
     cdef Py_ssize_t n = 0, h, b, c, u, lo, hi, nb, C = P.C, L = P.L
@@ -120,6 +121,8 @@ cdef Py_ssize_t build_options(
         for u in range(lo, hi):
             for c in range(C):
                 left[c] += Hh[u * C + c]
+            if skip_empty and u > lo and Hh[u * C] == 0:
+                continue  # same partition as at u - 1, which wins the tie (see solve_depth2)
             for m in range(m_max + 1):
                 for c in range(C):
                     lower[c] = left[c] + m * Hh[nb * C + c]
@@ -262,6 +265,7 @@ def solve_depth2(
         Py_ssize_t* ia
         Py_ssize_t* ib
         double[::1] g_cost
+        bint skip_empty = True
         Py_ssize_t[:, ::1] g_out
         STAT_C root[64]
     import numpy as np
@@ -278,6 +282,11 @@ def solve_depth2(
     M = 1
     for h in range(p):
         M += 2 * (n_bins[h] + 1)
+        # A threshold above a bin with no rows gives the same partition as the one below it,
+        # and the earlier threshold wins ties: skip it. Not under constraints, where the bin
+        # still moves a leaf's region and so which leaves meet.
+        if cst[h] != 0:
+            skip_empty = False
 
     for i in range(9):
         out[i] = -1
@@ -317,6 +326,8 @@ def solve_depth2(
                 for b in range(L):
                     for c in range(C):
                         cum[(h * L + b) * C + c] += hist[g, h, s, b, c]
+            if skip_empty and s > lo_bin[g] and hist[g, g, s, s, 0] == 0:
+                continue
             for m in range(m_max + 1):
                 for h in range(p):
                     for b in range(L):
@@ -325,11 +336,11 @@ def solve_depth2(
                             lh[k] = cum[k] + m * hist[g, h, n_bins[g], b, c]
                             rh[k] = tot[k] - lh[k]
                 nA = build_options(lh, g, lo_bin[g], s, lo_bin, hi_bin, n_bins, cst, sigma,
-                                   max_depth - 1, &P, work, A)
+                                   max_depth - 1, &P, work, A, skip_empty)
                 if nA == 0:
                     continue
                 nB = build_options(rh, g, s + 1, hi_bin[g], lo_bin, hi_bin, n_bins, cst, sigma,
-                                   max_depth - 1, &P, work, B)
+                                   max_depth - 1, &P, work, B, skip_empty)
                 if nB == 0:
                     continue
                 ba = -1

@@ -41,9 +41,12 @@ from glassbox._ext._depth2 import solve_depth2
 from glassbox._ext._tree import add_pair_histograms
 from glassbox._ext._typedefs import STAT_DTYPE
 
-# Work (cells or row x feature updates) below which a kernel runs on one thread: starting and
-# joining a parallel region costs more than small problems take (and much more on a busy machine).
+# Work (row x feature updates) below which a kernel runs on one thread: starting and joining a
+# parallel region costs more than small problems take (and much more on a busy machine).
 PARALLEL_WORK = 200_000
+# The same for the depth-2 solver, in pairwise-histogram cells (n_features^2 x codes^2): a call
+# of 14 features x 33 codes takes ~5 ms, which a parallel region on a loaded machine doubles.
+PARALLEL_SOLVE_CELLS = 2_000_000
 
 
 @dataclass(eq=False)
@@ -163,7 +166,7 @@ def solve_small(problem, rows, lo, hi, max_depth, hist=None, threads=None):
     out = np.full(9, -1, dtype=np.intp)
     p, _, L = hist.shape[:3]
     if threads is None:
-        threads = problem.n_threads if p * p * L * L >= PARALLEL_WORK else 1
+        threads = problem.n_threads if p * p * L * L >= PARALLEL_SOLVE_CELLS else 1
     cost = solve_depth2(
         hist, problem.n_bins, lo, hi, problem.cst, problem.task, problem.n_classes,
         float(problem.min_leaf), problem.min_weight, problem.leaf_penalty, max_depth, out,
@@ -257,6 +260,8 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
             return
         a, b = np.searchsorted(sorted_codes, [s, s + 1])
         moved = rows[order[a:b]]
+        if len(moved) == 0 and s > lo[f] and not problem.cst.any():
+            continue  # the same partition as at s - 1, which wins the tie
         problem.histograms(moved, out=left, threads=threads)
         removed = float(weight[moved].sum()) if weight is not None else np.inf
         for m in directions:
