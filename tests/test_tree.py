@@ -231,3 +231,10 @@ def test_results_do_not_depend_on_threads():
     assert one.optimal_ and two.optimal_
     assert one.to_text() == two.to_text()
     assert one.objective_ == two.objective_
+
+
+def test_too_wide_for_the_exact_search_is_a_clear_error():
+    X = np.random.default_rng(0).normal(size=(300, 120))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match="lower max_bins or select fewer features"):
+        ShallowTreeClassifier(max_bins=254).fit(X, y)

@@ -42,8 +42,12 @@ _PARAMS_DOC = """
         with the square (depth 2) or cube (depth 3) of it.
     monotonic_cst : array-like of int, dict or None, default=None
         scikit-learn's meaning: per feature 1 (prediction never decreases as the feature
-        grows), -1 (never increases) or 0; or a dict ``{feature_name: -1|0|1}``. Holds between
-        any two leaves, not only siblings. Missing values are not ordered and not constrained.
+        grows), -1 (never increases) or 0; or a dict ``{feature_name: -1|0|1}``. The prediction
+        is the mean for regression and the probability of ``classes_[1]`` for binary
+        classification; multiclass is refused. Holds between any two leaves, not only
+        siblings. Missing values are not ordered and not constrained. Categorical features
+        cannot be constrained. Leaf values are training means, so the guarantee is exact up to
+        floating-point rounding of those means.
     time_limit : float or None, default=60.0
         Seconds after which the search returns the best tree found (``optimal_`` is then False).
     categorical_features : "auto", None or array-like, default="auto"
@@ -126,6 +130,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         stats, n_outputs, scale = self._stats(y, sw, n, cst)
         order, ordinal = _ordinal_codes(data, stats, self._is_classifier)
         n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
+        _check_histogram_memory(n_bins, stats.shape[1], self.max_depth)
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
         problem = Problem(ordinal, stats, n_bins, cst, 0 if self._is_classifier else 1,
                           getattr(self, "n_classes_", 0), self.min_samples_leaf,
@@ -333,6 +338,24 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         """The training mean of the leaf each row reaches."""
         codes = self._codes(X)
         return self.tree_.value[self.tree_.apply(codes), 0]
+
+
+# Largest pairwise-histogram memory the search may hold (depth 3 holds five at once).
+MAX_HISTOGRAM_BYTES = 2 * 1024**3
+
+
+def _check_histogram_memory(n_bins, n_stats, max_depth):
+    """The exact search holds n_features^2 x codes^2 x n_stats float64 histograms; refuse
+    clearly, with what to change, rather than exhaust memory on wide data."""
+    p, codes = len(n_bins), int(n_bins.max()) + 1
+    copies = 1 if max_depth <= 2 else 5
+    need = copies * p * p * codes * codes * n_stats * 8
+    if need > MAX_HISTOGRAM_BYTES:
+        raise ValueError(
+            f"the exact tree search on {p} features with up to {codes - 1} bins each needs "
+            f"{need / 1024**3:.1f} GiB of pairwise histograms (limit "
+            f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); lower max_bins or select fewer features."
+        )
 
 
 def _plain(value):
