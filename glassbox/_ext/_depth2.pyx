@@ -313,13 +313,12 @@ def solve_depth2(
         ia = <Py_ssize_t*> malloc(M * sizeof(Py_ssize_t))
         ib = <Py_ssize_t*> malloc(M * sizeof(Py_ssize_t))
         sigma = cst[g]
+        # The node's histogram of h is the diagonal hist[h, h, b, b] (whatever g is).
         for h in range(p):
             for b in range(L):
                 for c in range(C):
-                    tot[(h * L + b) * C + c] = 0.0
+                    tot[(h * L + b) * C + c] = hist[h, h, b, b, c]
                     cum[(h * L + b) * C + c] = 0.0
-                    for a in range(L):
-                        tot[(h * L + b) * C + c] += hist[g, h, a, b, c]
         m_max = 1 if hist[g, g, n_bins[g], n_bins[g], 0] > 0 else 0
         for s in range(lo_bin[g], hi_bin[g]):
             for h in range(p):

@@ -130,7 +130,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         stats, n_outputs, scale = self._stats(y, sw, n, cst)
         order, ordinal = _ordinal_codes(data, stats, self._is_classifier)
         n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
-        _check_histogram_memory(n_bins, stats.shape[1], self.max_depth)
+        _check_histogram_memory(n_bins, stats.shape[1], self.max_depth, effective_n_threads(self.n_jobs))
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
         problem = Problem(ordinal, stats, n_bins, cst, 0 if self._is_classifier else 1,
                           getattr(self, "n_classes_", 0), self.min_samples_leaf,
@@ -340,15 +340,16 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         return self.tree_.value[self.tree_.apply(codes), 0]
 
 
-# Largest pairwise-histogram memory the search may hold (depth 3 holds five at once).
+# Largest pairwise-histogram memory the search may hold (depth 3: the node's, plus four per
+# root-feature worker: left and right for each missing direction).
 MAX_HISTOGRAM_BYTES = 2 * 1024**3
 
 
-def _check_histogram_memory(n_bins, n_stats, max_depth):
+def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
     """The exact search holds n_features^2 x codes^2 x n_stats float64 histograms; refuse
     clearly, with what to change, rather than exhaust memory on wide data."""
     p, codes = len(n_bins), int(n_bins.max()) + 1
-    copies = 1 if max_depth <= 2 else 5
+    copies = 1 if max_depth <= 2 else 1 + 4 * min(n_threads, p)
     need = copies * p * p * codes * codes * n_stats * 8
     if need > MAX_HISTOGRAM_BYTES:
         raise ValueError(

@@ -228,8 +228,19 @@ def solve_depth3(problem, rows, lo, hi):
     node, cost = solve_small(problem, rows, lo, hi, 2)
     incumbent = _Incumbent(node, cost)
     total = problem.histograms(rows)
+    if node.feature >= 0:
+        # A strong first incumbent prunes most roots: the depth-2 optimum's root split with
+        # exact depth-2 subtrees below it.
+        lo_l, hi_l, lo_r, hi_r = _child_regions(lo, hi, node.feature, node.u)
+        left, cost_l = solve_small(problem, node.left.rows, lo_l, hi_l, 2)
+        right, cost_r = solve_small(problem, node.right.rows, lo_r, hi_r, 2)
+        candidate = SearchNode(rows, node.feature, node.u, node.missing_left, left, right)
+        if problem.cst[node.feature] == 0 or is_monotone(problem, candidate, lo, hi):
+            key = (node.feature, node.u, int(node.missing_left))
+            incumbent.offer(cost_l + cost_r, key, lambda: candidate)
     features = [f for f in range(problem.codes.shape[1]) if lo[f] < hi[f]]
-    workers = min(problem.n_threads, len(features)) if len(rows) * len(features) >= PARALLEL_WORK else 1
+    # Workers take whole root features: coarse enough that threads never wait on each other.
+    workers = min(problem.n_threads, len(features))
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(lambda f: _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, 1), features))
@@ -240,18 +251,32 @@ def solve_depth3(problem, rows, lo, hi):
     return incumbent.node, incumbent.cost, proven
 
 
+def _child_regions(lo, hi, f, u):
+    lo_l, hi_l = lo.copy(), hi.copy()
+    hi_l[f] = u
+    lo_r, hi_r = lo.copy(), hi.copy()
+    lo_r[f] = u + 1
+    return lo_l, hi_l, lo_r, hi_r
+
+
 def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
-    """Try every root split on feature f (see ``solve_depth3``)."""
+    """Try every root split on feature f (see ``solve_depth3``).
+
+    Both sides' histograms are kept per missing direction and updated in place as the rows of
+    each bin cross from right to left, so no histogram is rebuilt or copied per threshold.
+    """
     use_bounds = problem.min_leaf <= 1 and not problem.cst.any()
     weight = problem.stats[:, 1:].sum(axis=1) if problem.task == 0 else None
     penalty = problem.leaf_penalty
     code = problem.codes[rows, f]
     missing_rows = rows[code == problem.n_bins[f]]
-    missing_hist = problem.histograms(missing_rows, threads=threads) if len(missing_rows) else None
-    left = np.zeros_like(total)
+    directions = (0, 1) if len(missing_rows) else (0,)
+    sides = {0: (np.zeros_like(total), total.copy())}
+    if len(missing_rows):
+        left = problem.histograms(missing_rows, threads=threads)
+        sides[1] = (left, total - left)
     order = np.argsort(code, kind="stable")
     sorted_codes = code[order]
-    directions = (0, 1) if missing_hist is not None else (0,)
     bound_l = dict.fromkeys(directions, 0.0)
     bound_r = dict.fromkeys(directions, 0.0)
     for s in range(lo[f], hi[f]):
@@ -262,20 +287,18 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
         moved = rows[order[a:b]]
         if len(moved) == 0 and s > lo[f] and not problem.cst.any():
             continue  # the same partition as at s - 1, which wins the tie
-        problem.histograms(moved, out=left, threads=threads)
+        for m in directions:
+            problem.histograms(moved, out=sides[m][0], threads=threads)
+            problem.histograms(moved, out=sides[m][1], sign=-1.0, threads=threads)
         removed = float(weight[moved].sum()) if weight is not None else np.inf
         for m in directions:
             bound_r[m] = max(bound_r[m] - removed, 0.0)
             if use_bounds and max(bound_l[m], penalty) + max(bound_r[m], penalty) > incumbent.cost:
                 continue
-            L = left + missing_hist if m else left
-            R = total - L
+            L, R = sides[m]
             if L[f, f, ..., 0].sum() < problem.min_leaf or R[f, f, ..., 0].sum() < problem.min_leaf:
                 continue
-            lo_l, hi_l = lo.copy(), hi.copy()
-            hi_l[f] = s
-            lo_r, hi_r = lo.copy(), hi.copy()
-            lo_r[f] = s + 1
+            lo_l, hi_l, lo_r, hi_r = _child_regions(lo, hi, f, s)
             goes_left = np.where(code == problem.n_bins[f], bool(m), code <= s)
             node_l, cost_l = solve_small(problem, rows[goes_left], lo_l, hi_l, 2, hist=L, threads=threads)
             bound_l[m] = cost_l
