@@ -102,3 +102,23 @@ def test_monotone_depth3_never_beats_the_optimum_and_is_exact_when_claimed(seed)
     assert model.objective_ >= expected - 1e-9
     if model.optimal_:
         assert model.objective_ == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_multiclass_categorical_splits_match_exhaustive_search(seed):
+    # levels with class mixes that differ per class, so which class orders the levels matters
+    rng = np.random.default_rng(3000 + seed)
+    n, k = 150, 6
+    X = np.empty((n, 2), dtype=object)
+    X[:, 0] = rng.choice([f"l{i}" for i in range(k)], size=n)
+    X[:, 1] = rng.choice(["a", "b", "c"], size=n)
+    mix = rng.dirichlet(np.ones(3) * 0.5, size=k)
+    level = np.array([int(v[1:]) for v in X[:, 0]])
+    y = np.array([rng.choice(3, p=mix[i]) for i in level])
+    y[:3] = [0, 1, 2]
+    w = rng.integers(1, 4, size=n).astype(float)
+    depth = int(rng.choice([1, 2]))
+    model = fit("multiclass", X, y, w, {0, 1}, max_depth=depth)
+    data = bf.Data(X, y, w, "multiclass", {0, 1}, 3)
+    assert model.optimal_
+    assert model.objective_ == pytest.approx(bf.optimal_cost(data, depth, 1, 0.0), abs=1e-9)

@@ -44,21 +44,32 @@ class Data:
 
 
 def level_order(levels, col, missing, y, w, task, n_classes):
-    """Levels sorted by weighted mean target / class-1 share / share of the most frequent
-    class (multiclass), ties in sorted-level order."""
-    if task == "multiclass":
-        totals = np.array([w[y == k].sum() for k in range(n_classes)])
-        top = int(np.argmax(totals))
-    keys = []
-    for level in levels:
-        rows = np.array([(not m) and v == level for v, m in zip(col, missing)])
-        ww = w[rows].sum()
-        if task == "regression":
-            keys.append((w[rows] * y[rows]).sum() / ww)
-        elif task == "binary":
-            keys.append(w[rows & (y == 1)].sum() / ww)
-        else:
-            keys.append(w[rows & (y == top)].sum() / ww)
+    """Levels sorted by weighted mean target / class-1 share / (multiclass) share of the class
+    whose order has the prefix split with the least misclassified weight; ties in sorted-level
+    order (and lowest class)."""
+    rows = [np.array([(not m) and v == level for v, m in zip(col, missing)]) for level in levels]
+
+    def share(k):
+        return [w[r & (y == k)].sum() / w[r].sum() for r in rows]
+
+    if task == "regression":
+        keys = [(w[r] * y[r]).sum() / w[r].sum() for r in rows]
+    elif task == "binary":
+        keys = share(1)
+    else:
+        best = None
+        for k in range(n_classes):
+            ranked = sorted(range(len(levels)), key=lambda i, s=share(k): (s[i], i))
+            error = np.inf if len(levels) > 1 else 0.0
+            for cut in range(1, len(levels)):
+                left = np.any([rows[i] for i in ranked[:cut]], axis=0)
+                right = np.any([rows[i] for i in ranked[cut:]], axis=0)
+                err = sum(w[side].sum() - max(w[side & (y == c)].sum() for c in range(n_classes))
+                          for side in (left, right))
+                error = min(error, err)
+            if best is None or error < best[0]:
+                best = (error, share(k))
+        keys = best[1]
     ranked = sorted(range(len(levels)), key=lambda k: (keys[k], k))
     return [levels[k] for k in ranked]
 

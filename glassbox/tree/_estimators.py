@@ -64,7 +64,8 @@ _NOTES_DOC = """
     The split family (what "optimal" is over): a split on a continuous feature is a threshold
     between two bins with the missing values sent left or right; a categorical split sends a
     group of levels left, the groups being prefixes of the levels ordered by their training
-    target mean (class-1 share for binary, share of the most frequent class for multiclass),
+    target mean (class-1 share for binary; for multiclass, share of the class whose ordering
+    gives the best single split of the feature),
     which is the exact best grouping at the root for binary misclassification and squared
     error. Unseen levels follow the missing values. Every split keeps values on both sides
     within the node's range of the feature. Depth <= 2 is solved exactly on pairwise
@@ -405,14 +406,28 @@ def _ordinal_codes(data, stats, is_classifier):
 
 
 def _level_key(sums, is_classifier):
-    """Sort key of each level: target mean (regression: channels w, wy, wyy), class-1 share
-    (binary) or share of the overall most frequent class (multiclass); empty levels last."""
+    """Sort key of each level (empty levels last): the target mean (regression: channels w,
+    wy, wyy), the class-1 share (binary), or for multiclass the share of the class k whose
+    ordering admits the best single split of the levels (fewest misclassified weight over the
+    prefix splits; ties: lowest k) -- no single ordering is exact for several classes."""
     if not is_classifier:
-        w, wy = sums[:, 0], sums[:, 1]
-    else:
-        w = sums.sum(axis=1)
-        top = 1 if sums.shape[1] == 2 else int(np.argmax(sums.sum(axis=0)))
-        wy = sums[:, top]
+        return _share(sums[:, 1], sums[:, 0])
+    w = sums.sum(axis=1)
+    if sums.shape[1] == 2:
+        return _share(sums[:, 1], w)
+    best_key, best_error = None, np.inf
+    for k in range(sums.shape[1]):
+        key = _share(sums[:, k], w)
+        ranked = np.lexsort((np.arange(len(key)), key))
+        left = np.cumsum(sums[ranked], axis=0)[:-1]
+        right = sums.sum(axis=0) - left
+        errors = (left.sum(axis=1) - left.max(axis=1)) + (right.sum(axis=1) - right.max(axis=1))
+        error = errors.min() if len(errors) else 0.0
+        if error < best_error:
+            best_key, best_error = key, error
+    return best_key
+
+
+def _share(part, whole):
     with np.errstate(invalid="ignore", divide="ignore"):
-        key = np.where(w > 0, wy / np.where(w > 0, w, 1), np.inf)
-    return key
+        return np.where(whole > 0, part / np.where(whole > 0, whole, 1), np.inf)

@@ -4,8 +4,9 @@ The split family
 ----------------
 Every feature is searched on an *ordinal* coding of its bins. A continuous feature keeps its bin
 order; a categorical feature's levels are ordered once, on the whole training set, by their
-weighted target mean (regression), share of the second class (binary) or share of the most
-frequent class (multiclass), ties by level code. A split on feature j at a node whose region on j
+weighted target mean (regression), share of the second class (binary) or, for multiclass,
+share of the class whose ordering admits the best single split of the levels; ties by level
+code. A split on feature j at a node whose region on j
 is the value bins ``lo..hi`` (in that order) picks ``u`` in ``lo..hi-1``: bins ``lo..u`` go left,
 ``u+1..hi`` right, and the missing code goes left or right. So both children keep values of j;
 categorical splits are groups of levels that are prefixes of that ordering. At the root the
@@ -136,7 +137,7 @@ def search(problem, max_depth):
     else:
         node, cost, proven = solve_depth3(problem, rows, lo, hi)
         if max_depth > 3:
-            node, cost = refine(problem, node, lo, hi, max_depth - 3, depth=0)
+            node, cost = refine(problem, node, lo, hi, max_depth - 3)
             proven = False
     _route_untrained_missing(problem, node, node, lo, hi)
     return node, cost, proven and not problem.timed_out
@@ -316,7 +317,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
             incumbent.offer(cost_l + cost_r, (f, s, m), lambda node=node: node)
 
 
-def refine(problem, node, lo, hi, remaining, depth):
+def refine(problem, node, lo, hi, remaining):
     """Anytime deepening: replace depth-3 leaves by exact subtrees of the remaining depth."""
     root = node
     frontier = [(leaf, region) for leaf, region in _leaves_with_regions(node, lo, hi) if _depth_of(node, leaf) == 3]
@@ -338,7 +339,7 @@ def refine(problem, node, lo, hi, remaining, depth):
             leaf.feature, leaf.u, leaf.missing_left, leaf.left, leaf.right = saved
             continue
         if remaining > 3:
-            refine(problem, leaf, llo, lhi, remaining - 3, depth + 3)
+            refine(problem, leaf, llo, lhi, remaining - 3)
     return root, tree_cost(problem, root)
 
 
