@@ -104,21 +104,27 @@ class Tree:
                 _condition(j, self.features[j], ~self.goes_left[node]))
 
     def to_text(self, format_value):
-        """Indented tree; ``format_value(node)`` prints a leaf's prediction."""
+        """Indented tree; ``format_value(node)`` prints a leaf's prediction.
+
+        Each branch prints what its rows satisfy given the path so far (a second split on a
+        feature prints only the values still possible there).
+        """
         lines = []
 
-        def walk(node, indent):
+        def walk(node, indent, accepted):
             if self.feature[node] < 0:
                 leaf = self.leaves[self.leaf_id[node]]
                 lines.append(f"{indent}predict {format_value(node)}  "
                              f"(leaf {self.leaf_id[node]}, n={leaf.n_samples}, weight={leaf.weight:.6g})")
                 return
-            for cond, child in zip(self.split_conditions(node),
-                                   (self.children_left[node], self.children_right[node])):
-                lines.append(f"{indent}if {cond.to_text()}:")
-                walk(child, indent + "    ")
+            j = int(self.feature[node])
+            for side, child in ((self.goes_left[node], self.children_left[node]),
+                                (~self.goes_left[node], self.children_right[node])):
+                table = accepted.get(j, np.ones_like(side)) & side
+                lines.append(f"{indent}if {_condition(j, self.features[j], table).to_text()}:")
+                walk(child, indent + "    ", {**accepted, j: table})
 
-        walk(0, "")
+        walk(0, "", {})
         return "\n".join(lines)
 
 
