@@ -12,3 +12,7 @@ ctypedef uint8_t BIN_CODE_C
 
 # Offsets into concatenated per-feature arrays: int64, so offsets never overflow on wide data.
 ctypedef int64_t OFFSET_C
+
+# Per-row statistics summed into tree histograms (counts, class weights, y sums): float64, so
+# sums over millions of weighted rows stay exact enough to compare split costs.
+ctypedef double STAT_C

@@ -9,3 +9,4 @@ OFFSET_DTYPE = np.int64
 
 # Largest number of value bins per feature: 256 uint8 codes less one missing and one unseen code.
 MAX_VALUE_BINS = 254
+STAT_DTYPE = np.float64
