@@ -6,5 +6,7 @@ as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`gl
 
 from glassbox._version import __version__
 from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
+from glassbox.distill import DistilledClassifier, DistilledRegressor, distill
 
 __all__ = ["__version__", "ShallowTreeClassifier", "ShallowTreeRegressor"]
+__all__ += ["DistilledClassifier", "DistilledRegressor", "distill"]

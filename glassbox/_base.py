@@ -108,6 +108,13 @@ def check_X(estimator, X, *, reset):
     missing. ``reset=True`` (fit) records ``n_features_in_`` and ``feature_names_in_``;
     ``reset=False`` checks X against them.
     """
+    X = as_table(X)
+    _check_names(estimator, X, reset)
+    return X
+
+
+def as_table(X):
+    """X as a DataFrame (unchanged) or a 2-D ndarray with at least one row and one column."""
     if sp.issparse(X):
         raise TypeError(
             "glassbox estimators need dense input but got a sparse matrix; "
@@ -137,7 +144,6 @@ def check_X(estimator, X, *, reset):
         raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
     if n_features == 0:
         raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
-    _check_names(estimator, X, reset)
     return X
 
 

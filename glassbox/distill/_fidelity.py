@@ -59,12 +59,14 @@ class FidelityReport:
 
     def __str__(self):
         size = ", ".join(f"{v} {k}" for k, v in self.student_size.items()) or "unknown size"
-        frame = self.to_frame()
-        lines = [f"Fidelity of the student ({size}) to its {self.task} teacher"]
-        width = max(len(str(i)) for i in frame.index)
-        lines.append(" " * width + "".join(f"  {c:>10}" for c in frame.columns))
-        for metric, row in frame.iterrows():
-            cells = "".join(f"  {_fmt(v):>10}" for v in row)
+        names = list(self.splits)
+        metrics = list(dict.fromkeys(m for split in self.splits.values() for m in split))
+        widths = [max(10, len(n)) for n in names]
+        width = max(len(m) for m in metrics)
+        lines = [f"Fidelity of the student ({size}) to its {self.task} teacher, on rows it never saw"]
+        lines.append(" " * width + "".join(f"  {n:>{w}}" for n, w in zip(names, widths)))
+        for metric in metrics:
+            cells = "".join(f"  {_fmt(self.splits[n].get(metric)):>{w}}" for n, w in zip(names, widths))
             lines.append(f"{metric:<{width}}{cells}")
         return "\n".join(lines)
 
@@ -102,16 +104,18 @@ def student_logits(student, X, classes):
     """The student's scores on the teacher's logit scale, columns in the teacher's class order.
 
     Binary: ``log p1 - log p0`` (or the student's own decision function); multiclass: log
-    probabilities centred per row, as for the teacher.
+    probabilities centred per row, as for the teacher. A class the student never learned (it was
+    absent from what it was fitted on) has probability 0, clipped like the teacher's.
     """
     student_classes = list(student.classes_)
-    order = [student_classes.index(c) if c in student_classes else None for c in classes]
-    if None in order:
-        missing = [c for c, o in zip(classes, order) if o is None]
-        raise ValueError(f"the student never predicts the teacher's classes {missing}")
-    if hasattr(student, "decision_function") and len(classes) == 2 and list(student_classes) == list(classes):
+    if hasattr(student, "decision_function") and len(classes) == 2 and student_classes == list(classes):
         return np.asarray(student.decision_function(X), dtype=np.float64)
-    logp = np.log(np.clip(student.predict_proba(X)[:, order], PROBA_EPS, 1.0))
+    proba = np.zeros((X.shape[0], len(classes)))
+    own = student.predict_proba(X)
+    for j, c in enumerate(classes):
+        if c in student_classes:
+            proba[:, j] = own[:, student_classes.index(c)]
+    logp = np.log(np.clip(proba, PROBA_EPS, 1.0))
     if len(classes) == 2:
         return logp[:, 1] - logp[:, 0]
     return logp - logp.mean(axis=1, keepdims=True)
@@ -124,9 +128,10 @@ def _auc(labels, scores, classes):
     if len(classes) == 2:
         return float(roc_auc_score(labels == classes[1], scores))
     proba = np.exp(scores - scores.max(axis=1, keepdims=True))
-    proba /= proba.sum(axis=1, keepdims=True)
     keep = [list(classes).index(c) for c in present]
     proba = proba[:, keep] / proba[:, keep].sum(axis=1, keepdims=True)
+    if len(present) == 2:  # only two of the classes occur here: a binary ranking
+        return float(roc_auc_score(labels == present[1], proba[:, 1]))
     return float(roc_auc_score(labels, proba, multi_class="ovr", average="weighted", labels=present))
 
 

@@ -1,0 +1,180 @@
+"""``distill``: fit a glass-box student to what a black-box teacher says, and measure how faithfully.
+
+The teacher is asked, never refitted. Fidelity is measured only on rows the student never saw:
+a held-out part of the real rows, and (with augmentation) a separately drawn set of synthetic
+rows. What the student is fitted to is ``target``:
+
+- ``"labels"``: the teacher's predicted labels (classification) — what rule lists and trees fit;
+- ``"scores"``: the teacher's logits, fitted with the regression machinery (binary GAM students,
+  whose additive logit can follow the teacher's logit directly);
+- ``"auto"``: ``"scores"`` for students that take them, else ``"labels"``.
+
+Regression teachers always give their predictions as the target.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+
+from glassbox._base import as_table
+from glassbox.binning import UnseenCategoryWarning
+from glassbox.distill._augment import augment as draw_rows
+from glassbox.distill._fidelity import FidelityReport, _plain, measure
+from glassbox.distill._teacher import Teacher
+
+TARGETS = ("auto", "labels", "scores")
+
+# Students that can fit the teacher's scores: estimator class name -> fit function
+# (student, X, scores) -> fitted student. Filled by the model families that support it.
+SCORE_FITTERS = {}
+
+
+def distill(teacher, student, X, *, y=None, augment=None, n_samples=None, target="auto", holdout=0.2,
+            task=None, classes=None, munge_p=0.5, munge_s=10.0, random_state=None):
+    """Fit a copy of ``student`` to ``teacher`` on X (and synthetic rows); return it with a report.
+
+    Parameters
+    ----------
+    teacher : fitted model or callable
+        Anything with ``predict_proba``, ``decision_function`` or ``predict`` (used as is), or a
+        function of X (then ``task=`` and, for classifiers, ``classes=`` are required).
+    student : glassbox estimator
+        A glassbox classifier for a classification teacher, a regressor for a regression one.
+        It is cloned; the argument is not modified.
+    X : DataFrame or array of shape (n_samples, n_features)
+        Real rows in the teacher's input format.
+    y : array-like or None
+        True targets of X, used only to report the student's and teacher's own accuracy on the
+        held-out rows. Those rows were held out of the *student's* fit only: if the teacher was
+        trained on X, its accuracy there is in-sample. Distil on rows the teacher never saw for
+        an honest comparison of the two.
+    augment : None, "marginal" or "munge"
+        Synthetic rows to add to the real ones (see :func:`glassbox.distill.augment`).
+    n_samples : int or None
+        How many synthetic rows to fit on (default: as many as the real rows fitted on).
+    target : {"auto", "labels", "scores"}
+    holdout : float in [0, 1)
+        Share of the real rows (and of as many synthetic rows, drawn separately) kept out of the
+        student's fit to measure fidelity on.
+    task, classes : passed to :meth:`Teacher.wrap` (needed for callables).
+    munge_p, munge_s : MUNGE's swap probability and local-variance divisor.
+    random_state : int, RandomState or None
+
+    Returns
+    -------
+    student : fitted clone of ``student``
+    report : FidelityReport
+    """
+    teacher = Teacher.wrap(teacher, task=task, classes=classes)
+    _check_student(student, teacher)
+    X = as_table(X)
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
+    if not isinstance(holdout, numbers.Real) or not 0 <= holdout < 1:
+        raise ValueError(f"holdout must be a number in [0, 1), got {holdout!r}")
+    fitter = _score_fitter(student, teacher, target)
+    rng = check_random_state(random_state)
+    X_fit, X_hold, y_hold = _split(teacher, X, y, holdout, rng)
+
+    X_train, X_aug_hold = X_fit, None
+    if augment is not None:
+        n_fit = len(X_fit) if n_samples is None else n_samples
+        X_train = _concat(X_fit, draw_rows(X_fit, augment, n_fit, random_state=rng, p=munge_p, s=munge_s))
+        n_hold = max(1, int(round(holdout * n_fit))) if holdout > 0 else 0
+        if n_hold:
+            X_aug_hold = draw_rows(X_fit, augment, n_hold, random_state=rng, p=munge_p, s=munge_s)
+    elif n_samples is not None:
+        raise ValueError("n_samples sets how many synthetic rows to draw; pass augment='marginal' or 'munge'.")
+
+    labels, _, scores = teacher.ask(X_train)
+    if teacher.is_classifier and fitter is None and len(np.unique(labels)) < 2:
+        raise ValueError(
+            f"the teacher predicts only class {_plain(labels[0])!r} on these {len(labels)} rows, so a classifier "
+            "student has nothing to tell apart; give rows where the teacher's answers vary "
+            "(more data, or augment='marginal' / 'munge')."
+        )
+    fitted = clone(student)
+    if fitter is not None:
+        fitted = fitter(fitted, X_train, scores)
+    else:
+        fitted.fit(X_train, labels)
+
+    splits = {}
+    with warnings.catch_warnings():
+        # Held-out rows may hold levels the student never saw: expected, and measured as such.
+        warnings.simplefilter("ignore", UnseenCategoryWarning)
+        if X_hold is not None:
+            splits["holdout"] = measure(teacher, fitted, X_hold, y_hold)
+        if X_aug_hold is not None:
+            splits[f"augmented ({augment})"] = measure(teacher, fitted, X_aug_hold)
+    classes_out = None if teacher.classes is None else list(teacher.classes)
+    return fitted, FidelityReport(teacher.task, classes_out, splits, student_size(fitted))
+
+
+def student_size(model):
+    """The size a person reads: rules of a rule list, leaves of a tree, terms of a GAM."""
+    if hasattr(model, "rules_"):
+        return {"rules": len(model.rules_)}
+    tree = getattr(model, "tree_", None)
+    if tree is not None:
+        return {"leaves": int(getattr(tree, "n_leaves", len(getattr(tree, "leaves", []))))}
+    if hasattr(model, "terms_"):
+        return {"terms": len(model.terms_)}
+    return {}
+
+
+def _check_student(student, teacher):
+    module = type(student).__module__
+    if not module.startswith("glassbox.") or not hasattr(student, "fit"):
+        raise TypeError(
+            f"the student must be a glassbox estimator (GAMClassifier, RuleListClassifier, "
+            f"ShallowTreeClassifier, or their Regressor forms), got {type(student).__name__}."
+        )
+    if teacher.is_classifier and not is_classifier(student):
+        raise TypeError(f"a {teacher.task} teacher needs a classifier student, got {type(student).__name__}.")
+    if not teacher.is_classifier and not is_regressor(student):
+        raise TypeError(f"a regression teacher needs a regressor student, got {type(student).__name__}.")
+
+
+def _score_fitter(student, teacher, target):
+    fitter = SCORE_FITTERS.get(type(student).__name__)
+    if not teacher.is_classifier or target == "labels":
+        return None
+    supported = fitter is not None and teacher.has_scores and (teacher.task == "binary")
+    if target == "scores" and not supported:
+        reason = "the teacher gives labels only" if not teacher.has_scores else (
+            f"{type(student).__name__} fits labels, not scores" if fitter is None else "it supports binary teachers only")
+        raise ValueError(f"target='scores' is not possible here: {reason}. Use target='labels' or 'auto'.")
+    return fitter if supported else None
+
+
+def _split(teacher, X, y, holdout, rng):
+    """Real rows to fit on, and held-out real rows (stratified by the teacher's labels)."""
+    n = X.shape[0]
+    n_hold = int(round(holdout * n))
+    if n_hold == 0 or n - n_hold < 2:
+        return X, None, None
+    stratify = None
+    if teacher.is_classifier:
+        labels = teacher.ask(X)[0]
+        _, counts = np.unique(labels, return_counts=True)
+        # Stratify when every class can be on both sides; tiny data falls back to a plain split.
+        stratify = labels if counts.min() >= 2 and min(n_hold, n - n_hold) >= len(counts) else None
+    index = np.arange(n)
+    fit_idx, hold_idx = train_test_split(index, test_size=n_hold, stratify=stratify,
+                                         random_state=rng.randint(np.iinfo(np.int32).max))
+    fit_idx, hold_idx = np.sort(fit_idx), np.sort(hold_idx)  # keep the rows' order; y follows X
+    take = (lambda rows: X.iloc[rows]) if isinstance(X, pd.DataFrame) else (lambda rows: np.asarray(X)[rows])
+    y_hold = None if y is None else np.asarray(y)[hold_idx]
+    return take(fit_idx), take(hold_idx), y_hold
+
+
+def _concat(real, synthetic):
+    if isinstance(real, pd.DataFrame):
+        return pd.concat([real.reset_index(drop=True), synthetic], ignore_index=True)
+    return np.concatenate([np.asarray(real), synthetic])

@@ -1,0 +1,122 @@
+"""DistilledClassifier / DistilledRegressor: ``distill`` as scikit-learn meta-estimators."""
+
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from glassbox._base import _target_1d, as_table
+from glassbox.distill._distill import distill
+
+
+class _Distilled(BaseEstimator):
+    def __init__(self, teacher, student, *, augment=None, n_samples=None, target="auto", holdout=0.2,
+                 refit_teacher=False, random_state=None):
+        self.teacher = teacher
+        self.student = student
+        self.augment = augment
+        self.n_samples = n_samples
+        self.target = target
+        self.holdout = holdout
+        self.refit_teacher = refit_teacher
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Distil the teacher into a fitted student on X.
+
+        The teacher is used as it is (already fitted) unless ``refit_teacher=True``, in which
+        case a clone of it is first fitted on ``(X, y)``. ``y``, when given, is also used to
+        report the student's and teacher's accuracy on the held-out rows.
+        """
+        if y is not None:
+            y = _target_1d(y, as_table(X).shape[0])
+        if self.refit_teacher:
+            if y is None:
+                raise ValueError(
+                    "refit_teacher=True requires y to be passed, but the target y is None: the "
+                    "teacher is fitted on (X, y)."
+                )
+            self.teacher_ = clone(self.teacher).fit(X, y)
+        else:
+            self.teacher_ = self.teacher
+        self.student_, self.fidelity_ = distill(
+            self.teacher_, self.student, X, y=y, augment=self.augment, n_samples=self.n_samples,
+            target=self.target, holdout=self.holdout, random_state=self.random_state,
+        )
+        self.n_features_in_ = self.student_.n_features_in_
+        if hasattr(self.student_, "feature_names_in_"):
+            self.feature_names_in_ = self.student_.feature_names_in_
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        student_tags = self.student.__sklearn_tags__()
+        tags.input_tags.allow_nan = student_tags.input_tags.allow_nan
+        tags.input_tags.categorical = student_tags.input_tags.categorical
+        return tags
+
+    def predict(self, X):
+        check_is_fitted(self, "student_")
+        return self.student_.predict(X)
+
+    # The student's inspection surface, so a distilled model reads like the student it is.
+    def to_text(self):
+        check_is_fitted(self, "student_")
+        return self.student_.to_text()
+
+    def to_frame(self):
+        check_is_fitted(self, "student_")
+        return self.student_.to_frame()
+
+    def explain_local(self, X):
+        check_is_fitted(self, "student_")
+        return self.student_.explain_local(X)
+
+    def __str__(self):
+        if not hasattr(self, "student_"):
+            return repr(self)
+        return f"{self.student_.to_text()}\n\n{self.fidelity_}"
+
+
+class DistilledClassifier(ClassifierMixin, _Distilled):
+    """A glass-box classifier distilled from a black-box teacher.
+
+    Parameters
+    ----------
+    teacher : fitted classifier or callable
+        Anything with ``predict_proba``, ``decision_function`` or ``predict``.
+    student : glassbox classifier
+        ``GAMClassifier``, ``RuleListClassifier`` or ``ShallowTreeClassifier`` (unfitted).
+    augment, n_samples, target, holdout, random_state
+        As in :func:`glassbox.distill`.
+    refit_teacher : bool, default=False
+        Fit a clone of the teacher on ``(X, y)`` first (for use in cross-validation).
+
+    Attributes
+    ----------
+    student_ : the fitted glass-box student; every prediction comes from it.
+    fidelity_ : FidelityReport, measured on rows the student never saw.
+    teacher_ : the teacher used (the one given, or its refitted clone).
+    classes_ : ndarray
+    """
+
+    def fit(self, X, y=None):
+        super().fit(X, y)
+        self.classes_ = self.student_.classes_
+        return self
+
+    def predict_proba(self, X):
+        check_is_fitted(self, "student_")
+        return self.student_.predict_proba(X)
+
+    @available_if(lambda self: hasattr(self.student, "decision_function"))
+    def decision_function(self, X):
+        check_is_fitted(self, "student_")
+        return self.student_.decision_function(X)
+
+
+class DistilledRegressor(RegressorMixin, _Distilled):
+    """A glass-box regressor distilled from a black-box regression teacher.
+
+    Parameters and attributes as :class:`DistilledClassifier`, with a glassbox regressor student
+    (``GAMRegressor``, ``RuleListRegressor``, ``ShallowTreeRegressor``).
+    """

@@ -1,0 +1,149 @@
+"""distill() and the Distilled* estimators with real glass-box students."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression
+
+from glassbox import (
+    DistilledClassifier,
+    DistilledRegressor,
+    ShallowTreeClassifier,
+    ShallowTreeRegressor,
+    distill,
+)
+
+
+@pytest.fixture(scope="module")
+def binary():
+    X, y = make_classification(1200, 6, n_informative=4, random_state=0)
+    X = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    X.loc[::17, "f2"] = np.nan
+    teacher = HistGradientBoostingClassifier(max_iter=50, random_state=0).fit(X, y)
+    return X, y, teacher
+
+
+class CountingTeacher:
+    """A fitted teacher that records every fit and predict call."""
+
+    def __init__(self, model):
+        self.model, self.fits, self.asks = model, 0, 0
+        self.classes_ = model.classes_
+
+    def fit(self, X, y):
+        self.fits += 1
+        return self
+
+    def predict_proba(self, X):
+        self.asks += 1
+        return self.model.predict_proba(X)
+
+
+def test_teacher_is_asked_never_refitted_and_student_not_modified(binary):
+    X, y, model = binary
+    teacher = CountingTeacher(model)
+    student = ShallowTreeClassifier(max_depth=2)
+    fitted, report = distill(teacher, student, X, y=y, random_state=0)
+    assert teacher.fits == 0 and teacher.asks > 0
+    assert not hasattr(student, "tree_") and fitted is not student
+    assert report.student_size == {"leaves": fitted.tree_.n_leaves} if hasattr(fitted.tree_, "n_leaves") else True
+
+
+def test_student_learns_the_teachers_labels_on_the_fit_rows(binary):
+    X, y, teacher = binary
+    fitted, report = distill(teacher, ShallowTreeClassifier(max_depth=2), X, holdout=0.25, random_state=3)
+    holdout = report.splits["holdout"]
+    assert holdout["n_rows"] == 300
+    # The same student fitted directly on the teacher's labels of all rows but the held-out
+    # ones agrees with the teacher at least as well as chance would and as the report says.
+    agreement_all = np.mean(fitted.predict(X) == teacher.predict(X))
+    assert holdout["agreement"] > 0.8 and abs(agreement_all - holdout["agreement"]) < 0.05
+    again, report_again = distill(teacher, ShallowTreeClassifier(max_depth=2), X, holdout=0.25, random_state=3)
+    np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
+    assert report_again.to_dict() == report.to_dict()
+
+
+@pytest.mark.parametrize("method", ["marginal", "munge"])
+def test_augmented_rows_are_fitted_on_and_measured_separately(binary, method):
+    X, y, teacher = binary
+    fitted, report = distill(teacher, ShallowTreeClassifier(max_depth=2), X, y=y, augment=method,
+                             n_samples=2000, random_state=0)
+    assert set(report.splits) == {"holdout", f"augmented ({method})"}
+    assert report.splits[f"augmented ({method})"]["n_rows"] == 400  # holdout share of n_samples
+    assert "student_accuracy" in report.splits["holdout"]
+    assert "student_accuracy" not in report.splits[f"augmented ({method})"]  # no truth there
+
+
+def test_regression_teacher_into_regressor_student():
+    X, y = make_regression(800, 4, noise=5, random_state=0)
+    teacher = HistGradientBoostingRegressor(max_iter=50, random_state=0).fit(X, y)
+    fitted, report = distill(teacher, ShallowTreeRegressor(max_depth=3), X, y=y, random_state=0)
+    holdout = report.splits["holdout"]
+    assert 0.3 < holdout["score_r2"] <= 1 and holdout["score_rmse"] > 0
+    assert set(holdout) == {"n_rows", "score_r2", "score_rmse", "student_r2", "teacher_r2"}
+
+
+def test_distilled_classifier_is_the_student(binary):
+    X, y, teacher = binary
+    model = DistilledClassifier(teacher, ShallowTreeClassifier(max_depth=2), random_state=0).fit(X, y)
+    assert model.teacher_ is teacher
+    np.testing.assert_array_equal(model.predict(X), model.student_.predict(X))
+    np.testing.assert_array_equal(model.predict_proba(X), model.student_.predict_proba(X))
+    np.testing.assert_array_equal(model.classes_, teacher.classes_)
+    assert model.to_text() == model.student_.to_text()
+    assert "Fidelity of the student" in str(model)
+    assert not hasattr(model, "decision_function") or hasattr(model.student_, "decision_function")
+    refit = DistilledClassifier(LogisticRegression(), ShallowTreeClassifier(max_depth=1), refit_teacher=True).fit(X.fillna(0), y)
+    assert refit.teacher_ is not refit.teacher and hasattr(refit.teacher_, "coef_")
+    assert not hasattr(refit.teacher, "coef_")
+
+
+def test_distilled_regressor():
+    X, y = make_regression(400, 3, random_state=0)
+    teacher = HistGradientBoostingRegressor(max_iter=30).fit(X, y)
+    model = DistilledRegressor(teacher, ShallowTreeRegressor(max_depth=2), random_state=0).fit(X)
+    np.testing.assert_array_equal(model.predict(X), model.student_.predict(X))
+    assert "score_r2" in model.fidelity_.splits["holdout"]
+
+
+def test_distill_errors(binary):
+    X, y, teacher = binary
+    with pytest.raises(TypeError, match="must be a glassbox estimator"):
+        distill(teacher, LogisticRegression(), X)
+    with pytest.raises(TypeError, match="binary teacher needs a classifier student"):
+        distill(teacher, ShallowTreeRegressor(), X)
+    with pytest.raises(TypeError, match="regression teacher needs a regressor student"):
+        distill(HistGradientBoostingRegressor(max_iter=5).fit(X, y), ShallowTreeClassifier(), X)
+    with pytest.raises(ValueError, match="target must be one of"):
+        distill(teacher, ShallowTreeClassifier(), X, target="soft")
+    with pytest.raises(ValueError, match="ShallowTreeClassifier fits labels, not scores"):
+        distill(teacher, ShallowTreeClassifier(), X, target="scores")
+    with pytest.raises(ValueError, match=r"holdout must be a number in \[0, 1\)"):
+        distill(teacher, ShallowTreeClassifier(), X, holdout=1.0)
+    with pytest.raises(ValueError, match="pass augment="):
+        distill(teacher, ShallowTreeClassifier(), X, n_samples=100)
+    with pytest.raises(ValueError, match=r"missing \['f5'\]"):
+        distill(teacher, ShallowTreeClassifier(), X.drop(columns="f5"))
+    with pytest.raises(TypeError, match="sparse"):
+        import scipy.sparse as sp
+        distill(teacher, ShallowTreeClassifier(), sp.csr_matrix(np.ones((5, 6))))
+
+    constant = CountingTeacher(teacher)
+    constant.predict_proba = lambda Z: np.tile([1.0, 0.0], (len(Z), 1))
+    with pytest.raises(ValueError, match="predicts only class 0 on these"):
+        distill(constant, ShallowTreeClassifier(), X)
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        DistilledClassifier(clone(teacher), ShallowTreeClassifier(), refit_teacher=True).fit(X)
+
+
+def test_distilling_a_real_black_box(shared_dataset):
+    X, y, _ = shared_dataset("fico")
+    teacher = HistGradientBoostingClassifier(random_state=0).fit(X, y)
+    student, report = distill(teacher, ShallowTreeClassifier(max_depth=3), X, y=y, random_state=0)
+    holdout = report.splits["holdout"]
+    majority = max(np.mean(teacher.predict(X) == c) for c in teacher.classes_)
+    assert holdout["agreement"] > majority + 0.1  # far better than always answering one class
+    assert 0.5 < holdout["auc_vs_teacher"] <= 1
