@@ -202,18 +202,23 @@ PEERS = {
 
 
 # --------------------------------------------------------------------------- glassbox models
-# GLASSBOX MODELS ARE REGISTERED HERE. Later issues add one entry per estimator they ship:
-#     name: (classifier class, regressor class, fixed params, size function, size unit)
+# GLASSBOX MODELS ARE REGISTERED HERE: name -> (classifier, regressor, fixed params, size unit).
 # An entry whose class glassbox does not export yet is skipped, so the list may run ahead of the
-# package. glassbox reads DataFrames with categoricals and NaN itself, hence ``native``.
-# TODO(glassbox estimators): give each entry its size function once the estimator exposes its
-# structure (rules, terms, leaves); until then size is recorded as null.
+# package. glassbox reads DataFrames with categoricals and NaN itself, hence ``native``; sizes
+# come from glassbox's own model_size (rules, leaves or terms).
 GLASSBOX = {
-    "gb_rulelist": ("RuleListClassifier", "RuleListRegressor", {}, None, "rules"),
-    "gb_gam": ("GAMClassifier", "GAMRegressor", {}, None, "terms"),
-    "gb_tree_d2": ("ShallowTreeClassifier", "ShallowTreeRegressor", {"max_depth": 2}, None, "leaves"),
-    "gb_tree_d3": ("ShallowTreeClassifier", "ShallowTreeRegressor", {"max_depth": 3}, None, "leaves"),
+    "gb_rulelist": ("RuleListClassifier", "RuleListRegressor", {}, "rules"),
+    "gb_gam": ("GAMClassifier", "GAMRegressor", {}, "terms"),
+    "gb_tree_d2": ("ShallowTreeClassifier", "ShallowTreeRegressor", {"max_depth": 2}, "leaves"),
+    "gb_tree_d3": ("ShallowTreeClassifier", "ShallowTreeRegressor", {"max_depth": 3}, "leaves"),
 }
+
+
+def _glassbox_size(model):
+    from glassbox._base import model_size
+
+    (count,) = model_size(model).values()
+    return count
 
 
 def glassbox_models():
@@ -223,14 +228,15 @@ def glassbox_models():
     except ImportError:
         return {}
     specs = {}
-    for name, (classifier, regressor, params, size, size_unit) in GLASSBOX.items():
+    for name, (classifier, regressor, params, size_unit) in GLASSBOX.items():
         has_clf, has_reg = hasattr(glassbox, classifier), hasattr(glassbox, regressor)
         if not (has_clf or has_reg):
             continue
         tasks = (CLASSIFICATION if has_clf else frozenset()) | (frozenset({"regression"}) if has_reg else frozenset())
         specs[name] = ModelSpec(
             f"glassbox:{classifier}", f"glassbox:{regressor}", tasks=tasks, params=params,
-            size=size, size_unit=size_unit, note="native: glassbox bins categoricals and NaN itself",
+            size=_glassbox_size, size_unit=size_unit,
+            note="native: glassbox bins categoricals and NaN itself",
         )
     return specs
 

@@ -60,6 +60,18 @@ class BinnedModelMixin(GlassboxMixin):
         return self.binner_._codes(X, self.binner_.features_, warn_unseen=True)
 
 
+def model_size(model):
+    """The size a person reads, by model family: ``{"rules": n}`` for a rule list, ``{"leaves": n}``
+    for a tree, ``{"terms": n}`` for a GAM; ``{}`` for anything else."""
+    if hasattr(model, "rules_"):
+        return {"rules": len(model.rules_)}
+    if hasattr(model, "tree_"):
+        return {"leaves": int(model.tree_.n_leaves)}
+    if hasattr(model, "terms_"):
+        return {"terms": len(model.terms_)}
+    return {}
+
+
 def effective_n_threads(n_jobs):
     """Threads a kernel should use for ``n_jobs`` (None or -1: every available core).
 

@@ -21,7 +21,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from glassbox._base import as_table
+from glassbox._base import as_table, model_size
 from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill._augment import augment as draw_rows
 from glassbox.distill._fidelity import FidelityReport, _plain, measure
@@ -113,19 +113,7 @@ def distill(teacher, student, X, *, y=None, augment=None, n_samples=None, target
         if X_aug_hold is not None:
             splits[f"augmented ({augment})"] = measure(teacher, fitted, X_aug_hold)
     classes_out = None if teacher.classes is None else list(teacher.classes)
-    return fitted, FidelityReport(teacher.task, classes_out, splits, student_size(fitted))
-
-
-def student_size(model):
-    """The size a person reads: rules of a rule list, leaves of a tree, terms of a GAM."""
-    if hasattr(model, "rules_"):
-        return {"rules": len(model.rules_)}
-    tree = getattr(model, "tree_", None)
-    if tree is not None:
-        return {"leaves": int(getattr(tree, "n_leaves", len(getattr(tree, "leaves", []))))}
-    if hasattr(model, "terms_"):
-        return {"terms": len(model.terms_)}
-    return {}
+    return fitted, FidelityReport(teacher.task, classes_out, splits, model_size(fitted))
 
 
 def _check_student(student, teacher):
