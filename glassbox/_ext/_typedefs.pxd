@@ -12,3 +12,7 @@ ctypedef uint8_t BIN_CODE_C
 
 # Offsets into concatenated per-feature arrays: int64, so offsets never overflow on wide data.
 ctypedef int64_t OFFSET_C
+
+# Row bitsets of rule antecedents: 64 rows per word, so AND / ANDNOT / popcount handle 64 rows
+# per instruction (CORELS's representation).
+ctypedef uint64_t BITSET_WORD_C

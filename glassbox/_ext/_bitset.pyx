@@ -1,0 +1,109 @@
+"""Row bitsets of rule antecedents: build them from bin codes, AND them, and sum per bitset.
+
+Row i of a bitset is bit ``i % 64`` of word ``i // 64``; bits past the last row are always 0.
+Every kernel that sums takes a ``mask`` (the rows still uncaptured by a rule-list prefix) so the
+rule-list search scores all candidate next rules in one pass without building any new bitset.
+"""
+
+from cython.parallel cimport prange
+
+from glassbox._ext._typedefs cimport BIN_CODE_C, BITSET_WORD_C
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define glassbox_popcount64(x) ((long long)__builtin_popcountll(x))
+    #define glassbox_ctz64(x) ((int)__builtin_ctzll(x))
+    #else
+    static long long glassbox_popcount64(unsigned long long x) {
+        long long n = 0; while (x) { x &= x - 1; n++; } return n; }
+    static int glassbox_ctz64(unsigned long long x) {
+        int n = 0; while (!(x & 1ULL)) { x >>= 1; n++; } return n; }
+    #endif
+    """
+    long long popcount64 "glassbox_popcount64"(BITSET_WORD_C x) nogil
+    int ctz64 "glassbox_ctz64"(BITSET_WORD_C x) nogil
+
+
+def build_bitsets(
+    const BIN_CODE_C[::1, :] codes,         # IN: binned matrix (n_samples, n_features)
+    const Py_ssize_t[::1] features,         # IN: feature tested by antecedent a
+    const unsigned char[:, ::1] accept,     # IN: accept[a, code] = 1 when a holds for that code
+    BITSET_WORD_C[:, ::1] out,              # OUT: (n_antecedents, n_words) row bitsets
+    int n_threads,
+):
+    """Bitset of the rows satisfying each single-feature antecedent."""
+    cdef:
+        Py_ssize_t n_samples = codes.shape[0]
+        Py_ssize_t n_words = out.shape[1]
+        Py_ssize_t a, i, w, j
+        BITSET_WORD_C word
+    for a in prange(out.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+        j = features[a]
+        for w in range(n_words):
+            word = 0
+            for i in range(w * 64, min(w * 64 + 64, n_samples)):
+                if accept[a, codes[i, j]]:
+                    word = word | ((<BITSET_WORD_C>1) << (i - w * 64))
+            out[a, w] = word
+
+
+def and_pairs(
+    const BITSET_WORD_C[:, ::1] bits,       # IN: (n_sets, n_words)
+    const Py_ssize_t[:, ::1] pairs,         # IN: (n_pairs, 2) indices into bits
+    BITSET_WORD_C[:, ::1] out,              # OUT: (n_pairs, n_words): bits[p0] & bits[p1]
+    int n_threads,
+):
+    """Bitsets of conjunctions of two antecedents."""
+    cdef Py_ssize_t p, w, i, j
+    for p in prange(pairs.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+        i = pairs[p, 0]
+        j = pairs[p, 1]
+        for w in range(bits.shape[1]):
+            out[p, w] = bits[i, w] & bits[j, w]
+
+
+def masked_popcounts(
+    const BITSET_WORD_C[:, ::1] bits,       # IN: (n_sets, n_words) candidate bitsets
+    const BITSET_WORD_C[::1] mask,          # IN: (n_words,) rows to count
+    const BITSET_WORD_C[:, ::1] groups,     # IN: (n_groups, n_words), e.g. one bitset per class
+    double[:, ::1] out,                     # OUT: (n_sets, n_groups) |bits[a] & mask & groups[g]|
+    int n_threads,
+):
+    """Unweighted counts of each bitset's masked rows in each group (the unit-weight fast path)."""
+    cdef:
+        Py_ssize_t a, g, w
+        BITSET_WORD_C word
+        long long n
+    for a in prange(bits.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+        for g in range(groups.shape[0]):
+            n = 0
+            for w in range(bits.shape[1]):
+                word = bits[a, w] & mask[w]
+                n = n + popcount64(word & groups[g, w])
+            out[a, g] = <double>n
+
+
+def masked_sums(
+    const BITSET_WORD_C[:, ::1] bits,       # IN: (n_sets, n_words) candidate bitsets
+    const BITSET_WORD_C[::1] mask,          # IN: (n_words,) rows to sum
+    const double[:, ::1] values,            # IN: (n_samples, n_values) per-row values
+    double[:, ::1] out,                     # OUT: (n_sets, n_values) sums over bits[a] & mask
+    int n_threads,
+):
+    """Sums of per-row values (weights per class, weighted targets) over each bitset's masked
+    rows, visiting only the set bits: the general weighted path."""
+    cdef:
+        Py_ssize_t a, v, w, i
+        Py_ssize_t n_values = values.shape[1]
+        BITSET_WORD_C word
+    for a in prange(bits.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+        for v in range(n_values):
+            out[a, v] = 0.0
+        for w in range(bits.shape[1]):
+            word = bits[a, w] & mask[w]
+            while word:
+                i = w * 64 + ctz64(word)
+                word = word & (word - 1)
+                for v in range(n_values):
+                    out[a, v] += values[i, v]

@@ -1,0 +1,248 @@
+"""Search for the rule list minimising ``loss + c * n_rules``: a beam search for a good list
+first, then best-first branch-and-bound over rule prefixes with the CORELS bounds.
+
+A prefix ``d = (r1, ..., rk)`` is a list whose default rule predicts for the rows no ``ri``
+captured. Its objective is ``(loss of its rules + loss of the default) / W + c * k``, W the total
+weight. Bounds that let whole subtrees go unexplored (Angelino et al., 2018, "Learning certifiably
+optimal rule lists for categorical data"):
+
+* hierarchical lower bound: the rows ``d`` captured keep their loss in every extension, and each
+  extension pays ``c`` more, so an extension of ``d`` costs at least ``b(d) + c`` (lookahead);
+* equivalent points: rows that every antecedent treats alike can never be separated, so the
+  uncaptured rows owe at least their within-class loss (minority weight, or squared deviation
+  from their class mean) -- added to ``b(d)``;
+* accurate support (classification): a rule whose correctly classified weight is below ``c * W``
+  can be removed for a better list, so no optimal list contains it;
+* prefix permutations: prefixes with the same set of rules leave the same rows uncaptured, so only
+  the one with the smallest lower bound is kept.
+
+Budgets (``max_nodes`` expansions, ``time_limit`` seconds) are checked before each expansion;
+the result says whether the queue was exhausted (``optimal``) and the best lower bound proven.
+All state lives in this call: two fits may search in two threads at once.
+"""
+
+import heapq
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassbox._ext._bitset import masked_popcounts, masked_sums
+from glassbox._ext._typedefs import BITSET_WORD_DTYPE
+from glassbox.rules._antecedents import bits_to_rows, n_words, rows_to_bits
+
+# Objective values closer than this are ties: sums of the same weights in a different order
+# must not flip a decision, and no user can tell such lists apart.
+_EPS = 1e-12
+
+# Words (times statistics) below which a kernel call runs on one thread.
+_PARALLEL_WORDS = 1 << 18
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What the search found and proved.
+
+    Attributes
+    ----------
+    prefix : tuple of int
+        Antecedent indices of the best list's rules, in order.
+    objective : float
+        Its objective.
+    lower_bound : float
+        No list allowed by the search space has a smaller objective.
+    optimal : bool
+        The search space was exhausted: ``objective`` is the optimum.
+    n_nodes : int
+        Prefixes expanded by the branch-and-bound.
+    """
+
+    prefix: tuple
+    objective: float
+    lower_bound: float
+    optimal: bool
+    n_nodes: int
+
+
+class Problem:
+    """Per-row statistics of one fit, summed over bitsets by the kernels.
+
+    Classification sums one weight column per class and one for the equivalent-points minority;
+    regression sums ``w``, ``w*y``, ``w*y**2`` (y standardised, so the loss is already divided by
+    the variance) and the equivalent-points squared deviation. With equal weights, classification
+    counts set bits of per-class bitsets instead of visiting rows.
+    """
+
+    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, n_threads):
+        self.bits = bits
+        self.n_samples = len(y)
+        self.classification = classification
+        self.n_threads = n_threads
+        self.total = float(sample_weight.sum())
+        self.all_rows = rows_to_bits(np.ones(self.n_samples, dtype=bool))
+        eq_class = _equivalence_classes(bits[:n_single], self.n_samples)
+        if classification:
+            values = np.zeros((self.n_samples, n_classes + 1))
+            values[np.arange(self.n_samples), y] = sample_weight
+            class_weight = np.zeros((eq_class.max() + 1, n_classes))
+            np.add.at(class_weight, (eq_class, y), sample_weight)
+            minority = class_weight.argmax(axis=1)[eq_class] != y
+            values[:, n_classes] = sample_weight * minority
+            self.n_classes = n_classes
+            self.unit = float(sample_weight[0]) if np.all(sample_weight == sample_weight[0]) else None
+            if self.unit is not None:
+                groups = [rows_to_bits(y == k) for k in range(n_classes)] + [rows_to_bits(minority)]
+                self.groups = np.ascontiguousarray(groups, dtype=BITSET_WORD_DTYPE)
+        else:
+            eq_weight = np.bincount(eq_class, weights=sample_weight)
+            eq_mean = np.bincount(eq_class, weights=sample_weight * y) / np.where(eq_weight > 0, eq_weight, 1)
+            values = np.column_stack([sample_weight, sample_weight * y, sample_weight * y**2,
+                                      sample_weight * (y - eq_mean[eq_class]) ** 2])
+            self.unit = None
+        self.values = np.ascontiguousarray(values)
+
+    def sums(self, bits, mask):
+        """Statistics of ``bits[a] & mask`` for every row a of ``bits``: (n_sets, n_values)."""
+        out = np.empty((bits.shape[0], self.values.shape[1]))
+        # Threads only pay off on large sums; small ones run faster (and steal no shared core) alone.
+        n_threads = self.n_threads if bits.size * self.values.shape[1] >= _PARALLEL_WORDS else 1
+        if self.unit is not None:
+            masked_popcounts(bits, mask, self.groups, out, n_threads)
+            out *= self.unit
+        else:
+            masked_sums(bits, mask, self.values, out, n_threads)
+        return out
+
+    def loss(self, sums):
+        """Unnormalised loss of the best constant prediction for rows with these statistics."""
+        if self.classification:
+            counts = sums[..., : self.n_classes]
+            return counts.sum(axis=-1) - counts.max(axis=-1)
+        s0, s1, s2 = sums[..., 0], sums[..., 1], sums[..., 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sse = np.where(s0 > 0, s2 - s1 * s1 / np.where(s0 > 0, s0, 1.0), 0.0)
+        return np.maximum(sse, 0.0)
+
+    def weight(self, sums):
+        return sums[..., : self.n_classes].sum(axis=-1) if self.classification else sums[..., 0]
+
+    def remaining(self, prefix):
+        """Bitset of the rows no rule of ``prefix`` captures."""
+        mask = self.all_rows.copy()
+        for a in prefix:
+            mask &= ~self.bits[a]
+        return mask
+
+
+def _equivalence_classes(bits, n_samples):
+    """Class id per row: rows with the same value on every antecedent share a class."""
+    if len(bits) == 0:
+        return np.zeros(n_samples, dtype=np.intp)
+    rows = np.packbits(bits_to_rows(bits, n_samples).T, axis=1)
+    _, inverse = np.unique(rows, axis=0, return_inverse=True)
+    return inverse.reshape(-1)
+
+
+class _Children:
+    """Every one-rule extension of a prefix, scored at once."""
+
+    def __init__(self, problem, prefix, prefix_loss, c):
+        remaining = problem.remaining(prefix)
+        node = problem.sums(remaining[None, :], problem.all_rows)[0]
+        captured = problem.sums(problem.bits, remaining)
+        rest = node[None, :] - captured
+        k = len(prefix) + 1
+        total = problem.total
+        self.captured_loss = problem.loss(captured)
+        self.objective = (prefix_loss + self.captured_loss + problem.loss(rest)) / total + c * k
+        self.lower_bound = (prefix_loss + self.captured_loss + node[-1] - captured[:, -1]) / total + c * k
+        support = problem.weight(captured)
+        self.valid = support > _EPS * total
+        # Extensions only pay off through rules that may belong to an optimal list.
+        self.extendable = self.valid.copy()
+        if problem.classification:
+            correct = captured[:, : problem.n_classes].max(axis=1)
+            self.extendable &= correct / total >= c - _EPS
+
+
+def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width):
+    """Best list within ``max_rules`` rules; see the module docstring."""
+    deadline = np.inf if time_limit is None else time.perf_counter() + time_limit
+    root_loss = problem.loss(problem.sums(problem.all_rows[None, :], problem.all_rows))[0]
+    best = [root_loss / problem.total, ()]
+    if max_rules == 0 or problem.bits.shape[0] == 0:
+        return SearchResult((), best[0], best[0], True, 0)
+    _beam(problem, c, max_rules, beam_width, best, deadline)
+    # The queue holds, per expanded prefix, a cursor over its children sorted by lower bound:
+    # a child becomes a Python object only when it is the most promising prefix left.
+    heap = []
+    seen = {}
+    counter = 0
+    n_nodes = 0
+    node = ((), 0.0)
+    while True:
+        if node is not None:
+            n_nodes += 1
+            prefix, prefix_loss = node
+            children = _Children(problem, prefix, prefix_loss, c)
+            _update_best(best, children, prefix)
+            if len(prefix) + 1 < max_rules:
+                promising = np.flatnonzero(children.extendable & (children.lower_bound + c < best[0] - _EPS))
+                if len(promising):
+                    order = promising[np.argsort(children.lower_bound[promising], kind="stable")]
+                    cursor = (prefix, prefix_loss, order, children.lower_bound[order], children.captured_loss[order])
+                    heapq.heappush(heap, (float(cursor[3][0]), counter, cursor, 0))
+                    counter += 1
+        if not heap or heap[0][0] + c >= best[0] - _EPS:
+            heap = []  # best-first: every queued prefix is bounded out as well
+            break
+        if n_nodes >= max_nodes or time.perf_counter() > deadline:
+            break
+        lower_bound, _, cursor, i = heapq.heappop(heap)
+        prefix, prefix_loss, order, bounds, losses = cursor
+        if i + 1 < len(order):
+            heapq.heappush(heap, (float(bounds[i + 1]), counter, cursor, i + 1))
+            counter += 1
+        child = prefix + (int(order[i]),)
+        key = frozenset(child)
+        if seen.get(key, np.inf) <= lower_bound:
+            node = None  # a permutation of this prefix with no larger bound came first
+            continue
+        seen[key] = lower_bound
+        node = (child, prefix_loss + float(losses[i]))
+    optimal = not heap
+    lower_bound = best[0] if optimal else min(best[0], heap[0][0] + c)
+    return SearchResult(best[1], best[0], lower_bound, optimal, n_nodes)
+
+
+def _update_best(best, children, prefix):
+    objective = np.where(children.valid, children.objective, np.inf)
+    a = int(np.argmin(objective))
+    if objective[a] < best[0] - _EPS:
+        best[0], best[1] = float(objective[a]), prefix + (a,)
+
+
+def _beam(problem, c, max_rules, beam_width, best, deadline):
+    """Grow lists one rule at a time, keeping the ``beam_width`` best at each length."""
+    level = [((), 0.0)]
+    depth = 0
+    while level and depth < max_rules:
+        depth += 1
+        candidates = []
+        for prefix, prefix_loss in level:
+            if time.perf_counter() > deadline:
+                return
+            children = _Children(problem, prefix, prefix_loss, c)
+            _update_best(best, children, prefix)
+            ok = np.flatnonzero(children.extendable & (children.lower_bound + c < best[0] - _EPS))
+            top = ok[np.argsort(children.objective[ok], kind="stable")[:beam_width]]
+            candidates.extend(
+                (float(children.objective[a]), prefix + (int(a),), prefix_loss + float(children.captured_loss[a]))
+                for a in top
+            )
+        candidates.sort(key=lambda item: item[0])
+        level, keys = [], set()
+        for _, prefix, prefix_loss in candidates:
+            if frozenset(prefix) not in keys and len(level) < beam_width:
+                keys.add(frozenset(prefix))
+                level.append((prefix, prefix_loss))
