@@ -167,24 +167,34 @@ def _unique(bits):
     return np.sort(first)
 
 
+def _is_inner_range(condition):
+    if condition.bins.is_categorical or condition.includes_missing:
+        return False
+    lower, upper = condition.bounds
+    return lower is not None and upper is not None
+
+
 def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads):
     """Conjunctions of 2..max_card single antecedents on distinct features, grown one condition
     at a time from the previous level's survivors."""
     features = [c[0].feature for c in conditions]
+    # Ranges (t1 < x <= t2) already combine two cuts: conjunctions use the one-sided conditions,
+    # levels and missing tests only, which keeps their number quadratic in far fewer terms.
+    usable = [a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)]
     out_conditions, out_bits = [], []
-    level = [(a,) for a in range(len(conditions))]
-    level_bits, level_support = bits, support
+    level = [(a,) for a in usable]
+    level_bits, level_support = bits[usable], support[usable]
     for _ in range(2, max_card + 1):
         pairs = [
             (i, b)
             for i, members in enumerate(level)
-            for b in range(members[-1] + 1, len(conditions))
-            if features[b] not in {features[m] for m in members}
+            for b in usable
+            if b > members[-1] and features[b] not in {features[m] for m in members}
         ]
         next_level, next_bits = [], []
+        stacked = np.ascontiguousarray(np.concatenate([level_bits, bits]))  # [level..., singles...]
         for start in range(0, len(pairs), _PAIR_CHUNK):
             chunk = np.asarray(pairs[start : start + _PAIR_CHUNK], dtype=np.intp)
-            stacked = np.concatenate([level_bits, bits])  # rows [level..., singles...]
             index = np.column_stack([chunk[:, 0], len(level_bits) + chunk[:, 1]])
             conj = np.empty((len(chunk), bits.shape[1]), dtype=BITSET_WORD_DTYPE)
             and_pairs(stacked, np.ascontiguousarray(index), conj, n_threads)

@@ -36,7 +36,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
     """Parameters, fitting and inspection shared by the classifier and the regressor."""
 
     def __init__(self, c=0.01, *, max_card=2, min_support=0.01, max_thresholds=8, max_rules=None,
-                 max_nodes=10_000, time_limit=10.0, beam_width=8, categorical_features="auto",
+                 max_nodes=10_000, time_limit=None, beam_width=8, categorical_features="auto",
                  n_jobs=None, random_state=None):
         self.c = c
         self.max_card = max_card
@@ -225,9 +225,11 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     max_rules : int or None, default=None
         Most rules (besides the default); None: only ``c`` limits the length.
     max_nodes : int, default=10_000
-        Most prefixes the branch-and-bound expands.
-    time_limit : float or None, default=10.0
-        Seconds of branch-and-bound search; None: no limit.
+        Most prefixes the beam search and branch-and-bound expand together (CORELS's default
+        budget). The result depends only on the data and the parameters.
+    time_limit : float or None, default=None
+        Seconds of search; None: no limit. A list cut short by time depends on the machine's
+        speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.
     beam_width : int, default=8
         Lists kept per length by the initial beam search.
     categorical_features : "auto" or array-like, default="auto"
@@ -254,7 +256,7 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     optimal_ : bool
         True only when the search proved ``rules_`` optimal (within ``max_rules``).
     n_nodes_ : int
-        Prefixes expanded by the branch-and-bound.
+        Prefixes expanded by the beam search and the branch-and-bound.
     n_antecedents_ : int
         Candidate antecedents mined.
     binner_ : Binner

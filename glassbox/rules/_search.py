@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassbox._ext._bitset import masked_popcounts, masked_sums
+from glassbox._ext._rulelist import score_children
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox.rules._antecedents import bits_to_rows, n_words, rows_to_bits
 
@@ -54,7 +55,7 @@ class SearchResult:
     optimal : bool
         The search space was exhausted: ``objective`` is the optimum.
     n_nodes : int
-        Prefixes expanded by the branch-and-bound.
+        Prefixes expanded, by the beam search and the branch-and-bound.
     """
 
     prefix: tuple
@@ -144,25 +145,24 @@ def _equivalence_classes(bits, n_samples):
 
 
 class _Children:
-    """Every one-rule extension of a prefix, scored at once."""
+    """Every one-rule extension of a prefix, scored at once by the ``score_children`` kernel."""
 
     def __init__(self, problem, prefix, prefix_loss, c):
         remaining = problem.remaining(prefix)
         node = problem.sums(remaining[None, :], problem.all_rows)[0]
         captured = problem.sums(problem.bits, remaining)
-        rest = node[None, :] - captured
-        k = len(prefix) + 1
-        total = problem.total
-        self.captured_loss = problem.loss(captured)
-        self.objective = (prefix_loss + self.captured_loss + problem.loss(rest)) / total + c * k
-        self.lower_bound = (prefix_loss + self.captured_loss + node[-1] - captured[:, -1]) / total + c * k
-        support = problem.weight(captured)
-        self.valid = support > _EPS * total
+        n = captured.shape[0]
+        self.objective = np.empty(n)
+        self.lower_bound = np.empty(n)
+        self.captured_loss = np.empty(n)
+        status = np.empty(n, dtype=np.uint8)
+        score_children(captured, node, np.empty_like(captured), self.objective, self.lower_bound,
+                       self.captured_loss, status, problem.classification,
+                       problem.n_classes if problem.classification else 0, float(prefix_loss),
+                       problem.total, float(c), len(prefix) + 1, _EPS, 1)
+        self.valid = status > 0
         # Extensions only pay off through rules that may belong to an optimal list.
-        self.extendable = self.valid.copy()
-        if problem.classification:
-            correct = captured[:, : problem.n_classes].max(axis=1)
-            self.extendable &= correct / total >= c - _EPS
+        self.extendable = status == 2
 
 
 def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width):
@@ -172,13 +172,12 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width):
     best = [root_loss / problem.total, ()]
     if max_rules == 0 or problem.bits.shape[0] == 0:
         return SearchResult((), best[0], best[0], True, 0)
-    _beam(problem, c, max_rules, beam_width, best, deadline)
+    n_nodes = _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes)
     # The queue holds, per expanded prefix, a cursor over its children sorted by lower bound:
     # a child becomes a Python object only when it is the most promising prefix left.
     heap = []
     seen = {}
     counter = 0
-    n_nodes = 0
     node = ((), 0.0)
     while True:
         if node is not None:
@@ -222,16 +221,19 @@ def _update_best(best, children, prefix):
         best[0], best[1] = float(objective[a]), prefix + (a,)
 
 
-def _beam(problem, c, max_rules, beam_width, best, deadline):
-    """Grow lists one rule at a time, keeping the ``beam_width`` best at each length."""
+def _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes):
+    """Grow lists one rule at a time, keeping the ``beam_width`` best at each length; return the
+    number of prefixes expanded (they count against the same budget)."""
     level = [((), 0.0)]
     depth = 0
+    n_nodes = 0
     while level and depth < max_rules:
         depth += 1
         candidates = []
         for prefix, prefix_loss in level:
-            if time.perf_counter() > deadline:
-                return
+            if time.perf_counter() > deadline or n_nodes >= max_nodes:
+                return n_nodes
+            n_nodes += 1
             children = _Children(problem, prefix, prefix_loss, c)
             _update_best(best, children, prefix)
             ok = np.flatnonzero(children.extendable & (children.lower_bound + c < best[0] - _EPS))
@@ -246,3 +248,4 @@ def _beam(problem, c, max_rules, beam_width, best, deadline):
             if frozenset(prefix) not in keys and len(level) < beam_width:
                 keys.add(frozenset(prefix))
                 level.append((prefix, prefix_loss))
+    return n_nodes
