@@ -73,15 +73,17 @@ def masked_popcounts(
     """Unweighted counts of each bitset's masked rows in each group (the unit-weight fast path)."""
     cdef:
         Py_ssize_t a, g, w
+        Py_ssize_t n_groups = groups.shape[0]
         BITSET_WORD_C word
-        long long n
     for a in prange(bits.shape[0], schedule="static", nogil=True, num_threads=n_threads):
-        for g in range(groups.shape[0]):
-            n = 0
-            for w in range(bits.shape[1]):
-                word = bits[a, w] & mask[w]
-                n = n + popcount64(word & groups[g, w])
-            out[a, g] = <double>n
+        for g in range(n_groups):
+            out[a, g] = 0.0
+        # Words outer, groups inner: each candidate word is read once for all groups.
+        for w in range(bits.shape[1]):
+            word = bits[a, w] & mask[w]
+            if word:
+                for g in range(n_groups):
+                    out[a, g] += <double>popcount64(word & groups[g, w])
 
 
 def masked_sums(

@@ -93,7 +93,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             problem_y = (target - np.average(target, weights=sample_weight)) / (scale if scale > 0 else 1.0)
         problem = Problem(antecedents.bits, antecedents.n_single, problem_y, sample_weight,
                           classification=classification,
-                          n_classes=len(self.classes_) if classification else 0, n_threads=n_threads)
+                          n_classes=len(self.classes_) if classification else 0)
         max_rules = np.inf if self.max_rules is None else self.max_rules
         result = search(problem, c=float(self.c), max_rules=max_rules, max_nodes=self.max_nodes,
                         time_limit=self.time_limit, beam_width=self.beam_width)
@@ -235,7 +235,8 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     categorical_features : "auto" or array-like, default="auto"
         Passed to the :class:`~glassbox.binning.Binner`.
     n_jobs : int or None, default=None
-        Threads for the bitset kernels (None: all cores).
+        Threads for building the antecedent bitsets (None: all cores). The search itself runs
+        on one thread: its thousands of millisecond-long kernel calls gain nothing from more.
     random_state : int, RandomState or None, default=None
         Seeds the Binner's row subsample on very large data; the search is deterministic.
 

@@ -36,9 +36,6 @@ from glassbox.rules._antecedents import bits_to_rows, n_words, rows_to_bits
 # must not flip a decision, and no user can tell such lists apart.
 _EPS = 1e-12
 
-# Words (times statistics) below which a kernel call runs on one thread.
-_PARALLEL_WORDS = 1 << 18
-
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -74,11 +71,10 @@ class Problem:
     counts set bits of per-class bitsets instead of visiting rows.
     """
 
-    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, n_threads):
+    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes):
         self.bits = bits
         self.n_samples = len(y)
         self.classification = classification
-        self.n_threads = n_threads
         self.total = float(sample_weight.sum())
         self.all_rows = rows_to_bits(np.ones(self.n_samples, dtype=bool))
         eq_class = _equivalence_classes(bits[:n_single], self.n_samples)
@@ -105,13 +101,13 @@ class Problem:
     def sums(self, bits, mask):
         """Statistics of ``bits[a] & mask`` for every row a of ``bits``: (n_sets, n_values)."""
         out = np.empty((bits.shape[0], self.values.shape[1]))
-        # Threads only pay off on large sums; small ones run faster (and steal no shared core) alone.
-        n_threads = self.n_threads if bits.size * self.values.shape[1] >= _PARALLEL_WORDS else 1
+        # One thread: a call lasts about a millisecond and the search makes thousands, so an
+        # OpenMP fork-join per call costs more than it saves, and far more on a busy machine.
         if self.unit is not None:
-            masked_popcounts(bits, mask, self.groups, out, n_threads)
+            masked_popcounts(bits, mask, self.groups, out, 1)
             out *= self.unit
         else:
-            masked_sums(bits, mask, self.values, out, n_threads)
+            masked_sums(bits, mask, self.values, out, 1)
         return out
 
     def loss(self, sums):
