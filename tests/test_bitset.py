@@ -29,14 +29,15 @@ def test_kernels_match_twins(n_samples, n_threads):
 
     mask = twins.bits_of_rows_naive(rng.random(n_samples) < 0.7)[0]
     groups = twins.bits_of_rows_naive(rng.random((3, n_samples)) < 0.4)
-    counts = np.empty((n_sets, 3))
-    masked_popcounts(bits, mask, groups, counts, n_threads)
-    np.testing.assert_array_equal(counts, twins.masked_popcounts_naive(bits, mask, groups, n_samples))
+    index = rng.integers(0, n_sets, size=5).astype(np.intp)
+    counts = np.empty((5, 3))
+    masked_popcounts(bits, index, mask, groups, counts, n_threads)
+    np.testing.assert_array_equal(counts, twins.masked_popcounts_naive(bits[index], mask, groups, n_samples))
 
     values = rng.random((n_samples, 4))
-    sums = np.empty((n_sets, 4))
-    masked_sums(bits, mask, values, sums, n_threads)
-    np.testing.assert_allclose(sums, twins.masked_sums_naive(bits, mask, values), rtol=1e-12, atol=1e-12)
+    sums = np.empty((5, 4))
+    masked_sums(bits, index, mask, values, sums, n_threads)
+    np.testing.assert_allclose(sums, twins.masked_sums_naive(bits[index], mask, values), rtol=1e-12, atol=1e-12)
 
 
 def test_packing_helpers_match_twins():

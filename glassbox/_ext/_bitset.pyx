@@ -65,22 +65,24 @@ def and_pairs(
 
 def masked_popcounts(
     const BITSET_WORD_C[:, ::1] bits,       # IN: (n_sets, n_words) candidate bitsets
+    const Py_ssize_t[::1] index,            # IN: (n_out,) which rows of bits to count
     const BITSET_WORD_C[::1] mask,          # IN: (n_words,) rows to count
     const BITSET_WORD_C[:, ::1] groups,     # IN: (n_groups, n_words), e.g. one bitset per class
-    double[:, ::1] out,                     # OUT: (n_sets, n_groups) |bits[a] & mask & groups[g]|
+    double[:, ::1] out,                     # OUT: (n_out, n_groups) |bits[index[a]] & mask & groups[g]|
     int n_threads,
 ):
     """Unweighted counts of each bitset's masked rows in each group (the unit-weight fast path)."""
     cdef:
-        Py_ssize_t a, g, w
+        Py_ssize_t a, g, w, b
         Py_ssize_t n_groups = groups.shape[0]
         BITSET_WORD_C word
-    for a in prange(bits.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+    for a in prange(index.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+        b = index[a]
         for g in range(n_groups):
             out[a, g] = 0.0
         # Words outer, groups inner: each candidate word is read once for all groups.
         for w in range(bits.shape[1]):
-            word = bits[a, w] & mask[w]
+            word = bits[b, w] & mask[w]
             if word:
                 for g in range(n_groups):
                     out[a, g] += <double>popcount64(word & groups[g, w])
@@ -88,22 +90,24 @@ def masked_popcounts(
 
 def masked_sums(
     const BITSET_WORD_C[:, ::1] bits,       # IN: (n_sets, n_words) candidate bitsets
+    const Py_ssize_t[::1] index,            # IN: (n_out,) which rows of bits to sum over
     const BITSET_WORD_C[::1] mask,          # IN: (n_words,) rows to sum
     const double[:, ::1] values,            # IN: (n_samples, n_values) per-row values
-    double[:, ::1] out,                     # OUT: (n_sets, n_values) sums over bits[a] & mask
+    double[:, ::1] out,                     # OUT: (n_out, n_values) sums over bits[index[a]] & mask
     int n_threads,
 ):
     """Sums of per-row values (weights per class, weighted targets) over each bitset's masked
     rows, visiting only the set bits: the general weighted path."""
     cdef:
-        Py_ssize_t a, v, w, i
+        Py_ssize_t a, v, w, i, b
         Py_ssize_t n_values = values.shape[1]
         BITSET_WORD_C word
-    for a in prange(bits.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+    for a in prange(index.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+        b = index[a]
         for v in range(n_values):
             out[a, v] = 0.0
         for w in range(bits.shape[1]):
-            word = bits[a, w] & mask[w]
+            word = bits[b, w] & mask[w]
             while word:
                 i = w * 64 + ctz64(word)
                 word = word & (word - 1)

@@ -145,7 +145,8 @@ def _single_bits(codes, conditions, n_threads):
 def _supports(bits, sample_weight, n_threads):
     out = np.empty((bits.shape[0], 1), dtype=np.float64)
     everything = ~np.zeros(bits.shape[1], dtype=BITSET_WORD_DTYPE)
-    masked_sums(bits, everything, np.ascontiguousarray(sample_weight[:, None]), out, n_threads)
+    masked_sums(bits, np.arange(len(bits), dtype=np.intp), everything,
+                np.ascontiguousarray(sample_weight[:, None]), out, n_threads)
     return out[:, 0]
 
 

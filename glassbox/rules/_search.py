@@ -98,16 +98,19 @@ class Problem:
             self.unit = None
         self.values = np.ascontiguousarray(values)
 
-    def sums(self, bits, mask):
-        """Statistics of ``bits[a] & mask`` for every row a of ``bits``: (n_sets, n_values)."""
-        out = np.empty((bits.shape[0], self.values.shape[1]))
+    def sums(self, bits, mask, index=None):
+        """Statistics of ``bits[a] & mask`` for every a in ``index`` (default: every row of
+        ``bits``): (len(index), n_values)."""
+        if index is None:
+            index = np.arange(bits.shape[0], dtype=np.intp)
+        out = np.empty((len(index), self.values.shape[1]))
         # One thread: a call lasts about a millisecond and the search makes thousands, so an
         # OpenMP fork-join per call costs more than it saves, and far more on a busy machine.
         if self.unit is not None:
-            masked_popcounts(bits, mask, self.groups, out, 1)
+            masked_popcounts(bits, index, mask, self.groups, out, 1)
             out *= self.unit
         else:
-            masked_sums(bits, mask, self.values, out, 1)
+            masked_sums(bits, index, mask, self.values, out, 1)
         return out
 
     def loss(self, sums):
@@ -141,13 +144,20 @@ def _equivalence_classes(bits, n_samples):
 
 
 class _Children:
-    """Every one-rule extension of a prefix, scored at once by the ``score_children`` kernel."""
+    """Every one-rule extension of a prefix by an ``active`` antecedent, scored at once by the
+    ``score_children`` kernel (arrays are aligned with ``active``).
 
-    def __init__(self, problem, prefix, prefix_loss, c):
+    ``next_active`` are the antecedents worth offering to this prefix's children: the rows left
+    only shrink down the tree, so an antecedent that captures nothing here, or (classification)
+    classifies less than ``c`` correctly here, does no better anywhere below.
+    """
+
+    def __init__(self, problem, prefix, prefix_loss, c, active):
         remaining = problem.remaining(prefix)
         node = problem.sums(remaining[None, :], problem.all_rows)[0]
-        captured = problem.sums(problem.bits, remaining)
+        captured = problem.sums(problem.bits, remaining, active)
         n = captured.shape[0]
+        self.active = active
         self.objective = np.empty(n)
         self.lower_bound = np.empty(n)
         self.captured_loss = np.empty(n)
@@ -157,8 +167,8 @@ class _Children:
                        problem.n_classes if problem.classification else 0, float(prefix_loss),
                        problem.total, float(c), len(prefix) + 1, _EPS, 1)
         self.valid = status > 0
-        # Extensions only pay off through rules that may belong to an optimal list.
         self.extendable = status == 2
+        self.next_active = active[self.extendable]
 
 
 def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width):
@@ -168,24 +178,26 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width):
     best = [root_loss / problem.total, ()]
     if max_rules == 0 or problem.bits.shape[0] == 0:
         return SearchResult((), best[0], best[0], True, 0)
-    n_nodes = _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes)
+    everything = np.arange(problem.bits.shape[0], dtype=np.intp)
+    n_nodes = _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes, everything)
     # The queue holds, per expanded prefix, a cursor over its children sorted by lower bound:
     # a child becomes a Python object only when it is the most promising prefix left.
     heap = []
     seen = {}
     counter = 0
-    node = ((), 0.0)
+    node = ((), 0.0, everything)
     while True:
         if node is not None:
             n_nodes += 1
-            prefix, prefix_loss = node
-            children = _Children(problem, prefix, prefix_loss, c)
+            prefix, prefix_loss, active = node
+            children = _Children(problem, prefix, prefix_loss, c, active)
             _update_best(best, children, prefix)
             if len(prefix) + 1 < max_rules:
                 promising = np.flatnonzero(children.extendable & (children.lower_bound + c < best[0] - _EPS))
                 if len(promising):
                     order = promising[np.argsort(children.lower_bound[promising], kind="stable")]
-                    cursor = (prefix, prefix_loss, order, children.lower_bound[order], children.captured_loss[order])
+                    cursor = (prefix, prefix_loss, active[order], children.lower_bound[order],
+                              children.captured_loss[order], children.next_active)
                     heapq.heappush(heap, (float(cursor[3][0]), counter, cursor, 0))
                     counter += 1
         if not heap or heap[0][0] + c >= best[0] - _EPS:
@@ -194,54 +206,57 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width):
         if n_nodes >= max_nodes or time.perf_counter() > deadline:
             break
         lower_bound, _, cursor, i = heapq.heappop(heap)
-        prefix, prefix_loss, order, bounds, losses = cursor
-        if i + 1 < len(order):
+        prefix, prefix_loss, antecedents, bounds, losses, next_active = cursor
+        if i + 1 < len(antecedents):
             heapq.heappush(heap, (float(bounds[i + 1]), counter, cursor, i + 1))
             counter += 1
-        child = prefix + (int(order[i]),)
+        child = prefix + (int(antecedents[i]),)
         key = frozenset(child)
         if seen.get(key, np.inf) <= lower_bound:
             node = None  # a permutation of this prefix with no larger bound came first
             continue
         seen[key] = lower_bound
-        node = (child, prefix_loss + float(losses[i]))
+        node = (child, prefix_loss + float(losses[i]), next_active)
     optimal = not heap
     lower_bound = best[0] if optimal else min(best[0], heap[0][0] + c)
     return SearchResult(best[1], best[0], lower_bound, optimal, n_nodes)
 
 
 def _update_best(best, children, prefix):
+    if not len(children.active):
+        return
     objective = np.where(children.valid, children.objective, np.inf)
     a = int(np.argmin(objective))
     if objective[a] < best[0] - _EPS:
-        best[0], best[1] = float(objective[a]), prefix + (a,)
+        best[0], best[1] = float(objective[a]), prefix + (int(children.active[a]),)
 
 
-def _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes):
+def _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes, everything):
     """Grow lists one rule at a time, keeping the ``beam_width`` best at each length; return the
     number of prefixes expanded (they count against the same budget)."""
-    level = [((), 0.0)]
+    level = [((), 0.0, everything)]
     depth = 0
     n_nodes = 0
     while level and depth < max_rules:
         depth += 1
         candidates = []
-        for prefix, prefix_loss in level:
+        for prefix, prefix_loss, active in level:
             if time.perf_counter() > deadline or n_nodes >= max_nodes:
                 return n_nodes
             n_nodes += 1
-            children = _Children(problem, prefix, prefix_loss, c)
+            children = _Children(problem, prefix, prefix_loss, c, active)
             _update_best(best, children, prefix)
             ok = np.flatnonzero(children.extendable & (children.lower_bound + c < best[0] - _EPS))
             top = ok[np.argsort(children.objective[ok], kind="stable")[:beam_width]]
             candidates.extend(
-                (float(children.objective[a]), prefix + (int(a),), prefix_loss + float(children.captured_loss[a]))
+                (float(children.objective[a]), prefix + (int(active[a]),),
+                 prefix_loss + float(children.captured_loss[a]), children.next_active)
                 for a in top
             )
         candidates.sort(key=lambda item: item[0])
         level, keys = [], set()
-        for _, prefix, prefix_loss in candidates:
+        for _, prefix, prefix_loss, next_active in candidates:
             if frozenset(prefix) not in keys and len(level) < beam_width:
                 keys.add(frozenset(prefix))
-                level.append((prefix, prefix_loss))
+                level.append((prefix, prefix_loss, next_active))
     return n_nodes
