@@ -176,3 +176,21 @@ def test_max_rules_caps_the_list():
     y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
     model = _quiet_fit(RuleListClassifier(c=0.0, max_rules=2, max_nodes=300), X, y)
     assert len(model.rules_) <= 3
+
+
+def test_regressor_inspection_matches_predictions():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(300, 2))
+    y = np.where(X[:, 1] > 0.2, 5.0, 1.0) + rng.normal(0, 0.1, 300)
+    model = _quiet_fit(RuleListRegressor(max_card=1, max_nodes=300), X, y)
+    local = model.explain_local(X[:20])
+    np.testing.assert_allclose(local["mean"].to_numpy(), model.predict(X[:20]))
+    frame = model.to_frame()
+    assert list(frame["rule"]) == list(range(len(model.rules_)))
+    # Each rule's mean is the mean of the training rows it captured.
+    fired = local["rule"].to_numpy()
+    all_fired = model.explain_local(X)["rule"].to_numpy()
+    for r, rule in enumerate(model.rules_):
+        assert rule.value[0] == pytest.approx(y[all_fired == r].mean())
+    assert set(fired) <= set(range(len(model.rules_)))
+    assert model.to_text().count("\n") == len(model.rules_) - 1

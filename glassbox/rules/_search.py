@@ -123,9 +123,6 @@ class Problem:
             sse = np.where(s0 > 0, s2 - s1 * s1 / np.where(s0 > 0, s0, 1.0), 0.0)
         return np.maximum(sse, 0.0)
 
-    def weight(self, sums):
-        return sums[..., : self.n_classes].sum(axis=-1) if self.classification else sums[..., 0]
-
     def remaining(self, prefix):
         """Bitset of the rows no rule of ``prefix`` captures."""
         mask = self.all_rows.copy()
