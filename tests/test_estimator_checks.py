@@ -21,8 +21,8 @@ WITH_ARGUMENTS = {
     # The rule lists' default search budget (10,000 prefix expansions, as in CORELS) costs up to
     # a minute on sklearn's 200 x 10 regression data; the contract checked here does not depend
     # on the budget, which tests/test_rulelist*.py exercise (defaults included).
-    "RuleListClassifier": RuleListClassifier(max_nodes=300),
-    "RuleListRegressor": RuleListRegressor(max_nodes=300),
+    "RuleListClassifier": RuleListClassifier(max_nodes=100),
+    "RuleListRegressor": RuleListRegressor(max_nodes=100),
 }
 
 # {estimator class name: {check name: reason}}. Empty: every check passes.
