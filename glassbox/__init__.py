@@ -6,5 +6,12 @@ as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`gl
 
 from glassbox._version import __version__
 from glassbox.rules import RuleListClassifier, RuleListRegressor
+from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
 
-__all__ = ["__version__", "RuleListClassifier", "RuleListRegressor"]
+__all__ = [
+    "__version__",
+    "RuleListClassifier",
+    "RuleListRegressor",
+    "ShallowTreeClassifier",
+    "ShallowTreeRegressor",
+]

@@ -70,3 +70,13 @@ def score_children_naive(captured, node, classification, n_classes, prefix_loss,
     if classification:
         status = np.where((status == 2) & (captured[:, :n_classes].max(axis=1) / total < c - eps), 1, status)
     return objective, lower_bound, cap, status.astype(np.uint8)
+
+
+def pair_histograms_naive(codes, rows, stats, n_codes):
+    """hist[g, h, a, b] = sum of stats over rows with code a on feature g and b on feature h."""
+    p = codes.shape[1]
+    out = np.zeros((p, p, n_codes, n_codes, stats.shape[1]))
+    for g in range(p):
+        for h in range(p):
+            np.add.at(out[g, h], (codes[rows, g], codes[rows, h]), stats[rows])
+    return out

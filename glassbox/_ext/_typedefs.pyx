@@ -10,3 +10,4 @@ BITSET_WORD_DTYPE = np.uint64
 
 # Largest number of value bins per feature: 256 uint8 codes less one missing and one unseen code.
 MAX_VALUE_BINS = 254
+STAT_DTYPE = np.float64
