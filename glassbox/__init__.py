@@ -5,8 +5,17 @@ as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`gl
 """
 
 from glassbox._version import __version__
+from glassbox.rules import RuleListClassifier, RuleListRegressor
 from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
 from glassbox.distill import DistilledClassifier, DistilledRegressor, distill
 
-__all__ = ["__version__", "ShallowTreeClassifier", "ShallowTreeRegressor"]
-__all__ += ["DistilledClassifier", "DistilledRegressor", "distill"]
+__all__ = [
+    "__version__",
+    "RuleListClassifier",
+    "RuleListRegressor",
+    "ShallowTreeClassifier",
+    "ShallowTreeRegressor",
+    "DistilledClassifier",
+    "DistilledRegressor",
+    "distill",
+]

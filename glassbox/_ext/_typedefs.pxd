@@ -13,6 +13,10 @@ ctypedef uint8_t BIN_CODE_C
 # Offsets into concatenated per-feature arrays: int64, so offsets never overflow on wide data.
 ctypedef int64_t OFFSET_C
 
+# Row bitsets of rule antecedents: 64 rows per word, so AND / ANDNOT / popcount handle 64 rows
+# per instruction (CORELS's representation).
+ctypedef uint64_t BITSET_WORD_C
+
 # Per-row statistics summed into tree histograms (counts, class weights, y sums): float64, so
 # sums over millions of weighted rows stay exact enough to compare split costs.
 ctypedef double STAT_C

@@ -6,6 +6,7 @@ import numpy as np
 X_DTYPE = np.float64
 BIN_CODE_DTYPE = np.uint8
 OFFSET_DTYPE = np.int64
+BITSET_WORD_DTYPE = np.uint64
 
 # Largest number of value bins per feature: 256 uint8 codes less one missing and one unseen code.
 MAX_VALUE_BINS = 254

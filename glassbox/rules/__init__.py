@@ -2,5 +2,6 @@
 and distilled rules) and the rule-list estimators."""
 
 from glassbox.rules._rule import Condition, Rule
+from glassbox.rules._rulelist import NotProvenOptimalWarning, RuleListClassifier, RuleListRegressor
 
-__all__ = ["Condition", "Rule"]
+__all__ = ["Condition", "Rule", "RuleListClassifier", "RuleListRegressor", "NotProvenOptimalWarning"]

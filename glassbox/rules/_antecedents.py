@@ -1,0 +1,217 @@
+"""Antecedent mining: the candidate rule conditions a rule list chooses from, as row bitsets.
+
+Single antecedents come from the shared Binner's bins, one :class:`~glassbox.rules.Condition`
+each: for a continuous feature a few cut points spaced by (weighted) quantile among its bin
+boundaries give ``x <= t``, ``x > t`` and the ranges ``t1 < x <= t2`` between neighbouring cuts;
+a categorical feature gives ``x == level``; a feature with missing values gives ``x is missing``.
+Conjunctions of up to ``max_card`` antecedents on distinct features follow. Antecedents below the
+minimum support, true on every row, or capturing exactly the rows of an earlier one are dropped
+(the search could never tell them apart).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassbox._ext._bitset import and_pairs, build_bitsets, masked_sums
+from glassbox._ext._typedefs import BITSET_WORD_DTYPE
+from glassbox.rules._rule import Condition
+
+# Pair bitsets are built and filtered this many at a time, bounding memory on wide data.
+_PAIR_CHUNK = 4096
+
+
+@dataclass(frozen=True, eq=False)
+class Antecedents:
+    """Candidate antecedents of a rule list.
+
+    Attributes
+    ----------
+    conditions : list of tuple of Condition
+        Antecedent a holds where every condition of ``conditions[a]`` holds.
+    bits : ndarray of uint64, shape (n_antecedents, n_words)
+        Training rows satisfying each antecedent.
+    n_single : int
+        The first ``n_single`` antecedents have one condition; their rows determine every
+        conjunction's, so they alone define which training rows are indistinguishable.
+    """
+
+    conditions: list
+    bits: np.ndarray
+    n_single: int
+
+
+def n_words(n_samples):
+    """Words of a bitset over ``n_samples`` rows."""
+    return (n_samples + 63) // 64
+
+
+def rows_to_bits(mask):
+    """Pack a boolean row mask into a bitset (the layout of the kernels)."""
+    mask = np.asarray(mask, dtype=bool)
+    padded = np.zeros(n_words(len(mask)) * 64, dtype=bool)
+    padded[: len(mask)] = mask
+    return np.packbits(padded.reshape(-1, 8), axis=1, bitorder="little").reshape(-1).view(BITSET_WORD_DTYPE).copy()
+
+
+def bits_to_rows(bits, n_samples):
+    """Unpack bitsets (..., n_words) into boolean row masks (..., n_samples)."""
+    bits = np.ascontiguousarray(bits, dtype=BITSET_WORD_DTYPE)
+    as_bytes = bits.view(np.uint8).reshape(*bits.shape[:-1], -1)
+    return np.unpackbits(as_bytes, axis=-1, bitorder="little")[..., :n_samples].astype(bool)
+
+
+def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresholds, n_threads):
+    """Antecedents with weighted support at least ``min_support`` (a fraction of total weight)."""
+    codes = binned.codes
+    total = float(sample_weight.sum())
+    min_weight = min_support * total
+    singles = []
+    for j, bins in enumerate(binned.features):
+        mass = np.bincount(codes[:, j], weights=sample_weight, minlength=bins.n_codes)
+        singles.extend(_feature_conditions(j, bins, mass, max_thresholds))
+    conditions = [(c,) for c in singles]
+    bits = _single_bits(codes, singles, n_threads)
+    support = _supports(bits, sample_weight, n_threads)
+    keep = _filter(bits, support, min_weight, total)
+    conditions = [conditions[a] for a in keep]
+    bits = bits[keep]
+    n_single = len(conditions)
+    if max_card >= 2 and n_single >= 2:
+        extra_conditions, extra_bits = _conjunctions(
+            conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads
+        )
+        if extra_conditions:
+            all_bits = np.concatenate([bits, extra_bits])
+            keep = _unique(all_bits)
+            everything = conditions + extra_conditions
+            conditions = [everything[a] for a in keep]
+            bits = np.ascontiguousarray(all_bits[keep])
+    return Antecedents(conditions, np.ascontiguousarray(bits), n_single)
+
+
+def _feature_conditions(j, bins, mass, max_thresholds):
+    out = []
+    if bins.is_categorical:
+        for code in range(bins.n_bins):
+            if mass[code] > 0:
+                out.append(Condition.levels(j, bins, [code]))
+    else:
+        cuts = _quantile_cuts(mass[: bins.n_bins], max_thresholds)
+        last = bins.n_bins - 1
+        for k in cuts:
+            out.append(Condition.range(j, bins, 0, k))
+            out.append(Condition.range(j, bins, k + 1, last))
+        for k0, k1 in zip(cuts[:-1], cuts[1:]):
+            out.append(Condition.range(j, bins, k0 + 1, k1))
+    if mass[bins.missing_code] > 0:
+        out.append(Condition.missing(j, bins))
+    return out
+
+
+def _quantile_cuts(mass, max_thresholds):
+    """Bin boundaries k (a cut between bins k and k + 1) closest to evenly spaced weighted
+    quantiles, each with training weight on both sides; at most ``max_thresholds``."""
+    left = np.cumsum(mass)[:-1]
+    total = float(mass.sum())
+    valid = np.flatnonzero((left > 0) & (left < total))
+    if len(valid) == 0:
+        return []
+    # Boundaries with the same weight on their left split the training rows identically: keep the
+    # lowest, so the printed threshold sits just above the largest value it keeps.
+    _, first = np.unique(left[valid], return_index=True)
+    valid = valid[first]
+    if len(valid) <= max_thresholds:
+        return [int(k) for k in valid]
+    targets = total * np.arange(1, max_thresholds + 1) / (max_thresholds + 1)
+    picks = valid[np.abs(left[valid][None, :] - targets[:, None]).argmin(axis=1)]
+    return sorted({int(k) for k in picks})
+
+
+def _single_bits(codes, conditions, n_threads):
+    n_samples = codes.shape[0]
+    out = np.zeros((len(conditions), n_words(n_samples)), dtype=BITSET_WORD_DTYPE)
+    if not conditions:
+        return out
+    width = max(c.bins.n_codes for c in conditions)
+    accept = np.zeros((len(conditions), width), dtype=np.uint8)
+    for a, condition in enumerate(conditions):
+        accept[a, list(condition.codes)] = 1
+    features = np.array([c.feature for c in conditions], dtype=np.intp)
+    build_bitsets(np.asfortranarray(codes), features, accept, out, n_threads)
+    return out
+
+
+def _supports(bits, sample_weight, n_threads):
+    out = np.empty((bits.shape[0], 1), dtype=np.float64)
+    everything = ~np.zeros(bits.shape[1], dtype=BITSET_WORD_DTYPE)
+    masked_sums(bits, np.arange(len(bits), dtype=np.intp), everything,
+                np.ascontiguousarray(sample_weight[:, None]), out, n_threads)
+    return out[:, 0]
+
+
+def _filter(bits, support, min_weight, total):
+    """Indices of bitsets with enough support, not holding on every weighted row, first of
+    their kind."""
+    ok = (support >= min_weight) & (support > 0) & (support < total)
+    unique = np.zeros(len(bits), dtype=bool)
+    unique[_unique(bits)] = True
+    return np.flatnonzero(ok & unique)
+
+
+def _unique(bits):
+    """Indices of the first occurrence of each distinct bitset, in order."""
+    if len(bits) == 0:
+        return np.zeros(0, dtype=np.intp)
+    rows = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
+    _, first = np.unique(rows, return_index=True)
+    return np.sort(first)
+
+
+def _is_inner_range(condition):
+    if condition.bins.is_categorical or condition.includes_missing:
+        return False
+    lower, upper = condition.bounds
+    return lower is not None and upper is not None
+
+
+def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads):
+    """Conjunctions of 2..max_card single antecedents on distinct features, grown one condition
+    at a time from the previous level's survivors."""
+    features = [c[0].feature for c in conditions]
+    # Ranges (t1 < x <= t2) already combine two cuts: conjunctions use the one-sided conditions,
+    # levels and missing tests only, which keeps their number quadratic in far fewer terms.
+    usable = [a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)]
+    out_conditions, out_bits = [], []
+    level = [(a,) for a in usable]
+    level_bits, level_support = bits[usable], support[usable]
+    for _ in range(2, max_card + 1):
+        pairs = [
+            (i, b)
+            for i, members in enumerate(level)
+            for b in usable
+            if b > members[-1] and features[b] not in {features[m] for m in members}
+        ]
+        next_level, next_bits = [], []
+        stacked = np.ascontiguousarray(np.concatenate([level_bits, bits]))  # [level..., singles...]
+        for start in range(0, len(pairs), _PAIR_CHUNK):
+            chunk = np.asarray(pairs[start : start + _PAIR_CHUNK], dtype=np.intp)
+            index = np.column_stack([chunk[:, 0], len(level_bits) + chunk[:, 1]])
+            conj = np.empty((len(chunk), bits.shape[1]), dtype=BITSET_WORD_DTYPE)
+            and_pairs(stacked, np.ascontiguousarray(index), conj, n_threads)
+            conj_support = _supports(conj, sample_weight, n_threads)
+            # A conjunction no smaller than one of its parts is that part again: drop it.
+            smaller = (conj_support < level_support[chunk[:, 0]]) & (conj_support < support[chunk[:, 1]])
+            for p in np.flatnonzero((conj_support >= min_weight) & (conj_support > 0) & smaller):
+                next_level.append(level[chunk[p, 0]] + (int(chunk[p, 1]),))
+                next_bits.append(conj[p])
+        if not next_level:
+            break
+        level_bits = np.ascontiguousarray(np.array(next_bits, dtype=BITSET_WORD_DTYPE))
+        level_support = _supports(level_bits, sample_weight, n_threads)
+        level = next_level
+        out_conditions.extend(tuple(conditions[m][0] for m in members) for members in level)
+        out_bits.append(level_bits)
+    if not out_conditions:
+        return [], None
+    return out_conditions, np.concatenate(out_bits)

@@ -1,0 +1,379 @@
+"""``RuleListClassifier`` and ``RuleListRegressor``: ordered IF / ELSE IF / ELSE rule lists that
+minimise ``loss + c * n_rules``, searched to a certificate of optimality when the budget allows.
+
+The estimators decide (validation, parameters, the fitted structure); antecedent mining lives in
+``_antecedents.py``, the search in ``_search.py``, and the bitset arithmetic in
+``glassbox/_ext/_bitset.pyx``.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+from glassbox._base import (
+    BinnedModelMixin,
+    check_classification_y,
+    check_regression_y,
+    check_sample_weight,
+    effective_n_threads,
+    user_stacklevel,
+)
+from glassbox.binning import format_threshold
+from glassbox.rules._antecedents import mine_antecedents
+from glassbox.rules._rule import Rule
+from glassbox.rules._search import Problem, search
+
+
+class NotProvenOptimalWarning(UserWarning):
+    """The search budget ran out before the rule list was proven optimal."""
+
+
+class _BaseRuleList(BinnedModelMixin, BaseEstimator):
+    """Parameters, fitting and inspection shared by the classifier and the regressor."""
+
+    def __init__(self, c=0.01, *, max_card=2, min_support=0.01, max_thresholds=8, max_rules=None,
+                 max_nodes=10_000, time_limit=None, beam_width=8, categorical_features="auto",
+                 n_jobs=None, random_state=None):
+        self.c = c
+        self.max_card = max_card
+        self.min_support = min_support
+        self.max_thresholds = max_thresholds
+        self.max_rules = max_rules
+        self.max_nodes = max_nodes
+        self.time_limit = time_limit
+        self.beam_width = beam_width
+        self.categorical_features = categorical_features
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _check_params(self):
+        _check_number("c", self.c, low=0.0, high=1.0, closed_low=True)
+        _check_int("max_card", self.max_card, 1, 3, "conjunctions of more than 3 conditions "
+                   "multiply the candidates beyond what the search can bound")
+        _check_number("min_support", self.min_support, low=0.0, high=1.0, closed_low=True)
+        _check_int("max_thresholds", self.max_thresholds, 1, 253)
+        if self.max_rules is not None:
+            _check_int("max_rules", self.max_rules, 0, None)
+        _check_int("max_nodes", self.max_nodes, 1, None)
+        if self.time_limit is not None:
+            _check_number("time_limit", self.time_limit, low=0.0, high=None)
+        _check_int("beam_width", self.beam_width, 1, None)
+
+    def _fit(self, X, y, sample_weight, classification):
+        self._check_params()
+        X, y, sample_weight = _drop_zero_weight(X, y, sample_weight)
+        binned = self._fit_bins(X, categorical_features=self.categorical_features, n_jobs=self.n_jobs,
+                                random_state=self.random_state)
+        n_samples = binned.codes.shape[0]
+        if classification:
+            target, self.classes_ = check_classification_y(y, n_samples)
+        else:
+            target = check_regression_y(y, n_samples)
+        sample_weight = check_sample_weight(sample_weight, n_samples)
+        n_threads = effective_n_threads(self.n_jobs)
+        antecedents = mine_antecedents(binned, sample_weight, max_card=self.max_card,
+                                       min_support=self.min_support,
+                                       max_thresholds=self.max_thresholds, n_threads=n_threads)
+        self.n_antecedents_ = len(antecedents.conditions)
+        if self.n_antecedents_ == 0:
+            warnings.warn(
+                "no feature splits the training rows into groups of at least min_support="
+                f"{self.min_support} of the weight (constant features?); the rule list is the "
+                "default rule alone. Lower min_support or add informative features.",
+                UserWarning, stacklevel=user_stacklevel(),
+            )
+        if classification:
+            problem_y = target
+        else:
+            scale = _weighted_std(target, sample_weight)
+            problem_y = (target - np.average(target, weights=sample_weight)) / (scale if scale > 0 else 1.0)
+        problem = Problem(antecedents.bits, antecedents.n_single, problem_y, sample_weight,
+                          classification=classification,
+                          n_classes=len(self.classes_) if classification else 0)
+        max_rules = np.inf if self.max_rules is None else self.max_rules
+        result = search(problem, c=float(self.c), max_rules=max_rules, max_nodes=self.max_nodes,
+                        time_limit=self.time_limit, beam_width=self.beam_width)
+        self.objective_ = result.objective
+        self.lower_bound_ = result.lower_bound
+        self.optimal_ = result.optimal
+        self.n_nodes_ = result.n_nodes
+        self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight,
+                                       classification)
+        if not result.optimal:
+            warnings.warn(
+                f"the search budget (max_nodes={self.max_nodes}, time_limit={self.time_limit}) ran "
+                f"out before the rule list was proven optimal: its objective {result.objective:.6g} "
+                f"is within {result.objective - result.lower_bound:.3g} of the optimum. Raise the "
+                "budget, raise c, or lower max_card / max_thresholds for a certificate.",
+                NotProvenOptimalWarning, stacklevel=user_stacklevel(),
+            )
+        return self
+
+    def _make_rules(self, antecedents, prefix, codes, target, sample_weight, classification):
+        """The fitted structure, with each rule's statistics read from the rows it captures."""
+        free = np.ones(codes.shape[0], dtype=bool)
+        rules = []
+        for conditions in [antecedents.conditions[a] for a in prefix] + [()]:
+            rule = Rule(conditions, None, None)
+            rows = free & rule.evaluate(codes)
+            free &= ~rows
+            w = sample_weight[rows]
+            if classification:
+                counts = np.bincount(target[rows], weights=w, minlength=len(self.classes_))
+                if counts.sum() == 0:  # a default rule with no rows left keeps the overall mix
+                    counts = np.bincount(target, weights=sample_weight, minlength=len(self.classes_))
+                # Laplace smoothing: one pseudo-row of unit weight per class, so a weight of 2
+                # means exactly "this row twice".
+                value = (counts + 1.0) / (counts.sum() + len(self.classes_))
+                prediction = self.classes_[int(np.argmax(value))]
+            else:
+                mean = np.average(target[rows], weights=w) if w.sum() > 0 else np.average(target, weights=sample_weight)
+                value = np.array([mean])
+                prediction = float(mean)
+            rules.append(Rule(conditions, prediction, value, float(w.sum()), int(rows.sum())))
+        return rules
+
+    def _fired(self, X):
+        """Index into ``rules_`` of the rule that fires for each row (first match; the default
+        rule is the last)."""
+        check_is_fitted(self, "rules_")
+        codes = self._transform_bins(X)
+        fired = np.full(codes.shape[0], len(self.rules_) - 1, dtype=np.intp)
+        free = np.ones(codes.shape[0], dtype=bool)
+        for r, rule in enumerate(self.rules_[:-1]):
+            rows = free & rule.evaluate(codes)
+            fired[rows] = r
+            free &= ~rows
+        return fired
+
+    # --- inspection ---------------------------------------------------------------------------
+
+    def to_text(self):
+        """The list as IF / ELSE IF / ELSE lines, each with its training support."""
+        check_is_fitted(self, "rules_")
+        lines = []
+        for r, rule in enumerate(self.rules_):
+            head = "ELSE" if not rule.conditions else ("IF " if r == 0 else "ELSE IF ") + rule.to_text() + " THEN"
+            lines.append(f"{head} {self._describe(rule)}")
+        return "\n".join(lines)
+
+    def __str__(self):
+        try:
+            return self.to_text()
+        except Exception:  # unfitted: scikit-learn's parameter repr
+            return super().__repr__()
+
+    def to_frame(self):
+        """One row per rule (the default rule last): its text, its conditions as plain data
+        (feature, lower < x <= upper bounds or accepted levels, whether missing is accepted),
+        prediction, class probabilities or mean, and training support."""
+        check_is_fitted(self, "rules_")
+        rows = []
+        for r, rule in enumerate(self.rules_):
+            row = {"rule": r, "antecedent": rule.to_text(),
+                   "conditions": [_condition_record(c) for c in rule.conditions],
+                   "prediction": rule.prediction}
+            row.update(self._value_columns(rule.value))
+            row.update({"n_samples": rule.n_samples, "weight": rule.weight})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def explain_local(self, X):
+        """For each row: which rule fired (index into ``rules_``), its antecedent, the row's
+        values of the features that rule tests, how many earlier rules did not fire, and the
+        prediction with its probabilities or mean."""
+        fired = self._fired(X)
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object),
+                                                                     columns=self.binner_.get_feature_names_out())
+        out = []
+        for i, r in enumerate(fired):
+            rule = self.rules_[r]
+            values = {c.name: _plain(frame.iloc[i, c.feature]) for c in rule.conditions}
+            row = {"rule": int(r), "antecedent": rule.to_text(), "values": values,
+                   "rules_not_fired": int(r), "prediction": rule.prediction}
+            row.update(self._value_columns(rule.value))
+            out.append(row)
+        return pd.DataFrame(out, index=X.index if isinstance(X, pd.DataFrame) else None)
+
+
+class RuleListClassifier(ClassifierMixin, _BaseRuleList):
+    """An ordered rule list for binary or multiclass targets, optimal for its objective.
+
+    ``IF priors_count > 3 THEN 1 ... ELSE IF age <= 22.5 THEN 1 ... ELSE 0``: each rule predicts
+    the majority (by weight) of the training rows it captures. The list minimises the weighted
+    misclassification rate plus ``c`` times the number of rules (the default rule is not counted),
+    over antecedents built from the shared bins: ``x <= t``, ``x > t``, ``t1 < x <= t2``,
+    ``x == level``, ``x is missing`` and conjunctions of up to ``max_card`` of them on different
+    features, each capturing at least ``min_support`` of the training weight. A beam search finds a
+    good list; branch-and-bound with the CORELS bounds then proves it optimal or finds better,
+    within ``max_nodes`` expansions and ``time_limit`` seconds.
+
+    Parameters
+    ----------
+    c : float in [0, 1), default=0.01
+        Cost per rule: a rule must cut the misclassification rate by more than ``c`` to be worth it.
+    max_card : int in 1..3, default=2
+        Most conditions in one rule.
+    min_support : float in [0, 1), default=0.01
+        Smallest fraction of the training weight an antecedent must hold on.
+    max_thresholds : int, default=8
+        Cut points per continuous feature, at evenly spaced weighted quantiles of its bins.
+    max_rules : int or None, default=None
+        Most rules (besides the default); None: only ``c`` limits the length.
+    max_nodes : int, default=10_000
+        Most prefixes the beam search and branch-and-bound expand together (CORELS's default
+        budget). The result depends only on the data and the parameters.
+    time_limit : float or None, default=None
+        Seconds of search; None: no limit. A list cut short by time depends on the machine's
+        speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.
+    beam_width : int, default=8
+        Lists kept per length by the initial beam search.
+    categorical_features : "auto" or array-like, default="auto"
+        Passed to the :class:`~glassbox.binning.Binner`.
+    n_jobs : int or None, default=None
+        Threads for building the antecedent bitsets (None: all cores). The search itself runs
+        on one thread: its thousands of millisecond-long kernel calls gain nothing from more.
+    random_state : int, RandomState or None, default=None
+        Seeds the Binner's row subsample on very large data; the search is deterministic.
+
+    Attributes
+    ----------
+    rules_ : list of Rule
+        The list in order, the default rule (no conditions) last. Each rule's ``prediction`` is a
+        class label, ``value`` its smoothed class probabilities in ``classes_`` order
+        (``(weight_k + 1) / (weight + n_classes)``, a pseudo-count of one unit of weight per class), ``weight`` and
+        ``n_samples`` the training rows it captured (of those no earlier rule took).
+    classes_ : ndarray
+        Class labels.
+    objective_ : float
+        Misclassification rate (weighted) of ``rules_`` on the training data plus ``c`` times the
+        number of rules.
+    lower_bound_ : float
+        Proven lower bound on the optimal objective (equals ``objective_`` when ``optimal_``).
+    optimal_ : bool
+        True only when the search proved ``rules_`` optimal (within ``max_rules``).
+    n_nodes_ : int
+        Prefixes expanded by the beam search and the branch-and-bound.
+    n_antecedents_ : int
+        Candidate antecedents mined.
+    binner_ : Binner
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Mine antecedents from X and search the rule list; returns self."""
+        return self._fit(X, y, sample_weight, classification=True)
+
+    def predict_proba(self, X):
+        """Smoothed class frequencies of the rule that fires for each row."""
+        fired = self._fired(X)
+        return np.array([rule.value for rule in self.rules_])[fired]
+
+    def predict(self, X):
+        """The class of the rule that fires for each row."""
+        fired = self._fired(X)
+        return self.classes_[np.argmax(np.array([rule.value for rule in self.rules_]), axis=1)][fired]
+
+    def _describe(self, rule):
+        k = int(np.argmax(rule.value))
+        return f"{_plain(rule.prediction)!r} (p={rule.value[k]:.2f}, n={rule.n_samples})"
+
+    def _value_columns(self, value):
+        return {f"p({_plain(c)!r})": float(v) for c, v in zip(self.classes_, value)}
+
+
+class RuleListRegressor(RegressorMixin, _BaseRuleList):
+    """An ordered rule list for a numeric target, optimal for its objective.
+
+    Each rule predicts the (weighted) mean target of the training rows it captures. The list
+    minimises the weighted mean squared error divided by the weighted variance of y, plus ``c``
+    times the number of rules (the default rule not counted); otherwise as
+    :class:`RuleListClassifier` (same parameters and search).
+
+    Parameters
+    ----------
+    See :class:`RuleListClassifier`.
+
+    Attributes
+    ----------
+    rules_ : list of Rule
+        The list in order, the default rule last; ``prediction`` is the rule's mean,
+        ``value`` is ``[mean]``.
+    objective_ : float
+        Weighted MSE / weighted variance of y on the training data, plus ``c`` times the number
+        of rules.
+    lower_bound_, optimal_, n_nodes_, n_antecedents_, binner_, n_features_in_, feature_names_in_
+        As in :class:`RuleListClassifier`.
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Mine antecedents from X and search the rule list; returns self."""
+        return self._fit(X, y, sample_weight, classification=False)
+
+    def predict(self, X):
+        """The mean of the rule that fires for each row."""
+        fired = self._fired(X)
+        return np.array([rule.value[0] for rule in self.rules_])[fired]
+
+    def _describe(self, rule):
+        return f"{format_threshold(np.float64(f'{rule.prediction:.4g}'))} (n={rule.n_samples})"
+
+    def _value_columns(self, value):
+        return {"mean": float(value[0])}
+
+
+def _drop_zero_weight(X, y, sample_weight):
+    """Rows of zero weight count nowhere in the objective; dropping them before binning makes
+    a zero weight mean exactly "row absent" (the bins would otherwise see its value)."""
+    if sample_weight is None or isinstance(sample_weight, numbers.Number):
+        return X, y, sample_weight
+    n_samples = _num_samples(X)
+    sample_weight = check_sample_weight(sample_weight, n_samples)
+    keep = sample_weight > 0
+    if keep.all() or y is None or _num_samples(y) != n_samples:
+        return X, y, sample_weight  # nothing to drop, or y's own check will explain the problem
+    X = X.iloc[keep] if isinstance(X, pd.DataFrame) else np.asarray(X)[keep]
+    y = y.iloc[keep] if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)[keep]
+    return X, y, sample_weight[keep]
+
+
+def _weighted_std(y, w):
+    mean = np.average(y, weights=w)
+    return float(np.sqrt(np.average((y - mean) ** 2, weights=w)))
+
+
+def _condition_record(condition):
+    """A condition as plain data a user can evaluate without glassbox."""
+    record = {"feature": condition.name, "missing": condition.includes_missing}
+    if condition.bins.is_categorical:
+        record.update(levels=list(condition.level_values), unseen=condition.includes_unseen)
+    else:
+        lower, upper = condition.bounds if condition.value_codes else (None, None)
+        record.update(lower=lower, upper=upper, any_value=bool(condition.value_codes))
+    return record
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _check_int(name, value, low, high, why=""):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low or (
+        high is not None and value > high
+    ):
+        span = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be an integer {span}, got {value!r}" + (f"; {why}." if why else "."))
+
+
+def _check_number(name, value, *, low, high, closed_low=True):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    ok = ok and (value >= low if closed_low else value > low) and (high is None or value < high)
+    if not ok:
+        span = f"in [{low}, {high})" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be a finite number {span}, got {value!r}.")

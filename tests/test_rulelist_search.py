@@ -1,0 +1,114 @@
+"""Rule-list search vs exhaustive enumeration on tiny problems.
+
+The enumeration below builds its own antecedents (``x_j == 0`` / ``x_j == 1`` on binary
+features) and scores every list of up to ``max_rules`` rules by direct evaluation; it shares no
+code with glassbox's search. Whenever the search claims ``optimal_``, the objectives must match,
+and ``objective_`` must be the objective of the printed rules re-scored here.
+"""
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+from glassbox import RuleListClassifier, RuleListRegressor
+from glassbox.rules import NotProvenOptimalWarning
+
+MAX_RULES = 3
+
+
+def _antecedent_rows(X):
+    return [X[:, j] == v for j in range(X.shape[1]) for v in (0, 1)]
+
+
+def _list_objective(masks, y, w, c, classification, n_classes):
+    """Objective of the list whose rules capture ``masks`` in order, by definition."""
+    free = np.ones(len(y), dtype=bool)
+    loss = 0.0
+    for mask in list(masks) + [np.ones(len(y), dtype=bool)]:
+        rows = free & mask
+        free &= ~mask
+        if classification:
+            per_class = np.bincount(y[rows], weights=w[rows], minlength=n_classes)
+            loss += per_class.sum() - per_class.max()
+        elif w[rows].sum() > 0:
+            mean = np.average(y[rows], weights=w[rows])
+            loss += np.sum(w[rows] * (y[rows] - mean) ** 2)
+    if classification:
+        return loss / w.sum() + c * len(masks)
+    variance = np.average((y - np.average(y, weights=w)) ** 2, weights=w)
+    return loss / (w.sum() * variance) + c * len(masks)
+
+
+def _brute_force(X, y, w, c, classification, n_classes=2):
+    candidates = _antecedent_rows(X)
+    best = np.inf
+    for length in range(MAX_RULES + 1):
+        for combo in itertools.product(range(len(candidates)), repeat=length):
+            best = min(best, _list_objective([candidates[a] for a in combo], y, w, c, classification, n_classes))
+    return best
+
+
+def _problem(seed, classification, n_classes=2, weighted=False):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 61))
+    X = rng.integers(0, 2, size=(n, 4)).astype(float)
+    if classification:
+        # A noisy logical rule, so the optimum has a few rules rather than none.
+        signal = ((X[:, 0] == 1) & (X[:, 1] == 0)) | (X[:, 2] == 1)
+        y = np.where(rng.random(n) < 0.8, signal, rng.integers(0, n_classes, n)).astype(int)
+        y = np.where((y == 0) & (X[:, 3] == 1) & (n_classes > 2), 2, y)
+    else:
+        y = 2.0 * X[:, 0] - 3.0 * X[:, 1] * X[:, 2] + rng.normal(0, 1, n)
+    w = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
+    c = float(rng.choice([0.005, 0.01, 0.03, 0.06]))
+    return X, y, w, c
+
+
+def _fit(estimator, X, y, w):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NotProvenOptimalWarning)
+        return estimator.fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_classifier_optimum_matches_brute_force(seed, weighted):
+    X, y, w, c = _problem(seed, True, weighted=weighted)
+    model = _fit(RuleListClassifier(c=c, max_card=1, min_support=0.0, max_rules=MAX_RULES), X, y, w)
+    assert model.optimal_
+    expected = _brute_force(X, y, w, c, True)
+    assert model.objective_ == pytest.approx(expected, abs=1e-12)
+    assert model.lower_bound_ == pytest.approx(model.objective_, abs=1e-12)
+    # The printed rules, re-scored independently, have the reported objective.
+    masks = [np.logical_and.reduce([cond.evaluate(model.binner_.transform(X)) for cond in r.conditions])
+             for r in model.rules_[:-1]]
+    assert _list_objective(masks, y, w, c, True, 2) == pytest.approx(model.objective_, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_multiclass_optimum_matches_brute_force(seed):
+    X, y, w, c = _problem(100 + seed, True, n_classes=3)
+    model = _fit(RuleListClassifier(c=c, max_card=1, min_support=0.0, max_rules=MAX_RULES), X, y, w)
+    assert model.optimal_
+    assert model.objective_ == pytest.approx(_brute_force(X, y, w, c, True, n_classes=3), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_regressor_optimum_matches_brute_force(seed, weighted):
+    X, y, w, c = _problem(200 + seed, False, weighted=weighted)
+    model = _fit(RuleListRegressor(c=c, max_card=1, min_support=0.0, max_rules=MAX_RULES), X, y, w)
+    assert model.optimal_
+    assert model.objective_ == pytest.approx(_brute_force(X, y, w, c, False), abs=1e-9)
+
+
+def test_budget_hit_warns_and_reports_a_valid_bound():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(0, 1, 300) > 0).astype(int)
+    with pytest.warns(NotProvenOptimalWarning, match="not proven optimal|before the rule list was proven"):
+        model = RuleListClassifier(c=0.001, max_nodes=3).fit(X, y)
+    assert not model.optimal_
+    assert model.lower_bound_ <= model.objective_
