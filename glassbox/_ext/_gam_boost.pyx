@@ -47,6 +47,23 @@ cdef INDEX_C CHUNK_ROWS = 8192
 cdef Y_DTYPE_C MAX_EXP_ARG = 50.0
 
 
+cdef inline void _gradient(Y_DTYPE_C s, Y_DTYPE_C y, Y_DTYPE_C w, int loss,
+                           Y_DTYPE_C* g, Y_DTYPE_C* h) noexcept nogil:
+    # _gradients for a single raw score (every loss but softmax).
+    cdef Y_DTYPE_C p
+    if loss == SQUARED_ERROR:
+        g[0] = w * (s - y)
+        h[0] = w
+    elif loss == POISSON:
+        p = exp(min(s, MAX_EXP_ARG))
+        g[0] = w * (p - y)
+        h[0] = w * p
+    else:
+        p = 1.0 / (1.0 + exp(-s))
+        g[0] = w * (p - y)
+        h[0] = w * max(p * (1.0 - p), 1e-16)
+
+
 cdef inline void _gradients(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, int loss, INDEX_C n_scores,
                             Y_DTYPE_C* g, Y_DTYPE_C* h) noexcept nogil:
     # Weighted gradient and hessian of the loss with respect to each raw score.
@@ -148,7 +165,7 @@ def boost_bag(
         INDEX_C max_cells = 0, max_a = 0, max_b = 0, t, k, c, i, j, r, cell, start, stop, row, n_cells
         INDEX_C prev = -1, n_rounds = 0, best_rounds = 0, hist_size, chunk_stride
         INDEX_C col, col_prev = 0, threads_train, threads_val
-        Y_DTYPE_C best_loss = 0, round_loss, weight_total = 0, acc
+        Y_DTYPE_C best_loss = 0, round_loss, weight_total = 0, acc, s, g, h
         Y_DTYPE_C* hist_buf
         Y_DTYPE_C* gh
         Y_DTYPE_C* srow
@@ -202,18 +219,30 @@ def boost_bag(
                     memset(hist_buf, 0, hist_size * sizeof(Y_DTYPE_C))
                     start = c * CHUNK_ROWS
                     stop = min(start + CHUNK_ROWS, n_train)
-                    for i in range(start, stop):
-                        row = train_rows[i]
-                        srow = &train_scores[i, 0]
-                        if prev >= 0:
-                            cell = codes[row, col_prev]
+                    if n_scores == 1:  # one score per row: keep everything in registers
+                        for i in range(start, stop):
+                            row = train_rows[i]
+                            s = train_scores[i, 0]
+                            if prev >= 0:
+                                s = s + step[codes[row, col_prev]]
+                                train_scores[i, 0] = s
+                            _gradient(s, y[row], sample_weight[row], loss, &g, &h)
+                            cell = codes[row, col]
+                            hist_buf[2 * cell] += g
+                            hist_buf[2 * cell + 1] += h
+                    else:
+                        for i in range(start, stop):
+                            row = train_rows[i]
+                            srow = &train_scores[i, 0]
+                            if prev >= 0:
+                                cell = codes[row, col_prev]
+                                for k in range(n_scores):
+                                    srow[k] += step[cell * n_scores + k]
+                            _gradients(srow, y[row], sample_weight[row], loss, n_scores, gh, gh + n_scores)
+                            cell = codes[row, col]
                             for k in range(n_scores):
-                                srow[k] += step[cell * n_scores + k]
-                        _gradients(srow, y[row], sample_weight[row], loss, n_scores, gh, gh + n_scores)
-                        cell = codes[row, col]
-                        for k in range(n_scores):
-                            hist_buf[(cell * n_scores + k) * 2] += gh[k]
-                            hist_buf[(cell * n_scores + k) * 2 + 1] += gh[n_scores + k]
+                                hist_buf[(cell * n_scores + k) * 2] += gh[k]
+                                hist_buf[(cell * n_scores + k) * 2 + 1] += gh[n_scores + k]
                 for j in prange(hist_size, schedule="static", num_threads=threads_train):
                     acc = 0
                     for c in range(n_chunks):

@@ -41,17 +41,18 @@ _COMMON_PARAMS_DOC = """
         An int: how many pairs to detect automatically, ranked by how much the best step on each
         pair reduces the loss of the main-effect model (FAST). A list: exactly these pairs, each
         two feature names or indices. 0: no pairs.
-    outer_bags : int, default=8
+    outer_bags : int, default=6
         Models fitted on different train/validation splits and averaged; their spread gives
         ``standard_errors``.
     validation_size : float, default=0.15
         Share of each bag's rows held out for early stopping (stratified by class for
         classifiers). 0: no early stopping, every bag runs ``max_rounds`` rounds.
-    learning_rate : float, default=0.04
-        Shrinkage of each Newton step.
-    max_rounds : int, default=3000
+    learning_rate : float, default=0.1
+        Shrinkage of each Newton step (Newton steps need less shrinkage than EBM's gradient
+        steps; smaller values fit more slowly and rarely better).
+    max_rounds : int, default=2000
         Most boosting rounds per stage (a round visits every term once).
-    early_stopping_rounds : int, default=50
+    early_stopping_rounds : int, default=20
         Stop a bag when its validation loss has not improved by ``early_stopping_tolerance``
         (relative) for this many rounds; the best round's tables are kept.
     early_stopping_tolerance : float, default=1e-5
@@ -96,8 +97,8 @@ _COMMON_ATTRS_DOC = """
 class _BaseGAM(BinnedModelMixin, BaseEstimator):
     _loss = None  # set per estimator (and per fit for the classifier)
 
-    def __init__(self, *, max_bins=254, max_interaction_bins=32, interactions=10, outer_bags=8,
-                 validation_size=0.15, learning_rate=0.04, max_rounds=3000, early_stopping_rounds=50,
+    def __init__(self, *, max_bins=254, max_interaction_bins=32, interactions=10, outer_bags=6,
+                 validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
                  early_stopping_tolerance=1e-5, max_leaves=3, min_samples_leaf=4, l2_regularization=0.0,
                  monotonic_cst=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.max_bins = max_bins
@@ -389,8 +390,8 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
     """
 
     def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=32, interactions=10,
-                 outer_bags=8, validation_size=0.15, learning_rate=0.04, max_rounds=3000,
-                 early_stopping_rounds=50, early_stopping_tolerance=1e-5, max_leaves=3, min_samples_leaf=4,
+                 outer_bags=6, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
+                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, max_leaves=3, min_samples_leaf=4,
                  l2_regularization=0.0, monotonic_cst=None, categorical_features="auto", n_jobs=None,
                  random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
