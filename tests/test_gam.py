@@ -240,3 +240,15 @@ def test_unseen_category_warns_with_the_feature_and_uses_the_unseen_score():
         warnings.simplefilter("ignore", UnseenCategoryWarning)
         known = model.explain_local(X.iloc[:5])
     np.testing.assert_array_equal(account["age"], known["age"])
+
+
+def test_bags_subsample_rows_beyond_max_samples():
+    X, y = _mixed_frame(3000, seed=6)
+    small = GAMClassifier(outer_bags=2, random_state=0, max_samples=800, interactions=2, verbose=0)
+    small.fit(X, y)
+    assert roc_auc_score(y, small.predict_proba(X)[:, 1]) > 0.7
+    again = GAMClassifier(outer_bags=2, random_state=0, max_samples=800, interactions=2, n_jobs=1).fit(X, y)
+    for a, b in zip(small.terms_, again.terms_):
+        np.testing.assert_array_equal(a.scores, b.scores)
+    with pytest.raises(ValueError, match="max_samples"):
+        GAMClassifier(max_samples=1).fit(X, y)

@@ -51,21 +51,32 @@ class TermSpec:
         return np.concatenate([[0], np.cumsum(self.n_a * self.n_b)]).astype(OFFSET_DTYPE)
 
 
-def make_bags(n_samples, init_scores, *, n_bags, validation_size, strata, random_state):
-    """Split rows into train/validation for each bag (stratified by ``strata`` when given)."""
+def make_bags(n_samples, init_scores, *, n_bags, validation_size, max_samples, strata, random_state):
+    """Split rows into train/validation for each bag (stratified by ``strata`` when given).
+
+    With more than ``max_samples`` rows each bag first draws its own ``max_samples`` rows: the
+    bags then see different subsets, and their average still learns from most rows.
+    """
     seeds = random_state.randint(np.iinfo(np.int32).max, size=n_bags)
     bags = []
     for seed in seeds:
         rng = np.random.RandomState(seed)
-        is_val = np.zeros(n_samples, dtype=bool)
+        rows = np.arange(n_samples)
+        if max_samples is not None and n_samples > max_samples:
+            rows = np.sort(rng.choice(n_samples, max_samples, replace=False))
+        is_val = np.zeros(len(rows), dtype=bool)
         if validation_size:
-            groups = [np.arange(n_samples)] if strata is None else [np.flatnonzero(strata == s) for s in np.unique(strata)]
-            for rows in groups:
-                n_val = int(round(validation_size * len(rows)))
-                if 0 < n_val < len(rows):
-                    is_val[rng.choice(rows, n_val, replace=False)] = True
-        train = np.flatnonzero(~is_val).astype(INDEX_DTYPE)
-        val = np.flatnonzero(is_val).astype(INDEX_DTYPE)
+            if strata is None:
+                groups = [np.arange(len(rows))]
+            else:
+                bag_strata = strata[rows]
+                groups = [np.flatnonzero(bag_strata == s) for s in np.unique(bag_strata)]
+            for group in groups:
+                n_val = int(round(validation_size * len(group)))
+                if 0 < n_val < len(group):
+                    is_val[rng.choice(group, n_val, replace=False)] = True
+        train = rows[~is_val].astype(INDEX_DTYPE)
+        val = rows[is_val].astype(INDEX_DTYPE)
         bags.append(Bag(int(seed), train, val, np.ascontiguousarray(init_scores[train]),
                         np.ascontiguousarray(init_scores[val])))
     return bags
