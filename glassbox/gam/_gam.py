@@ -367,7 +367,8 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
 
     def _link_text(self):
         if len(self.classes_) == 2:
-            return f"log-odds of class {self.classes_[1]!r}"
+            label = self.classes_[1]
+            return f"log-odds of class {label.item() if isinstance(label, np.generic) else label!r}"
         return "logit of each class (softmax)"
 
     def decision_function(self, X):
