@@ -6,5 +6,6 @@ as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`gl
 
 from glassbox._version import __version__
 from glassbox.gam import GAMClassifier, GAMRegressor
+from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
 
-__all__ = ["__version__", "GAMClassifier", "GAMRegressor"]
+__all__ = ["__version__", "GAMClassifier", "GAMRegressor", "ShallowTreeClassifier", "ShallowTreeRegressor"]

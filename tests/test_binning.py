@@ -349,7 +349,8 @@ def test_dates_must_be_converted():
 def test_columns_checked_at_transform():
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [5.0, 6.0]})
     binner = Binner().fit(frame)
-    with pytest.raises(ValueError, match="X has 2 features, but Binner is expecting 3"):
+    with pytest.raises(ValueError, match="X has 2 features, but Binner is expecting 3"), \
+            pytest.warns(UserWarning, match="X does not have valid feature names"):
         binner.transform(frame[["a", "b"]].to_numpy())
     with pytest.raises(ValueError, match="yet now missing:\n- c"):
         binner.transform(frame[["a", "b"]])

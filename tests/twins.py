@@ -194,3 +194,13 @@ def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, lo
         elif r + 1 - kept >= early_stopping_rounds:
             break
     return best, kept
+
+
+def pair_histograms_naive(codes, rows, stats, n_codes):
+    """hist[g, h, a, b] = sum of stats over rows with code a on feature g and b on feature h."""
+    p = codes.shape[1]
+    out = np.zeros((p, p, n_codes, n_codes, stats.shape[1]))
+    for g in range(p):
+        for h in range(p):
+            np.add.at(out[g, h], (codes[rows, g], codes[rows, h]), stats[rows])
+    return out

@@ -13,6 +13,10 @@ ctypedef uint8_t BIN_CODE_C
 # Offsets into concatenated per-feature arrays: int64, so offsets never overflow on wide data.
 ctypedef int64_t OFFSET_C
 
+# Per-row statistics summed into tree histograms (counts, class weights, y sums): float64, so
+# sums over millions of weighted rows stay exact enough to compare split costs.
+ctypedef double STAT_C
+
 # Raw scores, gradients, hessians and histogram sums: float64, so sums over millions of rows
 # stay accurate and add up in one fixed order (bit-identical whatever the thread count).
 ctypedef double Y_DTYPE_C

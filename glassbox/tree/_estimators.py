@@ -1,0 +1,433 @@
+"""ShallowTreeClassifier and ShallowTreeRegressor: optimal depth-limited trees on shared bins.
+
+The estimators own the user's parameters and the public objects; which trees are candidates and
+how the best is found is ``_search``; the fitted structure is ``_structure.Tree``.
+"""
+
+import numbers
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+from glassbox._base import (
+    BinnedModelMixin,
+    check_classification_y,
+    check_monotonic_cst,
+    check_regression_y,
+    check_sample_weight,
+    effective_n_threads,
+    feature_names,
+)
+from glassbox._ext._typedefs import BIN_CODE_DTYPE, STAT_DTYPE
+from glassbox.tree._search import Problem, search
+from glassbox.tree._structure import build_tree
+
+_PARAMS_DOC = """
+    Parameters
+    ----------
+    max_depth : int, default=3
+        Deepest path allowed (1..8). Depth <= 3 is solved exactly; deeper trees use the
+        anytime strategy described in the Notes and are never reported optimal.
+    min_samples_leaf : int, default=1
+        Fewest training rows a leaf may hold.
+    complexity : float, default=0.0
+        Penalty added to the objective per leaf, so a smaller tree wins unless a bigger one
+        lowers the error by more than ``complexity`` per extra leaf (and wins ties).
+    max_bins : int, default=32
+        Value bins per feature (2..254), shared with every glassbox model; the search cost grows
+        with the square (depth 2) or cube (depth 3) of it.
+    monotonic_cst : array-like of int, dict or None, default=None
+        scikit-learn's meaning: per feature 1 (prediction never decreases as the feature
+        grows), -1 (never increases) or 0; or a dict ``{feature_name: -1|0|1}``. The prediction
+        is the mean for regression and the probability of ``classes_[1]`` for binary
+        classification; multiclass is refused. Holds between any two leaves, not only
+        siblings. Missing values are not ordered and not constrained. Categorical features
+        cannot be constrained. Leaf values are training means, so the guarantee is exact up to
+        floating-point rounding of those means.
+    time_limit : float or None, default=60.0
+        Seconds after which the search returns the best tree found (``optimal_`` is then False).
+    categorical_features : "auto", None or array-like, default="auto"
+        Passed to :class:`~glassbox.binning.Binner`.
+    n_jobs : int or None, default=None
+        Threads for the kernels (None: all cores).
+    random_state : int, RandomState or None, default=None
+        Only used when the binner subsamples rows (more than 200,000) to place thresholds.
+"""
+
+_NOTES_DOC = """
+    Notes
+    -----
+    The split family (what "optimal" is over): a split on a continuous feature is a threshold
+    between two bins with the missing values sent left or right; a categorical split sends a
+    group of levels left, the groups being prefixes of the levels ordered by their training
+    target mean (class-1 share for binary; for multiclass, share of the class whose ordering
+    gives the best single split of the feature),
+    which is the exact best grouping at the root for binary misclassification and squared
+    error. Unseen levels follow the missing values. Every split keeps values on both sides
+    within the node's range of the feature. Depth <= 2 is solved exactly on pairwise
+    histograms; depth 3 by solving both sides of every root split exactly, with bounds; deeper
+    trees refine each depth-3 leaf with an exact subtree (anytime, not claimed optimal).
+"""
+
+
+class _ShallowTree(BinnedModelMixin, BaseEstimator):
+    _is_classifier = False
+
+    def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32,
+                 monotonic_cst=None, time_limit=60.0, categorical_features="auto", n_jobs=None,
+                 random_state=None):
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.complexity = complexity
+        self.max_bins = max_bins
+        self.monotonic_cst = monotonic_cst
+        self.time_limit = time_limit
+        self.categorical_features = categorical_features
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _check_params(self):
+        def integer(name, low, high):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or not low <= v <= high:
+                raise ValueError(f"{name} must be an integer in [{low}, {high}], got {v!r}.")
+
+        integer("max_depth", 1, 8)
+        integer("min_samples_leaf", 1, np.iinfo(np.int32).max)
+        c = self.complexity
+        if not isinstance(c, numbers.Real) or isinstance(c, bool) or not np.isfinite(c) or c < 0:
+            raise ValueError(f"complexity must be a finite number >= 0, got {c!r}.")
+        t = self.time_limit
+        if t is not None and (not isinstance(t, numbers.Real) or isinstance(t, bool) or not t > 0):
+            raise ValueError(f"time_limit must be None or a number of seconds > 0, got {t!r}.")
+
+    def fit(self, X, y, sample_weight=None):
+        """Find the best tree of depth <= ``max_depth`` for the objective (see ``objective_``).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric, categorical and missing values.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        start = time.monotonic()
+        X, y, sw = _drop_zero_weight_rows(X, y, sample_weight)
+        data = self._fit_bins(X, max_bins=self.max_bins, categorical_features=self.categorical_features,
+                              n_jobs=self.n_jobs, random_state=self.random_state)
+        n = data.codes.shape[0]
+        names = feature_names(self)
+        cst = check_monotonic_cst(self.monotonic_cst, names, data.is_categorical,
+                                  has_names=hasattr(self, "feature_names_in_"))
+        stats, n_outputs, scale = self._stats(y, sw, n, cst)
+        order, ordinal = _ordinal_codes(data, stats, self._is_classifier)
+        n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
+        _check_histogram_memory(n_bins, stats.shape[1], self.max_depth, effective_n_threads(self.n_jobs))
+        deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
+        problem = Problem(ordinal, stats, n_bins, cst, 0 if self._is_classifier else 1,
+                          getattr(self, "n_classes_", 0), self.min_samples_leaf,
+                          self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
+                          min_weight=1e-12 * sw.sum())
+        root, cost, proven = search(problem, self.max_depth)
+        # Column 1.. of stats hold weights split by class (classification); column 1 alone is
+        # the weight for regression.
+        weight_columns = slice(1, None) if self._is_classifier else slice(1, 2)
+        self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats),
+                                self._prediction_of, lambda rows: float(stats[rows, weight_columns].sum()))
+        self.monotonic_cst_ = cst
+        self.optimal_ = bool(proven)
+        self.objective_ = self._objective(data.codes, y_train=self._y_train, sw=sw)
+        del self._y_train
+        self.fit_time_ = time.monotonic() - start
+        return self
+
+    def _objective(self, codes, y_train, sw):
+        """The objective of the fitted tree on the training data, computed from predictions."""
+        leaf = self.tree_.apply(codes)
+        error = self._error(leaf, y_train, sw)
+        return float(error + self.complexity * self.tree_.n_leaves)
+
+    def _codes(self, X):
+        check_is_fitted(self, "tree_")
+        return self._transform_bins(X)
+
+    def to_text(self):
+        """The tree, one condition per line, with feature names and thresholds as used."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.to_text(self._format_node)
+
+    def __str__(self):
+        return self.to_text() if hasattr(self, "tree_") else super().__str__()
+
+    def to_frame(self):
+        """One row per leaf: its rule, prediction, values, training weight and rows."""
+        check_is_fitted(self, "tree_")
+        rows = []
+        for i, leaf in enumerate(self.tree_.leaves):
+            row = {"leaf": i, "rule": leaf.to_text(), "prediction": leaf.prediction}
+            row.update(self._value_columns(leaf.value))
+            row.update({"weight": leaf.weight, "n_samples": leaf.n_samples})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def explain_local(self, X):
+        """The path each row takes: leaf, node ids, the leaf's rule, and the prediction.
+
+        The prediction is read from the leaf the path ends in, so it equals ``predict``.
+        """
+        codes = self._codes(X)
+        nodes = self.tree_.apply(codes)
+        paths = {int(n): self.tree_.path(n) for n in np.unique(nodes)}
+        leaves = [self.tree_.leaves[self.tree_.leaf_id[n]] for n in nodes]
+        frame = pd.DataFrame({
+            "leaf": self.tree_.leaf_id[nodes],
+            "path": [paths[int(n)] for n in nodes],
+            "rule": [leaf.to_text() for leaf in leaves],
+            "prediction": [leaf.prediction for leaf in leaves],
+        })
+        for key, column in self._value_columns(self.tree_.value[nodes].T).items():
+            frame[key] = column
+        return frame
+
+
+class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
+    __doc__ = (
+        """Optimal depth-limited classification tree, optionally monotone.
+
+    The objective is the weighted misclassification rate (misclassified weight / total weight)
+    plus ``complexity`` times the number of leaves.
+    """ + _PARAMS_DOC + """
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    tree_ : Tree
+        Node arrays and leaf rules (:class:`glassbox.tree.Tree`); leaf values are class
+        probabilities in ``classes_`` order.
+    objective_ : float
+        The objective of the fitted tree on the training data.
+    optimal_ : bool
+        Whether the tree is proven optimal for the objective over the split family (Notes).
+    monotonic_cst_ : ndarray of int8, shape (n_features,)
+    binner_ : Binner
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
+    fit_time_ : float
+        Seconds spent in ``fit``.
+    """ + _NOTES_DOC
+    )
+    _is_classifier = True
+
+    def _stats(self, y, sw, n, cst):
+        codes, classes = check_classification_y(y, n)
+        self.classes_, self.n_classes_ = classes, len(classes)
+        if self.n_classes_ > 2 and cst.any():
+            raise ValueError(
+                f"monotonic_cst is only supported for binary classification and regression, but y "
+                f"has {self.n_classes_} classes: the constraint would need one direction per "
+                "class. Drop monotonic_cst or fit one binary tree per class of interest."
+            )
+        stats = np.zeros((n, 1 + self.n_classes_), dtype=STAT_DTYPE)
+        stats[:, 0] = 1.0
+        stats[np.arange(n), 1 + codes] = sw
+        self._y_train = codes
+        return stats, self.n_classes_, sw.sum()
+
+    def _value_of(self, stats):
+        def value(rows):
+            w = stats[rows, 1:].sum(axis=0)
+            return w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
+        return value
+
+    def _prediction_of(self, value):
+        return self.classes_[int(np.argmax(value))]
+
+    def _error(self, leaf, y_codes, sw):
+        predicted = np.argmax(self.tree_.value[leaf], axis=1)
+        return sw[predicted != y_codes].sum() / sw.sum()
+
+    def _format_node(self, node):
+        v = self.tree_.value[node]
+        probs = ", ".join(f"{_plain(c)}: {p:.3g}" for c, p in zip(self.classes_, v))
+        return f"{_plain(self.classes_[int(np.argmax(v))])!r} [{probs}]"
+
+    def _value_columns(self, value):
+        return {f"proba_{c}": value[k] for k, c in enumerate(self.classes_)}
+
+    def predict_proba(self, X):
+        """Class probabilities of the leaf each row reaches (training shares, ``classes_`` order)."""
+        codes = self._codes(X)
+        return self.tree_.value[self.tree_.apply(codes)]
+
+    def predict(self, X):
+        """The majority class of the leaf each row reaches."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
+    __doc__ = (
+        """Optimal depth-limited regression tree, optionally monotone.
+
+    The objective is the weighted mean squared error divided by the weighted variance of y
+    (1 - R² on the training data) plus ``complexity`` times the number of leaves.
+    """ + _PARAMS_DOC + """
+    Attributes
+    ----------
+    tree_ : Tree
+        Node arrays and leaf rules (:class:`glassbox.tree.Tree`); leaf values are ``[mean]``.
+    objective_ : float
+        The objective of the fitted tree on the training data.
+    optimal_ : bool
+        Whether the tree is proven optimal for the objective over the split family (Notes).
+    monotonic_cst_ : ndarray of int8, shape (n_features,)
+    binner_ : Binner
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
+    fit_time_ : float
+        Seconds spent in ``fit``.
+    """ + _NOTES_DOC
+    )
+
+    def _stats(self, y, sw, n, cst):
+        y = check_regression_y(y, n)
+        W = sw.sum()
+        mean = float(sw @ y / W)
+        centred = y - mean  # centring keeps w*y*y sums well conditioned
+        self._y_train = y
+        self._variance_sum = float(sw @ centred**2)
+        stats = np.empty((n, 4), dtype=STAT_DTYPE)
+        stats[:, 0] = 1.0
+        stats[:, 1] = sw
+        stats[:, 2] = sw * centred
+        stats[:, 3] = sw * centred**2
+        self._mean = mean
+        return stats, 1, self._variance_sum if self._variance_sum > 0 else W
+
+    def _value_of(self, stats):
+        def value(rows):
+            w = stats[rows, 1].sum()
+            return [self._mean + stats[rows, 2].sum() / w if w > 0 else self._mean]
+        return value
+
+    def _prediction_of(self, value):
+        return float(value[0])
+
+    def _error(self, leaf, y, sw):
+        residual = y - self.tree_.value[leaf, 0]
+        denominator = self._variance_sum if self._variance_sum > 0 else sw.sum()
+        return float(sw @ residual**2 / denominator)
+
+    def _format_node(self, node):
+        return f"{self.tree_.value[node, 0]:.6g}"
+
+    def _value_columns(self, value):
+        return {"value": value[0]}
+
+    def predict(self, X):
+        """The training mean of the leaf each row reaches."""
+        codes = self._codes(X)
+        return self.tree_.value[self.tree_.apply(codes), 0]
+
+
+# Largest pairwise-histogram memory the search may hold (depth 3: the node's, plus four per
+# root-feature worker: left and right for each missing direction).
+MAX_HISTOGRAM_BYTES = 2 * 1024**3
+
+
+def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
+    """The exact search holds n_features^2 x codes^2 x n_stats float64 histograms; refuse
+    clearly, with what to change, rather than exhaust memory on wide data."""
+    p, codes = len(n_bins), int(n_bins.max()) + 1
+    copies = 1 if max_depth <= 2 else 1 + 4 * min(n_threads, p)
+    need = copies * p * p * codes * codes * n_stats * 8
+    if need > MAX_HISTOGRAM_BYTES:
+        raise ValueError(
+            f"the exact tree search on {p} features with up to {codes - 1} bins each needs "
+            f"{need / 1024**3:.1f} GiB of pairwise histograms (limit "
+            f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); lower max_bins or select fewer features."
+        )
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds, so text reads ``1``, not ``np.int64(1)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _drop_zero_weight_rows(X, y, sample_weight):
+    """Rows of weight zero are ignored entirely, as if absent (also from binning and from
+    ``min_samples_leaf``), so a weight of 0 and removing the row fit the same tree."""
+    n = _num_samples(X)
+    sw = check_sample_weight(sample_weight, n)
+    if y is not None and _num_samples(y) != n:
+        raise ValueError(f"X has {n} rows but y has {_num_samples(y)}; they must match.")
+    keep = sw > 0
+    if keep.all():
+        return X, y, sw
+    rows = np.flatnonzero(keep)
+    return _safe_indexing(X, rows), _safe_indexing(y, rows), sw[rows]
+
+
+def _ordinal_codes(data, stats, is_classifier):
+    """Order each categorical feature's levels by target mean; return the order and the codes.
+
+    Returns ``order`` (per feature, binner codes in ordinal order) and the ordinal code matrix,
+    whose missing code stays ``n_bins`` (no unseen values occur in training data).
+    """
+    codes = data.codes
+    ordinal = np.asfortranarray(codes.copy())
+    order = []
+    for j, bins in enumerate(data.features):
+        if not bins.is_categorical:
+            order.append(np.arange(bins.n_bins, dtype=np.intp))
+            continue
+        sums = np.zeros((bins.n_codes, stats.shape[1] - 1))
+        np.add.at(sums, codes[:, j], stats[:, 1:])
+        sums = sums[: bins.n_bins]
+        key = _level_key(sums, is_classifier)
+        ranked = np.lexsort((np.arange(bins.n_bins), key))
+        order.append(ranked.astype(np.intp))
+        rank = np.empty(bins.n_codes, dtype=BIN_CODE_DTYPE)
+        rank[ranked] = np.arange(bins.n_bins)
+        rank[bins.n_bins:] = bins.n_bins  # missing (and unseen) stay the missing code
+        ordinal[:, j] = rank[codes[:, j]]
+    return order, ordinal
+
+
+def _level_key(sums, is_classifier):
+    """Sort key of each level (empty levels last): the target mean (regression: channels w,
+    wy, wyy), the class-1 share (binary), or for multiclass the share of the class k whose
+    ordering admits the best single split of the levels (fewest misclassified weight over the
+    prefix splits; ties: lowest k) -- no single ordering is exact for several classes."""
+    if not is_classifier:
+        return _share(sums[:, 1], sums[:, 0])
+    w = sums.sum(axis=1)
+    if sums.shape[1] == 2:
+        return _share(sums[:, 1], w)
+    best_key, best_error = None, np.inf
+    for k in range(sums.shape[1]):
+        key = _share(sums[:, k], w)
+        ranked = np.lexsort((np.arange(len(key)), key))
+        left = np.cumsum(sums[ranked], axis=0)[:-1]
+        right = sums.sum(axis=0) - left
+        errors = (left.sum(axis=1) - left.max(axis=1)) + (right.sum(axis=1) - right.max(axis=1))
+        error = errors.min() if len(errors) else 0.0
+        if error < best_error:
+            best_key, best_error = key, error
+    return best_key
+
+
+def _share(part, whole):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(whole > 0, part / np.where(whole > 0, whole, 1), np.inf)
