@@ -5,12 +5,15 @@ as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`gl
 """
 
 from glassbox._version import __version__
+from glassbox.gam import GAMClassifier, GAMRegressor
 from glassbox.rules import RuleListClassifier, RuleListRegressor
 from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
 from glassbox.distill import DistilledClassifier, DistilledRegressor, distill
 
 __all__ = [
     "__version__",
+    "GAMClassifier",
+    "GAMRegressor",
     "RuleListClassifier",
     "RuleListRegressor",
     "ShallowTreeClassifier",

@@ -72,6 +72,189 @@ def score_children_naive(captured, node, classification, n_classes, prefix_loss,
     return objective, lower_bound, cap, status.astype(np.uint8)
 
 
+# --- GAM kernels ----------------------------------------------------------------------------
+
+
+def build_histogram_naive(cells, gradients, hessians, n_cells):
+    """Per-cell gradient sum, hessian sum and row count, by definition."""
+    return np.column_stack([
+        np.bincount(cells, weights=gradients, minlength=n_cells),
+        np.bincount(cells, weights=hessians, minlength=n_cells),
+        np.bincount(cells, minlength=n_cells).astype(np.float64),
+    ])
+
+
+def _newton(g, h, l2):
+    return -g / (h + l2) if h + l2 > 0 else 0.0
+
+
+def _isotonic(values, weights):
+    """Weighted pool-adjacent-violators, non-decreasing."""
+    blocks = []  # [value, weight, size]
+    for v, w in zip(values, weights):
+        blocks.append([v, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            v2, w2, n2 = blocks.pop()
+            v1, w1, n1 = blocks[-1]
+            blocks[-1] = [(v1 * w1 + v2 * w2) / (w1 + w2) if w1 + w2 > 0 else 0.5 * (v1 + v2), w1 + w2, n1 + n2]
+    return [v for v, _, n in blocks for _ in range(n)]
+
+
+def main_step_naive(grad, hess, counts, categorical, monotonic, learning_rate, l2, min_hessian,
+                    min_samples_leaf, max_leaves):
+    """A main-effect step by its definition: greedy best-first splits of the ordered value bins."""
+    n = len(grad)
+    n_values = n - 2
+    out = np.zeros(n)
+    if categorical:
+        order = sorted((b for b in range(n_values) if counts[b] > 0), key=lambda b: _newton(grad[b], hess[b], l2))
+    else:
+        order = list(range(n_values))
+    m = len(order)
+    cg = np.concatenate([[0.0], np.cumsum(grad[order])]) if m else np.zeros(1)
+    ch = np.concatenate([[0.0], np.cumsum(hess[order])]) if m else np.zeros(1)
+    cc = np.concatenate([[0], np.cumsum(counts[order])]) if m else np.zeros(1)
+
+    def score(g, h):
+        return g * g / (h + l2) if h + l2 > 0 else 0.0
+
+    def best_split(start, stop):
+        best_pos, best_gain = -1, 0.0
+        parent = score(cg[stop] - cg[start], ch[stop] - ch[start])
+        for p in range(start + 1, stop):
+            if cc[p] - cc[start] < min_samples_leaf or cc[stop] - cc[p] < min_samples_leaf:
+                continue
+            gl, hl, gr, hr = cg[p] - cg[start], ch[p] - ch[start], cg[stop] - cg[p], ch[stop] - ch[p]
+            if hl < min_hessian or hr < min_hessian:
+                continue
+            vl, vr = _newton(gl, hl, l2), _newton(gr, hr, l2)
+            if (monotonic > 0 and vl > vr) or (monotonic < 0 and vl < vr):
+                continue
+            gain = score(gl, hl) + score(gr, hr) - parent
+            if gain > best_gain:
+                best_pos, best_gain = p, gain
+        return best_pos, best_gain
+
+    if m > 0 and cc[m] > 0:
+        leaves = [(0, m, *best_split(0, m))]
+        while len(leaves) < max_leaves:
+            candidates = [(gain, i) for i, (_, _, pos, gain) in enumerate(leaves) if pos >= 0 and gain > 0]
+            if not candidates:
+                break
+            best = max(gain for gain, _ in candidates)
+            i = min(i for gain, i in candidates if gain == best)
+            start, stop, pos, _ = leaves[i]
+            leaves[i:i + 1] = [(start, pos, *best_split(start, pos)), (pos, stop, *best_split(pos, stop))]
+        values = [_newton(cg[b] - cg[a], ch[b] - ch[a], l2) for a, b, _, _ in leaves]
+        weights = [ch[b] - ch[a] + l2 for a, b, _, _ in leaves]
+        if monotonic:
+            values = [monotonic * v for v in _isotonic([monotonic * v for v in values], weights)]
+        for (a, b, _, _), v in zip(leaves, values):
+            for i in range(a, b):
+                out[order[i]] = learning_rate * v
+    missing = n_values
+    if counts[missing] >= 1 and hess[missing] >= min_hessian:
+        out[missing] = learning_rate * _newton(grad[missing], hess[missing], l2)
+    return out
+
+
+def pair_step_brute_force(grad, hess, counts, learning_rate, l2, min_hessian, min_samples_leaf):
+    """The best four-quadrant step by trying every pair of cuts, quadrant sums taken directly."""
+    n_a, n_b = grad.shape
+
+    def score(g, h):
+        return g * g / (h + l2) if h + l2 > 0 else 0.0
+
+    parent = score(grad.sum(), hess.sum())
+    best = (0.0, n_a, n_b)
+    for i in range(1, n_a + 1):
+        for j in range(1, n_b + 1):
+            if (i, j) == (n_a, n_b):
+                continue
+            total, ok = 0.0, True
+            for rows in (slice(0, i), slice(i, n_a)):
+                for cols in (slice(0, j), slice(j, n_b)):
+                    c = counts[rows, cols].sum()
+                    if c == 0:
+                        continue
+                    h = hess[rows, cols].sum()
+                    if c < min_samples_leaf or h < min_hessian:
+                        ok = False
+                    total += score(grad[rows, cols].sum(), h)
+            if ok and total - parent > best[0]:
+                best = (total - parent, i, j)
+    gain, i, j = best
+    out = np.zeros((n_a, n_b))
+    for rows in (slice(0, i), slice(i, n_a)):
+        for cols in (slice(0, j), slice(j, n_b)):
+            out[rows, cols] = learning_rate * _newton(grad[rows, cols].sum(), hess[rows, cols].sum(), l2)
+    out[-1, :] = 0  # unseen codes
+    out[:, -1] = 0
+    return out, gain
+
+
+def loss_gradients_naive(raw, y, w, loss):
+    """Per-row weighted gradient and hessian of each loss, written out from the formulas."""
+    if loss == "squared_error":
+        return w[:, None] * (raw - y[:, None]), np.repeat(w[:, None], raw.shape[1], axis=1)
+    if loss == "poisson":
+        mu = np.exp(np.minimum(raw, 50.0))
+        return w[:, None] * (mu - y[:, None]), w[:, None] * mu
+    if loss == "log_loss":
+        p = 1 / (1 + np.exp(-raw))
+    else:
+        e = np.exp(raw - raw.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+    target = (y[:, None] == 1) if loss == "log_loss" else (y[:, None] == np.arange(raw.shape[1]))
+    return w[:, None] * (p - target), w[:, None] * np.maximum(p * (1 - p), 1e-16)
+
+
+def loss_naive(raw, y, w, loss):
+    if loss == "squared_error":
+        return 0.5 * w * (raw[:, 0] - y) ** 2
+    if loss == "poisson":
+        return w * (np.exp(raw[:, 0]) - y * raw[:, 0])
+    if loss == "log_loss":
+        s = raw[:, 0]
+        return w * (np.maximum(s, 0) + np.log1p(np.exp(-np.abs(s))) - y * s)
+    top = raw.max(axis=1)
+    lse = top + np.log(np.exp(raw - top[:, None]).sum(axis=1))
+    return w * (lse - raw[np.arange(len(y)), y.astype(int)])
+
+
+def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init, *, learning_rate,
+                    l2, min_hessian, min_samples_leaf, max_leaves, max_rounds, early_stopping_rounds, tolerance):
+    """Cyclic boosting of main effects, step by step in NumPy: ``(tables, rounds kept)``."""
+    n_scores = init.shape[0]
+    tables = [np.zeros((n, n_scores)) for n in n_codes]
+    s_train, s_val = np.tile(init, (len(train), 1)), np.tile(init, (len(val), 1))
+    counts = [np.bincount(codes[train, j], minlength=n) for j, n in enumerate(n_codes)]
+    best, best_loss, kept = [t.copy() for t in tables], None, 0
+    for r in range(max_rounds):
+        for j, n in enumerate(n_codes):
+            g, h = loss_gradients_naive(s_train, y[train], w[train], loss)
+            step = np.zeros((n, n_scores))
+            for k in range(n_scores):
+                step[:, k] = main_step_naive(
+                    np.bincount(codes[train, j], weights=g[:, k], minlength=n),
+                    np.bincount(codes[train, j], weights=h[:, k], minlength=n),
+                    counts[j], categorical[j], monotonic[j], learning_rate, l2, min_hessian,
+                    min_samples_leaf, max_leaves)
+            tables[j] += step
+            s_train += step[codes[train, j]]
+        if len(val) == 0:
+            kept = r + 1
+            best = [t.copy() for t in tables]
+            continue
+        s_val = init + sum(t[codes[val, j]] for j, t in enumerate(tables))
+        round_loss = loss_naive(s_val, y[val], w[val], loss).sum() / w[val].sum()
+        if r == 0 or round_loss < best_loss - tolerance * abs(best_loss):
+            best_loss, kept, best = round_loss, r + 1, [t.copy() for t in tables]
+        elif r + 1 - kept >= early_stopping_rounds:
+            break
+    return best, kept
+
+
 def pair_histograms_naive(codes, rows, stats, n_codes):
     """hist[g, h, a, b] = sum of stats over rows with code a on feature g and b on feature h."""
     p = codes.shape[1]

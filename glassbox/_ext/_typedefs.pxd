@@ -1,7 +1,7 @@
 # C types shared by every glassbox kernel, each with the reason for its width.
 # _typedefs.pyx holds the NumPy twin of each, for the Python side that allocates the arrays.
 
-from libc.stdint cimport uint8_t, int32_t, int64_t, uint64_t
+from libc.stdint cimport int8_t, uint8_t, uint16_t, int32_t, int64_t, uint64_t
 
 # Raw feature values: float64, so a threshold compares exactly as it prints in Python.
 ctypedef double X_DTYPE_C
@@ -20,3 +20,17 @@ ctypedef uint64_t BITSET_WORD_C
 # Per-row statistics summed into tree histograms (counts, class weights, y sums): float64, so
 # sums over millions of weighted rows stay exact enough to compare split costs.
 ctypedef double STAT_C
+
+# Raw scores, gradients, hessians and histogram sums: float64, so sums over millions of rows
+# stay accurate and add up in one fixed order (bit-identical whatever the thread count).
+ctypedef double Y_DTYPE_C
+
+# A GAM pair term's cell (coarse code of the first feature * codes of the second + coarse code
+# of the second): 16 bits hold every cell of two 256-code features.
+ctypedef uint16_t CELL_CODE_C
+
+# Row indices into the shared binned matrix (a bag's training or validation rows).
+ctypedef Py_ssize_t INDEX_C
+
+# Signed 8-bit flags: monotonic constraints (-1/0/+1) and term kinds.
+ctypedef int8_t FLAG_C

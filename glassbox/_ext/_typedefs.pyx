@@ -11,3 +11,7 @@ BITSET_WORD_DTYPE = np.uint64
 # Largest number of value bins per feature: 256 uint8 codes less one missing and one unseen code.
 MAX_VALUE_BINS = 254
 STAT_DTYPE = np.float64
+Y_DTYPE = np.float64
+CELL_CODE_DTYPE = np.uint16
+INDEX_DTYPE = np.intp
+FLAG_DTYPE = np.int8

@@ -1,0 +1,140 @@
+"""GAMs side by side: glassbox's GAMClassifier/GAMRegressor against InterpretML's EBM.
+
+A standalone stand-in for the shared benchmark runner (same split: ``benchmarks.datasets.split``;
+same ``n_jobs`` for every model; EBM at its defaults). Prints one row per dataset: test AUC
+(macro one-vs-rest for multiclass) or R², fit seconds, and the ratios. ``--large`` adds the
+1,000,000 x 20 generated binary fit, run in a child process to measure its peak memory.
+
+    python -m benchmarks.bench_gam --n-jobs 2
+    python -m benchmarks.bench_gam --datasets adult fico --models glassbox
+    python -m benchmarks.bench_gam --large-only
+
+Timings on a shared machine are noisy; compare ratios measured in the same run.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import r2_score, roc_auc_score
+
+from benchmarks.datasets import load_dataset, split
+
+DATASETS = {
+    "binary": ["compas_two_year_clean", "fico", "adult", "magic", "churn", "credit_g", "heart"],
+    "regression": ["537_houses", "564_fried", "197_cpu_act"],
+    "multiclass": ["satimage", "car_evaluation"],
+}
+
+
+def make_model(name, task, n_jobs):
+    if name == "glassbox":
+        from glassbox import GAMClassifier, GAMRegressor
+
+        cls = GAMRegressor if task == "regression" else GAMClassifier
+        return cls(n_jobs=n_jobs, random_state=0)
+    if name == "ebm":
+        from interpret.glassbox import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+        cls = ExplainableBoostingRegressor if task == "regression" else ExplainableBoostingClassifier
+        return cls(n_jobs=n_jobs)  # every other parameter at InterpretML's default
+    raise ValueError(f"unknown model {name!r}")
+
+
+def score(model, task, X_test, y_test):
+    if task == "regression":
+        return r2_score(y_test, model.predict(X_test))
+    proba = model.predict_proba(X_test)
+    if task == "binary":
+        return roc_auc_score(y_test, proba[:, 1])
+    return roc_auc_score(y_test, proba, multi_class="ovr", labels=model.classes_)
+
+
+def run(dataset, model_name, n_jobs):
+    X, y, meta = load_dataset(dataset)
+    task = meta["task"]
+    X_train, X_test, y_train, y_test = split(X, y, task)
+    model = make_model(model_name, task, n_jobs)
+    start = time.perf_counter()
+    model.fit(X_train, y_train)
+    seconds = time.perf_counter() - start
+    return {"dataset": dataset, "task": task, "model": model_name, "score": float(score(model, task, X_test, y_test)),
+            "fit_seconds": seconds}
+
+
+def large(n_jobs, n_samples=1_000_000, n_features=20):
+    """Fit glassbox on generated binary data in a child process; return seconds and peak RSS (MB)."""
+    code = f"""
+import resource, time, numpy as np
+from glassbox import GAMClassifier
+rng = np.random.default_rng(0)
+X = rng.normal(size=({n_samples}, {n_features}))
+logit = X[:, 0] - 0.5 * X[:, 1] ** 2 + np.sin(2 * X[:, 2]) + 0.5 * X[:, 3] * X[:, 4]
+y = (rng.random({n_samples}) < 1 / (1 + np.exp(-logit))).astype(int)
+start = time.perf_counter()
+GAMClassifier(n_jobs={n_jobs}, random_state=0).fit(X, y)
+seconds = time.perf_counter() - start
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, peak_mb = map(float, out.stdout.split())
+    return seconds, peak_mb
+
+
+def table(results):
+    by = {(r["dataset"], r["model"]): r for r in results}
+    lines = [f"{'dataset':<24}{'task':<12}{'metric':<7}{'glassbox':>9}{'EBM':>9}{'diff':>8}"
+             f"{'gb fit s':>10}{'EBM fit s':>11}{'time ratio':>11}"]
+    diffs, gb_total, ebm_total = [], 0.0, 0.0
+    for task, names in DATASETS.items():
+        for name in names:
+            gb, ebm = by.get((name, "glassbox")), by.get((name, "ebm"))
+            if gb is None:
+                continue
+            metric = "R2" if task == "regression" else "AUC"
+            if ebm is None:
+                lines.append(f"{name:<24}{task:<12}{metric:<7}{gb['score']:>9.4f}{'-':>9}{'-':>8}{gb['fit_seconds']:>10.2f}")
+                continue
+            diff = gb["score"] - ebm["score"]
+            diffs.append(diff)
+            gb_total += gb["fit_seconds"]
+            ebm_total += ebm["fit_seconds"]
+            lines.append(f"{name:<24}{task:<12}{metric:<7}{gb['score']:>9.4f}{ebm['score']:>9.4f}{diff:>+8.4f}"
+                         f"{gb['fit_seconds']:>10.2f}{ebm['fit_seconds']:>11.2f}{gb['fit_seconds'] / ebm['fit_seconds']:>11.3f}")
+    if diffs:
+        lines.append(f"mean diff {np.mean(diffs):+.4f}, worst {min(diffs):+.4f}; total fit {gb_total:.1f}s vs "
+                     f"{ebm_total:.1f}s (ratio {gb_total / ebm_total:.3f})")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="*", default=[d for names in DATASETS.values() for d in names])
+    parser.add_argument("--models", nargs="*", default=["glassbox", "ebm"])
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--results", type=Path, default=None, help="JSON file to add results to (and reuse)")
+    parser.add_argument("--large", action="store_true", help="also fit 1,000,000 x 20 generated rows")
+    parser.add_argument("--large-only", action="store_true")
+    args = parser.parse_args(argv)
+    results = json.loads(args.results.read_text()) if args.results and args.results.exists() else []
+    if not args.large_only:
+        for dataset in args.datasets:
+            for model in args.models:
+                results = [r for r in results if (r["dataset"], r["model"]) != (dataset, model)]
+                r = run(dataset, model, args.n_jobs)
+                print(f"{dataset} {model}: {r['score']:.4f} in {r['fit_seconds']:.2f}s", file=sys.stderr, flush=True)
+                results.append(r)
+                if args.results:
+                    args.results.write_text(json.dumps(results, indent=1))
+        print(table(results))
+    if args.large or args.large_only:
+        seconds, peak_mb = large(args.n_jobs)
+        print(f"1,000,000 x 20 binary (generated): fit {seconds:.1f}s, peak memory {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+# Split search on one GAM term's histogram, shared by the boosting loop and interaction ranking.
+
+from glassbox._ext._typedefs cimport Y_DTYPE_C, INDEX_C, FLAG_C
+
+cdef struct StepParams:
+    Y_DTYPE_C learning_rate
+    Y_DTYPE_C l2                # added to every leaf's hessian sum
+    Y_DTYPE_C min_hessian       # a leaf needs at least this hessian sum
+    INDEX_C min_samples_leaf    # and at least this many training rows
+    INDEX_C max_leaves          # value-bin leaves of a main-effect step
+
+cpdef INDEX_C main_work_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil
+cpdef INDEX_C main_fwork_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil
+
+cdef void main_step(
+    const Y_DTYPE_C* grad,      # IN: gradient sum per code, stride `stride`
+    const Y_DTYPE_C* hess,      # IN: hessian sum per code, stride `stride`
+    const INDEX_C* counts,      # IN: training rows per code
+    INDEX_C n_codes,            # value bins + missing + unseen
+    INDEX_C stride,             # between consecutive codes' sums in grad / hess
+    INDEX_C out_stride,         # between consecutive codes in out
+    bint categorical,
+    FLAG_C monotonic,
+    StepParams* params,
+    INDEX_C* work,              # scratch: main_work_size(n_codes, max_leaves)
+    Y_DTYPE_C* fwork,           # scratch: main_fwork_size(n_codes, max_leaves)
+    Y_DTYPE_C* out,             # OUT: the step's score change per code, stride `stride`
+) noexcept nogil
+
+cdef Y_DTYPE_C pair_step(
+    const Y_DTYPE_C* grad,
+    const Y_DTYPE_C* hess,
+    const INDEX_C* counts,
+    INDEX_C n_a,                # codes of the first feature (rows of the cell grid)
+    INDEX_C n_b,                # codes of the second feature
+    INDEX_C stride,             # between consecutive codes' sums in grad / hess
+    INDEX_C out_stride,         # between consecutive codes in out
+    StepParams* params,
+    Y_DTYPE_C* fwork,           # scratch: 3 * (n_a + 1) * (n_b + 1)
+    Y_DTYPE_C* out,             # OUT (may be NULL): score change per cell, stride `stride`
+) noexcept nogil

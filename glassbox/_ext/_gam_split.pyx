@@ -1,0 +1,325 @@
+"""Split search on one GAM term's gradient/hessian histogram: the step a boosting round adds.
+
+A main-effect step is a small tree over the term's value bins (best-first, at most
+``max_leaves`` leaves, Newton leaf values ``-G / (H + l2)`` shrunk by the learning rate). For a
+continuous feature leaves are runs of neighbouring bins; for a categorical feature the levels are
+first ordered by their Newton value, so a run is any set of levels (the classic optimal
+ordering for one split). The missing code is always its own leaf; the unseen code never has
+training rows and keeps 0. A monotonic constraint rejects splits whose two sides go the wrong
+way and then pools adjacent violating leaves (weighted by hessian), so every step -- and hence
+every sum of steps -- is monotone in bin order.
+
+A pair step cuts the cell grid once along each axis (either cut may be absent): four quadrant
+leaves, the richest step whose gain is still cheap to search exhaustively with 2-D prefix sums.
+The same gain ranks candidate pairs before they are boosted (FAST-style detection).
+"""
+
+import numpy as np
+
+from glassbox._ext._typedefs cimport Y_DTYPE_C, INDEX_C, FLAG_C
+
+
+cpdef INDEX_C main_work_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil:
+    return 2 * n_codes + 3 * max_leaves + 2
+
+
+cpdef INDEX_C main_fwork_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil:
+    return 3 * n_codes + 5 * max_leaves + 2
+
+
+cdef inline Y_DTYPE_C _score(Y_DTYPE_C g, Y_DTYPE_C h, Y_DTYPE_C l2) noexcept nogil:
+    # G^2 / (H + l2): the loss reduction of one Newton leaf, up to a factor 1/2.
+    if h + l2 <= 0:
+        return 0
+    return g * g / (h + l2)
+
+
+cdef inline Y_DTYPE_C _value(Y_DTYPE_C g, Y_DTYPE_C h, Y_DTYPE_C l2) noexcept nogil:
+    if h + l2 <= 0:
+        return 0
+    return -g / (h + l2)
+
+
+cdef void _best_split(
+    const Y_DTYPE_C* cg, const Y_DTYPE_C* ch, const INDEX_C* cc,   # prefix sums, length m + 1
+    INDEX_C start, INDEX_C stop, FLAG_C monotonic, StepParams* params,
+    INDEX_C* best_pos, Y_DTYPE_C* best_gain,
+) noexcept nogil:
+    cdef INDEX_C p
+    cdef Y_DTYPE_C gl, hl, gr, hr, gain, parent
+    cdef Y_DTYPE_C l2 = params.l2
+    parent = _score(cg[stop] - cg[start], ch[stop] - ch[start], l2)
+    best_pos[0] = -1
+    best_gain[0] = 0
+    for p in range(start + 1, stop):
+        if cc[p] - cc[start] < params.min_samples_leaf or cc[stop] - cc[p] < params.min_samples_leaf:
+            continue
+        gl = cg[p] - cg[start]
+        hl = ch[p] - ch[start]
+        gr = cg[stop] - cg[p]
+        hr = ch[stop] - ch[p]
+        if hl < params.min_hessian or hr < params.min_hessian:
+            continue
+        if monotonic > 0 and _value(gl, hl, l2) > _value(gr, hr, l2):
+            continue
+        if monotonic < 0 and _value(gl, hl, l2) < _value(gr, hr, l2):
+            continue
+        gain = _score(gl, hl, l2) + _score(gr, hr, l2) - parent
+        if gain > best_gain[0]:
+            best_gain[0] = gain
+            best_pos[0] = p
+
+
+cdef void _pool_adjacent_violators(Y_DTYPE_C* values, Y_DTYPE_C* weights, INDEX_C n,
+                                   Y_DTYPE_C* block_value, Y_DTYPE_C* block_weight,
+                                   INDEX_C* block_size) noexcept nogil:
+    # Weighted isotonic (non-decreasing) fit of `values` in place.
+    cdef INDEX_C i, j, k, n_blocks = 0
+    for i in range(n):
+        block_value[n_blocks] = values[i]
+        block_weight[n_blocks] = weights[i]
+        block_size[n_blocks] = 1
+        n_blocks += 1
+        while n_blocks > 1 and block_value[n_blocks - 2] > block_value[n_blocks - 1]:
+            k = n_blocks - 2
+            if block_weight[k] + block_weight[k + 1] > 0:
+                block_value[k] = (block_value[k] * block_weight[k] + block_value[k + 1] * block_weight[k + 1]) / (
+                    block_weight[k] + block_weight[k + 1])
+            else:
+                block_value[k] = 0.5 * (block_value[k] + block_value[k + 1])
+            block_weight[k] += block_weight[k + 1]
+            block_size[k] += block_size[k + 1]
+            n_blocks -= 1
+    i = 0
+    for k in range(n_blocks):
+        for j in range(block_size[k]):
+            values[i] = block_value[k]
+            i += 1
+
+
+cdef void main_step(
+    const Y_DTYPE_C* grad,
+    const Y_DTYPE_C* hess,
+    const INDEX_C* counts,
+    INDEX_C n_codes,
+    INDEX_C stride,
+    INDEX_C out_stride,
+    bint categorical,
+    FLAG_C monotonic,
+    StepParams* params,
+    INDEX_C* work,
+    Y_DTYPE_C* fwork,
+    Y_DTYPE_C* out,
+) noexcept nogil:
+    cdef:
+        INDEX_C n_values = n_codes - 2
+        INDEX_C missing = n_codes - 2
+        INDEX_C m = 0, i, j, b, leaf, n_leaves, best_leaf, pos
+        INDEX_C max_leaves = params.max_leaves
+        Y_DTYPE_C l2 = params.l2, key, gain, best
+        INDEX_C* order = work                       # value bins in split order
+        INDEX_C* cc = work + n_codes                # prefix counts (m + 1)
+        INDEX_C* leaf_start = cc + n_codes + 1      # max_leaves + 1
+        INDEX_C* leaf_pos = leaf_start + max_leaves + 1   # best split of each leaf (-1: none)
+        INDEX_C* pav_size = leaf_pos + max_leaves
+        Y_DTYPE_C* cg = fwork
+        Y_DTYPE_C* ch = fwork + n_codes + 1
+        Y_DTYPE_C* keys = ch + n_codes + 1
+        Y_DTYPE_C* leaf_gain = keys + n_codes
+        Y_DTYPE_C* leaf_value = leaf_gain + max_leaves
+        Y_DTYPE_C* leaf_weight = leaf_value + max_leaves
+        Y_DTYPE_C* pav_value = leaf_weight + max_leaves
+        Y_DTYPE_C* pav_weight = pav_value + max_leaves
+
+    for b in range(n_codes):
+        out[b * out_stride] = 0
+    # Split order: bin order for continuous features; Newton value order for categorical ones,
+    # whose empty levels (none of this bag's rows) stay out of every leaf and keep 0.
+    if categorical:
+        for b in range(n_values):
+            if counts[b] > 0:
+                key = _value(grad[b * stride], hess[b * stride], l2)
+                j = m
+                while j > 0 and keys[j - 1] > key:  # insertion sort: stable, at most 254 levels
+                    keys[j] = keys[j - 1]
+                    order[j] = order[j - 1]
+                    j -= 1
+                keys[j] = key
+                order[j] = b
+                m += 1
+    else:
+        for b in range(n_values):
+            order[b] = b
+        m = n_values
+    cg[0] = 0
+    ch[0] = 0
+    cc[0] = 0
+    for i in range(m):
+        b = order[i]
+        cg[i + 1] = cg[i] + grad[b * stride]
+        ch[i + 1] = ch[i] + hess[b * stride]
+        cc[i + 1] = cc[i] + counts[b]
+
+    if m > 0 and cc[m] > 0:
+        # Best-first growth; leaves are kept sorted by start, leaf k covering
+        # [leaf_start[k], leaf_start[k + 1]) with leaf_start[n_leaves] = m.
+        n_leaves = 1
+        leaf_start[0] = 0
+        leaf_start[1] = m
+        _best_split(cg, ch, cc, 0, m, monotonic, params, &leaf_pos[0], &leaf_gain[0])
+        while n_leaves < max_leaves:
+            best_leaf = -1
+            best = 0
+            for leaf in range(n_leaves):
+                if leaf_pos[leaf] >= 0 and leaf_gain[leaf] > best:
+                    best = leaf_gain[leaf]
+                    best_leaf = leaf
+            if best_leaf < 0:
+                break
+            pos = leaf_pos[best_leaf]
+            for leaf in range(n_leaves, best_leaf, -1):  # open a slot after best_leaf
+                leaf_start[leaf + 1] = leaf_start[leaf]
+                leaf_pos[leaf] = leaf_pos[leaf - 1]
+                leaf_gain[leaf] = leaf_gain[leaf - 1]
+            leaf_start[best_leaf + 1] = pos
+            n_leaves += 1
+            _best_split(cg, ch, cc, leaf_start[best_leaf], leaf_start[best_leaf + 1], monotonic, params,
+                        &leaf_pos[best_leaf], &leaf_gain[best_leaf])
+            _best_split(cg, ch, cc, leaf_start[best_leaf + 1], leaf_start[best_leaf + 2], monotonic, params,
+                        &leaf_pos[best_leaf + 1], &leaf_gain[best_leaf + 1])
+        for leaf in range(n_leaves):
+            leaf_value[leaf] = _value(cg[leaf_start[leaf + 1]] - cg[leaf_start[leaf]],
+                                      ch[leaf_start[leaf + 1]] - ch[leaf_start[leaf]], l2)
+            leaf_weight[leaf] = ch[leaf_start[leaf + 1]] - ch[leaf_start[leaf]] + l2
+        if monotonic != 0:
+            if monotonic < 0:
+                for leaf in range(n_leaves):
+                    leaf_value[leaf] = -leaf_value[leaf]
+            _pool_adjacent_violators(leaf_value, leaf_weight, n_leaves, pav_value, pav_weight, pav_size)
+            if monotonic < 0:
+                for leaf in range(n_leaves):
+                    leaf_value[leaf] = -leaf_value[leaf]
+        for leaf in range(n_leaves):
+            for i in range(leaf_start[leaf], leaf_start[leaf + 1]):
+                out[order[i] * out_stride] = params.learning_rate * leaf_value[leaf]
+    if counts[missing] >= 1 and hess[missing * stride] >= params.min_hessian:
+        out[missing * out_stride] = params.learning_rate * _value(grad[missing * stride], hess[missing * stride], l2)
+
+
+cdef inline Y_DTYPE_C _box(const Y_DTYPE_C* p, INDEX_C n_b1, INDEX_C a0, INDEX_C a1,
+                           INDEX_C b0, INDEX_C b1) noexcept nogil:
+    # Sum over cells [a0, a1) x [b0, b1) from a 2-D prefix-sum table with rows of n_b1 entries.
+    return p[a1 * n_b1 + b1] - p[a0 * n_b1 + b1] - p[a1 * n_b1 + b0] + p[a0 * n_b1 + b0]
+
+
+cdef Y_DTYPE_C pair_step(
+    const Y_DTYPE_C* grad,
+    const Y_DTYPE_C* hess,
+    const INDEX_C* counts,
+    INDEX_C n_a,
+    INDEX_C n_b,
+    INDEX_C stride,
+    INDEX_C out_stride,
+    StepParams* params,
+    Y_DTYPE_C* fwork,
+    Y_DTYPE_C* out,
+) noexcept nogil:
+    """Best four-quadrant step; returns its gain (0 when no cut is allowed)."""
+    cdef:
+        INDEX_C n_b1 = n_b + 1, size = (n_a + 1) * (n_b + 1)
+        INDEX_C a, b, i, j, q, best_i = n_a, best_j = n_b, cell
+        Y_DTYPE_C* pg = fwork
+        Y_DTYPE_C* ph = fwork + size
+        Y_DTYPE_C* pc = fwork + 2 * size
+        Y_DTYPE_C l2 = params.l2, gain, best_gain = 0, parent, qg, qh, qc, total
+        INDEX_C a0, a1, b0, b1
+        bint ok
+    for a in range(n_a + 1):
+        for b in range(n_b + 1):
+            if a == 0 or b == 0:
+                pg[a * n_b1 + b] = 0
+                ph[a * n_b1 + b] = 0
+                pc[a * n_b1 + b] = 0
+            else:
+                cell = (a - 1) * n_b + (b - 1)
+                pg[a * n_b1 + b] = pg[(a - 1) * n_b1 + b] + pg[a * n_b1 + b - 1] - pg[(a - 1) * n_b1 + b - 1] + grad[cell * stride]
+                ph[a * n_b1 + b] = ph[(a - 1) * n_b1 + b] + ph[a * n_b1 + b - 1] - ph[(a - 1) * n_b1 + b - 1] + hess[cell * stride]
+                pc[a * n_b1 + b] = pc[(a - 1) * n_b1 + b] + pc[a * n_b1 + b - 1] - pc[(a - 1) * n_b1 + b - 1] + counts[cell]
+    parent = _score(pg[size - 1], ph[size - 1], l2)
+    for i in range(1, n_a + 1):
+        for j in range(1, n_b + 1):
+            if i == n_a and j == n_b:
+                continue
+            ok = True
+            total = 0
+            for q in range(4):
+                a0 = 0 if q < 2 else i
+                a1 = i if q < 2 else n_a
+                b0 = 0 if q % 2 == 0 else j
+                b1 = j if q % 2 == 0 else n_b
+                qc = _box(pc, n_b1, a0, a1, b0, b1)
+                if qc == 0:
+                    continue
+                qh = _box(ph, n_b1, a0, a1, b0, b1)
+                if qc < params.min_samples_leaf or qh < params.min_hessian:
+                    ok = False
+                    break
+                total = total + _score(_box(pg, n_b1, a0, a1, b0, b1), qh, l2)
+            if ok:
+                gain = total - parent
+                if gain > best_gain:
+                    best_gain = gain
+                    best_i = i
+                    best_j = j
+    if out != NULL:
+        for q in range(4):
+            a0 = 0 if q < 2 else best_i
+            a1 = best_i if q < 2 else n_a
+            b0 = 0 if q % 2 == 0 else best_j
+            b1 = best_j if q % 2 == 0 else n_b
+            if a1 <= a0 or b1 <= b0:
+                continue
+            qg = params.learning_rate * _value(_box(pg, n_b1, a0, a1, b0, b1), _box(ph, n_b1, a0, a1, b0, b1), l2)
+            for a in range(a0, a1):
+                for b in range(b0, b1):
+                    # Unseen codes (last of each axis) never have training rows: they keep 0.
+                    out[(a * n_b + b) * out_stride] = 0 if (a == n_a - 1 or b == n_b - 1) else qg
+    return best_gain
+
+
+def _params(learning_rate, l2, min_hessian, min_samples_leaf, max_leaves):
+    cdef StepParams p
+    p.learning_rate = learning_rate
+    p.l2 = l2
+    p.min_hessian = min_hessian
+    p.min_samples_leaf = min_samples_leaf
+    p.max_leaves = max_leaves
+    return p
+
+
+def main_step_py(const Y_DTYPE_C[::1] grad, const Y_DTYPE_C[::1] hess, const INDEX_C[::1] counts,
+                 bint categorical, int monotonic, double learning_rate, double l2, double min_hessian,
+                 INDEX_C min_samples_leaf, INDEX_C max_leaves):
+    """One main-effect step on a histogram (for tests and inspection): score change per code."""
+    cdef INDEX_C n = grad.shape[0]
+    cdef StepParams p = _params(learning_rate, l2, min_hessian, min_samples_leaf, max_leaves)
+    cdef INDEX_C[::1] work = np.empty(main_work_size(n, max_leaves), dtype=np.intp)
+    cdef Y_DTYPE_C[::1] fwork = np.empty(main_fwork_size(n, max_leaves), dtype=np.float64)
+    cdef Y_DTYPE_C[::1] out = np.zeros(n, dtype=np.float64)
+    with nogil:
+        main_step(&grad[0], &hess[0], &counts[0], n, 1, 1, categorical, <FLAG_C>monotonic, &p,
+                  &work[0], &fwork[0], &out[0])
+    return np.asarray(out)
+
+
+def pair_step_py(const Y_DTYPE_C[:, ::1] grad, const Y_DTYPE_C[:, ::1] hess, const INDEX_C[:, ::1] counts,
+                 double learning_rate, double l2, double min_hessian, INDEX_C min_samples_leaf):
+    """One pair step on a cell grid (for tests and ranking): ``(score change per cell, gain)``."""
+    cdef INDEX_C n_a = grad.shape[0], n_b = grad.shape[1]
+    cdef StepParams p = _params(learning_rate, l2, min_hessian, min_samples_leaf, 4)
+    cdef Y_DTYPE_C[::1] fwork = np.empty(3 * (n_a + 1) * (n_b + 1), dtype=np.float64)
+    cdef Y_DTYPE_C[:, ::1] out = np.zeros((n_a, n_b), dtype=np.float64)
+    cdef Y_DTYPE_C gain
+    with nogil:
+        gain = pair_step(&grad[0, 0], &hess[0, 0], &counts[0, 0], n_a, n_b, 1, 1, &p, &fwork[0], &out[0, 0])
+    return np.asarray(out), gain

@@ -1,0 +1,6 @@
+"""Generalized additive models: explainable boosting over per-feature and pairwise lookup tables."""
+
+from glassbox.gam._gam import GAMClassifier, GAMRegressor
+from glassbox.gam._term import Term
+
+__all__ = ["GAMClassifier", "GAMRegressor", "Term"]

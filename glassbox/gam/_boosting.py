@@ -1,0 +1,151 @@
+"""The boosting driver: outer bags, their train/validation rows, and the two stages (main effects,
+then pairs) run through the nogil kernel ``glassbox._ext._gam_boost.boost_bag``.
+
+Bags run in parallel threads sharing the read-only binned matrix; each bag's result depends only
+on its own seed (drawn from the estimator's ``random_state``), and results are combined in bag
+order, so the model is bit-identical whatever ``n_jobs`` is.
+"""
+
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassbox._ext._gam_boost import boost_bag
+from glassbox._ext._typedefs import FLAG_DTYPE, INDEX_DTYPE, OFFSET_DTYPE, Y_DTYPE
+
+# Mirrors the enums in _gam_boost.pyx.
+LOSSES = {"squared_error": 0, "poisson": 1, "log_loss": 2, "softmax": 3}
+KIND_CONTINUOUS, KIND_CATEGORICAL, KIND_PAIR = 0, 1, 2
+
+# A leaf needs this much hessian (weights are rescaled to mean 1, so this is scale-free): stops
+# Newton steps that divide by almost nothing on nearly pure bins.
+MIN_HESSIAN = 1e-3
+
+
+@dataclass
+class Bag:
+    """One outer bag: its rows and the raw scores the stages carry from one to the next."""
+
+    seed: int
+    train_rows: np.ndarray
+    val_rows: np.ndarray
+    train_scores: np.ndarray
+    val_scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class TermSpec:
+    """What the kernel needs to know about the terms of one stage."""
+
+    columns: np.ndarray   # column of the stage's code matrix per term
+    kinds: np.ndarray
+    monotonic: np.ndarray
+    n_a: np.ndarray
+    n_b: np.ndarray
+
+    @property
+    def offsets(self):
+        return np.concatenate([[0], np.cumsum(self.n_a * self.n_b)]).astype(OFFSET_DTYPE)
+
+
+def make_bags(n_samples, init_scores, *, n_bags, validation_size, max_samples, strata, random_state):
+    """Split rows into train/validation for each bag (stratified by ``strata`` when given).
+
+    With more than ``max_samples`` rows each bag first draws its own ``max_samples`` rows: the
+    bags then see different subsets, and their average still learns from most rows.
+    """
+    seeds = random_state.randint(np.iinfo(np.int32).max, size=n_bags)
+    bags = []
+    for seed in seeds:
+        rng = np.random.RandomState(seed)
+        rows = np.arange(n_samples)
+        if max_samples is not None and n_samples > max_samples:
+            rows = np.sort(rng.choice(n_samples, max_samples, replace=False))
+        is_val = np.zeros(len(rows), dtype=bool)
+        if validation_size:
+            if strata is None:
+                groups = [np.arange(len(rows))]
+            else:
+                bag_strata = strata[rows]
+                groups = [np.flatnonzero(bag_strata == s) for s in np.unique(bag_strata)]
+            for group in groups:
+                n_val = int(round(validation_size * len(group)))
+                if 0 < n_val < len(group):
+                    is_val[rng.choice(group, n_val, replace=False)] = True
+        train = rows[~is_val].astype(INDEX_DTYPE)
+        val = rows[is_val].astype(INDEX_DTYPE)
+        bags.append(Bag(int(seed), train, val, np.ascontiguousarray(init_scores[train]),
+                        np.ascontiguousarray(init_scores[val])))
+    return bags
+
+
+def run_stage(codes, spec, bags, y, sample_weight, *, loss, params, n_threads, verbose, stage):
+    """Boost every bag on the terms of ``spec``; return ``(tables, rounds kept)``, one per bag.
+
+    The bags' scores are updated in place to the kept model, ready for a next stage.
+    """
+    offsets = spec.offsets
+    n_scores = bags[0].train_scores.shape[1]
+    n_parallel = max(1, min(n_threads, len(bags)))
+    threads_per_bag = max(1, n_threads // n_parallel)
+    started = time.perf_counter()
+
+    def fit(index):
+        bag = bags[index]
+        tables = np.zeros(offsets[-1] * n_scores, dtype=Y_DTYPE)
+        history = np.zeros(max(1, params["max_rounds"]), dtype=Y_DTYPE)
+        n_rounds, kept = boost_bag(
+            codes, spec.columns, spec.kinds, spec.monotonic, spec.n_a, spec.n_b,
+            (offsets * n_scores).astype(OFFSET_DTYPE), bag.train_rows, bag.val_rows, y, sample_weight,
+            LOSSES[loss], bag.train_scores, bag.val_scores, tables, history,
+            params["learning_rate"], params["l2_regularization"], MIN_HESSIAN, params["min_samples_leaf"],
+            params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"],
+            params["tolerance"], threads_per_bag,
+        )
+        if verbose:
+            loss_text = f", validation loss {history[kept - 1]:.6g}" if len(bag.val_rows) and kept else ""
+            print(f"[glassbox GAM] {stage}: bag {index + 1}/{len(bags)} done, {n_rounds} rounds run, "
+                  f"{kept} kept{loss_text} ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
+        return tables, kept
+
+    if n_parallel == 1:
+        results = [fit(i) for i in range(len(bags))]
+    else:
+        with ThreadPoolExecutor(max_workers=n_parallel) as pool:
+            results = list(pool.map(fit, range(len(bags))))  # map keeps bag order
+    return [r[0] for r in results], [r[1] for r in results]
+
+
+def split_tables(tables, spec, n_scores):
+    """Per-term arrays of shape (n_a, n_b, n_scores) from one bag's flat tables."""
+    offsets = spec.offsets * n_scores
+    return [
+        tables[offsets[t]:offsets[t + 1]].reshape(spec.n_a[t], spec.n_b[t], n_scores)
+        for t in range(len(spec.columns))
+    ]
+
+
+def main_spec(features, monotonic):
+    n = len(features)
+    return TermSpec(
+        columns=np.arange(n, dtype=INDEX_DTYPE),
+        kinds=np.array([KIND_CATEGORICAL if f.is_categorical else KIND_CONTINUOUS for f in features], dtype=FLAG_DTYPE),
+        monotonic=np.asarray(monotonic, dtype=FLAG_DTYPE),
+        n_a=np.array([f.n_codes for f in features], dtype=INDEX_DTYPE),
+        n_b=np.ones(n, dtype=INDEX_DTYPE),
+    )
+
+
+def pair_spec(grids):
+    """``grids``: per pair, the two coarse FeatureBins."""
+    n = len(grids)
+    return TermSpec(
+        columns=np.arange(n, dtype=INDEX_DTYPE),
+        kinds=np.full(n, KIND_PAIR, dtype=FLAG_DTYPE),
+        monotonic=np.zeros(n, dtype=FLAG_DTYPE),
+        n_a=np.array([a.n_codes for a, _ in grids], dtype=INDEX_DTYPE),
+        n_b=np.array([b.n_codes for _, b in grids], dtype=INDEX_DTYPE),
+    )

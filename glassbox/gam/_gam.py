@@ -1,0 +1,450 @@
+"""GAMClassifier and GAMRegressor: explainable boosting on the shared binned data.
+
+``g(E[y]) = intercept + sum_j f_j(x_j) + sum_(j,k) f_jk(x_j, x_k)``, every ``f`` a lookup table over
+bins (:class:`~glassbox.gam.Term`). Fitting is cyclic gradient boosting over the terms, one small
+Newton tree per term per round, in ``outer_bags`` bags each early-stopped on its own held-out
+rows; the bags' tables are averaged and their spread kept as standard errors. Pairs come after
+the main effects, boosted on their residuals. Everything here decides; ``_ext`` computes.
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from glassbox._base import (
+    BinnedModelMixin,
+    check_classification_y,
+    check_monotonic_cst,
+    check_regression_y,
+    check_sample_weight,
+    effective_n_threads,
+    feature_names,
+)
+from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
+from glassbox.gam._boosting import MIN_HESSIAN, main_spec, make_bags, pair_spec, run_stage, split_tables
+from glassbox.gam._interactions import pair_cells, parse_interactions, rank_pairs
+from glassbox.gam._losses import initial_scores
+from glassbox.gam._term import Term, coarse_grid
+from glassbox.gam._render import term_frame, terms_text
+
+_COMMON_PARAMS_DOC = """
+    max_bins : int, default=254
+        Most value bins per feature (2..254) for main effects; missing and unseen get their own.
+    max_interaction_bins : int, default=32
+        Most value bins per continuous feature in a pair's grid (2..254): pairs see a coarser
+        grid (a subset of the main effect's thresholds) so their cells keep enough rows.
+    interactions : int or list of pairs, default=10
+        An int: how many pairs to detect automatically, ranked by how much the best step on each
+        pair reduces the loss of the main-effect model (FAST). A list: exactly these pairs, each
+        two feature names or indices. 0: no pairs.
+    outer_bags : int, default=6
+        Models fitted on different train/validation splits and averaged; their spread gives
+        ``standard_errors``.
+    max_samples : int or None, default=200_000
+        Most rows one bag uses (for training and validation together). Larger data are
+        subsampled per bag, each bag drawing its own rows, which keeps fit time nearly flat
+        beyond this size at a negligible cost in accuracy. None: every bag uses every row.
+    validation_size : float, default=0.15
+        Share of each bag's rows held out for early stopping (stratified by class for
+        classifiers). 0: no early stopping, every bag runs ``max_rounds`` rounds.
+    learning_rate : float, default=0.1
+        Shrinkage of each Newton step (Newton steps need less shrinkage than EBM's gradient
+        steps; smaller values fit more slowly and rarely better).
+    max_rounds : int, default=2000
+        Most boosting rounds per stage (a round visits every term once).
+    early_stopping_rounds : int, default=20
+        Stop a bag when its validation loss has not improved by ``early_stopping_tolerance``
+        (relative) for this many rounds; the best round's tables are kept.
+    early_stopping_tolerance : float, default=1e-5
+    max_leaves : int, default=3
+        Most leaves of the tree fitted to one term's histogram in one step (main effects).
+    min_samples_leaf : int, default=4
+        Fewest training rows in a leaf of a step.
+    l2_regularization : float, default=0.0
+        Added to the hessian sum of every leaf.
+    monotonic_cst : array-like of int, dict or None, default=None
+        -1/0/+1 per feature (or a dict by feature name), scikit-learn's meaning: the main effect
+        of a constrained feature is non-increasing / non-decreasing over its value bins. Enforced
+        in every step. Categorical features cannot be constrained; features with a constraint
+        are not used in automatically detected pairs.
+    categorical_features : "auto", None or array-like, default="auto"
+        Passed to :class:`~glassbox.binning.Binner`.
+    n_jobs : int or None, default=None
+        Threads: bags run in parallel, and rows in parallel inside a bag when threads are left.
+        The fitted model is the same for every value.
+    random_state : int, RandomState or None, default=None
+        Seeds binning subsamples and each bag's split. An int gives bit-identical models.
+    verbose : int, default=0
+        1: print each bag's rounds and validation loss to stderr as it finishes.
+"""
+
+_COMMON_ATTRS_DOC = """
+    terms_ : list of Term
+        The shape functions, main effects in feature order then pairs: each a lookup table of
+        ``scores`` (with ``standard_errors`` and ``bin_weights``) over its features' bins.
+    intercept_ : float or ndarray of shape (n_classes,)
+        The raw score of a row on which every term contributes 0.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when fitted on a DataFrame with string column names.
+    binner_ : Binner
+        The fitted binning every term's bins come from.
+    n_rounds_ : ndarray of int, shape (n_stages, outer_bags)
+        Rounds kept per bag, for the main-effect stage and (if any pairs) the pair stage.
+"""
+
+
+class _BaseGAM(BinnedModelMixin, BaseEstimator):
+    _loss = None  # set per estimator (and per fit for the classifier)
+
+    def __init__(self, *, max_bins=254, max_interaction_bins=32, interactions=10, outer_bags=6,
+                 max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
+                 early_stopping_tolerance=1e-5, max_leaves=3, min_samples_leaf=4, l2_regularization=0.0,
+                 monotonic_cst=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+        self.max_bins = max_bins
+        self.max_interaction_bins = max_interaction_bins
+        self.interactions = interactions
+        self.outer_bags = outer_bags
+        self.max_samples = max_samples
+        self.validation_size = validation_size
+        self.learning_rate = learning_rate
+        self.max_rounds = max_rounds
+        self.early_stopping_rounds = early_stopping_rounds
+        self.early_stopping_tolerance = early_stopping_tolerance
+        self.max_leaves = max_leaves
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.monotonic_cst = monotonic_cst
+        self.categorical_features = categorical_features
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # --- fitting --------------------------------------------------------------------------------
+
+    def _check_params(self):
+        def integer(name, low, high=None):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low or (
+                high is not None and value > high
+            ):
+                bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
+                raise ValueError(f"{name} must be an integer {bound}, got {value!r}.")
+
+        def real(name, low, high, low_open=False, high_open=False):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or (
+                value < low or (low_open and value == low) or value > high or (high_open and value == high)
+            ):
+                raise ValueError(
+                    f"{name} must be a number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}, "
+                    f"got {value!r}."
+                )
+
+        integer("max_bins", 2, MAX_VALUE_BINS)
+        integer("max_interaction_bins", 2, MAX_VALUE_BINS)
+        integer("outer_bags", 1)
+        integer("max_rounds", 1)
+        integer("early_stopping_rounds", 1)
+        integer("max_leaves", 2, 64)
+        integer("min_samples_leaf", 1)
+        integer("verbose", 0)
+        if self.max_samples is not None:
+            integer("max_samples", 2)
+        real("validation_size", 0, 1, high_open=True)
+        real("learning_rate", 0, np.inf, low_open=True)
+        real("early_stopping_tolerance", 0, np.inf)
+        real("l2_regularization", 0, np.inf)
+        effective_n_threads(self.n_jobs)
+
+    def _params(self):
+        return {
+            "learning_rate": float(self.learning_rate),
+            "l2_regularization": float(self.l2_regularization),
+            "min_hessian": MIN_HESSIAN,
+            "min_samples_leaf": int(self.min_samples_leaf),
+            "max_leaves": int(self.max_leaves),
+            "max_rounds": int(self.max_rounds),
+            "early_stopping_rounds": int(self.early_stopping_rounds),
+            "tolerance": float(self.early_stopping_tolerance),
+        }
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the GAM.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric, categorical and missing values are all accepted.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        rng = check_random_state(self.random_state)
+        binned = self._fit_bins(X, max_bins=self.max_bins, categorical_features=self.categorical_features,
+                                n_jobs=self.n_jobs, random_state=rng.randint(np.iinfo(np.int32).max))
+        codes, features = binned.codes, binned.features
+        n_samples = codes.shape[0]
+        y_fit, strata = self._encode_y(y, n_samples)
+        loss, n_scores = self._loss_spec()
+        weight = check_sample_weight(sample_weight, n_samples)
+        scaled = weight / weight.mean()  # hessian thresholds then mean the same at any weight scale
+        names = feature_names(self)
+        has_names = getattr(self, "feature_names_in_", None) is not None
+        monotonic = check_monotonic_cst(self.monotonic_cst, names, binned.is_categorical, has_names=has_names)
+        n_detect, pairs = parse_interactions(self.interactions, names, has_names)
+        n_threads = effective_n_threads(self.n_jobs)
+        params = self._params()
+        intercept = initial_scores(y_fit, scaled, loss, n_scores)
+        bags = make_bags(n_samples, np.tile(intercept, (n_samples, 1)), n_bags=self.outer_bags,
+                         validation_size=self.validation_size, max_samples=self.max_samples, strata=strata,
+                         random_state=rng)
+        run = dict(loss=loss, params=params, n_threads=n_threads, verbose=self.verbose)
+
+        spec = main_spec(features, monotonic)
+        tables, kept = run_stage(codes, spec, bags, y_fit, scaled, stage="main effects", **run)
+        rounds = [kept]
+        per_bag = [split_tables(t, spec, n_scores) for t in tables]  # [bag][term] (n_a, 1, K)
+        identity = [np.arange(f.n_codes, dtype=np.intp) for f in features]
+        terms = [((j,), (features[j],), (identity[j],), [bag[j][:, 0, :] for bag in per_bag])
+                 for j in range(len(features))]
+
+        if n_detect or pairs:
+            grids, maps = zip(*(coarse_grid(f, self.max_interaction_bins) for f in features))
+            if n_detect:
+                # Rank on at most max_samples rows: the ranking needs sums per cell, not every row.
+                rows = slice(None)
+                if self.max_samples is not None and n_samples > self.max_samples:
+                    rows = np.sort(rng.choice(n_samples, self.max_samples, replace=False))
+                sub = codes[rows]
+                raw = intercept + np.mean([
+                    sum(bag[j][sub[:, j], 0, :] for j in range(len(features))) for bag in per_bag
+                ], axis=0)
+                allowed = np.flatnonzero(monotonic == 0)
+                ranked = rank_pairs(sub[:, allowed], [maps[j] for j in allowed], [grids[j] for j in allowed],
+                                    raw, y_fit[rows], scaled[rows], loss, n_pairs=n_detect, params=params,
+                                    n_threads=n_threads)
+                pairs = [(int(allowed[a]), int(allowed[b])) for a, b in ranked]
+            if pairs:
+                cells = np.empty((n_samples, len(pairs)), dtype=CELL_CODE_DTYPE, order="F")
+                for i, pair in enumerate(pairs):
+                    cells[:, i] = pair_cells(codes, pair, maps, grids)
+                spec2 = pair_spec([(grids[a], grids[b]) for a, b in pairs])
+                tables2, kept = run_stage(cells, spec2, bags, y_fit, scaled, stage="pairs", **run)
+                rounds.append(kept)
+                per_bag2 = [split_tables(t, spec2, n_scores) for t in tables2]
+                for i, (a, b) in enumerate(pairs):
+                    terms.append(((a, b), (grids[a], grids[b]), (maps[a], maps[b]), [bag[i] for bag in per_bag2]))
+
+        self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, intercept, n_scores)
+        self.n_rounds_ = np.array(rounds, dtype=np.intp)
+        return self
+
+    def _finish_terms(self, raw_terms, codes, weight, intercept, n_scores):
+        """Centre each bag's tables, move the means into the intercept, average the bags."""
+        n_bags = self.outer_bags
+        bag_intercepts = np.tile(intercept, (n_bags, 1)).astype(np.float64)
+        terms = []
+        for features, bins, maps, bag_tables in raw_terms:
+            stacked = np.stack(bag_tables)                       # (n_bags, *grid, K)
+            grid = stacked.shape[1:-1]
+            index = tuple(m[codes[:, f]] for m, f in zip(maps, features))
+            flat = np.ravel_multi_index(index, grid)
+            bin_weights = np.bincount(flat, weights=weight, minlength=int(np.prod(grid))).reshape(grid)
+            axes = tuple(range(1, 1 + len(grid)))
+            means = (stacked * bin_weights[None, ..., None]).sum(axis=axes) / bin_weights.sum()  # (n_bags, K)
+            stacked = stacked - means.reshape((n_bags,) + (1,) * len(grid) + (n_scores,))
+            bag_intercepts += means
+            if n_scores > 1:  # softmax ignores a shift shared by all classes: keep each cell's sum 0
+                stacked = stacked - stacked.mean(axis=-1, keepdims=True)
+            keep = np.ones(grid, dtype=bool)  # cells that score 0: unseen codes, never-seen missing
+            for axis, b in enumerate(bins):
+                sl = [slice(None)] * len(grid)
+                sl[axis] = b.unseen_code
+                keep[tuple(sl)] = False
+                sl[axis] = b.missing_code
+                if bin_weights[tuple(sl)].sum() == 0:
+                    keep[tuple(sl)] = False
+            stacked = stacked * keep[None, ..., None]
+            scores = stacked.mean(axis=0)
+            errors = stacked.std(axis=0)
+            if n_scores == 1:
+                scores, errors = scores[..., 0], errors[..., 0]
+            terms.append(Term(features, bins, maps, scores, errors, bin_weights))
+        final = bag_intercepts.mean(axis=0)
+        if n_scores > 1:
+            return terms, final - final.mean()
+        return terms, float(final[0])
+
+    # --- evaluating the structure ------------------------------------------------------------
+
+    def _contributions(self, X):
+        """``(intercept, [per-term contributions])`` for X, each (n,) or (n, n_classes)."""
+        check_is_fitted(self, "terms_")
+        codes = self._transform_bins(X)
+        return self.intercept_, [term.contributions(codes) for term in self.terms_]
+
+    def _raw(self, X):
+        intercept, parts = self._contributions(X)
+        raw = np.zeros_like(parts[0]) + intercept if parts else np.full(len(X), intercept)
+        for part in parts:
+            raw = raw + part
+        return raw
+
+    def term_importances(self):
+        """Mean absolute contribution of each term over the training data, as a Series by term name."""
+        check_is_fitted(self, "terms_")
+        return pd.Series([t.importance() for t in self.terms_], index=[t.name for t in self.terms_],
+                         name="importance")
+
+    def explain_local(self, X):
+        """Each row's exact additive account: the intercept and every term's contribution.
+
+        Returns
+        -------
+        DataFrame
+            One row per sample, columns ``intercept`` then each term's name; each row sums to the
+            row's raw score (``decision_function`` of a classifier, ``predict_raw`` of a regressor). Multiclass: the columns are a MultiIndex
+            ``(class, intercept | term)`` and each class's block sums to that class's raw score.
+        """
+        intercept, parts = self._contributions(X)
+        names = ["intercept"] + [t.name for t in self.terms_]
+        n = parts[0].shape[0]
+        if np.ndim(intercept) == 0:
+            data = np.column_stack([np.full(n, intercept)] + parts)
+            return pd.DataFrame(data, columns=names, index=getattr(X, "index", None))
+        blocks, columns = [], []
+        for k, label in enumerate(self.classes_):
+            blocks += [np.full(n, intercept[k])] + [p[:, k] for p in parts]
+            columns += [(label, name) for name in names]
+        return pd.DataFrame(np.column_stack(blocks), columns=pd.MultiIndex.from_tuples(columns),
+                            index=getattr(X, "index", None))
+
+    def to_frame(self):
+        """The fitted tables as a DataFrame: one row per term, bin (or cell) and class."""
+        check_is_fitted(self, "terms_")
+        classes = getattr(self, "classes_", None) if np.ndim(self.intercept_) else None
+        return pd.concat([term_frame(t, classes) for t in self.terms_], ignore_index=True)
+
+    def to_text(self):
+        """The model as text: the intercept, then every term's table."""
+        check_is_fitted(self, "terms_")
+        classes = getattr(self, "classes_", None) if np.ndim(self.intercept_) else None
+        return terms_text(type(self).__name__, self._link_text(), self.intercept_, self.terms_, classes)
+
+    def __str__(self):
+        if not hasattr(self, "terms_"):
+            return self.__repr__()
+        return self.to_text()
+
+
+class GAMClassifier(ClassifierMixin, _BaseGAM):
+    __doc__ = f"""Explainable boosting classifier: a GAM (log-odds; softmax for multiclass) fitted by
+    cyclic gradient boosting over per-feature and pairwise lookup tables.
+
+    Parameters
+    ----------{_COMMON_PARAMS_DOC}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,){_COMMON_ATTRS_DOC}
+    """
+
+    def _encode_y(self, y, n_samples):
+        codes, self.classes_ = check_classification_y(y, n_samples)
+        return codes.astype(np.float64), codes
+
+    def _loss_spec(self):
+        k = len(self.classes_)
+        return ("log_loss", 1) if k == 2 else ("softmax", k)
+
+    def _link_text(self):
+        if len(self.classes_) == 2:
+            label = self.classes_[1]
+            return f"log-odds of class {label.item() if isinstance(label, np.generic) else label!r}"
+        return "logit of each class (softmax)"
+
+    def decision_function(self, X):
+        """Raw scores: log-odds of ``classes_[1]`` (n,), or per-class logits (n, n_classes)."""
+        raw = self._raw(X)
+        return raw[:, 0] if raw.ndim == 2 and raw.shape[1] == 1 else raw
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes)."""
+        raw = self.decision_function(X)
+        if raw.ndim == 1:
+            p = 1.0 / (1.0 + np.exp(-raw))
+            return np.column_stack([1 - p, p])
+        raw = raw - raw.max(axis=1, keepdims=True)
+        e = np.exp(raw)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """The most probable class of each row."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class GAMRegressor(RegressorMixin, _BaseGAM):
+    __doc__ = f"""Explainable boosting regressor: a GAM for the mean (squared error) or the log-mean
+    (Poisson, for counts) fitted by cyclic gradient boosting over lookup tables.
+
+    Parameters
+    ----------
+    loss : {{"squared_error", "poisson"}}, default="squared_error"
+        Poisson needs non-negative targets with a positive mean; its terms are on the log scale.{_COMMON_PARAMS_DOC}
+    Attributes
+    ----------{_COMMON_ATTRS_DOC}
+    """
+
+    def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=32, interactions=10,
+                 outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
+                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, max_leaves=3, min_samples_leaf=4,
+                 l2_regularization=0.0, monotonic_cst=None, categorical_features="auto", n_jobs=None,
+                 random_state=None, verbose=0):
+        super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
+                         outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size, learning_rate=learning_rate,
+                         max_rounds=max_rounds, early_stopping_rounds=early_stopping_rounds,
+                         early_stopping_tolerance=early_stopping_tolerance, max_leaves=max_leaves,
+                         min_samples_leaf=min_samples_leaf, l2_regularization=l2_regularization,
+                         monotonic_cst=monotonic_cst, categorical_features=categorical_features, n_jobs=n_jobs,
+                         random_state=random_state, verbose=verbose)
+        self.loss = loss
+
+    def _encode_y(self, y, n_samples):
+        if self.loss not in ("squared_error", "poisson"):
+            raise ValueError(f"loss must be 'squared_error' or 'poisson', got {self.loss!r}.")
+        y = check_regression_y(y, n_samples)
+        if self.loss == "poisson" and (np.any(y < 0) or not np.any(y > 0)):
+            raise ValueError(
+                "loss='poisson' needs non-negative targets with at least one positive value (counts); "
+                f"y has {int((y < 0).sum())} negative values. Use loss='squared_error' otherwise."
+            )
+        return y, None
+
+    def _loss_spec(self):
+        return self.loss, 1
+
+    def _link_text(self):
+        return "log of the mean" if self.loss == "poisson" else "mean"
+
+    def predict_raw(self, X):
+        """Raw additive scores: the prediction itself (squared error) or its logarithm (Poisson).
+
+        (A regressor has no ``decision_function`` in scikit-learn; this is its counterpart, and
+        what ``explain_local`` rows sum to.)
+        """
+        raw = self._raw(X)
+        return raw[:, 0] if raw.ndim == 2 else raw
+
+    def predict(self, X):
+        """Predicted mean of each row."""
+        raw = self.predict_raw(X)
+        return np.exp(raw) if self.loss == "poisson" else raw

@@ -1,0 +1,93 @@
+"""Pairwise interactions: which pairs to fit, given as a list or found automatically.
+
+Automatic detection follows the idea of FAST (Lou et al., KDD 2013): on the residuals of the
+main-effect model, each candidate pair gets the loss reduction of the best step its coarse grid
+allows (one cut along each axis, four Newton leaves -- the same step the pair stage boosts
+with), and the pairs with the largest reductions are kept.
+"""
+
+import numbers
+
+import numpy as np
+
+from glassbox._ext._gam_split import pair_step_py
+from glassbox._ext._histogram import build_histogram
+from glassbox._ext._typedefs import CELL_CODE_DTYPE
+from glassbox.gam._losses import gradients
+
+
+def parse_interactions(interactions, names, has_names):
+    """``(n_to_detect, pairs)``: an int asks for detection, a list names the pairs itself."""
+    if isinstance(interactions, numbers.Integral) and not isinstance(interactions, bool):
+        if interactions < 0:
+            raise ValueError(f"interactions must be >= 0, a number of pairs to detect; got {interactions}.")
+        return int(interactions), []
+    if interactions is None:
+        return 0, []
+    if isinstance(interactions, str) or not hasattr(interactions, "__iter__"):
+        raise ValueError(
+            f"interactions must be an int (pairs to detect), a list of feature pairs, or 0; got {interactions!r}."
+        )
+    pairs = []
+    for pair in interactions:
+        if isinstance(pair, str) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"each interaction must be a pair of features, like ('age', 'income') or (0, 3); got {pair!r}.")
+        indices = tuple(_feature_index(item, names, has_names) for item in pair)
+        if indices[0] == indices[1]:
+            raise ValueError(f"interaction {pair!r} pairs a feature with itself; a pair needs two features.")
+        key = tuple(sorted(indices))
+        if key not in pairs:
+            pairs.append(key)
+    return 0, pairs
+
+
+def _feature_index(item, names, has_names):
+    if isinstance(item, str):
+        if not has_names:
+            raise ValueError(
+                f"interactions names feature {item!r}, but X has no column names; pass column indices "
+                "for a numpy array."
+            )
+        if item not in names:
+            raise ValueError(f"interactions names unknown feature {item!r}; the features are {names}.")
+        return names.index(item)
+    if isinstance(item, numbers.Integral) and not isinstance(item, bool) and 0 <= item < len(names):
+        return int(item)
+    raise ValueError(
+        f"interactions entry {item!r} is neither a feature name nor an index in [0, {len(names)})."
+    )
+
+
+def pair_cells(codes, pair, code_maps, grids):
+    """Cell of each row in a pair's coarse grid (first coarse code * codes of the second + second)."""
+    a, b = pair
+    return (code_maps[a][codes[:, a]] * grids[b].n_codes + code_maps[b][codes[:, b]]).astype(CELL_CODE_DTYPE)
+
+
+def rank_pairs(codes, code_maps, grids, raw, y, sample_weight, loss, *, n_pairs, params, n_threads):
+    """The ``n_pairs`` pairs whose best step most reduces the loss of the model giving ``raw``."""
+    n_features = codes.shape[1]
+    if n_pairs == 0 or n_features < 2:
+        return []
+    grad, hess = gradients(raw, y, sample_weight, loss)
+    grad = [np.ascontiguousarray(grad[:, k]) for k in range(grad.shape[1])]
+    hess = [np.ascontiguousarray(hess[:, k]) for k in range(hess.shape[1])]
+    gains = []
+    for a in range(n_features):
+        for b in range(a + 1, n_features):
+            shape = (grids[a].n_codes, grids[b].n_codes)
+            cells = pair_cells(codes, (a, b), code_maps, grids)
+            gain = 0.0
+            for g, h in zip(grad, hess):
+                hist = np.empty((shape[0] * shape[1], 3))
+                build_histogram(cells, g, h, hist, n_threads)
+                _, step_gain = pair_step_py(
+                    np.ascontiguousarray(hist[:, 0].reshape(shape)),
+                    np.ascontiguousarray(hist[:, 1].reshape(shape)),
+                    np.ascontiguousarray(hist[:, 2].reshape(shape)).astype(np.intp),
+                    1.0, params["l2_regularization"], params["min_hessian"], params["min_samples_leaf"],
+                )
+                gain += step_gain
+            gains.append((-gain, a, b))  # ties broken by feature order
+    gains.sort()
+    return [(a, b) for neg_gain, a, b in gains[:n_pairs] if neg_gain < 0]

@@ -1,0 +1,254 @@
+"""GAMClassifier / GAMRegressor: the fitted structure, exact local explanations, monotonicity,
+interactions, reproducibility and errors on bad input."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import r2_score, roc_auc_score
+
+from glassbox import GAMClassifier, GAMRegressor
+from glassbox.binning import UnseenCategoryWarning
+from benchmarks.datasets import split
+
+FAST = dict(outer_bags=2, random_state=0)
+
+
+def _mixed_frame(n, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "age": rng.uniform(18, 90, n),
+        "income": rng.lognormal(10, 1, n),
+        "city": pd.Categorical(rng.choice(["a", "b", "c", "d"], n)),
+        "score": rng.normal(size=n),
+    })
+    X.loc[rng.random(n) < 0.1, "income"] = np.nan
+    logit = 0.04 * (X["age"] - 50) + X["city"].map({"a": 1, "b": -1, "c": 0, "d": 0.5}).astype(float) \
+        + np.where(X["income"].isna(), 1.5, 0) + np.sin(2 * X["score"])
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y
+
+
+def _sum_of_account(account, classes=None):
+    if classes is None:
+        return account.to_numpy().sum(axis=1)
+    return np.column_stack([account[c].to_numpy().sum(axis=1) for c in classes])
+
+
+# --- the structure and its exact explanations ---------------------------------------------------
+
+
+def test_classifier_learns_every_shape_and_handles_missing_and_categories():
+    X, y = _mixed_frame(4000)
+    model = GAMClassifier(**FAST, interactions=0).fit(X, y)
+    assert [t.name for t in model.terms_] == ["age", "income", "city", "score"]
+    age = model.terms_[0]
+    values = age.scores[: age.bins[0].n_bins]
+    assert np.corrcoef(np.arange(len(values)), values)[0, 1] > 0.9  # rising log-odds
+    income = model.terms_[1]
+    assert income.scores[income.bins[0].missing_code] > np.max(income.scores[: income.bins[0].n_bins]) + 0.5
+    city = model.terms_[2]
+    levels = dict(zip(city.bins[0].levels, city.scores))
+    assert levels["a"] > levels["d"] > levels["c"] > levels["b"]
+    assert roc_auc_score(y, model.predict_proba(X)[:, 1]) > 0.75
+
+
+def test_terms_are_centred_and_unseen_bins_score_zero():
+    X, y = _mixed_frame(3000)
+    model = GAMClassifier(**FAST, interactions=[("age", "city")]).fit(X, y)
+    for term in model.terms_:
+        mean = (term.scores * term.bin_weights).sum() / term.bin_weights.sum()
+        assert abs(mean) < 1e-10
+        assert np.all(np.take(term.scores, term.bins[-1].unseen_code, axis=-1) == 0)
+        assert term.standard_errors.shape == term.scores.shape and np.all(term.standard_errors >= 0)
+    assert model.terms_[-1].is_pair and model.terms_[-1].name == "age & city"
+
+
+@pytest.mark.parametrize("name", ["compas_two_year_clean", "car_evaluation", "537_houses"])
+def test_explain_local_sums_to_the_raw_output_on_real_data(shared_dataset, name):
+    X, y, meta = shared_dataset(name)
+    X_train, X_test, y_train, y_test = split(X, y, meta["task"])
+    if meta["task"] == "regression":
+        model = GAMRegressor(**FAST, interactions=3).fit(X_train[:5000], y_train[:5000])
+        raw, classes = model.predict_raw(X_test), None
+    else:
+        model = GAMClassifier(**FAST, interactions=3).fit(X_train, y_train)
+        raw, classes = model.decision_function(X_test), (model.classes_ if meta["task"] == "multiclass" else None)
+    assert any(t.is_pair for t in model.terms_)
+    account = model.explain_local(X_test)
+    assert list(account.index) == list(X_test.index)
+    np.testing.assert_allclose(_sum_of_account(account, classes), raw, rtol=1e-12, atol=1e-12)
+
+
+def test_predictions_follow_the_tables():
+    X, y = _mixed_frame(2000)
+    model = GAMClassifier(**FAST, interactions=2).fit(X, y)
+    codes = model.binner_.transform(X)
+    raw = model.intercept_ + sum(
+        t.scores[tuple(m[codes[:, f]] for m, f in zip(t.code_maps, t.features))] for t in model.terms_
+    )
+    np.testing.assert_allclose(model.decision_function(X), raw, rtol=1e-12)
+    np.testing.assert_allclose(model.predict_proba(X)[:, 1], 1 / (1 + np.exp(-raw)), rtol=1e-12)
+
+
+def test_to_frame_and_to_text_show_the_tables():
+    X, y = _mixed_frame(2000)
+    model = GAMClassifier(**FAST, interactions=[("age", "score")]).fit(X, y)
+    frame = model.to_frame()
+    assert len(frame) == sum(t.scores.size for t in model.terms_)
+    age = frame[frame["term"] == "age"]
+    np.testing.assert_array_equal(age["score"].to_numpy(), model.terms_[0].scores)
+    assert age["bin"].iloc[-2] == "missing"
+    text = model.to_text()
+    assert "age & score" in text and "intercept" in text and "'a'" in text
+    assert str(model) == text
+    importances = model.term_importances()
+    assert list(importances.index) == [t.name for t in model.terms_] and (importances >= 0).all()
+
+
+def test_multiclass_has_per_class_tables_and_pairs():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3000, 4))
+    y = np.where(X[:, 0] * X[:, 1] > 0.3, "hi", np.where(X[:, 2] > 0, "mid", "lo"))
+    model = GAMClassifier(**FAST, interactions=2).fit(X, y)
+    assert list(model.classes_) == ["hi", "lo", "mid"]
+    assert model.intercept_.shape == (3,)
+    assert any(t.is_pair and set(t.features) == {0, 1} for t in model.terms_)
+    for term in model.terms_:
+        assert term.scores.shape == term.shape + (3,)
+        np.testing.assert_allclose(term.scores.sum(axis=-1), 0, atol=1e-10)
+    account = model.explain_local(X[:50])
+    np.testing.assert_allclose(_sum_of_account(account, model.classes_), model.decision_function(X[:50]),
+                               rtol=1e-12, atol=1e-12)
+    assert model.score(X, y) > 0.85
+
+
+def test_regressors_squared_error_and_poisson():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-2, 2, size=(4000, 3))
+    mean = np.exp(0.5 * X[:, 0] + np.sin(X[:, 1]))
+    y = rng.poisson(mean)
+    poisson = GAMRegressor(loss="poisson", **FAST, interactions=0).fit(X, y)
+    assert np.all(poisson.predict(X) > 0)
+    np.testing.assert_allclose(np.exp(poisson.predict_raw(X)), poisson.predict(X))
+    assert np.corrcoef(poisson.predict(X), mean)[0, 1] > 0.95
+    y2 = X[:, 0] ** 2 + np.sin(3 * X[:, 1]) + 0.1 * rng.normal(size=4000)
+    squared = GAMRegressor(**FAST, interactions=0).fit(X[:3000], y2[:3000])
+    assert r2_score(y2[3000:], squared.predict(X[3000:])) > 0.95
+
+
+# --- monotonic constraints ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cst", [{"age": 1, "income": -1}, [0, -1, 0, 1]])
+def test_monotonic_constraints_hold_on_terms_and_on_a_dense_grid(cst):
+    X, y = _mixed_frame(4000, seed=3)
+    y = np.where(X["score"] > 1.5, 1 - y, y)  # make "score" non-monotone to give the constraint work
+    model = GAMClassifier(**FAST, monotonic_cst=cst, interactions=2).fit(X, y)
+    signs = cst if isinstance(cst, list) else [cst.get(c, 0) for c in X.columns]
+    constrained = [j for j, s in enumerate(signs) if s]
+    for j in constrained:
+        term = model.terms_[j]
+        values = term.scores[: term.bins[0].n_bins]
+        assert np.all(signs[j] * np.diff(values) >= 0), f"term {term.name} breaks its constraint"
+        assert not any(t.is_pair and j in t.features for t in model.terms_)  # detection skips them
+    rows = X.sample(20, random_state=0)
+    for j in constrained:
+        column = X.columns[j]
+        grid = np.linspace(X[column].min() - 1, X[column].max() + 1, 2000)
+        for _, row in rows.iterrows():
+            frame = pd.DataFrame({c: np.repeat(row[c], len(grid)) for c in X.columns})
+            frame["city"] = pd.Categorical(frame["city"], categories=X["city"].cat.categories)
+            frame[column] = grid
+            raw = model.decision_function(frame)
+            assert np.all(signs[j] * np.diff(raw) >= -1e-12)
+
+
+# --- reproducibility --------------------------------------------------------------------------------
+
+
+def test_random_state_gives_bit_identical_models_for_any_n_jobs():
+    X, y = _mixed_frame(20_000, seed=4)  # several row chunks per bag
+    models = [GAMClassifier(outer_bags=3, random_state=5, interactions=2, n_jobs=n).fit(X, y) for n in (1, 2, 3)]
+    for other in models[1:]:
+        assert len(other.terms_) == len(models[0].terms_)
+        for a, b in zip(models[0].terms_, other.terms_):
+            assert a.features == b.features
+            np.testing.assert_array_equal(a.scores, b.scores)
+            np.testing.assert_array_equal(a.standard_errors, b.standard_errors)
+        assert other.intercept_ == models[0].intercept_
+
+
+def test_verbose_reports_progress(capsys):
+    X, y = _mixed_frame(1000)
+    GAMClassifier(**FAST, verbose=1, interactions=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert "main effects: bag 2/2 done" in err and "pairs: bag 1/2" in err and "validation loss" in err
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+
+def test_bad_targets_and_weights_are_explained():
+    X, y = _mixed_frame(200)
+    with pytest.raises(ValueError, match="missing values"):
+        GAMClassifier(**FAST).fit(X, np.where(np.arange(200) < 3, np.nan, y))
+    with pytest.raises(ValueError, match="NaN"):
+        GAMRegressor(**FAST).fit(X, np.where(np.arange(200) < 3, np.nan, 1.0))
+    with pytest.raises(ValueError, match="infinite"):
+        GAMRegressor(**FAST).fit(X, np.where(np.arange(200) < 3, np.inf, 1.0))
+    with pytest.raises(ValueError, match="only one class"):
+        GAMClassifier(**FAST).fit(X, np.ones(200))
+    with pytest.raises(ValueError, match="negative"):
+        GAMClassifier(**FAST).fit(X, y, sample_weight=-np.ones(200))
+    with pytest.raises(ValueError, match="all sample weights are zero"):
+        GAMClassifier(**FAST).fit(X, y, sample_weight=np.zeros(200))
+    with pytest.raises(ValueError, match="non-negative targets"):
+        GAMRegressor(loss="poisson", **FAST).fit(X, -np.ones(200))
+
+
+def test_bad_constraints_and_interactions_are_explained():
+    X, y = _mixed_frame(200)
+    with pytest.raises(ValueError, match="unknown features \\['height'\\]"):
+        GAMClassifier(**FAST, monotonic_cst={"height": 1}).fit(X, y)
+    with pytest.raises(ValueError, match="categorical features \\['city'\\]"):
+        GAMClassifier(**FAST, monotonic_cst={"city": 1}).fit(X, y)
+    with pytest.raises(ValueError, match="unknown feature 'height'"):
+        GAMClassifier(**FAST, interactions=[("age", "height")]).fit(X, y)
+    with pytest.raises(ValueError, match="itself"):
+        GAMClassifier(**FAST, interactions=[("age", "age")]).fit(X, y)
+    with pytest.raises(ValueError, match="no column names"):
+        GAMClassifier(**FAST, interactions=[("age", "city")]).fit(X.to_numpy(), y)
+    with pytest.raises(ValueError, match="interactions must be >= 0"):
+        GAMClassifier(**FAST, interactions=-1).fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate"):
+        GAMClassifier(learning_rate=0).fit(X, y)
+    with pytest.raises(ValueError, match="max_leaves"):
+        GAMClassifier(max_leaves=1).fit(X, y)
+
+
+def test_unseen_category_warns_with_the_feature_and_uses_the_unseen_score():
+    X, y = _mixed_frame(1000)
+    model = GAMClassifier(**FAST, interactions=0).fit(X, y)
+    new = X.iloc[:5].copy()
+    new["city"] = pd.Categorical(["zz"] * 5)
+    with pytest.warns(UnseenCategoryWarning, match="'city'"):
+        account = model.explain_local(new)
+    assert np.all(account["city"] == 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnseenCategoryWarning)
+        known = model.explain_local(X.iloc[:5])
+    np.testing.assert_array_equal(account["age"], known["age"])
+
+
+def test_bags_subsample_rows_beyond_max_samples():
+    X, y = _mixed_frame(3000, seed=6)
+    small = GAMClassifier(outer_bags=2, random_state=0, max_samples=800, interactions=2, verbose=0)
+    small.fit(X, y)
+    assert roc_auc_score(y, small.predict_proba(X)[:, 1]) > 0.7
+    again = GAMClassifier(outer_bags=2, random_state=0, max_samples=800, interactions=2, n_jobs=1).fit(X, y)
+    for a, b in zip(small.terms_, again.terms_):
+        np.testing.assert_array_equal(a.scores, b.scores)
+    with pytest.raises(ValueError, match="max_samples"):
+        GAMClassifier(max_samples=1).fit(X, y)

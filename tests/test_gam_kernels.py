@@ -1,0 +1,156 @@
+"""GAM kernels against their NumPy twins and brute force: histograms, steps, one bag of boosting."""
+
+import numpy as np
+import pytest
+
+from glassbox._ext._gam_boost import boost_bag
+from glassbox._ext._gam_split import main_step_py, pair_step_py
+from glassbox._ext._histogram import build_histogram
+from glassbox.gam._boosting import LOSSES, KIND_CATEGORICAL, KIND_CONTINUOUS
+from tests.twins import boost_bag_naive, build_histogram_naive, main_step_naive, pair_step_brute_force
+
+
+@pytest.mark.parametrize("n", [1, 100, 20_000])
+def test_histogram_matches_twin_and_ignores_thread_count(n):
+    rng = np.random.default_rng(n)
+    cells = rng.integers(0, 37, n).astype(np.uint16)
+    g, h = rng.normal(size=n), rng.uniform(0, 1, n)
+    one = np.empty((40, 3))
+    two = np.empty((40, 3))
+    build_histogram(cells, g, h, one, 1)
+    build_histogram(cells, g, h, two, 2)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_allclose(one, build_histogram_naive(cells, g, h, 40), rtol=1e-12, atol=1e-12)
+
+
+def _random_histogram(rng, n_codes, empty_rate=0.2):
+    counts = rng.integers(0 if empty_rate else 1, 30, n_codes)
+    counts[rng.random(n_codes) < empty_rate] = 0
+    counts[-1] = 0  # the unseen code never has training rows
+    grad = rng.normal(size=n_codes) * counts
+    hess = rng.uniform(0.1, 1, n_codes) * counts
+    return grad, hess, counts.astype(np.intp)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_main_step_matches_twin(seed):
+    rng = np.random.default_rng(seed)
+    n_codes = int(rng.integers(3, 60))
+    grad, hess, counts = _random_histogram(rng, n_codes)
+    categorical = bool(seed % 3 == 0)
+    monotonic = 0 if categorical else int(rng.integers(-1, 2))
+    args = (categorical, monotonic, 0.3, float(rng.choice([0, 1.0])), 1e-3, int(rng.integers(1, 40)),
+            int(rng.integers(2, 6)))
+    np.testing.assert_allclose(main_step_py(grad, hess, counts, *args),
+                               main_step_naive(grad, hess, counts, *args), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_two_leaf_step_is_the_best_single_split(seed):
+    """With max_leaves=2 the step is the best of all single splits, found by brute force."""
+    rng = np.random.default_rng(100 + seed)
+    grad, hess, counts = _random_histogram(rng, 20, empty_rate=0)
+    out = main_step_py(grad, hess, counts, False, 0, 1.0, 0.0, 0.0, 1, 2)
+    n_values = 18
+
+    def loss_after(values):  # second-order loss change of a step with these per-bin values
+        return float(np.sum(grad[:n_values] * values + 0.5 * hess[:n_values] * values ** 2))
+
+    best = min(
+        loss_after(np.where(np.arange(n_values) < p, -grad[:p].sum() / hess[:p].sum(),
+                            -grad[p:n_values].sum() / hess[p:n_values].sum()))
+        for p in range(1, n_values)
+    )
+    assert loss_after(out[:n_values]) == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_monotone_step_is_monotone(seed):
+    rng = np.random.default_rng(200 + seed)
+    grad, hess, counts = _random_histogram(rng, 40, empty_rate=0)
+    for sign in (-1, 1):
+        out = main_step_py(grad, hess, counts, False, sign, 1.0, 0.0, 1e-3, 1, 8)
+        assert np.all(sign * np.diff(out[:38]) >= 0)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pair_step_matches_brute_force(seed):
+    rng = np.random.default_rng(300 + seed)
+    shape = (int(rng.integers(3, 9)), int(rng.integers(3, 9)))
+    grad, hess, counts = (a.reshape(shape) for a in _random_histogram(rng, shape[0] * shape[1]))
+    counts[-1, :] = 0
+    counts[:, -1] = 0
+    grad, hess = grad * (counts > 0), hess * (counts > 0)
+    args = (0.5, 0.5, 1e-3, int(rng.integers(1, 20)))
+    out, gain = pair_step_py(np.ascontiguousarray(grad), np.ascontiguousarray(hess), np.ascontiguousarray(counts), *args)
+    expected_out, expected_gain = pair_step_brute_force(grad, hess, counts, *args)
+    assert gain == pytest.approx(expected_gain, rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(out, expected_out, rtol=1e-9, atol=1e-12)
+
+
+def _bag_inputs(rng, n, loss, n_scores):
+    n_codes = np.array([7, 12, 5], dtype=np.intp)
+    codes = np.asfortranarray(np.column_stack([rng.integers(0, k - 1, n) for k in n_codes]).astype(np.uint8))
+    if loss == "softmax":
+        y = rng.integers(0, n_scores, n).astype(np.float64)
+    elif loss == "log_loss":
+        y = (rng.random(n) < 1 / (1 + np.exp(-(codes[:, 0] - 3.0)))).astype(np.float64)
+    elif loss == "poisson":
+        y = rng.poisson(np.exp(0.2 * codes[:, 1] - 1.0)).astype(np.float64)
+    else:
+        y = codes[:, 0] * 0.5 - (codes[:, 1] % 3) + rng.normal(size=n)
+    w = rng.uniform(0.5, 1.5, n)
+    return n_codes, codes, y, w
+
+
+@pytest.mark.parametrize("loss,n_scores", [("squared_error", 1), ("poisson", 1), ("log_loss", 1), ("softmax", 3)])
+@pytest.mark.parametrize("validation", [False, True])
+def test_boost_bag_matches_twin(loss, n_scores, validation):
+    rng = np.random.default_rng(7)
+    n = 600
+    n_codes, codes, y, w = _bag_inputs(rng, n, loss, n_scores)
+    is_val = rng.random(n) < (0.2 if validation else 0)
+    train, val = np.flatnonzero(~is_val), np.flatnonzero(is_val)
+    init = np.full(n_scores, 0.1)
+    categorical = [False, True, False]
+    monotonic = [1, 0, -1]
+    params = dict(learning_rate=0.3, l2=0.5, min_hessian=1e-3, min_samples_leaf=5, max_leaves=3,
+                  max_rounds=40, early_stopping_rounds=3, tolerance=1e-4)
+    offsets = np.concatenate([[0], np.cumsum(n_codes)]) * n_scores
+    tables = np.zeros(offsets[-1])
+    train_scores = np.tile(init, (len(train), 1))
+    val_scores = np.tile(init, (len(val), 1))
+    _, kept = boost_bag(
+        codes, np.arange(3, dtype=np.intp), np.array([KIND_CATEGORICAL if c else KIND_CONTINUOUS for c in categorical], dtype=np.int8),
+        np.array(monotonic, dtype=np.int8), n_codes, np.ones(3, dtype=np.intp), offsets.astype(np.int64),
+        train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss], train_scores, val_scores, tables,
+        np.zeros(40), params["learning_rate"], params["l2"], params["min_hessian"], params["min_samples_leaf"],
+        params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"], params["tolerance"], 1)
+    expected, expected_kept = boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init,
+                                              **params)
+    assert kept == expected_kept
+    assert (kept < 40) == validation or loss == "squared_error"
+    for j in range(3):
+        np.testing.assert_allclose(tables[offsets[j]:offsets[j + 1]].reshape(-1, n_scores), expected[j],
+                                   rtol=1e-8, atol=1e-10)
+    # The scores handed back are those of the kept model.
+    final = init + sum(expected[j][codes[:, j]] for j in range(3))
+    np.testing.assert_allclose(train_scores, final[train], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(val_scores, final[val], rtol=1e-8, atol=1e-10)
+
+
+def test_boost_bag_is_bit_identical_across_thread_counts():
+    rng = np.random.default_rng(3)
+    n = 30_000  # several row chunks
+    n_codes, codes, y, w = _bag_inputs(rng, n, "log_loss", 1)
+    results = []
+    for n_threads in (1, 2):
+        offsets = np.concatenate([[0], np.cumsum(n_codes)]).astype(np.int64)
+        tables = np.zeros(offsets[-1])
+        rows = np.arange(n, dtype=np.intp)
+        boost_bag(codes, np.arange(3, dtype=np.intp), np.zeros(3, dtype=np.int8), np.zeros(3, dtype=np.int8), n_codes,
+                  np.ones(3, dtype=np.intp), offsets, rows[: n - 5000], rows[n - 5000:], y, w, LOSSES["log_loss"],
+                  np.zeros((n - 5000, 1)), np.zeros((5000, 1)), tables, np.zeros(30), 0.1, 0.0, 1e-3, 4, 3, 30, 5,
+                  1e-5, n_threads)
+        results.append(tables)
+    np.testing.assert_array_equal(results[0], results[1])
