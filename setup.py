@@ -21,6 +21,10 @@ from setuptools.command.build_ext import build_ext
 # glassbox/_ext/_typedefs.pxd. Globbing means a new kernel needs no edit here.
 HERE = Path(__file__).parent
 EXTENSIONS = sorted(p.stem for p in (HERE / "glassbox" / "_ext").glob("*.pyx"))
+# GLASSBOX_EXTENSIONS=_typedefs,_openmp,_binning builds only those kernels: a quick build of
+# one part (tests/test_build.py checks the no-OpenMP fallback this way). Unset: all of them.
+if os.environ.get("GLASSBOX_EXTENSIONS"):
+    EXTENSIONS = [e for e in os.environ["GLASSBOX_EXTENSIONS"].split(",") if e in EXTENSIONS]
 
 DEBUG = os.environ.get("GLASSBOX_DEBUG_CYTHON", "0") == "1"
 NO_OPENMP = os.environ.get("GLASSBOX_NO_OPENMP", "0") == "1"
