@@ -46,10 +46,14 @@ def best_of(repeats, func):
 
 
 def time_binner(make, X, repeats):
-    """(fit seconds, transform seconds, codes) of a fresh binner from ``make()``."""
+    """(fit, transform, fit_transform seconds, codes) of a fresh binner from ``make()``.
+
+    fit_transform is what a model runs on its training data: glassbox bins once there (its fit
+    already codes X to count rows per bin), scikit-learn's binner fits then transforms."""
     fit_s, binner = best_of(repeats, lambda: make().fit(X))
     transform_s, codes = best_of(repeats, lambda: binner.transform(X))
-    return fit_s, transform_s, codes
+    fit_transform_s, _ = best_of(repeats, lambda: make().fit_transform(X))
+    return fit_s, transform_s, fit_transform_s, codes
 
 
 def main(argv=None):
@@ -74,23 +78,22 @@ def main(argv=None):
         print("scikit-learn's _BinMapper is not importable here; glassbox alone is timed")
 
     names = list(results)
-    rows = [("fit", 0), ("transform", 1)]
+    rows = [("fit", 0), ("transform", 1), ("fit_transform", 2)]
     header = f"{'step':<16}" + "".join(f"{n:>20}" for n in names)
     if len(names) == 2:
         header += f"{'sklearn / glassbox':>20}"
     print(header + "\n" + "-" * len(header))
-    for label, i in [*rows, ("fit + transform", None)]:
-        values = [r[0] + r[1] if i is None else r[i] for r in results.values()]
+    for label, i in rows:
+        values = [r[i] for r in results.values()]
         line = f"{label:<16}" + "".join(f"{v:>19.3f}s" for v in values)
         if len(values) == 2:
             line += f"{values[1] / values[0]:>19.2f}x"
         print(line)
 
-    gb_fit, gb_transform, codes = results["glassbox Binner"]
-    total = gb_fit + gb_transform
+    _, gb_transform, gb_fit_transform, codes = results["glassbox Binner"]
     print(f"\nglassbox codes: {codes.dtype}, {'F' if codes.flags.f_contiguous else 'C'}-ordered, shape {codes.shape}")
-    verdict = "meets" if total < TARGET_SECONDS else "MISSES"
-    print(f"glassbox fit + transform {total:.3f} s: {verdict} the target of well under {TARGET_SECONDS:g} s")
+    print(f"glassbox transform {gb_transform:.3f} s, fit_transform {gb_fit_transform:.3f} s "
+          f"(target: well under {TARGET_SECONDS:g} s)")
     return 0
 
 

@@ -224,16 +224,17 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
         is_cat = self._categorical_mask(X, names)
         rows = self._subsample_rows(X.shape[0])
         numeric = {j: _numeric_column(_column(X, j), names[j]) for j in range(len(names)) if not is_cat[j]}
-        infinite = [j for j, values in numeric.items() if np.isinf(values).any()]
-        if infinite:  # before any threshold arithmetic, which inf would poison
-            _raise_infinite(np.column_stack([numeric[j] for j in infinite]), [names[j] for j in infinite])
+        samples = {j: values if rows is None else values[rows] for j, values in numeric.items()}
+        if any(np.isinf(sample).any() for sample in samples.values()):
+            # Before any threshold arithmetic, which inf would poison. Infinities outside the
+            # subsample are caught by the kernel's count when the codes are computed below.
+            _raise_infinite(np.column_stack(list(numeric.values())), [names[j] for j in numeric])
         features = []
         for j, name in enumerate(names):
             if is_cat[j]:
                 features.append(_fit_categorical(name, _column(X, j), self.max_bins))
             else:
-                sample = numeric[j] if rows is None else numeric[j][rows]
-                features.append(FeatureBins(name, CONTINUOUS, _fit_thresholds(sample, self.max_bins)))
+                features.append(FeatureBins(name, CONTINUOUS, _fit_thresholds(samples[j], self.max_bins)))
         codes = self._codes(X, features, warn_unseen=False)
         self.features_ = [
             replace(f, counts=np.bincount(codes[:, j], minlength=f.n_codes).astype(np.int64))

@@ -416,3 +416,11 @@ def test_compas_raw_strings_missing_and_high_cardinality(shared_dataset):
         missing = X[name].isna().to_numpy()
         assert np.all(codes[missing, j] == by_name[name].missing_code)
     assert by_name["days_b_screening_arrest"].counts[by_name["days_b_screening_arrest"].missing_code] > 0
+
+
+def test_infinities_outside_the_threshold_subsample_are_refused_too():
+    X = np.random.default_rng(0).normal(size=(5000, 3))
+    X[4321, 2] = np.inf
+    for subsample in (None, 100):  # the sample may or may not contain the inf row
+        with pytest.raises(ValueError, match=r"infinite values .*'x2': 1"):
+            Binner(subsample=subsample, random_state=0).fit(X)
