@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn import metrics
 
 from benchmarks.datasets import load_dataset, split
-from benchmarks.models import MODELS
+from benchmarks.models import MODELS, unknown_model_hint
 
 
 def encode_target(y, task):
@@ -60,6 +60,8 @@ def score(task, y_true, y_pred, proba):
 
 def run(dataset, model_name, n_jobs, seed):
     """One benchmark record (without the parent's bookkeeping: status, wall time, memory)."""
+    if model_name not in MODELS:
+        raise ValueError(f"unknown model {model_name!r}{unknown_model_hint()}")
     spec = MODELS[model_name]
     X, y, meta = load_dataset(dataset)
     task = meta["task"]

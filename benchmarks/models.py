@@ -221,11 +221,16 @@ def _glassbox_size(model):
     return count
 
 
+GLASSBOX_IMPORT_ERROR = None  # why glassbox's models are missing, when they are
+
+
 def glassbox_models():
     """Specs for the GLASSBOX entries whose classes ``glassbox`` exports today."""
+    global GLASSBOX_IMPORT_ERROR
     try:
         import glassbox
-    except ImportError:
+    except Exception as exc:  # a checkout caught mid-edit must not stop the peers from running
+        GLASSBOX_IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
         return {}
     specs = {}
     for name, (classifier, regressor, params, size_unit) in GLASSBOX.items():
@@ -242,3 +247,8 @@ def glassbox_models():
 
 
 MODELS = {**glassbox_models(), **PEERS}
+
+
+def unknown_model_hint():
+    """Text to append to an "unknown model" error: why glassbox's models are missing, if they are."""
+    return f" (glassbox failed to import: {GLASSBOX_IMPORT_ERROR})" if GLASSBOX_IMPORT_ERROR else ""

@@ -2,7 +2,7 @@
 
 Used by ``benchmarks.run`` at the end of a run, and on its own to reprint a saved result:
 
-    python -m benchmarks.report benchmarks/results/<timestamp>.json [--ref ebm]
+    python -m benchmarks.report benchmarks/results/<timestamp>.json [MORE.json ...] [--ref ebm]
 """
 
 import argparse
@@ -43,7 +43,7 @@ def _table(title, rows, columns, cell, extra=()):
     widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
     print(f"\n{title}")
     for i, row in enumerate(grid):
-        print("  ".join(text.ljust(w) if j == 0 else text.rjust(w) for j, (text, w) in enumerate(zip(row, widths))))
+        print("  ".join(text.ljust(w) if j == 0 else text.rjust(w) for j, (text, w) in enumerate(zip(row, widths))).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
 
@@ -98,12 +98,14 @@ def print_tables(records, models, ref="ebm"):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path")
-    parser.add_argument("--ref", default=None, help="reference model (default: the run's --ref)")
+    parser.add_argument("paths", nargs="+", help="result files; a later record of the same pair replaces an earlier one")
+    parser.add_argument("--ref", default=None, help="reference model (default: the first run's --ref)")
     args = parser.parse_args(argv)
-    result = json.loads(open(args.path).read())
-    models = list(dict.fromkeys(r["model"] for r in result["records"]))
-    print_tables(result["records"], models, args.ref or result["settings"].get("ref", "ebm"))
+    results = [json.loads(open(path).read()) for path in args.paths]
+    # a rerun of a pair (after a fix, or to finish an interrupted run) replaces the earlier record
+    records = {(r["dataset"], r["model"]): r for result in results for r in result["records"]}
+    models = list(dict.fromkeys(model for _, model in records))
+    print_tables(list(records.values()), models, args.ref or results[0]["settings"].get("ref", "ebm"))
     return 0
 
 

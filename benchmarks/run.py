@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 from benchmarks.datasets import available, manifest
-from benchmarks.models import MODELS, TASKS
+from benchmarks.models import MODELS, TASKS, unknown_model_hint
 from benchmarks.report import print_tables
 
 try:
@@ -116,7 +116,7 @@ def parse_args(argv):
     args.datasets = args.datasets or known
     unknown = sorted(set(args.datasets) - set(known)) + sorted(set(args.models or ()) - set(MODELS))
     if unknown:
-        parser.error(f"unknown dataset or model: {', '.join(unknown)}; models: {', '.join(MODELS)}")
+        parser.error(f"unknown dataset or model: {', '.join(unknown)}; models: {', '.join(MODELS)}{unknown_model_hint()}")
     args.models = args.models or list(MODELS)
     return args
 
