@@ -60,6 +60,31 @@ class BinnedModelMixin(GlassboxMixin):
         return self.binner_._codes(X, self.binner_.features_, warn_unseen=True)
 
 
+def check_integer(name, value, low, high=None, why=""):
+    """Raise a ValueError naming the parameter unless ``value`` is an integer (not a bool) in
+    ``[low, high]`` (no upper bound when ``high`` is None); ``why`` explains the bounds."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low or (
+        high is not None and value > high
+    ):
+        span = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be an integer {span}, got {value!r}" + (f"; {why}." if why else "."))
+
+
+def check_real(name, value, low, high=np.inf, *, low_open=False, high_open=False, allow_inf=False):
+    """Raise a ValueError naming the parameter unless ``value`` is a real number (not a bool) in
+    the interval from ``low`` to ``high``, each end closed unless marked open; finite unless
+    ``allow_inf``."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and not np.isnan(value)
+    ok = ok and (allow_inf or np.isfinite(value))
+    ok = ok and (value > low if low_open else value >= low) and (value < high if high_open else value <= high)
+    if not ok:
+        if np.isinf(high):
+            span = f"{'>' if low_open else '>='} {low}"
+        else:
+            span = f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be a {'' if allow_inf else 'finite '}number {span}, got {value!r}.")
+
+
 def model_size(model):
     """The size a person reads, by model family: ``{"rules": n}`` for a rule list, ``{"leaves": n}``
     for a tree, ``{"terms": n}`` for a GAM; ``{}`` for anything else."""

@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from glassbox._base import GlassboxMixin, check_X, effective_n_threads, feature_names, user_stacklevel
+from glassbox._base import GlassboxMixin, check_integer, check_X, effective_n_threads, feature_names, user_stacklevel
 from glassbox._ext._binning import map_to_bins
 from glassbox._ext._typedefs import BIN_CODE_DTYPE, MAX_VALUE_BINS, OFFSET_DTYPE, X_DTYPE
 
@@ -243,15 +243,10 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
         return codes
 
     def _check_params(self):
-        if not isinstance(self.max_bins, numbers.Integral) or not 2 <= self.max_bins <= MAX_VALUE_BINS:
-            raise ValueError(
-                f"max_bins must be an integer in [2, {MAX_VALUE_BINS}] (uint8 codes keep room for "
-                f"missing and unseen), got {self.max_bins!r}."
-            )
-        if self.subsample is not None and (
-            not isinstance(self.subsample, numbers.Integral) or self.subsample < 2
-        ):
-            raise ValueError(f"subsample must be None or an integer >= 2, got {self.subsample!r}.")
+        check_integer("max_bins", self.max_bins, 2, MAX_VALUE_BINS,
+                      "uint8 codes keep room for a missing and an unseen code")
+        if self.subsample is not None:
+            check_integer("subsample", self.subsample, 2)
         effective_n_threads(self.n_jobs)
 
     def _subsample_rows(self, n_samples):

@@ -122,3 +122,28 @@ def test_feature_names_from_frames_reach_every_fitted_estimator():
         warnings.simplefilter("ignore", UserWarning)  # scikit-learn warns: X has no names now
         assert binner.transform(frame.to_numpy()).shape == (2, 2)
     assert [f.name for f in Binner().fit(np.ones((2, 3))).features_] == ["x0", "x1", "x2"]
+
+
+def test_integer_parameter_check():
+    from glassbox._base import check_integer
+
+    check_integer("k", 3, 1, 3)
+    check_integer("k", np.int64(10**9), 1)
+    for bad in (0, 4, 2.0, True, "2", None):
+        with pytest.raises(ValueError, match=r"k must be an integer in \[1, 3\], got"):
+            check_integer("k", bad, 1, 3)
+    with pytest.raises(ValueError, match=r"k must be an integer >= 1, got 0; keeps it small\."):
+        check_integer("k", 0, 1, why="keeps it small")
+
+
+def test_real_parameter_check():
+    from glassbox._base import check_real
+
+    check_real("c", 0.0, 0.0, 1.0, high_open=True)
+    check_real("t", np.inf, 0, low_open=True, allow_inf=True)
+    for bad in (1.0, -0.1, np.nan, np.inf, True, "0.5"):
+        with pytest.raises(ValueError, match=r"c must be a finite number in \[0.0, 1.0\), got"):
+            check_real("c", bad, 0.0, 1.0, high_open=True)
+    for bad in (0, -1.0, np.nan):
+        with pytest.raises(ValueError, match=r"t must be a number > 0, got"):
+            check_real("t", bad, 0, low_open=True, allow_inf=True)

@@ -7,7 +7,6 @@ rows; the bags' tables are averaged and their spread kept as standard errors. Pa
 the main effects, boosted on their residuals. Everything here decides; ``_ext`` computes.
 """
 
-import numbers
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
+    check_integer,
+    check_real,
     check_classification_y,
     check_monotonic_cst,
     check_regression_y,
@@ -127,38 +128,20 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
     # --- fitting --------------------------------------------------------------------------------
 
     def _check_params(self):
-        def integer(name, low, high=None):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low or (
-                high is not None and value > high
-            ):
-                bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
-                raise ValueError(f"{name} must be an integer {bound}, got {value!r}.")
-
-        def real(name, low, high, low_open=False, high_open=False):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or (
-                value < low or (low_open and value == low) or value > high or (high_open and value == high)
-            ):
-                raise ValueError(
-                    f"{name} must be a number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}, "
-                    f"got {value!r}."
-                )
-
-        integer("max_bins", 2, MAX_VALUE_BINS)
-        integer("max_interaction_bins", 2, MAX_VALUE_BINS)
-        integer("outer_bags", 1)
-        integer("max_rounds", 1)
-        integer("early_stopping_rounds", 1)
-        integer("max_leaves", 2, 64)
-        integer("min_samples_leaf", 1)
-        integer("verbose", 0)
+        check_integer("max_bins", self.max_bins, 2, MAX_VALUE_BINS)
+        check_integer("max_interaction_bins", self.max_interaction_bins, 2, MAX_VALUE_BINS)
+        check_integer("outer_bags", self.outer_bags, 1)
+        check_integer("max_rounds", self.max_rounds, 1)
+        check_integer("early_stopping_rounds", self.early_stopping_rounds, 1)
+        check_integer("max_leaves", self.max_leaves, 2, 64)
+        check_integer("min_samples_leaf", self.min_samples_leaf, 1)
+        check_integer("verbose", self.verbose, 0)
         if self.max_samples is not None:
-            integer("max_samples", 2)
-        real("validation_size", 0, 1, high_open=True)
-        real("learning_rate", 0, np.inf, low_open=True)
-        real("early_stopping_tolerance", 0, np.inf)
-        real("l2_regularization", 0, np.inf)
+            check_integer("max_samples", self.max_samples, 2)
+        check_real("validation_size", self.validation_size, 0, 1, high_open=True)
+        check_real("learning_rate", self.learning_rate, 0, np.inf, low_open=True)
+        check_real("early_stopping_tolerance", self.early_stopping_tolerance, 0, np.inf)
+        check_real("l2_regularization", self.l2_regularization, 0, np.inf)
         effective_n_threads(self.n_jobs)
 
     def _params(self):

@@ -16,6 +16,8 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
+    check_integer,
+    check_real,
     check_classification_y,
     check_regression_y,
     check_sample_weight,
@@ -51,17 +53,17 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self):
-        _check_number("c", self.c, low=0.0, high=1.0, closed_low=True)
-        _check_int("max_card", self.max_card, 1, 3, "conjunctions of more than 3 conditions "
-                   "multiply the candidates beyond what the search can bound")
-        _check_number("min_support", self.min_support, low=0.0, high=1.0, closed_low=True)
-        _check_int("max_thresholds", self.max_thresholds, 1, 253)
+        check_real("c", self.c, 0.0, 1.0, high_open=True)
+        check_integer("max_card", self.max_card, 1, 3, "conjunctions of more than 3 conditions "
+                      "multiply the candidates beyond what the search can bound")
+        check_real("min_support", self.min_support, 0.0, 1.0, high_open=True)
+        check_integer("max_thresholds", self.max_thresholds, 1, 253)
         if self.max_rules is not None:
-            _check_int("max_rules", self.max_rules, 0, None)
-        _check_int("max_nodes", self.max_nodes, 1, None)
+            check_integer("max_rules", self.max_rules, 0)
+        check_integer("max_nodes", self.max_nodes, 1)
         if self.time_limit is not None:
-            _check_number("time_limit", self.time_limit, low=0.0, high=None)
-        _check_int("beam_width", self.beam_width, 1, None)
+            check_real("time_limit", self.time_limit, 0.0)
+        check_integer("beam_width", self.beam_width, 1)
 
     def _fit(self, X, y, sample_weight, classification):
         self._check_params()
@@ -363,17 +365,3 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _check_int(name, value, low, high, why=""):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low or (
-        high is not None and value > high
-    ):
-        span = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ValueError(f"{name} must be an integer {span}, got {value!r}" + (f"; {why}." if why else "."))
-
-
-def _check_number(name, value, *, low, high, closed_low=True):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and (value >= low if closed_low else value > low) and (high is None or value < high)
-    if not ok:
-        span = f"in [{low}, {high})" if high is not None else f">= {low}"
-        raise ValueError(f"{name} must be a finite number {span}, got {value!r}.")

@@ -4,7 +4,6 @@ The estimators own the user's parameters and the public objects; which trees are
 how the best is found is ``_search``; the fitted structure is ``_structure.Tree``.
 """
 
-import numbers
 import time
 
 import numpy as np
@@ -15,6 +14,8 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
+    check_integer,
+    check_real,
     check_classification_y,
     check_monotonic_cst,
     check_regression_y,
@@ -91,19 +92,11 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self):
-        def integer(name, low, high):
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or not low <= v <= high:
-                raise ValueError(f"{name} must be an integer in [{low}, {high}], got {v!r}.")
-
-        integer("max_depth", 1, 8)
-        integer("min_samples_leaf", 1, np.iinfo(np.int32).max)
-        c = self.complexity
-        if not isinstance(c, numbers.Real) or isinstance(c, bool) or not np.isfinite(c) or c < 0:
-            raise ValueError(f"complexity must be a finite number >= 0, got {c!r}.")
-        t = self.time_limit
-        if t is not None and (not isinstance(t, numbers.Real) or isinstance(t, bool) or not t > 0):
-            raise ValueError(f"time_limit must be None or a number of seconds > 0, got {t!r}.")
+        check_integer("max_depth", self.max_depth, 1, 8)
+        check_integer("min_samples_leaf", self.min_samples_leaf, 1, np.iinfo(np.int32).max)
+        check_real("complexity", self.complexity, 0)
+        if self.time_limit is not None:
+            check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
 
     def fit(self, X, y, sample_weight=None):
         """Find the best tree of depth <= ``max_depth`` for the objective (see ``objective_``).
