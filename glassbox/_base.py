@@ -16,6 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from glassbox._ext._openmp import omp_max_threads, openmp_enabled
+from glassbox._inspect import InspectionMixin
 
 
 class GlassboxMixin:
@@ -33,7 +34,7 @@ class GlassboxMixin:
         return tags
 
 
-class BinnedModelMixin(GlassboxMixin):
+class BinnedModelMixin(InspectionMixin, GlassboxMixin):
     """The data path of every glassbox model: validate X, bin it with the shared Binner.
 
     ``_fit_bins`` (in fit) records ``n_features_in_``, ``feature_names_in_`` and ``binner_``

@@ -375,7 +375,7 @@ def _raise_infinite(block, names):
     n_inf = np.isinf(block).sum(axis=0)
     bad = {names[k]: int(n) for k, n in enumerate(n_inf) if n}
     raise ValueError(
-        f"infinite values (inf) in features {bad} (name: count); glassbox bins NaN as missing but "
+        f"infinite values (inf) in features (name: rows) {bad}; glassbox bins NaN as missing but "
         "cannot bin inf: replace them, e.g. with NaN or a large finite value."
     )
 

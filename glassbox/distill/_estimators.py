@@ -5,10 +5,11 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import _target_1d, as_table
+from glassbox._inspect import InspectionMixin
 from glassbox.distill._distill import distill
 
 
-class _Distilled(BaseEstimator):
+class _Distilled(InspectionMixin, BaseEstimator):
     def __init__(self, teacher, student, *, augment=None, n_samples=None, target="auto", holdout=0.2,
                  refit_teacher=False, random_state=None):
         self.teacher = teacher
@@ -59,6 +60,10 @@ class _Distilled(BaseEstimator):
         return self.student_.predict(X)
 
     # The student's inspection surface, so a distilled model reads like the student it is.
+    def _inspected(self):
+        check_is_fitted(self, "student_")
+        return self.student_
+
     def to_text(self):
         check_is_fitted(self, "student_")
         return self.student_.to_text()
