@@ -159,35 +159,50 @@ def main_step_naive(grad, hess, counts, categorical, monotonic, learning_rate, l
 
 
 def pair_step_brute_force(grad, hess, counts, learning_rate, l2, min_hessian, min_samples_leaf):
-    """The best four-quadrant step by trying every pair of cuts, quadrant sums taken directly."""
+    """The best depth-2 step by trying every root cut on either axis and every cut of each side
+    along the other axis, leaf sums taken directly from the cells."""
     n_a, n_b = grad.shape
 
     def score(g, h):
         return g * g / (h + l2) if h + l2 > 0 else 0.0
 
+    def leaves(transpose, i, j_low, j_high):
+        """The (rows, cols) slices of the non-empty leaves of one candidate step."""
+        n_root, n_child = (n_b, n_a) if transpose else (n_a, n_b)
+        boxes = []
+        for r, j in ((slice(0, i), j_low), (slice(i, n_root), j_high)):
+            for c in (slice(0, j), slice(j, n_child)):
+                if r.stop > r.start and c.stop > c.start:
+                    boxes.append((c, r) if transpose else (r, c))
+        return boxes
+
     parent = score(grad.sum(), hess.sum())
-    best = (0.0, n_a, n_b)
-    for i in range(1, n_a + 1):
-        for j in range(1, n_b + 1):
-            if (i, j) == (n_a, n_b):
-                continue
-            total, ok = 0.0, True
-            for rows in (slice(0, i), slice(i, n_a)):
-                for cols in (slice(0, j), slice(j, n_b)):
-                    c = counts[rows, cols].sum()
-                    if c == 0:
+    best = (0.0, leaves(False, n_a, n_b, n_b))
+    for transpose in (False, True):
+        n_root, n_child = (n_b, n_a) if transpose else (n_a, n_b)
+        for i in range(1, n_root + 1):
+            cuts = [n_child, *range(1, n_child)]  # each side: no cut first, as the kernel tries them
+            for j_low in cuts:
+                for j_high in cuts if i < n_root else [n_child]:
+                    # A cut with an empty side is no cut: the kernel skips it, and so does this.
+                    if any(counts[r, c].sum() == 0 for r, c in leaves(transpose, i, j_low, j_high)):
                         continue
-                    h = hess[rows, cols].sum()
-                    if c < min_samples_leaf or h < min_hessian:
-                        ok = False
-                    total += score(grad[rows, cols].sum(), h)
-            if ok and total - parent > best[0]:
-                best = (total - parent, i, j)
-    gain, i, j = best
+                    total, ok = 0.0, True
+                    for rows, cols in leaves(transpose, i, j_low, j_high):
+                        c = counts[rows, cols].sum()
+                        if c == 0:
+                            continue
+                        h = hess[rows, cols].sum()
+                        if c < min_samples_leaf or h < min_hessian:
+                            ok = False
+                        total += score(grad[rows, cols].sum(), h)
+                    # Candidates equal up to rounding keep the first, as the kernel does.
+                    if ok and total - parent > best[0] * (1 + 1e-12) + 1e-15:
+                        best = (total - parent, leaves(transpose, i, j_low, j_high))
+    gain, boxes = best
     out = np.zeros((n_a, n_b))
-    for rows in (slice(0, i), slice(i, n_a)):
-        for cols in (slice(0, j), slice(j, n_b)):
-            out[rows, cols] = learning_rate * _newton(grad[rows, cols].sum(), hess[rows, cols].sum(), l2)
+    for rows, cols in boxes:
+        out[rows, cols] = learning_rate * _newton(grad[rows, cols].sum(), hess[rows, cols].sum(), l2)
     out[-1, :] = 0  # unseen codes
     out[:, -1] = 0
     return out, gain
@@ -229,7 +244,8 @@ def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, lo
     tables = [np.zeros((n, n_scores)) for n in n_codes]
     s_train, s_val = np.tile(init, (len(train), 1)), np.tile(init, (len(val), 1))
     counts = [np.bincount(codes[train, j], minlength=n) for j, n in enumerate(n_codes)]
-    best, best_loss, kept = [t.copy() for t in tables], None, 0
+    best, kept = [t.copy() for t in tables], 0
+    best_loss = loss_naive(s_val, y[val], w[val], loss).sum() / w[val].sum() if len(val) else None
     for r in range(max_rounds):
         for j, n in enumerate(n_codes):
             g, h = loss_gradients_naive(s_train, y[train], w[train], loss)
@@ -248,7 +264,7 @@ def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, lo
             continue
         s_val = init + sum(t[codes[val, j]] for j, t in enumerate(tables))
         round_loss = loss_naive(s_val, y[val], w[val], loss).sum() / w[val].sum()
-        if r == 0 or round_loss < best_loss - tolerance * abs(best_loss):
+        if round_loss < best_loss - tolerance * abs(best_loss):
             best_loss, kept, best = round_loss, r + 1, [t.copy() for t in tables]
         elif r + 1 - kept >= early_stopping_rounds:
             break

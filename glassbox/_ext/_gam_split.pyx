@@ -9,9 +9,11 @@ training rows and keeps 0. A monotonic constraint rejects splits whose two sides
 way and then pools adjacent violating leaves (weighted by hessian), so every step -- and hence
 every sum of steps -- is monotone in bin order.
 
-A pair step cuts the cell grid once along each axis (either cut may be absent): four quadrant
-leaves, the richest step whose gain is still cheap to search exhaustively with 2-D prefix sums.
-The same gain ranks candidate pairs before they are boosted (FAST-style detection).
+A pair step is a depth-2 tree on the cell grid: one cut along either axis, then each side's own
+cut along the other axis (any cut may be absent), so up to four leaves that need not line up as
+quadrants -- the shape InterpretML's EBM boosts pairs with. For a fixed first cut the two sides'
+gains add, so the exhaustive search costs O(n_a * n_b) with 2-D prefix sums. The same gain ranks
+candidate pairs before they are boosted (FAST-style detection).
 """
 
 import numpy as np
@@ -212,6 +214,58 @@ cdef inline Y_DTYPE_C _box(const Y_DTYPE_C* p, INDEX_C n_b1, INDEX_C a0, INDEX_C
     return p[a1 * n_b1 + b1] - p[a0 * n_b1 + b1] - p[a1 * n_b1 + b0] + p[a0 * n_b1 + b0]
 
 
+cdef inline Y_DTYPE_C _leaf_count(const Y_DTYPE_C* pc, INDEX_C n_b1, bint transpose, INDEX_C r0, INDEX_C r1,
+                                  INDEX_C c0, INDEX_C c1) noexcept nogil:
+    # Training rows in the leaf covering root-axis codes [r0, r1) and child-axis codes [c0, c1).
+    if transpose:
+        return _box(pc, n_b1, c0, c1, r0, r1)
+    return _box(pc, n_b1, r0, r1, c0, c1)
+
+
+cdef inline Y_DTYPE_C _leaf_score(const Y_DTYPE_C* pg, const Y_DTYPE_C* ph, const Y_DTYPE_C* pc, INDEX_C n_b1,
+                                  bint transpose, INDEX_C r0, INDEX_C r1, INDEX_C c0, INDEX_C c1,
+                                  StepParams* params, bint* ok) noexcept nogil:
+    # Score of that leaf; an empty leaf scores 0 and is allowed, a leaf too small for
+    # min_samples_leaf / min_hessian clears ok.
+    cdef INDEX_C a0 = c0 if transpose else r0, a1 = c1 if transpose else r1
+    cdef INDEX_C b0 = r0 if transpose else c0, b1 = r1 if transpose else c1
+    cdef Y_DTYPE_C qc = _box(pc, n_b1, a0, a1, b0, b1), qh
+    if qc == 0:
+        return 0
+    qh = _box(ph, n_b1, a0, a1, b0, b1)
+    if qc < params.min_samples_leaf or qh < params.min_hessian:
+        ok[0] = False
+        return 0
+    return _score(_box(pg, n_b1, a0, a1, b0, b1), qh, params.l2)
+
+
+cdef inline Y_DTYPE_C _best_child_cut(const Y_DTYPE_C* pg, const Y_DTYPE_C* ph, const Y_DTYPE_C* pc,
+                                      INDEX_C n_b1, bint transpose, INDEX_C r0, INDEX_C r1, INDEX_C n_child,
+                                      StepParams* params, INDEX_C* best_cut, bint* ok) noexcept nogil:
+    # Best cut of the strip [r0, r1) along the child axis (n_child: no cut): its two leaves'
+    # scores. A strip that is itself too small clears ok: every cut of it would be too. A cut
+    # leaving one leaf empty is no cut (it would tie with none up to rounding), so it is skipped.
+    cdef INDEX_C j
+    cdef Y_DTYPE_C total, best
+    cdef bint valid
+    ok[0] = True
+    best = _leaf_score(pg, ph, pc, n_b1, transpose, r0, r1, 0, n_child, params, ok)
+    best_cut[0] = n_child
+    if not ok[0]:
+        return 0
+    for j in range(1, n_child):
+        if (_leaf_count(pc, n_b1, transpose, r0, r1, 0, j) == 0
+                or _leaf_count(pc, n_b1, transpose, r0, r1, j, n_child) == 0):
+            continue
+        valid = True
+        total = _leaf_score(pg, ph, pc, n_b1, transpose, r0, r1, 0, j, params, &valid)
+        total = total + _leaf_score(pg, ph, pc, n_b1, transpose, r0, r1, j, n_child, params, &valid)
+        if valid and total > best:
+            best = total
+            best_cut[0] = j
+    return best
+
+
 cdef Y_DTYPE_C pair_step(
     const Y_DTYPE_C* grad,
     const Y_DTYPE_C* hess,
@@ -224,16 +278,16 @@ cdef Y_DTYPE_C pair_step(
     Y_DTYPE_C* fwork,
     Y_DTYPE_C* out,
 ) noexcept nogil:
-    """Best four-quadrant step; returns its gain (0 when no cut is allowed)."""
+    """Best depth-2 step; returns its gain (0 when no cut is allowed, the step then one leaf)."""
     cdef:
         INDEX_C n_b1 = n_b + 1, size = (n_a + 1) * (n_b + 1)
-        INDEX_C a, b, i, j, q, best_i = n_a, best_j = n_b, cell
+        INDEX_C a, b, i, cell, n_root, n_child, cut_low, cut_high, side, half, c, r0, r1, c0, c1
+        INDEX_C best_root = n_a, best_low = n_b, best_high = n_b
         Y_DTYPE_C* pg = fwork
         Y_DTYPE_C* ph = fwork + size
         Y_DTYPE_C* pc = fwork + 2 * size
-        Y_DTYPE_C l2 = params.l2, gain, best_gain = 0, parent, qg, qh, qc, total
-        INDEX_C a0, a1, b0, b1
-        bint ok
+        Y_DTYPE_C l2 = params.l2, gain, best_gain = 0, parent, low, high, qg
+        bint ok, transpose, best_transpose = False
     for a in range(n_a + 1):
         for b in range(n_b + 1):
             if a == 0 or b == 0:
@@ -246,44 +300,55 @@ cdef Y_DTYPE_C pair_step(
                 ph[a * n_b1 + b] = ph[(a - 1) * n_b1 + b] + ph[a * n_b1 + b - 1] - ph[(a - 1) * n_b1 + b - 1] + hess[cell * stride]
                 pc[a * n_b1 + b] = pc[(a - 1) * n_b1 + b] + pc[a * n_b1 + b - 1] - pc[(a - 1) * n_b1 + b - 1] + counts[cell]
     parent = _score(pg[size - 1], ph[size - 1], l2)
-    for i in range(1, n_a + 1):
-        for j in range(1, n_b + 1):
-            if i == n_a and j == n_b:
+    # Root cut along one axis (the first feature's, then the second's), then each side's own best
+    # cut along the other axis: for a fixed root cut the two sides' gains add, so each side is
+    # searched alone and the whole search is O(n_a * n_b) per orientation.
+    for transpose in range(2):
+        n_root = n_b if transpose else n_a
+        n_child = n_a if transpose else n_b
+        for i in range(1, n_root + 1):
+            if i < n_root and (_leaf_count(pc, n_b1, transpose, 0, i, 0, n_child) == 0
+                               or _leaf_count(pc, n_b1, transpose, i, n_root, 0, n_child) == 0):
+                continue  # a root cut with an empty side is no cut
+            low = _best_child_cut(pg, ph, pc, n_b1, transpose, 0, i, n_child, params, &cut_low, &ok)
+            if not ok:
                 continue
-            ok = True
-            total = 0
-            for q in range(4):
-                a0 = 0 if q < 2 else i
-                a1 = i if q < 2 else n_a
-                b0 = 0 if q % 2 == 0 else j
-                b1 = j if q % 2 == 0 else n_b
-                qc = _box(pc, n_b1, a0, a1, b0, b1)
-                if qc == 0:
+            high = 0
+            cut_high = n_child
+            if i < n_root:
+                high = _best_child_cut(pg, ph, pc, n_b1, transpose, i, n_root, n_child, params, &cut_high, &ok)
+                if not ok:
                     continue
-                qh = _box(ph, n_b1, a0, a1, b0, b1)
-                if qc < params.min_samples_leaf or qh < params.min_hessian:
-                    ok = False
-                    break
-                total = total + _score(_box(pg, n_b1, a0, a1, b0, b1), qh, l2)
-            if ok:
-                gain = total - parent
-                if gain > best_gain:
-                    best_gain = gain
-                    best_i = i
-                    best_j = j
+            gain = low + high - parent
+            if gain > best_gain:
+                best_gain = gain
+                best_transpose = transpose
+                best_root = i
+                best_low = cut_low
+                best_high = cut_high
     if out != NULL:
-        for q in range(4):
-            a0 = 0 if q < 2 else best_i
-            a1 = best_i if q < 2 else n_a
-            b0 = 0 if q % 2 == 0 else best_j
-            b1 = best_j if q % 2 == 0 else n_b
-            if a1 <= a0 or b1 <= b0:
-                continue
-            qg = params.learning_rate * _value(_box(pg, n_b1, a0, a1, b0, b1), _box(ph, n_b1, a0, a1, b0, b1), l2)
-            for a in range(a0, a1):
-                for b in range(b0, b1):
-                    # Unseen codes (last of each axis) never have training rows: they keep 0.
-                    out[(a * n_b + b) * out_stride] = 0 if (a == n_a - 1 or b == n_b - 1) else qg
+        n_root = n_b if best_transpose else n_a
+        n_child = n_a if best_transpose else n_b
+        for side in range(2):
+            r0 = 0 if side == 0 else best_root
+            r1 = best_root if side == 0 else n_root
+            c = best_low if side == 0 else best_high
+            for half in range(2):
+                c0 = 0 if half == 0 else c
+                c1 = c if half == 0 else n_child
+                if r1 <= r0 or c1 <= c0:
+                    continue
+                if best_transpose:
+                    qg = params.learning_rate * _value(_box(pg, n_b1, c0, c1, r0, r1), _box(ph, n_b1, c0, c1, r0, r1), l2)
+                    for a in range(c0, c1):
+                        for b in range(r0, r1):
+                            # Unseen codes (last of each axis) never have training rows: they keep 0.
+                            out[(a * n_b + b) * out_stride] = 0 if (a == n_a - 1 or b == n_b - 1) else qg
+                else:
+                    qg = params.learning_rate * _value(_box(pg, n_b1, r0, r1, c0, c1), _box(ph, n_b1, r0, r1, c0, c1), l2)
+                    for a in range(r0, r1):
+                        for b in range(c0, c1):
+                            out[(a * n_b + b) * out_stride] = 0 if (a == n_a - 1 or b == n_b - 1) else qg
     return best_gain
 
 
