@@ -5,8 +5,9 @@ Each round visits every term in order. A visit is one pass over the bag's traini
 histogram of this term from the updated scores -- fusing the two halves of consecutive steps
 saves a pass per step. The step itself (a small tree on the histogram) comes from
 ``_gam_split``. After each round the validation rows receive the round's steps and their loss
-decides early stopping; the tables of the best round are kept, and the scores are rewound to it
-so a following stage (pairs after mains) starts from exactly the kept model.
+decides early stopping; the tables of the best round are kept (no round at all when none beats
+the model the stage started from), and the scores are rewound to it so a following stage (pairs
+after mains) starts from exactly the kept model.
 
 Rows are processed in fixed chunks of ``CHUNK_ROWS``, each with its own histogram, and chunks
 are added in chunk order: the sums -- hence the model -- are bit-identical for any thread count.
@@ -158,6 +159,35 @@ cdef void _apply(const code_t[::1, :] codes, const INDEX_C[::1] rows, Y_DTYPE_C[
                 scores[i, k] += sign * delta[offsets[t] + cell * n_scores + k]
 
 
+cdef Y_DTYPE_C _validation_loss(const code_t[::1, :] codes, const INDEX_C[::1] val_rows,
+                                Y_DTYPE_C[:, ::1] val_scores, const INDEX_C[::1] term_column,
+                                const OFFSET_C* offsets, const Y_DTYPE_C* delta, INDEX_C n_terms,
+                                const Y_DTYPE_C[::1] y, const Y_DTYPE_C[::1] sample_weight, int loss,
+                                Y_DTYPE_C* chunk_loss, Y_DTYPE_C weight_total, int n_threads) noexcept nogil:
+    # Adds one round's steps (delta) to the validation scores and returns their mean loss; the
+    # per-chunk sums are added in chunk order, so the result does not depend on n_threads.
+    cdef INDEX_C n_val = val_rows.shape[0], n_scores = val_scores.shape[1]
+    cdef INDEX_C n_chunks = (n_val + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef INDEX_C c, i, t, k, row, cell, start, stop
+    cdef Y_DTYPE_C total = 0
+    cdef Y_DTYPE_C* srow
+    for c in prange(n_chunks, schedule="static", num_threads=n_threads):
+        chunk_loss[c] = 0
+        start = c * CHUNK_ROWS
+        stop = min(start + CHUNK_ROWS, n_val)
+        for i in range(start, stop):
+            row = val_rows[i]
+            srow = &val_scores[i, 0]
+            for t in range(n_terms):
+                cell = codes[row, term_column[t]]
+                for k in range(n_scores):
+                    srow[k] += delta[offsets[t] + cell * n_scores + k]
+            chunk_loss[c] += _loss(srow, y[row], sample_weight[row], loss, n_scores)
+    for c in range(n_chunks):
+        total = total + chunk_loss[c]
+    return total / weight_total if weight_total > 0 else 0
+
+
 def boost_bag(
     const code_t[::1, :] codes,            # IN: (n_samples, n_columns) bin codes or pair cells; shared, read-only
     const INDEX_C[::1] term_column,        # IN: the column of `codes` each term reads
@@ -219,7 +249,6 @@ def boost_bag(
     cdef Y_DTYPE_C[::1] chunk_hist = np.zeros(max(1, n_chunks) * chunk_stride, dtype=np.float64)
     cdef Y_DTYPE_C[::1] chunk_gh = np.zeros(max(1, n_chunks) * 2 * n_scores, dtype=np.float64)
     cdef Y_DTYPE_C[::1] chunk_loss = np.zeros(max(1, n_val_chunks), dtype=np.float64)
-    cdef Y_DTYPE_C[::1] val_gh = np.zeros(max(1, n_val_chunks) * 2 * n_scores, dtype=np.float64)
     cdef Y_DTYPE_C[::1] hist = np.zeros(chunk_stride, dtype=np.float64)
     cdef Y_DTYPE_C[::1] step = np.zeros(max_cells * n_scores, dtype=np.float64)
     cdef Y_DTYPE_C[::1] best = np.zeros(max(1, total), dtype=np.float64)
@@ -237,6 +266,13 @@ def boost_bag(
                 counts[table_offsets[t] // n_scores + codes[train_rows[i], term_column[t]]] += 1
         for i in range(n_val):
             weight_total += sample_weight[val_rows[i]]
+        if has_validation:
+            # The model this stage starts from is the first candidate: a stage whose every round
+            # makes the held-out loss worse (pairs that only fit noise) keeps no round at all.
+            round_delta[:] = 0
+            best_loss = _validation_loss(codes, val_rows, val_scores, term_column, &table_offsets[0],
+                                         &round_delta[0], n_terms, y, sample_weight, loss, &chunk_loss[0],
+                                         weight_total, threads_val)
 
         for r in range(max_rounds):
             round_delta[:] = 0
@@ -298,25 +334,11 @@ def boost_bag(
             if not has_validation:
                 best_rounds = n_rounds
                 continue
-            for c in prange(n_val_chunks, schedule="static", num_threads=threads_val):
-                gh = &val_gh[c * 2 * n_scores]
-                chunk_loss[c] = 0
-                start = c * CHUNK_ROWS
-                stop = min(start + CHUNK_ROWS, n_val)
-                for i in range(start, stop):
-                    row = val_rows[i]
-                    srow = &val_scores[i, 0]
-                    for t in range(n_terms):
-                        cell = codes[row, term_column[t]]
-                        for k in range(n_scores):
-                            srow[k] += round_delta[table_offsets[t] + cell * n_scores + k]
-                    chunk_loss[c] += _loss(srow, y[row], sample_weight[row], loss, n_scores)
-            round_loss = 0
-            for c in range(n_val_chunks):
-                round_loss = round_loss + chunk_loss[c]
-            round_loss = round_loss / weight_total if weight_total > 0 else 0
+            round_loss = _validation_loss(codes, val_rows, val_scores, term_column, &table_offsets[0],
+                                          &round_delta[0], n_terms, y, sample_weight, loss, &chunk_loss[0],
+                                          weight_total, threads_val)
             val_loss_history[r] = round_loss
-            if r == 0 or round_loss < best_loss - tolerance * fabs(best_loss):
+            if round_loss < best_loss - tolerance * fabs(best_loss):
                 best_loss = round_loss
                 best_rounds = n_rounds
                 best[:] = tables
