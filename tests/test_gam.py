@@ -222,6 +222,10 @@ def test_bad_constraints_and_interactions_are_explained():
         GAMClassifier(**FAST, interactions=[("age", "city")]).fit(X.to_numpy(), y)
     with pytest.raises(ValueError, match="interactions must be >= 0"):
         GAMClassifier(**FAST, interactions=-1).fit(X, y)
+    with pytest.raises(ValueError, match="like '3x'"):
+        GAMClassifier(**FAST, interactions="three").fit(X, y)
+    with pytest.raises(ValueError, match="greedy_ratio"):
+        GAMClassifier(**FAST, greedy_ratio=-1).fit(X, y)
     with pytest.raises(ValueError, match="learning_rate"):
         GAMClassifier(learning_rate=0).fit(X, y)
     with pytest.raises(ValueError, match="max_leaves"):
@@ -252,3 +256,26 @@ def test_bags_subsample_rows_beyond_max_samples():
         np.testing.assert_array_equal(a.scores, b.scores)
     with pytest.raises(ValueError, match="max_samples"):
         GAMClassifier(max_samples=1).fit(X, y)
+
+
+def test_interactions_per_feature_scales_with_the_width_and_stops_at_every_pair():
+    X, y = _mixed_frame(1500, seed=8)
+    half = GAMClassifier(**FAST, interactions="0.5x").fit(X, y)  # 4 features -> 2 pairs
+    assert sum(t.is_pair for t in half.terms_) == 2
+    every = GAMClassifier(**FAST, interactions="3x").fit(X, y)   # 12 asked, 6 exist
+    assert sorted(t.features for t in every.terms_ if t.is_pair) == [(a, b) for a in range(4) for b in range(a + 1, 4)]
+
+
+def test_greedy_steps_go_to_the_term_that_still_gains():
+    """One strong, finely shaped feature among noise: greedy rounds spend their extra steps on it,
+    so within the same number of rounds its table gets more distinct steps than cyclic rounds give."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    X = rng.uniform(-3, 3, (n, 5))
+    y = 3 * np.sin(2 * X[:, 0]) + 0.1 * rng.normal(size=n)
+    kw = dict(outer_bags=1, validation_size=0, max_rounds=10, interactions=0, random_state=0)
+    cyclic = GAMRegressor(**kw, greedy_ratio=0).fit(X, y)
+    greedy = GAMRegressor(**kw, greedy_ratio=1).fit(X, y)  # 5 extra steps a round, nearly all on x0
+    assert r2_score(y, greedy.predict(X)) > r2_score(y, cyclic.predict(X)) + 0.05
+    noise = [np.abs(t.scores).max() for t in greedy.terms_[1:]]
+    assert max(noise) < 0.1 * np.abs(greedy.terms_[0].scores).max()

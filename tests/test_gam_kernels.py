@@ -132,7 +132,8 @@ def _bag_inputs(rng, n, loss, n_scores):
 
 @pytest.mark.parametrize("loss,n_scores", [("squared_error", 1), ("poisson", 1), ("log_loss", 1), ("softmax", 3)])
 @pytest.mark.parametrize("validation", [False, True])
-def test_boost_bag_matches_twin(loss, n_scores, validation):
+@pytest.mark.parametrize("greedy_steps", [0, 4])
+def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps):
     rng = np.random.default_rng(7)
     n = 600
     n_codes, codes, y, w = _bag_inputs(rng, n, loss, n_scores)
@@ -152,9 +153,10 @@ def test_boost_bag_matches_twin(loss, n_scores, validation):
         np.array(monotonic, dtype=np.int8), n_codes, np.ones(3, dtype=np.intp), offsets.astype(np.int64),
         train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss], train_scores, val_scores, tables,
         np.zeros(40), params["learning_rate"], params["l2"], params["min_hessian"], params["min_samples_leaf"],
-        params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"], params["tolerance"], 1)
+        params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"], params["tolerance"],
+        greedy_steps, 1)
     expected, expected_kept = boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init,
-                                              **params)
+                                              greedy_steps=greedy_steps, **params)
     assert kept == expected_kept
     assert (kept < 40) == validation or loss == "squared_error"
     for j in range(3):
@@ -178,6 +180,6 @@ def test_boost_bag_is_bit_identical_across_thread_counts():
         boost_bag(codes, np.arange(3, dtype=np.intp), np.zeros(3, dtype=np.int8), np.zeros(3, dtype=np.int8), n_codes,
                   np.ones(3, dtype=np.intp), offsets, rows[: n - 5000], rows[n - 5000:], y, w, LOSSES["log_loss"],
                   np.zeros((n - 5000, 1)), np.zeros((5000, 1)), tables, np.zeros(30), 0.1, 0.0, 1e-3, 4, 3, 30, 5,
-                  1e-5, n_threads)
+                  1e-5, 3, n_threads)
         results.append(tables)
     np.testing.assert_array_equal(results[0], results[1])

@@ -238,24 +238,32 @@ def loss_naive(raw, y, w, loss):
 
 
 def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init, *, learning_rate,
-                    l2, min_hessian, min_samples_leaf, max_leaves, max_rounds, early_stopping_rounds, tolerance):
-    """Cyclic boosting of main effects, step by step in NumPy: ``(tables, rounds kept)``."""
+                    l2, min_hessian, min_samples_leaf, max_leaves, max_rounds, early_stopping_rounds, tolerance,
+                    greedy_steps=0):
+    """Boosting of main effects, step by step in NumPy: ``(tables, rounds kept)``. A round steps
+    every term in order, then ``greedy_steps`` times the term whose latest step gained most."""
     n_scores = init.shape[0]
     tables = [np.zeros((n, n_scores)) for n in n_codes]
     s_train, s_val = np.tile(init, (len(train), 1)), np.tile(init, (len(val), 1))
     counts = [np.bincount(codes[train, j], minlength=n) for j, n in enumerate(n_codes)]
+    gains = np.zeros(len(n_codes))
     best, kept = [t.copy() for t in tables], 0
     best_loss = loss_naive(s_val, y[val], w[val], loss).sum() / w[val].sum() if len(val) else None
     for r in range(max_rounds):
-        for j, n in enumerate(n_codes):
+        for q in range(len(n_codes) + greedy_steps):
+            j = q if q < len(n_codes) else int(np.argmax(gains))
+            n = n_codes[j]
             g, h = loss_gradients_naive(s_train, y[train], w[train], loss)
             step = np.zeros((n, n_scores))
+            gains[j] = 0.0
             for k in range(n_scores):
-                step[:, k] = main_step_naive(
-                    np.bincount(codes[train, j], weights=g[:, k], minlength=n),
-                    np.bincount(codes[train, j], weights=h[:, k], minlength=n),
-                    counts[j], categorical[j], monotonic[j], learning_rate, l2, min_hessian,
-                    min_samples_leaf, max_leaves)
+                hist_g = np.bincount(codes[train, j], weights=g[:, k], minlength=n)
+                hist_h = np.bincount(codes[train, j], weights=h[:, k], minlength=n)
+                step[:, k] = main_step_naive(hist_g, hist_h, counts[j], categorical[j], monotonic[j], learning_rate,
+                                             l2, min_hessian, min_samples_leaf, max_leaves)
+                # gain: second-order loss decrease of the unshrunk step, beyond one constant leaf
+                u = step[:, k] / learning_rate
+                gains[j] += -np.sum(2 * hist_g * u + hist_h * u ** 2) - hist_g.sum() ** 2 / (hist_h.sum() + l2)
             tables[j] += step
             s_train += step[codes[train, j]]
         if len(val) == 0:

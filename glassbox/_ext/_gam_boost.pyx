@@ -188,6 +188,15 @@ cdef Y_DTYPE_C _validation_loss(const code_t[::1, :] codes, const INDEX_C[::1] v
     return total / weight_total if weight_total > 0 else 0
 
 
+cdef inline INDEX_C _argmax(const Y_DTYPE_C* values, INDEX_C n) noexcept nogil:
+    # First index of the largest value.
+    cdef INDEX_C i, best = 0
+    for i in range(1, n):
+        if values[i] > values[best]:
+            best = i
+    return best
+
+
 def boost_bag(
     const code_t[::1, :] codes,            # IN: (n_samples, n_columns) bin codes or pair cells; shared, read-only
     const INDEX_C[::1] term_column,        # IN: the column of `codes` each term reads
@@ -213,6 +222,8 @@ def boost_bag(
     INDEX_C max_rounds,
     INDEX_C early_stopping_rounds,
     double tolerance,
+    INDEX_C greedy_steps,                  # IN: steps per round, after the cyclic pass, each on the term
+                                           #     whose latest step gained most
     int n_threads,
 ):
     """Boost one bag; return ``(rounds run, rounds kept)``."""
@@ -224,9 +235,9 @@ def boost_bag(
         INDEX_C n_val_chunks = (n_val + CHUNK_ROWS - 1) // CHUNK_ROWS
         OFFSET_C total = table_offsets[n_terms]
         INDEX_C max_cells = 0, max_a = 0, max_b = 0, t, k, c, i, j, r, cell, start, stop, row, n_cells
-        INDEX_C prev = -1, n_rounds = 0, best_rounds = 0, hist_size, chunk_stride
+        INDEX_C prev = -1, n_rounds = 0, best_rounds = 0, hist_size, chunk_stride, q
         INDEX_C col, col_prev = 0, threads_train, threads_val
-        Y_DTYPE_C best_loss = 0, round_loss, weight_total = 0, acc, s, g, h
+        Y_DTYPE_C best_loss = 0, round_loss, weight_total = 0, acc, s, g, h, u, gain, g_sum, h_sum
         Y_DTYPE_C* hist_buf
         Y_DTYPE_C* gh
         Y_DTYPE_C* srow
@@ -254,6 +265,7 @@ def boost_bag(
     cdef Y_DTYPE_C[::1] best = np.zeros(max(1, total), dtype=np.float64)
     cdef Y_DTYPE_C[::1] round_delta = np.zeros(max(1, total), dtype=np.float64)
     cdef INDEX_C[::1] counts = np.zeros(max(1, total // n_scores), dtype=np.intp)
+    cdef Y_DTYPE_C[::1] gains = np.zeros(max(1, n_terms), dtype=np.float64)
     cdef INDEX_C[::1] work = np.zeros(main_work_size(max_cells, max_leaves), dtype=np.intp)
     cdef Y_DTYPE_C[::1] fwork = np.zeros(
         max(main_fwork_size(max_cells, max_leaves), 3 * (max_a + 1) * (max_b + 1)), dtype=np.float64)
@@ -276,7 +288,10 @@ def boost_bag(
 
         for r in range(max_rounds):
             round_delta[:] = 0
-            for t in range(n_terms):
+            for q in range(n_terms + greedy_steps):
+                # Every term once in order (which also refreshes its gain), then the greedy steps:
+                # a term that still gains much gets more steps than one that has little left.
+                t = q if q < n_terms else _argmax(&gains[0], n_terms)
                 col = term_column[t]
                 n_cells = term_n_a[t] * term_n_b[t]
                 hist_size = n_cells * n_scores * 2
@@ -328,6 +343,21 @@ def boost_bag(
                 for j in range(n_cells * n_scores):
                     tables[table_offsets[t] + j] += step[j]
                     round_delta[table_offsets[t] + j] += step[j]
+                # The step's gain: its second-order loss decrease at full size (the shrinkage
+                # undone) beyond that of one constant leaf, which every term of the stage shares.
+                gain = 0
+                for k in range(n_scores):
+                    g_sum = 0
+                    h_sum = 0
+                    for cell in range(n_cells):
+                        u = step[cell * n_scores + k] / learning_rate
+                        gain = gain - (2 * hist[(cell * n_scores + k) * 2] * u
+                                       + hist[(cell * n_scores + k) * 2 + 1] * u * u)
+                        g_sum = g_sum + hist[(cell * n_scores + k) * 2]
+                        h_sum = h_sum + hist[(cell * n_scores + k) * 2 + 1]
+                    if h_sum + l2 > 0:
+                        gain = gain - g_sum * g_sum / (h_sum + l2)
+                gains[t] = gain
                 prev = t
                 col_prev = col
             n_rounds = r + 1

@@ -103,7 +103,7 @@ def run_stage(codes, spec, bags, y, sample_weight, *, loss, params, n_threads, v
             LOSSES[loss], bag.train_scores, bag.val_scores, tables, history,
             params["learning_rate"], params["l2_regularization"], MIN_HESSIAN, params["min_samples_leaf"],
             params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"],
-            params["tolerance"], threads_per_bag,
+            params["tolerance"], int(round(params["greedy_ratio"] * len(spec.columns))), threads_per_bag,
         )
         if verbose:
             loss_text = f", validation loss {history[kept - 1]:.6g}" if len(bag.val_rows) and kept else ""

@@ -104,8 +104,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
 
     def __init__(self, *, max_bins=254, max_interaction_bins=32, interactions=10, outer_bags=6,
                  max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
-                 early_stopping_tolerance=1e-5, max_leaves=3, min_samples_leaf=4, l2_regularization=0.0,
-                 monotonic_cst=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+                 early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=3, min_samples_leaf=4,
+                 l2_regularization=0.0, monotonic_cst=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.max_bins = max_bins
         self.max_interaction_bins = max_interaction_bins
         self.interactions = interactions
@@ -116,6 +116,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.max_rounds = max_rounds
         self.early_stopping_rounds = early_stopping_rounds
         self.early_stopping_tolerance = early_stopping_tolerance
+        self.greedy_ratio = greedy_ratio
         self.max_leaves = max_leaves
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
@@ -142,6 +143,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         check_real("learning_rate", self.learning_rate, 0, np.inf, low_open=True)
         check_real("early_stopping_tolerance", self.early_stopping_tolerance, 0, np.inf)
         check_real("l2_regularization", self.l2_regularization, 0, np.inf)
+        check_real("greedy_ratio", self.greedy_ratio, 0, np.inf)
         effective_n_threads(self.n_jobs)
 
     def _params(self):
@@ -154,6 +156,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             "max_rounds": int(self.max_rounds),
             "early_stopping_rounds": int(self.early_stopping_rounds),
             "tolerance": float(self.early_stopping_tolerance),
+            "greedy_ratio": float(self.greedy_ratio),
         }
 
     def fit(self, X, y, sample_weight=None):
@@ -389,13 +392,14 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
 
     def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=32, interactions=10,
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
-                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, max_leaves=3, min_samples_leaf=4,
-                 l2_regularization=0.0, monotonic_cst=None, categorical_features="auto", n_jobs=None,
-                 random_state=None, verbose=0):
+                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=3,
+                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, categorical_features="auto",
+                 n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
                          outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size, learning_rate=learning_rate,
                          max_rounds=max_rounds, early_stopping_rounds=early_stopping_rounds,
-                         early_stopping_tolerance=early_stopping_tolerance, max_leaves=max_leaves,
+                         early_stopping_tolerance=early_stopping_tolerance, greedy_ratio=greedy_ratio,
+                         max_leaves=max_leaves,
                          min_samples_leaf=min_samples_leaf, l2_regularization=l2_regularization,
                          monotonic_cst=monotonic_cst, categorical_features=categorical_features, n_jobs=n_jobs,
                          random_state=random_state, verbose=verbose)

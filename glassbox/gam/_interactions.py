@@ -7,6 +7,7 @@ with), and the pairs with the largest reductions are kept.
 """
 
 import numbers
+import re
 
 import numpy as np
 
@@ -17,16 +18,26 @@ from glassbox.gam._losses import gradients
 
 
 def parse_interactions(interactions, names, has_names):
-    """``(n_to_detect, pairs)``: an int asks for detection, a list names the pairs itself."""
+    """``(n_to_detect, pairs)``: an int or ``"<k>x"`` asks for detection, a list names the pairs."""
     if isinstance(interactions, numbers.Integral) and not isinstance(interactions, bool):
         if interactions < 0:
             raise ValueError(f"interactions must be >= 0, a number of pairs to detect; got {interactions}.")
         return int(interactions), []
     if interactions is None:
         return 0, []
-    if isinstance(interactions, str) or not hasattr(interactions, "__iter__"):
+    if isinstance(interactions, str):
+        # "3x": three pairs per feature (InterpretML's spelling), so the count scales with the data's width
+        match = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*x\s*", interactions)
+        if match is None:
+            raise ValueError(
+                f"interactions as a string must be a number of pairs per feature like '3x'; got {interactions!r}. "
+                "Pass an int for a fixed number of pairs."
+            )
+        return int(float(match.group(1)) * len(names)), []
+    if not hasattr(interactions, "__iter__"):
         raise ValueError(
-            f"interactions must be an int (pairs to detect), a list of feature pairs, or 0; got {interactions!r}."
+            f"interactions must be an int (pairs to detect), a string like '3x' (pairs per feature), a list of "
+            f"feature pairs, or 0; got {interactions!r}."
         )
     pairs = []
     for pair in interactions:
