@@ -35,13 +35,15 @@ from glassbox.gam._render import term_frame, terms_text
 _COMMON_PARAMS_DOC = """
     max_bins : int, default=254
         Most value bins per feature (2..254) for main effects; missing and unseen get their own.
-    max_interaction_bins : int, default=32
+    max_interaction_bins : int, default=64
         Most value bins per continuous feature in a pair's grid (2..254): pairs see a coarser
         grid (a subset of the main effect's thresholds) so their cells keep enough rows.
-    interactions : int or list of pairs, default=10
+    interactions : int, str or list of pairs, default="3x" (classifier), "5x" (regressor)
         An int: how many pairs to detect automatically, ranked by how much the best step on each
-        pair reduces the loss of the main-effect model (FAST). A list: exactly these pairs, each
-        two feature names or indices. 0: no pairs.
+        pair reduces the loss of the main-effect model (FAST). A string ``"<k>x"``: ``k`` pairs
+        per feature (InterpretML's spelling; at most every pair). A list: exactly these pairs,
+        each two feature names or indices. 0: no pairs. Greedy steps keep pairs that only fit
+        noise from taking many steps, so a generous count costs fit time more than accuracy.
     outer_bags : int, default=6
         Models fitted on different train/validation splits and averaged; their spread gives
         ``standard_errors``.
@@ -56,12 +58,18 @@ _COMMON_PARAMS_DOC = """
         Shrinkage of each Newton step (Newton steps need less shrinkage than EBM's gradient
         steps; smaller values fit more slowly and rarely better).
     max_rounds : int, default=2000
-        Most boosting rounds per stage (a round visits every term once).
+        Most boosting rounds per stage (a round steps every term once, then makes the greedy
+        steps).
     early_stopping_rounds : int, default=20
         Stop a bag when its validation loss has not improved by ``early_stopping_tolerance``
         (relative) for this many rounds; the best round's tables are kept.
     early_stopping_tolerance : float, default=1e-5
-    max_leaves : int, default=3
+    greedy_ratio : float, default=1.0
+        Greedy steps per round, as a multiple of the number of terms: after the cyclic pass, each
+        greedy step goes to the term whose latest step reduced the loss most (InterpretML's
+        name). Strong, finely shaped terms then get the steps they need while weak ones stop
+        early. 0: purely cyclic boosting.
+    max_leaves : int, default=2
         Most leaves of the tree fitted to one term's histogram in one step (main effects).
     min_samples_leaf : int, default=4
         Fewest training rows in a leaf of a step.
@@ -102,9 +110,9 @@ _COMMON_ATTRS_DOC = """
 class _BaseGAM(BinnedModelMixin, BaseEstimator):
     _loss = None  # set per estimator (and per fit for the classifier)
 
-    def __init__(self, *, max_bins=254, max_interaction_bins=32, interactions=10, outer_bags=6,
+    def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", outer_bags=6,
                  max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
-                 early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=3, min_samples_leaf=4,
+                 early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2, min_samples_leaf=4,
                  l2_regularization=0.0, monotonic_cst=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.max_bins = max_bins
         self.max_interaction_bins = max_interaction_bins
@@ -390,9 +398,9 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
     ----------{_COMMON_ATTRS_DOC}
     """
 
-    def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=32, interactions=10,
+    def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=64, interactions="5x",
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
-                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=3,
+                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
                  min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, categorical_features="auto",
                  n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
