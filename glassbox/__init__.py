@@ -9,6 +9,7 @@ from glassbox.gam import GAMClassifier, GAMRegressor
 from glassbox.rules import RuleListClassifier, RuleListRegressor
 from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
 from glassbox.distill import DistilledClassifier, DistilledRegressor, distill
+from glassbox.export import load, save
 
 __all__ = [
     "__version__",
@@ -21,4 +22,6 @@ __all__ = [
     "DistilledClassifier",
     "DistilledRegressor",
     "distill",
+    "save",
+    "load",
 ]
