@@ -69,7 +69,8 @@ def restore(model, structure, training):
         structure.fail("terms", f"expected a main effect for each of the {len(features)} features, then any pairs")
     terms = [_term(item, i, features, n_scores) for i, item in enumerate(items)]
     # Every raw score must be finite for every row: the largest possible sum is.
-    bound = np.abs(intercept).max() + sum(np.abs(t.scores).max() for t in terms)
+    # (Python floats: an overflow is inf, not a warning.)
+    bound = float(np.abs(intercept).max()) + sum(float(np.abs(t.scores).max()) for t in terms)
     if not np.isfinite(bound):
         structure.fail("terms", "the scores are so large that a row's sum overflows")
     model.terms_, model.intercept_ = terms, intercept

@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
+from glassbox._base import effective_n_threads
 from glassbox._version import __version__
 from glassbox.export import _gam, _rulelist, _tree
 from glassbox.export._binning import binning_from_dict, binning_to_dict
@@ -30,6 +31,7 @@ TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params
             "feature_names_in", "classes", "binning", "structure", "training")
 DISTILLATION_KEY = "distillation"
 _TASKS = ("binary", "multiclass", "regression")
+_MAX_THREADS = 2**31 - 1  # kernels take the thread count as a C int
 _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: never deeper
 
 
@@ -211,6 +213,8 @@ def _restore(model, top, family):
     binning_names = getattr(binner, "feature_names_in_", None)
     if names != (None if binning_names is None else list(binning_names)):
         top.fail("feature_names_in", "must equal binning.feature_names_in (null when fitted without names)")
+    if hasattr(model, "n_jobs"):
+        binner.n_jobs = model.n_jobs  # as fitting does: predict bins with the model's threads
     model.binner_ = binner
     model.n_features_in_ = n_features
     if names is not None:
@@ -260,11 +264,15 @@ def _plain_json(value, depth):
 
 
 def _check_params(estimator, path):
+    """The estimator's own parameter checks, and ``n_jobs`` (which predict uses to bin)."""
     check = getattr(estimator, "_check_params", None)
-    if check is None:
-        return
     try:
-        check()
+        if check is not None:
+            check()
+        if hasattr(estimator, "n_jobs"):
+            effective_n_threads(estimator.n_jobs)
+            if estimator.n_jobs is not None and abs(estimator.n_jobs) > _MAX_THREADS:
+                raise ValueError(f"n_jobs={estimator.n_jobs} is beyond any thread count")
     except (ValueError, TypeError) as err:
         raise ModelFileError(f"field 'model.{path}' holds parameters {type(estimator).__name__} refuses: {err}") \
             from None
