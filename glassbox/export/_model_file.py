@@ -274,8 +274,8 @@ def _check_params(estimator, path):
             if estimator.n_jobs is not None and abs(estimator.n_jobs) > _MAX_THREADS:
                 raise ValueError(f"n_jobs={estimator.n_jobs} is beyond any thread count")
     except (ValueError, TypeError) as err:
-        raise ModelFileError(f"field 'model.{path}' holds parameters {type(estimator).__name__} refuses: {err}") \
-            from None
+        message = f"field '{path}' holds parameters {type(estimator).__name__} refuses: {err}"
+        raise ModelFileError(message) from None
 
 
 def _distilled_from_params(top, cls):
@@ -306,7 +306,8 @@ def _restore_distillation(model, student, fields):
     report = fields.obj("fidelity").only("task", "classes", "splits", "student_size")
     task = report.str("task", _TASKS)
     if (task == "regression") == is_classifier(model):
-        report.fail("task", f"a {type(model).__name__} has a {'classification' if is_classifier(model) else 'regression'} teacher")
+        kind = "classification" if is_classifier(model) else "regression"
+        report.fail("task", f"a {type(model).__name__} has a {kind} teacher")
     classes = None if report.is_null("classes") else list(report.scalars("classes"))
     splits = {}
     split_fields = report.obj("splits")

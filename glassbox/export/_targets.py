@@ -59,13 +59,15 @@ def classes_from_json(fields):
         info = np.iinfo(np.dtype(name))
         ok = all(_is_int(v) and info.min <= v <= info.max for v in values)
     elif name in _NUMERIC_DTYPES:
-        ok = all(_is_number(v) for v in values)
+        largest = float(np.finfo(np.dtype(name)).max)
+        ok = all(_is_number(v) and abs(v) <= largest for v in values)
     elif match:
         ok = all(isinstance(v, str) and len(v) <= int(match.group(1)) for v in values)
     elif name == "object":
         ok = True
     else:
-        fields.fail("dtype", f"expected a NumPy dtype of labels (bool, int64, float64, U<width>, object...), got {name!r}")
+        fields.fail("dtype", f"expected a NumPy dtype of labels (bool, int64, float64, U<width>, object...), "
+                             f"got {name!r}")
     if not ok:
         fields.fail("values", f"labels that do not fit dtype {name!r}")
     classes = np.array(values, dtype=object if name == "object" else np.dtype(name))
