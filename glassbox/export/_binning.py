@@ -48,7 +48,7 @@ def binning_from_dict(fields):
     features = [feature_from_dict(item) for item in fields.objs("features")]
     if not features:
         raise ModelFileError(f"field '{fields.path}.features': a model needs at least one feature")
-    names = fields.data.get("feature_names_in")
+    names = fields.value("feature_names_in")
     if names is not None:
         if not isinstance(names, list) or [f.name for f in features] != names:
             raise ModelFileError(f"field '{fields.path}.feature_names_in': must list the features' names in order")

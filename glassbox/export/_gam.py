@@ -86,7 +86,7 @@ def _term(item, i, features, n_scores):
         item.fail("features", f"terms 0..{n_features - 1} are the main effects in feature order: expected [{i}]")
     if i >= n_features and (len(index) != 2 or index[0] == index[1]):
         item.fail("features", "terms after the main effects are pairs of two different features")
-    raw_bins = item.data.get("bins")
+    raw_bins = item.value("bins")
     if not isinstance(raw_bins, list) or len(raw_bins) != len(index):
         item.fail("bins", f"expected a list of {len(index)} grids (null for a feature's own bins)")
     raw_maps = _lists(item, "code_maps", len(index))
@@ -107,7 +107,7 @@ def _term(item, i, features, n_scores):
 
 
 def _lists(item, key, length):
-    value = item.data.get(key)
+    value = item.value(key)
     if not isinstance(value, list) or len(value) != length or not all(isinstance(v, list) for v in value):
         item.fail(key, f"expected a list of {length} lists")
     return value
@@ -130,7 +130,7 @@ def _axis(item, axis, feature, raw):
 
 
 def _rounds(training, n_stages, n_bags):
-    rows = training.data.get("n_rounds")
+    rows = training.value("n_rounds")
     path = f"{training.path}.n_rounds"
     if (not isinstance(rows, list) or len(rows) != n_stages
             or not all(isinstance(r, list) and len(r) == n_bags for r in rows)):
