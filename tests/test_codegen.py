@@ -159,7 +159,7 @@ def _awkward_data(n=400):
     X = pd.DataFrame({
         "phone number": rng.normal(size=n),
         "marital-status": rng.choice(["single", "it's complicated", 'say "hi"', "married"], size=n),
-        'odd "name"': rng.integers(0, 5, size=n).astype(float),
+        'odd """name\\': rng.integers(0, 5, size=n).astype(float),
         "select": rng.choice([True, False], size=n).astype(object),
     })
     X.loc[rng.random(n) < 0.1, "phone number"] = np.nan
@@ -187,17 +187,21 @@ def test_names_with_spaces_quotes_and_keywords(estimator):
 
 
 def test_pair_terms_and_grouped_levels_export_exactly():
-    """A pair on a coarse grid and a categorical feature with grouped rare ("other") levels."""
+    """A pair on a coarse grid, a categorical feature with grouped rare ("other") levels and one
+    with float levels."""
     rng = np.random.default_rng(5)
     n = 800
     X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.exponential(size=n),
-                      "city": rng.choice([f"c{i}" for i in range(12)], size=n)})
-    y = X["a"] * X["b"] + (X["city"] < "c3") + rng.normal(size=n) * 0.1
+                      "city": rng.choice([f"c{i}" for i in range(12)], size=n),
+                      "size": rng.choice([0.5, 1.0, 2.5], size=n)})
+    y = X["a"] * X["b"] + (X["city"] < "c3") + X["size"] + rng.normal(size=n) * 0.1
     model = gb.GAMRegressor(max_bins=8, max_interaction_bins=3, interactions=[("a", "b"), ("a", "city")],
-                            outer_bags=1, random_state=0).fit(X, y)
+                            categorical_features=["city", "size"], outer_bags=1, random_state=0).fit(X, y)
     assert model.binner_.features_[2].other_levels  # the grouping is exercised
+    assert model.binner_.features_[3].levels == (0.5, 1.0, 2.5)  # float levels
     test = X.iloc[:200].copy()
     test.loc[test.index[:3], "city"] = "elsewhere"
+    test.loc[test.index[3:6], "size"] = 7.0  # an unseen float level
     expected = quiet(model.predict, test)
     for dialect in ("sqlite", "duckdb"):
         _assert_close(_run_sql(model, test, dialect)["prediction"], expected, model)

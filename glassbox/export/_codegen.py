@@ -135,10 +135,6 @@ class Plan:
     classes: tuple
     body: object
 
-    @property
-    def n_outputs(self):
-        return len(self.body.intercept) if isinstance(self.body, AdditivePlan) else len(self.body.values[0])
-
 
 def make_plan(model, wrapper=None):
     """The :class:`Plan` of a fitted glassbox model (``wrapper``: the estimator it was inspected
@@ -208,7 +204,7 @@ def _rule_list(model):
     rules = model.rules_
     root = len(rules) - 1  # the default rule
     for r in range(len(rules) - 2, -1, -1):
-        tests = tuple(test_of(c.feature, features[c.feature], c.codes) for c in rules[r].conditions)
+        tests = tuple(codes_test(c.feature, features[c.feature], c.codes) for c in rules[r].conditions)
         root = Split(tests, r, root, rules[r].to_text())
     values = [rule.value for rule in rules]
     return DecisionPlan(root, _outputs(values), _labels(model, values), tuple(r.to_text() for r in rules), "rule")
@@ -224,7 +220,7 @@ def _tree(model):
             return int(tree.leaf_id[i])
         bins = features[j]
         left = np.flatnonzero(tree.goes_left[i, : bins.n_codes])
-        return Split((test_of(j, bins, left),), node(tree.children_left[i]), node(tree.children_right[i]),
+        return Split((codes_test(j, bins, left),), node(tree.children_left[i]), node(tree.children_right[i]),
                      tree.split_conditions(i)[0].to_text())
 
     leaf_nodes = np.flatnonzero(tree.feature < 0)
@@ -261,7 +257,7 @@ def _used(body):
     return tuple(sorted(used))
 
 
-def test_of(feature, bins, codes):
+def codes_test(feature, bins, codes):
     """The :class:`Test` passed exactly by the values whose code (of ``bins``) is in ``codes``."""
     codes = {int(c) for c in codes}
     missing = bins.missing_code in codes

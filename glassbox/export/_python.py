@@ -73,8 +73,8 @@ class _Writer:
         else:
             use = (f"    predict(rows) -> one prediction per row\n"
                    f"    {name}(row)  -> the same for one row")
-        return (
-            f'"""Predictions of a glassbox {one_line(plan.title)}, exported by glassbox {plan.version}.\n\n'
+        text = (
+            f"Predictions of a glassbox {one_line(plan.title)}, exported by glassbox {plan.version}.\n\n"
             "Self-contained: needs the Python standard library only (math).\n\n"
             f"{use}\n\n"
             "A row is a dict (feature name -> value); rows are an iterable of them, such as a pandas\n"
@@ -82,8 +82,10 @@ class _Writer:
             f"Features read: {one_line(used)}.\n"
             "Missing values are None or NaN; a level not seen in training gets the model's 'unseen'\n"
             "score. Infinite numbers raise ValueError, as glassbox does.\n"
-            '"""\n'
         )
+        # Feature names are data: no backslash or quote in them may end or bend the docstring.
+        return '"""' + text.replace("\\", "\\\\").replace('"', '\\"') + '"""\n'
+
 
     def _constants(self):
         plan = self.plan
@@ -132,7 +134,8 @@ class _Writer:
                    "softmax": "the logit of each class (a list in CLASSES order)",
                    "identity": "the prediction", "log": "the log of the prediction"}[body.link]
         lines = ["def raw_score(row):",
-                 f'    """{meaning[0].upper() + meaning[1:]}: the intercept plus every term\'s score, added in the model\'s order."""']
+                 f'    """{meaning[0].upper() + meaning[1:]}: the intercept plus every term\'s score,\n'
+                 '    added in the model\'s order."""']
         lines += self._reads()
         lines.append(f"    raw = {self._value(body.intercept)}")
         for term in body.terms:

@@ -141,8 +141,11 @@ class _Writer:
         lines = self._header()
         ctes = []
         source = self.table
-        for name, columns in stages:
-            ctes.append(f"{quote(name)} AS (\n{self._select(columns, source, 1)}\n)")
+        for i, (name, columns) in enumerate(stages):
+            # Later stages name a column several times (softmax, the label); MATERIALIZED keeps
+            # the engine from pasting the big CASE sums into each use and evaluating them again.
+            hint = "MATERIALIZED " if i else ""
+            ctes.append(f"{quote(name)} AS {hint}(\n{self._select(columns, source, 1)}\n)")
             source = quote(name)  # each stage reads the one before
         lines.append("WITH " + ",\n".join(ctes))
         lines.append(self._select(final, source, 0) + ";")
@@ -159,7 +162,8 @@ class _Writer:
         used = ", ".join(one_line(plan.features[j].name) for j in plan.used)
         outputs = ", ".join(one_line(o) for o in self.outputs)
         return [
-            f"-- Predictions of a glassbox {one_line(plan.title)}, exported by glassbox {plan.version} ({self.dialect}).",
+            f"-- Predictions of a glassbox {one_line(plan.title)},",
+            f"-- exported by glassbox {plan.version} for {self.dialect}.",
             f"-- Reads the columns: {used}.",
             f"-- Returns{' the kept columns and' if self.keep else ''}: {outputs}.",
             "-- Missing values are NULL (or NaN); a level not seen in training gets the model's 'unseen' score.",
@@ -206,8 +210,9 @@ class _Writer:
         if link == "logit":
             p = quote(self._name("p"))
             stages.append(("glassbox_probabilities", [f"1e0 / (1e0 + exp(-{quote(raw[0])})) AS {p}"]))
+            label = f"CASE WHEN {p} > 1e0 - {p} THEN {self._label(1)} ELSE {self._label(0)} END"
             return [f"1e0 - {p} AS {quote(self.outputs[0])}", f"{p} AS {quote(self.outputs[1])}",
-                    f"CASE WHEN {p} > 1e0 - {p} THEN {self._label(1)} ELSE {self._label(0)} END AS {quote('prediction')}"]
+                    f"{label} AS {quote('prediction')}"]
         # softmax, as predict_proba: exp(raw - max) over their sum, added left to right
         greatest = "max" if self.dialect == "sqlite" else "greatest"
         top = f"{greatest}({', '.join(quote(r) for r in raw)})"
@@ -251,10 +256,12 @@ class _Writer:
     def _decision(self, stages):
         body = self.plan.body
         index = quote(self._name(body.leaf_kind))
-        stages.append(("glassbox_" + body.leaf_kind + "s", [f"{self._choice(body.root)} AS {index}"]))
+        stage = {"rule": "glassbox_rules", "leaf": "glassbox_leaves"}[body.leaf_kind]
+        stages.append((stage, [f"{self._choice(body.root)} AS {index}"]))
         columns = []
         for k in range(len(body.values[0])):
-            columns.append(f"{self._by_index(index, [v[k] for v in body.values], self.lit)} AS {quote(self.outputs[k])}")
+            values = [v[k] for v in body.values]
+            columns.append(f"{self._by_index(index, values, self.lit)} AS {quote(self.outputs[k])}")
         if self.plan.classes is not None:
             render = lambda label: value_literal(label, self.dialect)  # noqa: E731
             columns.append(f"{self._by_index(index, list(body.labels), render)} AS {quote('prediction')}")
