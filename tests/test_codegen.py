@@ -305,3 +305,79 @@ def test_unfitted_model_and_exports_hold_no_glassbox():
     source = f.model.to_python()
     assert "import glassbox" not in source and "from glassbox" not in source
     assert "the student of a DistilledClassifier" in source
+
+
+# --- the plan's tests and ladders against the binning itself ------------------------------------
+
+
+def _binned_probe():
+    """A fitted Binner and probe values: every threshold, its neighbours, NaN; every level, the
+    grouped rare levels, unseen values, None."""
+    from glassbox.binning import Binner
+
+    rng = np.random.default_rng(7)
+    n = 600
+    X = pd.DataFrame({"x": np.round(rng.normal(size=n), 2),
+                      "c": rng.choice([f"l{i}" for i in range(9)], size=n,
+                                      p=[0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.05, 0.03, 0.02])})
+    X.loc[:20, "x"] = np.nan
+    binner = Binner(max_bins=6).fit(X)
+    t = binner.features_[0].thresholds
+    x = np.concatenate([t, np.nextafter(t, -np.inf), np.nextafter(t, np.inf), [np.nan, -1e300, 1e300]])
+    c = np.array([f"l{i}" for i in range(9)] + ["unseen", None], dtype=object)
+    probe = pd.DataFrame({"x": x, "c": np.resize(c, len(x))})  # len(x) > len(c): every level appears
+    return binner, probe, quiet(binner.transform, probe)
+
+
+def _evaluate(plan, feature, render_case, probe):
+    """Each probe row's result of a CASE rendered by the Python and by the SQLite writer."""
+    from glassbox.export import _python, _sql
+
+    py = _python._Writer(plan, "predict_row")
+    lines = ["def f(row):"] + py._reads() + ["    return " + render_case(py, "python")]
+    namespace = {}
+    helpers = [_python._VALUE, _python._MISSING, _python._NUMBER, _python._LEVEL]
+    exec(compile("\n\n".join(["import math", "\n".join(lines)] + helpers), "<probe>", "exec"), namespace)
+    python = [namespace["f"](row) for row in _rows(probe)]
+    sq = _sql._Writer(plan, "sqlite", "data", [])
+    query = f"SELECT {render_case(sq, 'sqlite')} FROM (SELECT {sq._input(feature)} FROM data)"
+    _, rows = _sqlite(probe, query)
+    return python, [r[0] for r in rows]
+
+
+@pytest.mark.parametrize("feature", [0, 1], ids=["continuous", "categorical"])
+def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
+    from glassbox.export._codegen import Plan, codes_test, ladder
+
+    binner, probe, codes = _binned_probe()
+    bins = binner.features_[feature]
+    plan = Plan("probe", "0", tuple(binner.features_), (feature,), None, None)
+    codes = codes[:, feature]
+    rng = np.random.default_rng(feature)
+    valid = bins.n_codes if bins.is_categorical else bins.n_codes - 1  # continuous: never unseen
+    for _ in range(12):
+        chosen = set(np.flatnonzero(rng.random(valid) < 0.5).tolist())
+        test = codes_test(feature, bins, chosen)
+
+        def render(writer, language, test=test):
+            if language == "python":
+                return f"1 if {writer.test(test)} else 0"
+            return f"CASE WHEN {writer.test(test)} THEN 1 ELSE 0 END"
+
+        expected = [int(c in chosen) for c in codes]
+        assert _evaluate(plan, feature, render, probe) == (expected, expected)
+    for _ in range(6):
+        values = [(float(v),) for v in rng.integers(0, 3, bins.n_codes)]  # runs of equal values
+        branches, default = ladder(feature, bins, values)
+
+        def render(writer, language, branches=branches, default=default):
+            if language == "python":
+                out = repr(default[0])
+                for test, value in reversed(branches):
+                    out = f"({value[0]!r} if {writer.test(test)} else {out})"
+                return out
+            whens = " ".join(f"WHEN {writer.test(t)} THEN {v[0]!r}" for t, v in branches)
+            return f"CASE {whens} ELSE {default[0]!r} END" if branches else repr(default[0])
+
+        expected = [values[c][0] for c in codes]
+        assert _evaluate(plan, feature, render, probe) == (expected, expected)
