@@ -294,6 +294,16 @@ def test_sql_arguments_are_checked():
     assert 'FROM "main"."my table"' in sql
 
 
+def test_class_names_that_differ_only_in_case_get_numbered_columns():
+    X = pd.DataFrame({"x": np.arange(60.0)})
+    y = np.where(X["x"] < 30, "A", "a")
+    model = gb.ShallowTreeClassifier(max_depth=1).fit(X, y)
+    out = _run_sql(model, X, "sqlite")
+    assert list(out.columns) == ["proba_0", "proba_1", "prediction"]
+    _assert_labels(out["prediction"], model.predict(X))
+    assert "proba_0 is 'A', proba_1 is 'a'" in model.to_sql()
+
+
 def test_unfitted_model_and_exports_hold_no_glassbox():
     from sklearn.exceptions import NotFittedError
 

@@ -125,7 +125,10 @@ class _Writer:
     def _output_names(self):
         if self.plan.classes is None:
             return ["prediction"]
-        return [f"proba_{c}" for c in self.plan.classes] + ["prediction"]
+        names = [f"proba_{c}" for c in self.plan.classes]
+        if len({n.lower() for n in names}) < len(names):  # e.g. classes 'A' and 'a': SQL ignores case
+            names = [f"proba_{k}" for k in range(len(names))]
+        return names + ["prediction"]
 
     def lit(self, value):
         return float_literal(value, self.dialect)
@@ -166,6 +169,8 @@ class _Writer:
             f"-- exported by glassbox {plan.version} for {self.dialect}.",
             f"-- Reads the columns: {used}.",
             f"-- Returns{' the kept columns and' if self.keep else ''}: {outputs}.",
+            *([] if plan.classes is None else
+              [f"-- Classes: {one_line(', '.join(f'{o} is {c!r}' for o, c in zip(self.outputs, plan.classes)))}."]),
             "-- Missing values are NULL (or NaN); a level not seen in training gets the model's 'unseen' score.",
             "-- Numbers are compared as doubles. glassbox refuses infinite values; here +inf and -inf",
             "-- are binned like the largest and the smallest values.",
