@@ -34,5 +34,7 @@ def values_table(values):
     """A row's values of the features an explanation mentions, as a two-column table."""
     if not values:
         return ""
-    rows = "".join(f"<tr><td>{escape(str(k))}</td><td>{escape(repr(v))}</td></tr>" for k, v in values.items())
+    from glassbox.explain._explanation import fmt
+
+    rows = "".join(f"<tr><td>{escape(str(k))}</td><td>{escape(fmt(v))}</td></tr>" for k, v in values.items())
     return f"<table><tr><th>feature</th><th>value</th></tr>{rows}</table>"

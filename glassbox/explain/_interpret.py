@@ -7,6 +7,7 @@ dashboard needs anyway; it is imported only here, when a figure is asked for. Ru
 trees are HTML strings (see ``_html``), which the dashboard embeds as they are.
 """
 
+import importlib
 from html import escape
 
 import numpy as np
@@ -20,7 +21,7 @@ TOP_N = 15  # bars in an importance or contribution chart, InterpretML's choice
 def interpret_plots():
     """``interpret.visual.plot``, or an ImportError saying how to get plotly."""
     try:
-        from interpret.visual import plot
+        plot = importlib.import_module("interpret.visual.plot")
     except ImportError as err:
         raise ImportError(
             "visualize() draws GAM explanations with InterpretML's plotly charts, and plotly is not "

@@ -91,7 +91,7 @@ def render(explanation, key):
         if key is None:
             return None
         d = explanation.data(key)
-        title = f"Row {fmt(explanation.selector.index[key])}: rule {d['fired']} fired"
+        title = f"{row_headline(explanation.selector.index[key], d['perf'])}; rule {d['fired']} fired"
         return page(title, _rule_list(model, hit=d["fired"], skipped=d["fired"]) + values_table(d["values"]))
     if key is None:
         return page("Rule list", _rule_list(model))
@@ -101,7 +101,7 @@ def render(explanation, key):
 def _rule_list(model, hit=None, skipped=0):
     items = []
     for r, rule in enumerate(model.rules_):
-        head = "ELSE" if not rule.conditions else ("IF " if r == 0 else "ELSE IF ")
+        head = "ELSE" if not rule.conditions else ("IF" if r == 0 else "ELSE IF")
         body = "" if not rule.conditions else span("cond", rule.to_text()) + " THEN "
         text = f"{head} {body}{span('outcome', model._describe(rule))}"
         if r == hit:

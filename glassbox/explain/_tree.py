@@ -8,7 +8,7 @@ and a path is its ``decision`` list of those ids. glassbox adds each leaf's rule
 import pandas as pd
 
 from glassbox.explain._explanation import (
-    _plain, fmt, local_selector, meta, perf_records, row_headline, row_index, with_actual,
+    _plain, local_selector, meta, perf_records, row_headline, row_index, with_actual,
 )
 from glassbox.explain._html import page, span
 
@@ -106,7 +106,7 @@ def render(explanation, key):
         if key is None:
             return None
         d = explanation.data(key)
-        title = f"Row {fmt(explanation.selector.index[key])}: leaf {d['leaf']}"
+        title = f"{row_headline(explanation.selector.index[key], d['perf'])}; leaf {d['leaf']}"
     elif key is None:
         return page("Tree", _branches(model, 0, set()))
     else:
