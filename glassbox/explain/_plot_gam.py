@@ -59,7 +59,7 @@ def _shape(d, link, show):
             ax.axvspan(lo, hi, color="0.93", zorder=0)
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_ylabel(f"score ({link})")
-    ax.set_title(f"{d['term']}" + (" (band: ± 1 standard error)" if classes == [None] else ""))
+    ax.set_title(f"{d['term']} (bands: ± 1 standard error)")
     if classes != [None]:
         ax.legend(title="class", fontsize="small")
     weights = np.asarray(d["density"]["scores"], dtype=np.float64)
@@ -118,7 +118,7 @@ def _bars(d, link, show):
             bars[-1].set_hatch("//")
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_ylabel(f"score ({link})")
-    ax.set_title(f"{d['term']}" + (" (error bars: ± 1 standard error)" if classes == [None] else ""))
+    ax.set_title(f"{d['term']} (error bars: ± 1 standard error)")
     if classes != [None]:
         ax.legend(title="class", fontsize="small")
     strip.bar(x, weights, color=POSITIVE, alpha=0.6)
