@@ -76,7 +76,7 @@ def test_explain_local_sums_to_the_raw_output_on_real_data(shared_dataset, name)
         model = GAMClassifier(**FAST, interactions=3).fit(X_train, y_train)
         raw, classes = model.decision_function(X_test), (model.classes_ if meta["task"] == "multiclass" else None)
     assert any(t.is_pair for t in model.terms_)
-    account = model.explain_local(X_test)
+    account = model.explain_local(X_test).to_frame()
     assert list(account.index) == list(X_test.index)
     np.testing.assert_allclose(_sum_of_account(account, classes), raw, rtol=1e-12, atol=1e-12)
 
@@ -118,7 +118,7 @@ def test_multiclass_has_per_class_tables_and_pairs():
     for term in model.terms_:
         assert term.scores.shape == term.shape + (3,)
         np.testing.assert_allclose(term.scores.sum(axis=-1), 0, atol=1e-10)
-    account = model.explain_local(X[:50])
+    account = model.explain_local(X[:50]).to_frame()
     np.testing.assert_allclose(_sum_of_account(account, model.classes_), model.decision_function(X[:50]),
                                rtol=1e-12, atol=1e-12)
     assert model.score(X, y) > 0.85
@@ -234,11 +234,11 @@ def test_unseen_category_warns_with_the_feature_and_uses_the_unseen_score():
     new = X.iloc[:5].copy()
     new["city"] = pd.Categorical(["zz"] * 5)
     with pytest.warns(UnseenCategoryWarning, match="'city'"):
-        account = model.explain_local(new)
+        account = model.explain_local(new).to_frame()
     assert np.all(account["city"] == 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnseenCategoryWarning)
-        known = model.explain_local(X.iloc[:5])
+        known = model.explain_local(X.iloc[:5]).to_frame()
     np.testing.assert_array_equal(account["age"], known["age"])
 
 

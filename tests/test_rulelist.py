@@ -57,7 +57,7 @@ def test_predictions_follow_printed_rules_on_shared_data(shared_dataset, name):
     expected = _pandas_predict(model, X_test)
     np.testing.assert_array_equal(model.predict(X_test), expected.to_numpy().astype(model.classes_.dtype))
     # explain_local names the rule that predicted, with the prediction it made.
-    local = model.explain_local(X_test.iloc[:50])
+    local = model.explain_local(X_test.iloc[:50]).to_frame()
     np.testing.assert_array_equal(local["prediction"].to_numpy().astype(model.classes_.dtype),
                                   model.predict(X_test.iloc[:50]))
 
@@ -78,7 +78,7 @@ def test_text_frame_and_local_explanation_agree():
     assert list(frame["antecedent"]) == [r.to_text() for r in model.rules_]
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    local = model.explain_local(X)
+    local = model.explain_local(X).to_frame()
     np.testing.assert_allclose(local[["p('no')", "p('yes')"]].to_numpy(), proba)
     for i in range(5):
         fired = model.rules_[local["rule"].iloc[i]]
@@ -183,13 +183,13 @@ def test_regressor_inspection_matches_predictions():
     X = rng.normal(size=(300, 2))
     y = np.where(X[:, 1] > 0.2, 5.0, 1.0) + rng.normal(0, 0.1, 300)
     model = _quiet_fit(RuleListRegressor(max_card=1, max_nodes=300), X, y)
-    local = model.explain_local(X[:20])
+    local = model.explain_local(X[:20]).to_frame()
     np.testing.assert_allclose(local["mean"].to_numpy(), model.predict(X[:20]))
     frame = model.to_frame()
     assert list(frame["rule"]) == list(range(len(model.rules_)))
     # Each rule's mean is the mean of the training rows it captured.
     fired = local["rule"].to_numpy()
-    all_fired = model.explain_local(X)["rule"].to_numpy()
+    all_fired = model.explain_local(X).to_frame()["rule"].to_numpy()
     for r, rule in enumerate(model.rules_):
         assert rule.value[0] == pytest.approx(y[all_fired == r].mean())
     assert set(fired) <= set(range(len(model.rules_)))

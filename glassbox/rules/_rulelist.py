@@ -184,8 +184,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def explain_local(self, X):
-        """For each row: which rule fired (index into ``rules_``), its antecedent, the row's
+    def _local_frame(self, X):
+        """(``explain_local(X).to_frame()``) For each row: which rule fired (index into ``rules_``), its antecedent, the row's
         values of the features that rule tests, how many earlier rules did not fire, and the
         prediction with its probabilities or mean."""
         fired = self._fired(X)

@@ -172,8 +172,9 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def explain_local(self, X):
-        """The path each row takes: leaf, node ids, the leaf's rule, and the prediction.
+    def _local_frame(self, X):
+        """(``explain_local(X).to_frame()``) The path each row takes: leaf, node ids, the
+        leaf's rule, and the prediction; indexed like X.
 
         The prediction is read from the leaf the path ends in, so it equals ``predict``.
         """
@@ -186,7 +187,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
             "path": [paths[int(n)] for n in nodes],
             "rule": [leaf.to_text() for leaf in leaves],
             "prediction": [leaf.prediction for leaf in leaves],
-        })
+        }, index=X.index if isinstance(X, pd.DataFrame) else None)
         for key, column in self._value_columns(self.tree_.value[nodes].T).items():
             frame[key] = column
         return frame
