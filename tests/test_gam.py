@@ -107,6 +107,36 @@ def test_to_frame_and_to_text_show_the_tables():
     assert list(importances.index) == [t.name for t in model.terms_] and (importances >= 0).all()
 
 
+def test_to_text_merges_neighbouring_bins_that_print_alike_and_keeps_every_value():
+    import itertools
+
+    from glassbox.binning import format_threshold
+    from glassbox.gam._render import _number
+
+    X, y = _mixed_frame(2000)
+    model = GAMClassifier(**FAST, interactions=0).fit(X, y)
+    text = model.to_text()
+    for term in model.terms_[:2]:  # age (no missing values), income (10% missing)
+        bins = term.bins[0]
+        assert not bins.is_categorical
+        lines = text.split(f"\n\n{term.name}  (importance")[1].split("\n\n")[0].splitlines()[1:]
+        printed = [f"{_number(s)} ± {_number(e)}" for s, e in zip(term.scores, term.standard_errors)]
+        # Runs of equal printed values over the value bins, labelled from the thresholds.
+        expected, first = [], 0
+        for value, run in itertools.groupby(range(bins.n_bins), key=lambda c: printed[c]):
+            last = first + len(list(run)) - 1
+            lo = None if first == 0 else format_threshold(bins.thresholds[first - 1])
+            hi = None if last == bins.n_bins - 1 else format_threshold(bins.thresholds[last])
+            label = f"<= {hi}" if lo is None else f"> {lo}" if hi is None else f"({lo}, {hi}]"
+            expected.append(f"{label} {value}")
+            first = last + 1
+        if term.bin_weights[bins.missing_code] > 0:
+            expected.append(f"missing {printed[bins.missing_code]}")
+        assert [" ".join(line.split()) for line in lines] == expected
+        assert len(expected) < bins.n_bins  # something was merged
+    assert "income" in text and "missing" in text.split("income  (importance")[1].split("\n\n")[0]
+
+
 def test_multiclass_has_per_class_tables_and_pairs():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(3000, 4))
