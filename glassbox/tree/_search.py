@@ -400,6 +400,34 @@ class _Side:
     def boxes(self, problem, node):
         return LeafBoxes.of(problem, node, self.lo, self.hi)
 
+    def solve_compact(self, problem, threads, bounds):
+        """``(shape, cost, LeafBoxes)`` of the best tree under ``bounds`` (shape None when there
+        is none): no row arrays, so branch-and-bound nodes stay small."""
+        node, cost, _ = self.solve(problem, threads, bounds)
+        if not np.isfinite(cost):
+            return None, cost, None
+        return _shape(node), cost, self.boxes(problem, node)
+
+    def grow(self, problem, shape):
+        return _grow(problem, self.rows, shape)
+
+
+def _shape(node):
+    """A tree's splits as nested tuples ``(feature, u, missing_left, left, right)``; leaf: ()."""
+    if node.feature < 0:
+        return ()
+    return (node.feature, node.u, node.missing_left, _shape(node.left), _shape(node.right))
+
+
+def _grow(problem, rows, shape):
+    """The ``SearchNode`` tree of a ``_shape`` on ``rows``."""
+    node = SearchNode(rows)
+    if shape:
+        feature, u, missing_left, left, right = shape
+        _split(problem, node, feature, u, missing_left)
+        node.left, node.right = _grow(problem, node.left.rows, left), _grow(problem, node.right.rows, right)
+    return node
+
 
 def _worst_clash(problem, g, low, high):
     """The pair (a, b) of leaves, a of the low side's ``LeafBoxes`` and b of the high side's of a
@@ -450,30 +478,31 @@ def _couple(problem, rows, key, left, right, node_l, cost_l, node_r, cost_r, inc
     g = key[0]
     sigma = problem.cst[g]
     none = ValueBounds.none(len(problem.n_bins))
+    shape_l, shape_r = _shape(node_l), _shape(node_r)
     low, high = left.boxes(problem, node_l), right.boxes(problem, node_r)
 
-    def offer(node_a, node_b, cost):
-        incumbent.offer(cost, key, lambda: SearchNode(rows, g, key[1], bool(key[2]), node_a, node_b))
+    def offer(shape_a, shape_b, cost):
+        incumbent.offer(cost, key, lambda: SearchNode(rows, g, key[1], bool(key[2]), left.grow(problem, shape_a),
+                                                      right.grow(problem, shape_b)))
 
     # Seeds: each side's optimum with the best other side monotone with it.
-    for fixed, other, node, cost, below in ((low, right, node_l, cost_l, False), (high, left, node_r, cost_r, True)):
+    for fixed, other, shape, cost, below in ((low, right, shape_l, cost_l, False), (high, left, shape_r, cost_r, True)):
         bounds = _field_bounds(problem, g, fixed, below)
-        partner, partner_cost, _ = other.solve(problem, threads, bounds)
-        if np.isfinite(partner_cost) and bounds.respected_by(other.boxes(problem, partner)):
-            pair = (node, partner) if other is right else (partner, node)
-            offer(*pair, cost + partner_cost)
+        partner, partner_cost, boxes = other.solve_compact(problem, threads, bounds)
+        if partner is not None and bounds.respected_by(boxes):
+            offer(*((shape, partner) if other is right else (partner, shape)), cost + partner_cost)
 
-    heap = [(cost_l + cost_r, (), none, none, node_l, cost_l, node_r, cost_r, low, high)]
+    heap = [(cost_l + cost_r, (), none, none, shape_l, cost_l, shape_r, cost_r, low, high)]
     while heap:
         if time.monotonic() > problem.deadline:
             problem.timed_out = True
             return
-        bound, path, bounds_l, bounds_r, node_l, cost_l, node_r, cost_r, low, high = heapq.heappop(heap)
+        bound, path, bounds_l, bounds_r, shape_l, cost_l, shape_r, cost_r, low, high = heapq.heappop(heap)
         if not incumbent.could_lose_to(bound, key):
             return
         clash = _worst_clash(problem, g, low, high)
         if clash is None:
-            offer(node_l, node_r, bound)
+            offer(shape_l, shape_r, bound)
             return
         a, b = clash
         point_lo, point_hi, point_miss = _meeting_point(problem, g, low, a, high, b)
@@ -483,18 +512,17 @@ def _couple(problem, rows, key, left, right, node_l, cost_l, node_r, cost_r, inc
             upper = (branch == 0) == (sigma > 0)
             bounds = (bounds_l, bounds_r)[branch].add(point_lo, point_hi, point_miss,
                                                       [-np.inf if upper else t], [t if upper else np.inf])
-            node, cost, _ = side.solve(problem, threads, bounds)
-            if not np.isfinite(cost):
+            shape, cost, boxes = side.solve_compact(problem, threads, bounds)
+            if shape is None:
                 continue
-            boxes = side.boxes(problem, node)
             if not bounds.respected_by(boxes):
                 with incumbent.lock:  # rounding: the bound did not exclude the clashing tree
                     incumbent.unresolved.append(bound)
                 continue
             if branch == 0:
-                child = (cost + cost_r, path + (0,), bounds, bounds_r, node, cost, node_r, cost_r, boxes, high)
+                child = (cost + cost_r, path + (0,), bounds, bounds_r, shape, cost, shape_r, cost_r, boxes, high)
             else:
-                child = (cost_l + cost, path + (1,), bounds_l, bounds, node_l, cost_l, node, cost, low, boxes)
+                child = (cost_l + cost, path + (1,), bounds_l, bounds, shape_l, cost_l, shape, cost, low, boxes)
             if incumbent.could_lose_to(child[0], key):
                 heapq.heappush(heap, child)
 
@@ -578,7 +606,6 @@ class LeafBoxes:
     holds the missing values (the node's region is taken to hold every feature's missing
     values, as the depth-2 solver takes it), and the leaf's constrained value."""
 
-    leaves: list
     lo: np.ndarray      # intp (n_leaves, p)
     hi: np.ndarray
     miss: np.ndarray    # bool (n_leaves, p)
@@ -587,10 +614,9 @@ class LeafBoxes:
     @classmethod
     def of(cls, problem, node, lo, hi):
         regions = _leaves_with_regions(node, lo, hi)
-        leaves = [leaf for leaf, _ in regions]
-        return cls(leaves, np.array([r[0] for _, r in regions]), np.array([r[1] for _, r in regions]),
+        return cls(np.array([r[0] for _, r in regions]), np.array([r[1] for _, r in regions]),
                    np.array([m for _, m in _missing_flags(node, len(lo))]),
-                   np.array([problem.leaf_value(leaf.rows) for leaf in leaves]))
+                   np.array([problem.leaf_value(leaf.rows) for leaf, _ in regions]))
 
     def meets(self, other):
         """``[a, b, j]``: leaf a of self and leaf b of other meet on feature j."""
