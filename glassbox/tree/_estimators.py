@@ -46,7 +46,8 @@ _PARAMS_DOC = """
         grows), -1 (never increases) or 0; or a dict ``{feature_name: -1|0|1}``. The prediction
         is the mean for regression and the probability of ``classes_[1]`` for binary
         classification; multiclass is refused. Holds between any two leaves, not only
-        siblings. Missing values are not ordered and not constrained. Categorical features
+        siblings; at depth <= 3 the search is exact among monotone trees (see ``optimal_``). Missing
+        values are not ordered and not constrained. Categorical features
         cannot be constrained. Leaf values are training means, so the guarantee is exact up to
         floating-point rounding of those means.
     time_limit : float or None, default=60.0
@@ -70,8 +71,10 @@ _NOTES_DOC = """
     which is the exact best grouping at the root for binary misclassification and squared
     error. Unseen levels follow the missing values. Every split keeps values on both sides
     within the node's range of the feature. Depth <= 2 is solved exactly on pairwise
-    histograms; depth 3 by solving both sides of every root split exactly, with bounds; deeper
-    trees refine each depth-3 leaf with an exact subtree (anytime, not claimed optimal).
+    histograms; depth 3 by solving both sides of every root split exactly, with bounds (under a
+    constrained root, both sides together by branch and bound, so the tree is the best
+    monotone one); deeper trees refine each depth-3 leaf with an exact subtree (anytime, not
+    claimed optimal).
 """
 
 
