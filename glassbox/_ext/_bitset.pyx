@@ -3,6 +3,8 @@
 Row i of a bitset is bit ``i % 64`` of word ``i // 64``; bits past the last row are always 0.
 Every kernel that sums takes a ``mask`` (the rows still uncaptured by a rule-list prefix) so the
 rule-list search scores all candidate next rules in one pass without building any new bitset.
+The one-bitset cores (``count_masked``, ``sum_masked``) are shared with the rule-list
+branch-and-bound through ``_bitset.pxd``.
 """
 
 from cython.parallel cimport prange
@@ -24,13 +26,25 @@ cdef extern from *:
 
     /* out[g] = popcount(a & mask & groups[g]) over n_words words. Built twice: for the CPU's
        popcnt instruction (chosen at import when the CPU has it) and portably, because the
-       default x86-64 target turns each popcount into a library call several times slower. */
+       default x86-64 target turns each popcount into a library call several times slower.
+       Up to 8 groups (7 classes and the equivalent-points minority) are counted in one pass
+       over the words, loading a & mask once; the branch-and-bound spends most of its time
+       here. */
     #define GLASSBOX_COUNT_BODY \
-        for (Py_ssize_t g = 0; g < n_groups; g++) { \
-            const uint64_t *grp = groups + g * n_words; \
-            long long n = 0; \
-            for (Py_ssize_t w = 0; w < n_words; w++) n += glassbox_popcount64(a[w] & mask[w] & grp[w]); \
-            out[g] = (double)n; \
+        if (n_groups <= 8) { \
+            long long n[8] = {0, 0, 0, 0, 0, 0, 0, 0}; \
+            for (Py_ssize_t w = 0; w < n_words; w++) { \
+                const uint64_t x = a[w] & mask[w]; \
+                for (Py_ssize_t g = 0; g < n_groups; g++) n[g] += glassbox_popcount64(x & groups[g * n_words + w]); \
+            } \
+            for (Py_ssize_t g = 0; g < n_groups; g++) out[g] = (double)n[g]; \
+        } else { \
+            for (Py_ssize_t g = 0; g < n_groups; g++) { \
+                const uint64_t *grp = groups + g * n_words; \
+                long long n = 0; \
+                for (Py_ssize_t w = 0; w < n_words; w++) n += glassbox_popcount64(a[w] & mask[w] & grp[w]); \
+                out[g] = (double)n; \
+            } \
         }
     typedef void (*glassbox_count_fn)(const uint64_t *, const uint64_t *, const uint64_t *,
                                       Py_ssize_t, Py_ssize_t, double *);
@@ -118,7 +132,7 @@ def masked_popcounts(
         out[:, :] = 0.0
         return
     for a in prange(index.shape[0], schedule="static", nogil=True, num_threads=n_threads):
-        _count(&bits[index[a], 0], &mask[0], &groups[0, 0], n_words, n_groups, &out[a, 0])
+        count_masked(&bits[index[a], 0], &mask[0], &groups[0, 0], n_words, n_groups, &out[a, 0])
 
 
 def masked_sums(
@@ -131,18 +145,35 @@ def masked_sums(
 ):
     """Sums of per-row values (weights per class, weighted targets) over each bitset's masked
     rows, visiting only the set bits: the general weighted path."""
-    cdef:
-        Py_ssize_t a, v, w, i, b
-        Py_ssize_t n_values = values.shape[1]
-        BITSET_WORD_C word
+    cdef Py_ssize_t a
+    if index.shape[0] == 0:
+        return
+    if bits.shape[1] == 0 or values.shape[0] == 0 or values.shape[1] == 0:
+        out[:, :] = 0.0
+        return
     for a in prange(index.shape[0], schedule="static", nogil=True, num_threads=n_threads):
-        b = index[a]
-        for v in range(n_values):
-            out[a, v] = 0.0
-        for w in range(bits.shape[1]):
-            word = bits[b, w] & mask[w]
-            while word:
-                i = w * 64 + ctz64(word)
-                word = word & (word - 1)
-                for v in range(n_values):
-                    out[a, v] += values[i, v]
+        sum_masked(&bits[index[a], 0], &mask[0], &values[0, 0], bits.shape[1], values.shape[1], &out[a, 0])
+
+
+cdef void count_masked(
+    const BITSET_WORD_C* a, const BITSET_WORD_C* mask, const BITSET_WORD_C* groups,
+    Py_ssize_t n_words, Py_ssize_t n_groups, double* out,
+) noexcept nogil:
+    _count(a, mask, groups, n_words, n_groups, out)
+
+
+cdef void sum_masked(
+    const BITSET_WORD_C* a, const BITSET_WORD_C* mask, const double* values,
+    Py_ssize_t n_words, Py_ssize_t n_values, double* out,
+) noexcept nogil:
+    cdef Py_ssize_t v, w, i
+    cdef BITSET_WORD_C word
+    for v in range(n_values):
+        out[v] = 0.0
+    for w in range(n_words):
+        word = a[w] & mask[w]
+        while word:
+            i = w * 64 + ctz64(word)
+            word = word & (word - 1)
+            for v in range(n_values):
+                out[v] += values[i * n_values + v]
