@@ -11,8 +11,8 @@ or summed from per-row values (``_bitset.count_masked`` / ``sum_masked``).
 The search keeps, per expanded prefix, only its parent, last rule, length, loss and bound: the
 rows it leaves are rebuilt from that chain when needed (a few AND-NOTs), so memory grows with
 the number of expansions, not with the number of rows. Children of an expanded prefix are
-queued together, sorted by bound, behind one heap entry (a cursor): a child becomes a node only
-when it is the most promising prefix left. C++ is used for the heap and hash map only.
+queued together behind one heap entry (a cursor) holding its best few: a child becomes a node
+only when it is the most promising prefix left. C++ is used for the heaps and hash map only.
 """
 
 from libc.stdint cimport uint64_t, uint32_t, int32_t
@@ -42,6 +42,15 @@ cdef extern from *:
             return a.bound > b.bound || (a.bound == b.bound && a.ant > b.ant);
         }
     };
+    struct gb_child_before {
+        bool operator()(const gb_child &a, const gb_child &b) const {
+            return a.bound < b.bound || (a.bound == b.bound && a.ant < b.ant);
+        }
+    };
+    /* Move the k smallest of c[0..n) to the front (in any order). */
+    static void gb_children_select(gb_child *c, long long k, long long n) {
+        if (k < n) std::nth_element(c, c + k, c + n, gb_child_before());
+    }
     static void gb_children_heapify(gb_child *c, long long n) { std::make_heap(c, c + n, gb_child_after()); }
     static void gb_children_pop(gb_child *c, long long n) { std::pop_heap(c, c + n, gb_child_after()); }
     /* A heap entry: the best remaining child of cursor `cursor`; `seq` breaks ties by insertion
@@ -57,6 +66,7 @@ cdef extern from *:
     ctypedef struct gb_child:
         double bound
         int ant
+    void gb_children_select(gb_child*, long long, long long) noexcept nogil
     void gb_children_heapify(gb_child*, long long) noexcept nogil
     void gb_children_pop(gb_child*, long long) noexcept nogil
     ctypedef struct gb_entry:
@@ -90,6 +100,12 @@ cdef enum:
     _CAPTURE = 32
     _DEDUP = 64
     _ALL = 127
+
+# Children queued per cursor at a time: a cursor keeps only its best _BATCH children and, once
+# they are all taken, scores its prefix's children again for the next _BATCH. Most cursors never
+# get that far, so memory per expanded prefix stays small whatever the number of rules.
+cdef enum:
+    _BATCH = 32
 
 # Status of a one-rule extension.
 cdef enum:
@@ -232,16 +248,18 @@ cdef class BranchAndBound:
         vector[double] node_loss, node_bound
         unordered_map[uint64_t, int32_t] capture_head   # hash of rows left -> newest node
         # Cursors: one per expanded prefix with queued children.
-        vector[gb_child*] cur_children
-        vector[uint64_t*] cur_active
-        vector[int32_t] cur_node, cur_len
+        vector[gb_child*] cur_children           # up to _BATCH children, a heap
+        vector[uint64_t*] cur_active             # rules worth offering to the children
+        vector[int32_t] cur_node
+        vector[bint] cur_more                    # children beyond this batch exist
+        vector[gb_child] cur_after               # the largest child (bound, rule) batched so far
         gb_heap heap
         long long seq
         Py_ssize_t n_nodes_, queued, n_scored_
         Py_ssize_t max_queued
         bint started, exhausted, out_of_memory_
         # Scratch.
-        vector[BITSET_WORD_C] all_rows, rows, parent_rows, other_rows
+        vector[BITSET_WORD_C] all_rows, rows, parent_rows, other_rows, refill_rows
         vector[double] node_stats, cap_stats, rest_stats
         vector[gb_child] kids
         # Per-expansion table of captured statistics -> first rule (open addressing; a slot is
@@ -284,6 +302,7 @@ cdef class BranchAndBound:
         self.rows.resize(self.n_words)
         self.parent_rows.resize(self.n_words)
         self.other_rows.resize(self.n_words)
+        self.refill_rows.resize(self.n_words)
         self.node_stats.resize(self.n_stats)
         self.cap_stats.resize(self.n_stats)
         self.rest_stats.resize(self.n_stats)
@@ -328,7 +347,7 @@ cdef class BranchAndBound:
 
     @property
     def out_of_memory(self):
-        """The search stopped because the queue reached ``max_queued`` children."""
+        """The search stopped because its queue reached ``max_queued`` bytes."""
         return self.out_of_memory_
 
     @property
@@ -438,8 +457,8 @@ cdef class BranchAndBound:
             double objective, bound, cap_loss
             unsigned char status
             gb_child kid
-            gb_child* stored
-            gb_entry entry
+        kid.bound = 0.0
+        kid.ant = -1
         self._stats(R, R, node_stats)
         self.kids.clear()
         self.stamp += 1
@@ -473,23 +492,72 @@ cdef class BranchAndBound:
         if self.kids.empty():
             free(next_active)
             return
-        stored = <gb_child*>malloc(self.kids.size() * sizeof(gb_child))
-        memcpy(stored, self.kids.data(), self.kids.size() * sizeof(gb_child))
-        gb_children_heapify(stored, <long long>self.kids.size())
-        self.cur_children.push_back(stored)
+        self.cur_children.push_back(<gb_child*>malloc(_BATCH * sizeof(gb_child)))
         self.cur_active.push_back(next_active)
         self.cur_node.push_back(node)
-        self.cur_len.push_back(<int32_t>self.kids.size())
-        self.queued += self.kids.size()
+        self.cur_more.push_back(False)
+        self.cur_after.push_back(kid)
+        self.queued += _BATCH * sizeof(gb_child) + self.active_words * sizeof(uint64_t)
+        self._push_batch(<long long>self.cur_children.size() - 1)
+
+    cdef void _push_batch(self, long long cursor) noexcept nogil:
+        """Queue the cursor's best _BATCH children among ``self.kids`` (all of them viable)."""
+        cdef:
+            long long n = <long long>self.kids.size()
+            long long k = n if n < _BATCH else _BATCH
+            long long i
+            gb_child* stored = self.cur_children[cursor]
+            gb_entry entry
+        gb_children_select(self.kids.data(), k, n)
+        memcpy(stored, self.kids.data(), k * sizeof(gb_child))
+        self.cur_more[cursor] = n > k
+        self.cur_after[cursor] = stored[0]
+        for i in range(1, k):
+            if stored[i].bound > self.cur_after[cursor].bound or (
+                    stored[i].bound == self.cur_after[cursor].bound and stored[i].ant > self.cur_after[cursor].ant):
+                self.cur_after[cursor] = stored[i]
+        gb_children_heapify(stored, k)
         entry.bound = stored[0].bound
         entry.seq = self.seq
-        entry.cursor = <long long>self.cur_children.size() - 1
-        entry.left = <long long>self.kids.size()
+        entry.cursor = cursor
+        entry.left = k
         self.seq += 1
         self.heap.push(entry)
 
+    cdef bint _refill(self, long long cursor) noexcept nogil:
+        """Score the cursor's prefix's children again and queue the next batch: those after
+        ``cur_after`` in (bound, rule) order, still under the incumbent. False when none is."""
+        cdef:
+            int32_t node = self.cur_node[cursor], a
+            const uint64_t* active = self.cur_active[cursor]
+            BITSET_WORD_C* R = self.refill_rows.data()
+            double objective, bound, cap_loss
+            gb_child after = self.cur_after[cursor], kid
+        self._remaining(node, R)
+        self._stats(R, R, self.node_stats.data())
+        self.kids.clear()
+        for a in range(<int32_t>self.n_ant):
+            if not (active[a >> 6] >> (a & 63)) & 1:
+                continue
+            self._stats(&self.bits[a, 0], R, self.cap_stats.data())
+            self.n_scored_ += 1
+            _score(self.cap_stats.data(), self.node_stats.data(), self.rest_stats.data(), self.n_stats,
+                   self.classification, self.n_classes, self.node_loss[node], self.total, self.c,
+                   self.node_depth[node] + 1, self.eps, self.bounds, &objective, &bound, &cap_loss)
+            if bound < after.bound or (bound == after.bound and a <= after.ant):
+                continue  # batched before
+            if self.bounds & _HIER and bound + self.look >= self.best - self.eps:
+                continue
+            kid.bound = bound
+            kid.ant = a
+            self.kids.push_back(kid)
+        if self.kids.empty():
+            return False
+        self._push_batch(cursor)
+        return True
+
     cdef void _release(self, long long cursor) noexcept nogil:
-        self.queued -= self.cur_len[cursor]
+        self.queued -= _BATCH * sizeof(gb_child) + self.active_words * sizeof(uint64_t)
         free(self.cur_children[cursor])
         free(self.cur_active[cursor])
         self.cur_children[cursor] = NULL
@@ -518,6 +586,10 @@ cdef class BranchAndBound:
             s = self.node_next[s]
         return False
 
+    cdef void _after_pop(self, long long cursor, int after) noexcept nogil:
+        if after == 2 or (after == 1 and not self._refill(cursor)):
+            self._release(cursor)
+
     cdef void _run(self, Py_ssize_t budget) noexcept nogil:
         cdef:
             Py_ssize_t done = 0, w
@@ -525,7 +597,7 @@ cdef class BranchAndBound:
             long long cursor
             int32_t parent, a, node
             double bound, cap_loss
-            bint last
+            int after
             uint64_t key = 0
             BITSET_WORD_C* R = self.rows.data()
             BITSET_WORD_C* P = self.parent_rows.data()
@@ -561,7 +633,8 @@ cdef class BranchAndBound:
             a = kids[0].ant
             bound = kids[0].bound
             gb_children_pop(kids, entry.left)
-            last = True
+            # 0: more children queued; 1: the batch is spent, score again; 2: the cursor is done.
+            after = 2
             if entry.left > 1 and (not (self.bounds & _HIER) or kids[0].bound + self.look < self.best - self.eps):
                 next_entry.bound = kids[0].bound
                 next_entry.seq = self.seq
@@ -569,7 +642,9 @@ cdef class BranchAndBound:
                 next_entry.left = entry.left - 1
                 self.seq += 1
                 self.heap.push(next_entry)
-                last = False
+                after = 0
+            elif entry.left == 1 and self.cur_more[cursor]:
+                after = 1
             parent = self.cur_node[cursor]
             self._remaining(parent, P)
             self._stats(&self.bits[a, 0], P, self.cap_stats.data())
@@ -580,8 +655,7 @@ cdef class BranchAndBound:
             if self.bounds & _CAPTURE:
                 key = self._hash_rows(R)
                 if self._dominated(R, key, self.node_depth[parent] + 1, bound):
-                    if last:
-                        self._release(cursor)
+                    self._after_pop(cursor, after)
                     continue
             node = self._add_node(parent, a, self.node_loss[parent] + cap_loss, bound)
             if self.bounds & _CAPTURE:
@@ -589,10 +663,13 @@ cdef class BranchAndBound:
                     self.node_next[node] = self.capture_head[key]
                 self.capture_head[key] = node
             self._expand(node, self.cur_active[cursor])
-            if last:
-                self._release(cursor)
             self.n_nodes_ += 1
             done += 1
+            if after == 1:
+                # Scoring the prefix's children again is an expansion's work: count it as one.
+                self.n_nodes_ += 1
+                done += 1
+            self._after_pop(cursor, after)
 
     def run(self, Py_ssize_t budget):
         """Expand up to ``budget`` more prefixes (fewer when the queue empties or reaches

@@ -127,9 +127,9 @@ def _equivalence_classes(bits, n_samples):
     return inverse.reshape(-1)
 
 
-# The queue stops growing past this many queued children (16 bytes each, about 1 GiB): the
-# search then ends without a certificate instead of exhausting the machine's memory.
-_MAX_QUEUED = 1 << 26
+# The queue stops growing past this many bytes (1 GiB): the search then ends without a
+# certificate instead of exhausting the machine's memory.
+_MAX_QUEUED = 1 << 30
 
 
 def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=BOUND_ALL):
