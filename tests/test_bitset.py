@@ -64,6 +64,7 @@ def test_score_children_matches_twin(classification, n_threads):
         node = np.array([30.0, 4.0, 50.0, 3.0])
         captured = node[None, :] * rng.random((n, 4))
         captured[:4] = 0.0
+    captured[8] = node  # a rule capturing every row the prefix left
     total, c, prefix_loss = float(node[:n_classes].sum() if classification else node[0]) + 7.0, 0.05, 2.5
     outs = [np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.uint8)]
     score_children(np.ascontiguousarray(captured), node, np.empty_like(captured), *outs, classification,
