@@ -245,7 +245,7 @@ cdef class BranchAndBound:
         vector[int32_t] best_prefix
         # Expanded prefixes: node 0 is the empty prefix.
         vector[int32_t] node_parent, node_ant, node_depth, node_next
-        vector[double] node_loss, node_bound
+        vector[double] node_loss, node_cost     # rules' loss; that / W + c * length
         unordered_map[uint64_t, int32_t] capture_head   # hash of rows left -> newest node
         # Cursors: one per expanded prefix with queued children.
         vector[gb_child*] cur_children           # up to _BATCH children, a heap
@@ -431,12 +431,12 @@ cdef class BranchAndBound:
 
     # --- the search ----------------------------------------------------------------------------
 
-    cdef int32_t _add_node(self, int32_t parent, int32_t a, double loss, double bound) noexcept nogil:
+    cdef int32_t _add_node(self, int32_t parent, int32_t a, double loss, double cost) noexcept nogil:
         self.node_parent.push_back(parent)
         self.node_ant.push_back(a)
         self.node_depth.push_back(0 if parent < 0 else self.node_depth[parent] + 1)
         self.node_loss.push_back(loss)
-        self.node_bound.push_back(bound)
+        self.node_cost.push_back(cost)
         self.node_next.push_back(-1)
         return <int32_t>(self.node_parent.size() - 1)
 
@@ -563,9 +563,12 @@ cdef class BranchAndBound:
         self.cur_children[cursor] = NULL
         self.cur_active[cursor] = NULL
 
-    cdef bint _dominated(self, const BITSET_WORD_C* R, uint64_t key, int32_t depth, double bound) noexcept nogil:
-        """Capture map: an expanded prefix that left the same rows with no larger bound and no
-        more rules makes this one redundant (its extensions are those extensions, no better)."""
+    cdef bint _dominated(self, const BITSET_WORD_C* R, uint64_t key, int32_t depth, double cost) noexcept nogil:
+        """Capture map: an expanded prefix that left the same rows, with no larger cost (loss of
+        its rules plus c each) and no more rules, makes this one redundant: any list through
+        this prefix has a list through that one costing no more (same rows left, same rules
+        usable on them: a rule dropped there fails the same support test here, or captures
+        the same rows as one kept)."""
         cdef unordered_map[uint64_t, int32_t].iterator found = self.capture_head.find(key)
         cdef int32_t s
         cdef Py_ssize_t w
@@ -574,7 +577,7 @@ cdef class BranchAndBound:
             return False
         s = deref(found).second
         while s >= 0:
-            if self.node_bound[s] <= bound + self.eps and self.node_depth[s] <= depth:
+            if self.node_cost[s] <= cost + self.eps and self.node_depth[s] <= depth:
                 self._remaining(s, self.other_rows.data())
                 same = True
                 for w in range(self.n_words):
@@ -596,7 +599,7 @@ cdef class BranchAndBound:
             gb_entry entry, next_entry
             long long cursor
             int32_t parent, a, node
-            double bound, cap_loss
+            double bound, cap_loss, prefix_cost
             int after
             uint64_t key = 0
             BITSET_WORD_C* R = self.rows.data()
@@ -652,12 +655,13 @@ cdef class BranchAndBound:
             rule = &self.bits[a, 0]
             for w in range(self.n_words):
                 R[w] = P[w] & ~rule[w]
+            prefix_cost = (self.node_loss[parent] + cap_loss) / self.total + self.c * (self.node_depth[parent] + 1)
             if self.bounds & _CAPTURE:
                 key = self._hash_rows(R)
-                if self._dominated(R, key, self.node_depth[parent] + 1, bound):
+                if self._dominated(R, key, self.node_depth[parent] + 1, prefix_cost):
                     self._after_pop(cursor, after)
                     continue
-            node = self._add_node(parent, a, self.node_loss[parent] + cap_loss, bound)
+            node = self._add_node(parent, a, self.node_loss[parent] + cap_loss, prefix_cost)
             if self.bounds & _CAPTURE:
                 if self.capture_head.count(key):
                     self.node_next[node] = self.capture_head[key]

@@ -132,6 +132,20 @@ def _equivalence_classes(bits, n_samples):
 _MAX_QUEUED = 1 << 30
 
 
+# The default search budget, in units of "one candidate rule scored on 64 rows" (about 2-3 ns
+# each on a current core): expanding a prefix scores every candidate rule over every row, so
+# this keeps a default fit's search near one second of one core whatever the data's width,
+# yet reproducible (it depends on the data's shape only, not on the machine's speed).
+_DEFAULT_WORK = 5e8
+_DEFAULT_NODES = (200, 200_000)  # at least the beam and a little more; at most ~150 MB of queue
+
+
+def default_max_nodes(bits):
+    """Prefix expansions the default budget allows over these candidate rules."""
+    per_node = max(bits.shape[0] * bits.shape[1], 1)
+    return int(np.clip(_DEFAULT_WORK // per_node, *_DEFAULT_NODES))
+
+
 def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=BOUND_ALL):
     """Best list within ``max_rules`` rules; see the module docstring. ``bounds`` (flags of
     ``glassbox._ext._rulelist``) exists for the tests that switch bounds off."""
