@@ -354,6 +354,10 @@ cdef class BranchAndBound:
     def lower_bound(self):
         """No list has a smaller objective: the best found when exhausted, else the smallest
         queued bound plus c (every queued prefix's own list was already scored)."""
+        if not self.started:
+            # Only the beam ran: every list owes at least the equivalent points' loss.
+            self._stats(self.all_rows.data(), self.all_rows.data(), self.node_stats.data())
+            return min(self.best, self.node_stats[self.n_stats - 1] / self.total if self.bounds & _EQUIV else 0.0)
         if self.exhausted or self.heap.empty():
             return self.best
         return min(self.best, self.heap.top().bound + self.c)

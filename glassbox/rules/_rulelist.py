@@ -226,15 +226,21 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         Cost per rule: a rule must cut the misclassification rate by more than ``c`` to be worth it.
     max_card : int in 1..3, default=2
         Most conditions in one rule.
-    min_support : float in [0, 1), default=0.01
-        Smallest fraction of the training weight an antecedent must hold on.
+    min_support : float in [0, 1) or None, default=None
+        Smallest fraction of the training weight an antecedent must hold on. None: ``c``, which
+        loses nothing in classification: a rule capturing less than ``c`` of the weight is never
+        in an optimal list (removing it adds at most that weight of errors and saves ``c``). In
+        regression it only limits the candidates.
     max_thresholds : int, default=8
         Cut points per continuous feature, at evenly spaced weighted quantiles of its bins.
     max_rules : int or None, default=None
         Most rules (besides the default); None: only ``c`` limits the length.
-    max_nodes : int, default=10_000
-        Most prefixes the beam search and branch-and-bound expand together (CORELS's default
-        budget). The result depends only on the data and the parameters.
+    max_nodes : int or None, default=None
+        Most prefixes the beam search and branch-and-bound expand together (a prefix whose best
+        32 children were all explored counts again when its next children are scored). None:
+        as many as 5e8 scorings of one candidate rule on 64 rows allow (each expansion scores
+        every candidate on every row), between 200 and 200,000: about a second of search
+        whatever the data's width. The result depends only on the data and the parameters.
     time_limit : float or None, default=None
         Seconds of search; None: no limit. A list cut short by time depends on the machine's
         speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.
@@ -244,7 +250,7 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         Passed to the :class:`~glassbox.binning.Binner`.
     n_jobs : int or None, default=None
         Threads for building the antecedent bitsets (None: all cores). The search itself runs
-        on one thread: its thousands of millisecond-long kernel calls gain nothing from more.
+        on one thread, without the GIL: its expansions depend on each other's results.
     random_state : int, RandomState or None, default=None
         Seeds the Binner's row subsample on very large data; the search is deterministic.
 

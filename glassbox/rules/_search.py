@@ -1,24 +1,35 @@
 """Search for the rule list minimising ``loss + c * n_rules``: a beam search for a good list
-first, then best-first branch-and-bound over rule prefixes with the CORELS bounds.
+first, then best-first branch-and-bound over rule prefixes with the CORELS bounds, run by the
+``BranchAndBound`` kernel in ``glassbox/_ext/_rulelist.pyx`` (this module decides; the kernel
+computes).
 
 A prefix ``d = (r1, ..., rk)`` is a list whose default rule predicts for the rows no ``ri``
 captured. Its objective is ``(loss of its rules + loss of the default) / W + c * k``, W the total
 weight. Bounds that let whole subtrees go unexplored (Angelino et al., 2018, "Learning certifiably
-optimal rule lists for categorical data"):
+optimal rule lists for categorical data"), each a flag of the kernel (``BOUND_*``) that tests
+switch off one at a time:
 
-* hierarchical lower bound: the rows ``d`` captured keep their loss in every extension, and each
-  extension pays ``c`` more, so an extension of ``d`` costs at least ``b(d) + c`` (lookahead);
-* equivalent points: rows that every antecedent treats alike can never be separated, so the
-  uncaptured rows owe at least their within-class loss (minority weight, or squared deviation
-  from their class mean) -- added to ``b(d)``;
-* accurate support (classification): a rule whose correctly classified weight is below ``c * W``
-  can be removed for a better list, so no optimal list contains it;
-* prefix permutations: prefixes with the same set of rules leave the same rows uncaptured, so only
-  the one with the smallest lower bound is kept.
+* hierarchical lower bound (``BOUND_HIERARCHICAL``): the rows ``d`` captured keep their loss in
+  every extension, so no extension costs less than ``b(d)``; with the one-step lookahead
+  (``BOUND_LOOKAHEAD``) an extension pays ``c`` more, so ``b(d) + c``;
+* equivalent points (``BOUND_EQUIVALENT``): rows that every antecedent treats alike can never be
+  separated, so the uncaptured rows owe at least their within-class loss (minority weight, or
+  squared deviation from their class mean) -- added to ``b(d)``;
+* support (``BOUND_SUPPORT``): a rule capturing every row left is never useful (the prefix alone
+  does as well for c less); in classification a rule capturing less than ``c * W`` can be
+  removed for a better list (minimum support), and so can one classifying less than ``c * W``
+  correctly (``BOUND_ACCURATE``): at most those rows become wrong when its rows fall through.
+  The rows left only shrink down the tree, so such a rule is dropped for the whole subtree;
+* duplicate rules (``BOUND_DEDUP``): two rules capturing the same rows under a prefix capture the
+  same rows under every extension of it: only the first (fewest conditions) is kept below;
+* capture map (``BOUND_CAPTURE``), which generalises CORELS's prefix permutation map: prefixes
+  leaving the same rows have the same extensions, so of those with no more rules only the one
+  whose rules cost least is extended (a permutation of a prefix leaves the same rows).
 
-Budgets (``max_nodes`` expansions, ``time_limit`` seconds) are checked before each expansion;
-the result says whether the queue was exhausted (``optimal``) and the best lower bound proven.
-All state lives in this call: two fits may search in two threads at once.
+Budgets (``max_nodes`` expansions, ``time_limit`` seconds) are checked between chunks of
+expansions; the result says whether the queue was exhausted (``optimal``) and the best lower
+bound proven. All state lives in one kernel object per call, which releases the GIL while it
+searches: two fits may search in two threads at once.
 """
 
 import time
