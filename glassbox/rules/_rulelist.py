@@ -239,8 +239,9 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         Most prefixes the beam search and branch-and-bound expand together (a prefix whose best
         32 children were all explored counts again when its next children are scored). None:
         as many as 5e8 scorings of one candidate rule on 64 rows allow (each expansion scores
-        every candidate on every row), between 200 and 200,000: about a second of search
-        whatever the data's width. The result depends only on the data and the parameters.
+        every candidate on every row, plus a fixed cost per candidate counted as 32 such
+        scorings), between 200 and 200,000: about a second of search whatever the data's shape.
+        The result depends only on the data and the parameters.
     time_limit : float or None, default=None
         Seconds of search; None: no limit. A list cut short by time depends on the machine's
         speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.
