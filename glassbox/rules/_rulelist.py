@@ -240,7 +240,7 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         32 children were all explored counts again when its next children are scored). None:
         as many as 5e8 scorings of one candidate rule on 64 rows allow (each expansion scores
         every candidate on every row, plus a fixed cost per candidate counted as 32 such
-        scorings), between 200 and 200,000: about a second of search whatever the data's shape.
+        scorings), between 50 and 200,000: about a second of search whatever the data's shape.
         The result depends only on the data and the parameters.
     time_limit : float or None, default=None
         Seconds of search; None: no limit. A list cut short by time depends on the machine's

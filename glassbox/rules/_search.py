@@ -150,7 +150,7 @@ _MAX_QUEUED = 1 << 30
 # reproducible (it depends on the data's shape only, not on the machine's speed).
 _DEFAULT_WORK = 5e8
 _WORDS_PER_CANDIDATE = 32
-_DEFAULT_NODES = (200, 200_000)  # at least the beam and a little more; at most ~150 MB of queue
+_DEFAULT_NODES = (50, 200_000)  # room for the beam (~8 per rule); at most ~150 MB of queue
 
 
 def default_max_nodes(bits):
