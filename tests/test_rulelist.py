@@ -194,3 +194,17 @@ def test_regressor_inspection_matches_predictions():
         assert rule.value[0] == pytest.approx(y[all_fired == r].mean())
     assert set(fired) <= set(range(len(model.rules_)))
     assert model.to_text().count("\n") == len(model.rules_) - 1
+
+
+def test_antecedent_dedup_and_support_match_plain_numpy():
+    from glassbox.rules._antecedents import _supports, _unique, bits_to_rows
+
+    rng = np.random.default_rng(8)
+    # Few distinct values in few words: many duplicates and many equal hashes to sort out.
+    bits = rng.integers(0, 4, size=(500, 3)).astype(np.uint64)
+    bits[:, -1] &= np.uint64(0xFF)  # 136 rows: bits past the last row stay 0
+    as_void = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
+    np.testing.assert_array_equal(_unique(bits), np.sort(np.unique(as_void, return_index=True)[1]))
+    rows = bits_to_rows(bits, 136)
+    for weights in (np.full(136, 2.5), rng.random(136)):
+        np.testing.assert_allclose(_supports(bits, weights, 1), rows @ weights, rtol=1e-12)
