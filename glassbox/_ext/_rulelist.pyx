@@ -663,6 +663,9 @@ cdef class BranchAndBound:
             if self.bounds & _CAPTURE:
                 key = self._hash_rows(R)
                 if self._dominated(R, key, self.node_depth[parent] + 1, prefix_cost):
+                    if after == 1:  # scoring the parent's children again: an expansion's work
+                        self.n_nodes_ += 1
+                        done += 1
                     self._after_pop(cursor, after)
                     continue
             node = self._add_node(parent, a, self.node_loss[parent] + cap_loss, prefix_cost)
