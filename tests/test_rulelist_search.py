@@ -126,13 +126,18 @@ def _search_problem(X, y, w, classification, n_classes):
     from glassbox.rules._antecedents import rows_to_bits
     from glassbox.rules._search import Problem
 
-    singles = _antecedent_rows(X)
+    singles = _antecedent_rows(X)  # x0 == 0, x0 == 1, x1 == 0, ...
     extra = [singles[0] & singles[2], singles[0] & singles[2], singles[1] | ~singles[1], singles[3] & singles[5]]
     masks = singles + extra
     bits = np.array([rows_to_bits(m) for m in masks])
+    # Earlier antecedents nested with each: the conjunctions' parts, the duplicate's twin, the
+    # all-rows rule's subset.
+    n = len(singles)
+    nested = np.full((len(masks), 2), -1, dtype=np.intp)
+    nested[n:] = [[0, 2], [n, 0], [1, -1], [3, 5]]
     target = y if classification else (y - np.average(y, weights=w)) / np.sqrt(
         np.average((y - np.average(y, weights=w)) ** 2, weights=w))
-    problem = Problem(bits, len(singles), target, w, classification=classification, n_classes=n_classes)
+    problem = Problem(bits, n, target, w, classification=classification, n_classes=n_classes, nested=nested)
     return problem, masks
 
 

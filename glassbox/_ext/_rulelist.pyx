@@ -262,20 +262,23 @@ cdef class BranchAndBound:
         vector[BITSET_WORD_C] all_rows, rows, parent_rows, other_rows, refill_rows
         vector[double] node_stats, cap_stats, rest_stats
         vector[gb_child] kids
-        # Per-expansion table of captured statistics -> first rule (open addressing; a slot is
-        # in use when its stamp equals the current expansion's).
-        vector[uint64_t] seen_key
-        vector[int32_t] seen_rule
+        # Duplicate rules: nested[a] lists up to two earlier rules whose rows contain a's or are
+        # contained in them. Under a prefix, equal captured weight then means equal rows (every
+        # row weighs more than 0). The captured weight of each rule scored in this expansion is
+        # kept, valid where its stamp is the expansion's.
+        const Py_ssize_t[:, ::1] nested
+        vector[double] seen_weight
         vector[uint32_t] seen_stamp
-        uint64_t seen_mask
         uint32_t stamp
 
-    def __cinit__(self, const BITSET_WORD_C[:, ::1] bits, const BITSET_WORD_C[:, ::1] groups,
+    def __cinit__(self, const BITSET_WORD_C[:, ::1] bits, const Py_ssize_t[:, ::1] nested,
+                  const BITSET_WORD_C[:, ::1] groups,
                   const double[:, ::1] values, double unit, bint classification, Py_ssize_t n_classes,
                   Py_ssize_t n_samples, double total, double c, Py_ssize_t max_rules, unsigned int bounds,
                   double eps, double best, Py_ssize_t max_queued):
         cdef Py_ssize_t w
         self.bits = bits
+        self.nested = nested
         self.groups = groups
         self.values = values
         self.use_counts = groups.shape[0] > 0
@@ -306,13 +309,8 @@ cdef class BranchAndBound:
         self.node_stats.resize(self.n_stats)
         self.cap_stats.resize(self.n_stats)
         self.rest_stats.resize(self.n_stats)
-        self.seen_mask = 1
-        while self.seen_mask < 2 * <uint64_t>self.n_ant + 1:
-            self.seen_mask <<= 1
-        self.seen_key.resize(self.seen_mask)
-        self.seen_rule.resize(self.seen_mask)
-        self.seen_stamp.resize(self.seen_mask, 0)
-        self.seen_mask -= 1
+        self.seen_weight.resize(self.n_ant)
+        self.seen_stamp.resize(self.n_ant, 0)
 
     def __dealloc__(self):
         cdef size_t i
@@ -397,35 +395,18 @@ cdef class BranchAndBound:
             h = _mix(h ^ (r[w] + 0x9e3779b97f4a7c15ULL * <uint64_t>(w + 1)))
         return h
 
-    cdef inline uint64_t _hash_stats(self, const double* s) noexcept nogil:
-        cdef uint64_t h = 0, bits
+    cdef bint _duplicate(self, int32_t a, double weight) noexcept nogil:
+        """Whether rule ``a`` captures the same rows as an earlier rule nested with it (scored
+        in this expansion); records its captured weight either way."""
         cdef Py_ssize_t k
-        for k in range(self.n_stats):
-            memcpy(&bits, &s[k], sizeof(uint64_t))
-            h = _mix(h ^ (bits + 0x9e3779b97f4a7c15ULL * <uint64_t>(k + 1)))
-        return h
-
-    cdef bint _same_capture(self, int32_t a, int32_t b, const BITSET_WORD_C* mask) noexcept nogil:
-        cdef Py_ssize_t w
-        cdef const BITSET_WORD_C* x = &self.bits[a, 0]
-        cdef const BITSET_WORD_C* y = &self.bits[b, 0]
-        for w in range(self.n_words):
-            if (x[w] ^ y[w]) & mask[w]:
-                return False
-        return True
-
-    cdef int32_t _first_with(self, uint64_t key, int32_t a) noexcept nogil:
-        """The first rule of this expansion whose statistics hash to ``key`` (recording ``a``
-        when there is none, and returning -1)."""
-        cdef uint64_t i = key & self.seen_mask
-        while self.seen_stamp[i] == self.stamp:
-            if self.seen_key[i] == key:
-                return self.seen_rule[i]
-            i = (i + 1) & self.seen_mask
-        self.seen_stamp[i] = self.stamp
-        self.seen_key[i] = key
-        self.seen_rule[i] = a
-        return -1
+        cdef Py_ssize_t b
+        self.seen_weight[a] = weight
+        self.seen_stamp[a] = self.stamp
+        for k in range(self.nested.shape[1]):
+            b = self.nested[a, k]
+            if b >= 0 and self.seen_stamp[b] == self.stamp and self.seen_weight[b] == weight:
+                return True
+        return False
 
     cdef void _offer(self, int32_t node, int32_t a, double objective) noexcept nogil:
         if objective < self.best - self.eps:
@@ -457,7 +438,7 @@ cdef class BranchAndBound:
             Py_ssize_t n_rules = self.node_depth[node] + 1
             bint may_extend = n_rules < self.max_rules
             uint64_t* next_active = <uint64_t*>calloc(self.active_words, sizeof(uint64_t))
-            int32_t a, first
+            int32_t a
             double objective, bound, cap_loss
             unsigned char status
             gb_child kid
@@ -477,14 +458,12 @@ cdef class BranchAndBound:
             status = _score(cap, node_stats, rest, self.n_stats, self.classification, self.n_classes,
                             prefix_loss, self.total, self.c, n_rules, self.eps, self.bounds,
                             &objective, &bound, &cap_loss)
+            if self.bounds & _DEDUP and self._duplicate(a, _weight(cap, self.n_classes, self.classification)):
+                # Same rows captured here means same rows captured in every descendant: the
+                # earlier rule (the simpler one) stands for both.
+                continue
             if status == _USELESS:
                 continue
-            if self.bounds & _DEDUP:
-                # Same rows captured here means same rows captured in every descendant:
-                # the first such rule (fewest conditions come first) stands for all.
-                first = self._first_with(self._hash_stats(cap), a)
-                if first >= 0 and self._same_capture(a, first, R):
-                    continue
             self._offer(node, a, objective)
             if status != _EXTENDABLE:
                 continue

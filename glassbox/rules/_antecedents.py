@@ -34,11 +34,17 @@ class Antecedents:
     n_single : int
         The first ``n_single`` antecedents have one condition; their rows determine every
         conjunction's, so they alone define which training rows are indistinguishable.
+    nested : ndarray of intp, shape (n_antecedents, 2)
+        Up to two earlier antecedents whose rows contain antecedent a's or are contained in
+        them (-1: none): a conjunction's first two conditions; a one-sided cut's neighbouring
+        cut on the same side. The search drops a rule capturing as much as such a partner under
+        a prefix, since nested sets of equal weight are equal.
     """
 
     conditions: list
     bits: np.ndarray
     n_single: int
+    nested: np.ndarray
 
 
 def n_words(n_samples):
@@ -87,7 +93,39 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
             everything = conditions + extra_conditions
             conditions = [everything[a] for a in keep]
             bits = np.ascontiguousarray(all_bits[keep])
-    return Antecedents(conditions, np.ascontiguousarray(bits), n_single)
+    return Antecedents(conditions, np.ascontiguousarray(bits), n_single, nested_pairs(conditions))
+
+
+def nested_pairs(conditions):
+    """For each antecedent (a tuple of conditions), up to two earlier ones nested with it."""
+    out = np.full((len(conditions), 2), -1, dtype=np.intp)
+    index = {}
+    last_cut = {}  # (feature, lower end or upper end) -> latest one-sided cut seen
+    for a, conds in enumerate(conditions):
+        if len(conds) > 1:
+            partners = [index.get((c,)) for c in conds[:2]]
+            out[a] = [-1 if p is None else p for p in partners]
+        else:
+            (cond,) = conds
+            side = _one_side(cond)
+            if side is not None:
+                # x <= t1 within x <= t2 (t1 < t2), x > t2 within x > t1: cuts on one side nest.
+                out[a, 0] = last_cut.get((cond.feature, side), -1)
+                last_cut[(cond.feature, side)] = a
+        index[conds] = a
+    return out
+
+
+def _one_side(condition):
+    """'low' for ``x <= t``, 'high' for ``x > t`` (missing excluded), None otherwise."""
+    if condition.bins.is_categorical or condition.includes_missing or not condition.value_codes:
+        return None
+    lower, upper = condition.bounds
+    if lower is None and upper is not None:
+        return "low"
+    if upper is None and lower is not None:
+        return "high"
+    return None
 
 
 def _feature_conditions(j, bins, mass, max_thresholds):

@@ -81,8 +81,10 @@ class Problem:
     counts set bits of per-class bitsets instead of visiting rows.
     """
 
-    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes):
+    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None):
         self.bits = bits
+        # Earlier antecedents nested with each (see Antecedents.nested); none when not given.
+        self.nested = np.full((len(bits), 2), -1, dtype=np.intp) if nested is None else np.ascontiguousarray(nested)
         self.n_samples = len(y)
         self.classification = classification
         self.total = float(sample_weight.sum())
@@ -124,7 +126,7 @@ class Problem:
         groups = self.groups if self.unit is not None else np.zeros((0, self.bits.shape[1]), dtype=BITSET_WORD_DTYPE)
         values = self.values if self.unit is None else np.zeros((0, 1))
         max_rules = int(min(max_rules, np.iinfo(np.int32).max))
-        return BranchAndBound(self.bits, groups, values, self.unit or 1.0, self.classification,
+        return BranchAndBound(self.bits, self.nested, groups, values, self.unit or 1.0, self.classification,
                               self.n_classes if self.classification else 0, self.n_samples, self.total,
                               float(c), max_rules, int(bounds), _EPS, float(best), _MAX_QUEUED)
 
