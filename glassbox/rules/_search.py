@@ -21,7 +21,9 @@ switch off one at a time:
   correctly (``BOUND_ACCURATE``): at most those rows become wrong when its rows fall through.
   The rows left only shrink down the tree, so such a rule is dropped for the whole subtree;
 * duplicate rules (``BOUND_DEDUP``): two rules capturing the same rows under a prefix capture the
-  same rows under every extension of it: only the first (fewest conditions) is kept below;
+  same rows under every extension of it: only the first (fewest conditions) is kept below.
+  They are looked for between nested rules (``Antecedents.nested``), where equal captured
+  weight means equal rows;
 * capture map (``BOUND_CAPTURE``), which generalises CORELS's prefix permutation map: prefixes
   leaving the same rows have the same extensions, so of those with no more rules only the one
   whose rules cost least is extended (a permutation of a prefix leaves the same rows).
