@@ -102,7 +102,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
                           classification=classification,
                           n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested)
         max_rules = np.inf if self.max_rules is None else self.max_rules
-        max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(antecedents.bits)
+        max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
         result = search(problem, c=float(self.c), max_rules=max_rules, max_nodes=max_nodes,
                         time_limit=self.time_limit, beam_width=self.beam_width)
         self.objective_ = result.objective
@@ -240,8 +240,9 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         32 children were all explored counts again when its next children are scored). None:
         as many as 5e8 scorings of one candidate rule on 64 rows allow (each expansion scores
         every candidate on every row, plus a fixed cost per candidate counted as 32 such
-        scorings), between 50 and 200,000: about a second of search whatever the data's shape.
-        The result depends only on the data and the parameters.
+        scorings; with unequal weights or in regression rows are summed one by one, each
+        counted as a quarter), between 50 and 200,000: about a second of search whatever the
+        data's shape. The result depends only on the data and the parameters.
     time_limit : float or None, default=None
         Seconds of search; None: no limit. A list cut short by time depends on the machine's
         speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.

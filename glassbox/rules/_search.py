@@ -149,17 +149,21 @@ _MAX_QUEUED = 1 << 30
 
 # The default search budget, in units of "one candidate rule scored on 64 rows" (about 2-3 ns
 # each on a current core): expanding a prefix scores every candidate rule over every row, plus
-# a fixed cost per candidate (its bounds, its duplicate check) worth about 32 such words. This
-# keeps a default fit's search near one second of one core whatever the data's shape, yet
-# reproducible (it depends on the data's shape only, not on the machine's speed).
+# a fixed cost per candidate (its bounds, its duplicate check) worth about 32 such words. With
+# unequal weights or a numeric target the rows are visited one by one instead of 64 at a time
+# (about a quarter of a unit per row). This keeps a default fit's search near one second of one
+# core whatever the data's shape, yet reproducible (it depends on the data's shape only, not on
+# the machine's speed).
 _DEFAULT_WORK = 5e8
 _WORDS_PER_CANDIDATE = 32
 _DEFAULT_NODES = (50, 200_000)  # room for the beam (~8 per rule); at most ~150 MB of queue
 
 
-def default_max_nodes(bits):
-    """Prefix expansions the default budget allows over these candidate rules."""
-    per_node = max(bits.shape[0] * (bits.shape[1] + _WORDS_PER_CANDIDATE), 1)
+def default_max_nodes(problem):
+    """Prefix expansions the default budget allows on this problem."""
+    n_candidates, n_words = problem.bits.shape
+    per_row = n_words if problem.unit is not None else problem.n_samples / 4
+    per_node = max(n_candidates * (per_row + _WORDS_PER_CANDIDATE), 1)
     return int(np.clip(_DEFAULT_WORK // per_node, *_DEFAULT_NODES))
 
 
