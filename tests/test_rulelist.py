@@ -208,3 +208,26 @@ def test_antecedent_dedup_and_support_match_plain_numpy():
     rows = bits_to_rows(bits, 136)
     for weights in (np.full(136, 2.5), rng.random(136)):
         np.testing.assert_allclose(_supports(bits, weights, 1), rows @ weights, rtol=1e-12)
+
+
+def test_nested_partners_are_subsets_or_supersets():
+    """The search drops a rule capturing as much as a nested partner: that is only sound if
+    every partner's rows contain the rule's or lie within them."""
+    from glassbox.rules._antecedents import bits_to_rows, mine_antecedents
+
+    rng = np.random.default_rng(9)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.integers(0, 30, 400).astype(float),
+                      "c": pd.Categorical(rng.choice(list("xyz"), 400))})
+    X.loc[::13, "a"] = np.nan
+    model = RuleListClassifier()
+    binned = model._fit_bins(X)
+    ants = mine_antecedents(binned, np.ones(400), max_card=2, min_support=0.01, max_thresholds=8, n_threads=1)
+    rows = bits_to_rows(ants.bits, 400)
+    checked = 0
+    for a, partners in enumerate(ants.nested):
+        for b in partners[partners >= 0]:
+            assert b < a
+            inside, outside = rows[a] & ~rows[b], rows[b] & ~rows[a]
+            assert not inside.any() or not outside.any(), (a, b)
+            checked += 1
+    assert checked > len(ants.conditions) // 2

@@ -36,8 +36,8 @@ class Antecedents:
         conjunction's, so they alone define which training rows are indistinguishable.
     nested : ndarray of intp, shape (n_antecedents, 2)
         Up to two earlier antecedents whose rows contain antecedent a's or are contained in
-        them (-1: none): a conjunction's first two conditions; a one-sided cut's neighbouring
-        cut on the same side. The search drops a rule capturing as much as such a partner under
+        them (-1: none): a conjunction's first two conditions; a one-sided cut's previous cut
+        on the same side. The search drops a rule capturing as much as such a partner under
         a prefix, since nested sets of equal weight are equal.
     """
 
@@ -84,35 +84,33 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
     bits = bits[keep]
     n_single = len(conditions)
     if max_card >= 2 and n_single >= 2:
-        extra_conditions, extra_bits = _conjunctions(
+        extra_conditions, extra_bits, extra_members = _conjunctions(
             conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads
         )
         if extra_conditions:
             all_bits = np.concatenate([bits, extra_bits])
-            keep = _unique(all_bits)
+            keep = _unique(all_bits)  # the singles are distinct already: they all stay first
             everything = conditions + extra_conditions
             conditions = [everything[a] for a in keep]
+            members = [extra_members[a - n_single] for a in keep[n_single:]]
             bits = np.ascontiguousarray(all_bits[keep])
-    return Antecedents(conditions, np.ascontiguousarray(bits), n_single, nested_pairs(conditions))
+            return Antecedents(conditions, bits, n_single, _nested(conditions[:n_single], members))
+    return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions, []))
 
 
-def nested_pairs(conditions):
-    """For each antecedent (a tuple of conditions), up to two earlier ones nested with it."""
-    out = np.full((len(conditions), 2), -1, dtype=np.intp)
-    index = {}
-    last_cut = {}  # (feature, lower end or upper end) -> latest one-sided cut seen
-    for a, conds in enumerate(conditions):
-        if len(conds) > 1:
-            partners = [index.get((c,)) for c in conds[:2]]
-            out[a] = [-1 if p is None else p for p in partners]
-        else:
-            (cond,) = conds
-            side = _one_side(cond)
-            if side is not None:
-                # x <= t1 within x <= t2 (t1 < t2), x > t2 within x > t1: cuts on one side nest.
-                out[a, 0] = last_cut.get((cond.feature, side), -1)
-                last_cut[(cond.feature, side)] = a
-        index[conds] = a
+def _nested(singles, members):
+    """Up to two earlier antecedents nested with each: for a one-sided cut the previous cut on
+    the same side of the same feature (x <= t1 within x <= t2, x > t2 within x > t1); for a
+    conjunction (``members``: indices of its singles) its first two conditions."""
+    out = np.full((len(singles) + len(members), 2), -1, dtype=np.intp)
+    last_cut = {}  # (feature, side) -> latest one-sided cut seen
+    for a, (cond,) in enumerate(singles):
+        side = _one_side(cond)
+        if side is not None:
+            out[a, 0] = last_cut.get((cond.feature, side), -1)
+            last_cut[(cond.feature, side)] = a
+    if members:
+        out[len(singles):] = np.array([m[:2] for m in members], dtype=np.intp)
     return out
 
 
@@ -241,7 +239,7 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
     # Ranges (t1 < x <= t2) already combine two cuts: conjunctions use the one-sided conditions,
     # levels and missing tests only, which keeps their number quadratic in far fewer terms.
     usable = [a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)]
-    out_conditions, out_bits = [], []
+    out_conditions, out_bits, out_members = [], [], []
     level = [(a,) for a in usable]
     level_bits, level_support = bits[usable], support[usable]
     for _ in range(2, max_card + 1):
@@ -270,7 +268,8 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
         level_support = _supports(level_bits, sample_weight, n_threads)
         level = next_level
         out_conditions.extend(tuple(conditions[m][0] for m in members) for members in level)
+        out_members.extend(level)
         out_bits.append(level_bits)
     if not out_conditions:
-        return [], None
-    return out_conditions, np.concatenate(out_bits)
+        return [], None, []
+    return out_conditions, np.concatenate(out_bits), out_members
