@@ -48,6 +48,10 @@ from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
 # must not flip a decision, and no user can tell such lists apart.
 _EPS = 1e-12
 
+# The queue stops growing past this many bytes (1 GiB): the search then ends without a
+# certificate instead of exhausting the machine's memory.
+_MAX_QUEUED = 1 << 30
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -140,11 +144,6 @@ def _equivalence_classes(bits, n_samples):
     rows = np.packbits(bits_to_rows(bits, n_samples).T, axis=1)
     _, inverse = np.unique(rows, axis=0, return_inverse=True)
     return inverse.reshape(-1)
-
-
-# The queue stops growing past this many bytes (1 GiB): the search then ends without a
-# certificate instead of exhausting the machine's memory.
-_MAX_QUEUED = 1 << 30
 
 
 # The default search budget, in units of "one candidate rule scored on 64 rows" (about 2-3 ns
