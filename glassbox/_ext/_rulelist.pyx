@@ -8,7 +8,7 @@ the equivalent-points minority weight; regression: ``w``, ``w*y``, ``w*y**2``, t
 equivalent-points squared deviation. They are counted from per-class bitsets (equal weights)
 or summed from per-row values (``_bitset.count_masked`` / ``sum_masked``).
 
-The search keeps, per expanded prefix, only its parent, last rule, length, loss and bound: the
+The search keeps, per expanded prefix, only its parent, last rule, length, loss and cost: the
 rows it leaves are rebuilt from that chain when needed (a few AND-NOTs), so memory grows with
 the number of expansions, not with the number of rows. Children of an expanded prefix are
 queued together behind one heap entry (a cursor) holding its best few: a child becomes a node
