@@ -8,7 +8,7 @@ from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
 from tests import twins
 
 
-@pytest.mark.parametrize("n_samples", [1, 63, 64, 65, 200])
+@pytest.mark.parametrize("n_samples", [1, 63, 64, 65, 200, 333, 1000])
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_kernels_match_twins(n_samples, n_threads):
     rng = np.random.default_rng(n_samples)

@@ -58,8 +58,52 @@ cdef extern from *:
                                       Py_ssize_t n_words, Py_ssize_t n_groups, double *out) {
         GLASSBOX_COUNT_BODY
     }
+    #if defined(__x86_64__)
+    #include <immintrin.h>
+    /* AVX2: 4 words at a time, each byte's bits counted by two 16-entry table lookups
+       (vpshufb) and summed per 64-bit lane (vpsadbw): about twice the popcnt loop's speed. */
+    __attribute__((target("avx2,popcnt")))
+    static void glassbox_count_avx2(const uint64_t *a, const uint64_t *mask, const uint64_t *groups,
+                                    Py_ssize_t n_words, Py_ssize_t n_groups, double *out) {
+        if (n_groups > 8 || n_words < 4) {
+            GLASSBOX_COUNT_BODY
+            return;
+        }
+        const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                               0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+        const __m256i nibble = _mm256_set1_epi8(0x0f);
+        const __m256i zero = _mm256_setzero_si256();
+        __m256i acc[8];
+        long long n[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (Py_ssize_t g = 0; g < n_groups; g++) acc[g] = zero;
+        Py_ssize_t w = 0;
+        for (; w + 4 <= n_words; w += 4) {
+            const __m256i x = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a + w)),
+                                               _mm256_loadu_si256((const __m256i *)(mask + w)));
+            for (Py_ssize_t g = 0; g < n_groups; g++) {
+                const __m256i v = _mm256_and_si256(x, _mm256_loadu_si256((const __m256i *)(groups + g * n_words + w)));
+                const __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, nibble));
+                const __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+                acc[g] = _mm256_add_epi64(acc[g], _mm256_sad_epu8(_mm256_add_epi8(lo, hi), zero));
+            }
+        }
+        for (Py_ssize_t g = 0; g < n_groups; g++) {
+            uint64_t lanes[4];
+            _mm256_storeu_si256((__m256i *)lanes, acc[g]);
+            n[g] = (long long)(lanes[0] + lanes[1] + lanes[2] + lanes[3]);
+        }
+        for (; w < n_words; w++) {
+            const uint64_t x = a[w] & mask[w];
+            for (Py_ssize_t g = 0; g < n_groups; g++) n[g] += glassbox_popcount64(x & groups[g * n_words + w]);
+        }
+        for (Py_ssize_t g = 0; g < n_groups; g++) out[g] = (double)n[g];
+    }
+    #endif
     static glassbox_count_fn glassbox_choose_count(void) {
         __builtin_cpu_init();
+    #if defined(__x86_64__)
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return glassbox_count_avx2;
+    #endif
         return __builtin_cpu_supports("popcnt") ? glassbox_count_popcnt : glassbox_count_portable;
     }
     #else

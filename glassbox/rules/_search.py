@@ -146,8 +146,8 @@ def _equivalence_classes(bits, n_samples):
     return inverse.reshape(-1)
 
 
-# The default search budget, in units of "one candidate rule scored on 64 rows" (about 2-3 ns
-# each on a current core): expanding a prefix scores every candidate rule over every row, plus
+# The default search budget, in units of "one candidate rule scored on 64 rows" (1-3 ns each
+# on a current core, with AVX2 or without): expanding a prefix scores every candidate rule over every row, plus
 # a fixed cost per candidate (its bounds, its duplicate check) worth about 32 such words. With
 # unequal weights or a numeric target the rows are visited one by one instead of 64 at a time
 # (about a quarter of a unit per row). This keeps a default fit's search near one second of one
