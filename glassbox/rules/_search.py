@@ -146,13 +146,13 @@ def _equivalence_classes(bits, n_samples):
     return inverse.reshape(-1)
 
 
-# The default search budget, in units of "one candidate rule scored on 64 rows" (1-3 ns each
-# on a current core, with AVX2 or without): expanding a prefix scores every candidate rule over every row, plus
-# a fixed cost per candidate (its bounds, its duplicate check) worth about 32 such words. With
-# unequal weights or a numeric target the rows are visited one by one instead of 64 at a time
+# The default search budget, in units of "one candidate rule scored on 64 rows" (1-3 ns each on a
+# current core, with AVX2 or without): expanding a prefix scores every candidate rule over every
+# row, plus a fixed cost per candidate (its bounds, its duplicate check) worth about 32 such words.
+# With unequal weights or a numeric target the rows are visited one by one instead of 64 at a time
 # (about a quarter of a unit per row). This keeps a default fit's search near one second of one
-# core whatever the data's shape, yet reproducible (it depends on the data's shape only, not on
-# the machine's speed).
+# core whatever the data's shape, yet reproducible (it depends on the data's shape only, not on the
+# machine's speed).
 _DEFAULT_WORK = 5e8
 _WORDS_PER_CANDIDATE = 32
 _DEFAULT_NODES = (50, 200_000)  # room for the beam (~8 per rule); at most ~150 MB of queue
