@@ -194,3 +194,40 @@ def test_regressor_inspection_matches_predictions():
         assert rule.value[0] == pytest.approx(y[all_fired == r].mean())
     assert set(fired) <= set(range(len(model.rules_)))
     assert model.to_text().count("\n") == len(model.rules_) - 1
+
+
+def test_antecedent_dedup_and_support_match_plain_numpy():
+    from glassbox.rules._antecedents import _supports, _unique, bits_to_rows
+
+    rng = np.random.default_rng(8)
+    # Few distinct values in few words: many duplicates and many equal hashes to sort out.
+    bits = rng.integers(0, 4, size=(500, 3)).astype(np.uint64)
+    bits[:, -1] &= np.uint64(0xFF)  # 136 rows: bits past the last row stay 0
+    as_void = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
+    np.testing.assert_array_equal(_unique(bits), np.sort(np.unique(as_void, return_index=True)[1]))
+    rows = bits_to_rows(bits, 136)
+    for weights in (np.full(136, 2.5), rng.random(136)):
+        np.testing.assert_allclose(_supports(bits, weights, 1), rows @ weights, rtol=1e-12)
+
+
+def test_nested_partners_are_subsets_or_supersets():
+    """The search drops a rule capturing as much as a nested partner: that is only sound if
+    every partner's rows contain the rule's or lie within them."""
+    from glassbox.rules._antecedents import bits_to_rows, mine_antecedents
+
+    rng = np.random.default_rng(9)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.integers(0, 30, 400).astype(float),
+                      "c": pd.Categorical(rng.choice(list("xyz"), 400))})
+    X.loc[::13, "a"] = np.nan
+    model = RuleListClassifier()
+    binned = model._fit_bins(X)
+    ants = mine_antecedents(binned, np.ones(400), max_card=2, min_support=0.01, max_thresholds=8, n_threads=1)
+    rows = bits_to_rows(ants.bits, 400)
+    checked = 0
+    for a, partners in enumerate(ants.nested):
+        for b in partners[partners >= 0]:
+            assert b < a
+            inside, outside = rows[a] & ~rows[b], rows[b] & ~rows[a]
+            assert not inside.any() or not outside.any(), (a, b)
+            checked += 1
+    assert checked > len(ants.conditions) // 2
