@@ -168,3 +168,18 @@ def test_every_command_has_help():
     for command in ("demo", "fit", "show", "predict", "export", "report", "info"):
         result = _run(command, "--help")
         assert result.returncode == 0 and f"usage: glassbox {command}" in result.stdout
+
+
+def test_demo_fits_prints_saves_and_reports(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    import glassbox
+
+    assert main(["demo", "--out-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for header in ("== Generalized additive model: GAMClassifier (test accuracy",
+                   "== Rule list: RuleListClassifier (test accuracy", "== Shallow tree: ShallowTreeClassifier"):
+        assert header in out
+    for name in ("gam", "rules", "tree"):
+        model = glassbox.load(tmp_path / f"{name}.json")
+        assert model.to_text().splitlines()[0] in out  # what was printed is what was saved
+    assert (tmp_path / "report.html").read_text().count("<figure>") >= 3
