@@ -1,6 +1,6 @@
 """Distillation benchmark: a LightGBM teacher (defaults) distilled into each glassbox student.
 
-    python -m benchmarks.bench_distill [--datasets adult fico compas_raw 537_houses] [--n-jobs 2]
+    python -m benchmarks.bench_distill [--datasets adult fico compas_raw 537_houses] [--students ...] [--n-jobs 2]
 
 For each dataset: the teacher is fitted on the fixed 80% training split. Each student is then
 (a) fitted on the true labels of the training split, and (b) distilled from the teacher on the
@@ -89,7 +89,7 @@ def _imodels_row(task, X_train, X_test, y_train, y_test, n_jobs):
     }
 
 
-def run(dataset, n_jobs):
+def run(dataset, n_jobs, students=tuple(STUDENTS)):
     from lightgbm import LGBMClassifier, LGBMRegressor
 
     X, y, meta = load_dataset(dataset)
@@ -102,7 +102,7 @@ def run(dataset, n_jobs):
     teacher = Teacher.wrap(lgbm)
     rows = [{"student": "LightGBM teacher", "trained on": "truth", **_scores(task, teacher, lgbm, X_test, y_test)}]
     rows[0]["agreement"], rows[0]["score_r2"] = (np.nan if task == "regression" else 1.0), 1.0
-    for name in STUDENTS:
+    for name in students:
         student = _student(name, task, n_jobs)
         if student is None:
             continue
@@ -126,13 +126,14 @@ def run(dataset, n_jobs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--students", nargs="+", default=list(STUDENTS), choices=list(STUDENTS))
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", default=None, help="CSV file for all rows")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", UnseenCategoryWarning)  # test rows with new levels are expected
     frames = []
     for dataset in args.datasets:
-        frame = run(dataset, args.n_jobs)
+        frame = run(dataset, args.n_jobs, args.students)
         frames.append(frame)
         metric = "R²" if frame["agreement"].isna().all() else "accuracy"
         print(f"\n== {dataset} (test split; truth = {metric}, agreement with the teacher, score_r2 vs teacher logits)")

@@ -7,14 +7,18 @@ defaults), all on the fixed split of ``benchmarks.datasets.split`` and with 2 th
 model takes ``n_jobs``. scikit-learn and FIGS need numbers, so categorical/string columns are
 ordinal-encoded for them (missing stays NaN for scikit-learn; FIGS gets NaN filled with -1,
 as it cannot take NaN). ``--monotone`` adds the fico/heloc comparison with and without a
-monotonic constraint on ExternalRiskEstimate. ``--gosdt`` records what happens with GOSDT.
+monotonic constraint on ExternalRiskEstimate (``--monotone-only`` runs just that), with the
+1-minute load average at the start of each fit beside its time. ``--gosdt`` records what
+happens with GOSDT.
 
     python -m benchmarks.bench_tree --depths 2 3 [--datasets adult fico ...] [--monotone] [--gosdt]
+    python -m benchmarks.bench_tree --depths 3 --monotone-only
 
 Timings are wall-clock on whatever machine runs this; on a shared machine they are noisy.
 """
 
 import argparse
+import os
 import time
 import traceback
 import warnings
@@ -109,12 +113,27 @@ def monotone(depths):
                 ("cart", lambda: DecisionTreeClassifier(max_depth=depth, random_state=0)),
                 ("cart+cst", lambda: DecisionTreeClassifier(max_depth=depth, random_state=0, monotonic_cst=cart_cst)),
             ):
+                load = os.getloadavg()[0]  # the machine may be shared: timings mean little without it
                 row = run_model(label, make, "binary", X_train, y_train, X_test, y_test)
-                row.update(dataset=name, depth=depth)
+                row.update(dataset=name, depth=depth, load=load)
                 rows.append(row)
                 print(f"{name:10s} d={depth} {label:13s} acc={row['score']:.4f} fit={row['fit_s']:.2f}s "
-                      f"{row.get('optimal', '')} {row.get('error', '')}", flush=True)
+                      f"load={load:.1f} {row.get('optimal', '')} {row.get('error', '')}", flush=True)
     return pd.DataFrame(rows)
+
+
+def print_monotone(frame):
+    """Accuracy, fit seconds and whether glassbox proved its tree optimal, per dataset and depth;
+    and the accuracy lost to the constraint (glassbox+cst - glassbox)."""
+    with pd.option_context("display.width", 200):
+        for values in ("score", "fit_s", "load"):
+            print(values)
+            print(frame.pivot_table(index=["dataset", "depth"], columns="model", values=values).round(4))
+        glass = frame[frame["model"].str.startswith("glassbox")]
+        print(glass.pivot_table(index=["dataset", "depth"], columns="model", values="optimal", aggfunc="first"))
+        pivot = frame.pivot_table(index=["dataset", "depth"], columns="model", values="score")
+        print("accuracy change from the constraint (glassbox+cst - glassbox):")
+        print((pivot["glassbox+cst"] - pivot["glassbox"]).round(4).to_string())
 
 
 def gosdt():
@@ -154,9 +173,13 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="*", default=None)
     parser.add_argument("--depths", nargs="*", type=int, default=[2, 3])
     parser.add_argument("--monotone", action="store_true")
+    parser.add_argument("--monotone-only", action="store_true", help="only the fico/heloc monotone comparison")
     parser.add_argument("--gosdt", action="store_true")
     parser.add_argument("--out", default=None, help="CSV file for the raw results")
     args = parser.parse_args(argv)
+    if args.monotone_only:
+        print_monotone(monotone(args.depths))
+        return
     names = args.datasets if args.datasets else [n for n in available() if n in manifest()]
     frame = compare(names, args.depths)
     table = frame.pivot_table(index=["dataset", "task", "depth"], columns="model", values=["score", "fit_s"])
@@ -169,8 +192,7 @@ def main(argv=None):
     if args.out:
         frame.to_csv(args.out, index=False)
     if args.monotone:
-        mono = monotone(args.depths)
-        print(mono.pivot_table(index=["dataset", "depth"], columns="model", values="score").round(4))
+        print_monotone(monotone(args.depths))
     if args.gosdt:
         print("GOSDT:", gosdt())
 

@@ -1,6 +1,6 @@
 """glassbox: interpretable-by-design models whose fitted structure is the explanation.
 
-The public API is flat: estimators, ``distill``, ``save`` and ``load`` are imported from here
+The public API is flat: estimators, ``distill``, ``plot``, ``save`` and ``load`` are imported from here
 as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`glassbox.binning`.
 """
 
@@ -9,6 +9,8 @@ from glassbox.gam import GAMClassifier, GAMRegressor
 from glassbox.rules import RuleListClassifier, RuleListRegressor
 from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
 from glassbox.distill import DistilledClassifier, DistilledRegressor, distill
+from glassbox.explain import plot
+from glassbox.export import load, save
 
 __all__ = [
     "__version__",
@@ -21,4 +23,7 @@ __all__ = [
     "DistilledClassifier",
     "DistilledRegressor",
     "distill",
+    "save",
+    "load",
+    "plot",
 ]

@@ -98,6 +98,9 @@ def model_size(model):
     return {}
 
 
+_MAX_THREADS = 1 << 15  # kernels take a C int; more threads than this is a typo, not a machine
+
+
 def effective_n_threads(n_jobs):
     """Threads a kernel should use for ``n_jobs`` (None or -1: every available core).
 
@@ -106,8 +109,9 @@ def effective_n_threads(n_jobs):
     """
     if n_jobs is not None and (
         not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0
+        or abs(n_jobs) > _MAX_THREADS
     ):
-        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
+        raise ValueError(f"n_jobs must be None or a non-zero integer in [-{_MAX_THREADS}, {_MAX_THREADS}], got {n_jobs!r}")
     if not openmp_enabled():
         return 1
     available = _available_cores()

@@ -13,3 +13,107 @@ class InspectionMixin:
     def _inspected(self):
         """The fitted glassbox model whose structure this estimator's inspection shows."""
         return self
+
+    def explain_global(self, name=None):
+        """The whole fitted structure as an explanation object.
+
+        GAMs: every term's shape function (with standard errors and training density) and the
+        term importances; rule lists: the rules in order; trees: the leaves and their paths.
+        The object has glassbox's accessors (``to_frame()``, ``to_text()``, ``plot()``) and
+        meets InterpretML's Explanation contract, so ``interpret.show(model.explain_global())``
+        renders it.
+
+        Parameters
+        ----------
+        name : str, default=None
+            Display name (InterpretML's dashboard shows it); the estimator's class by default.
+
+        Returns
+        -------
+        GlobalExplanation
+        """
+        from glassbox.explain import explain_global
+
+        return explain_global(self, name=name)
+
+    def explain_local(self, X, y=None, name=None):
+        """Each row's exact account of its prediction, as an explanation object.
+
+        GAMs: the intercept and every term's contribution, which add up to the raw output
+        (``decision_function`` / ``predict_raw``) exactly; rule lists: the rule that fired and
+        the rules before it that did not; trees: the path from the root to the leaf.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+            True targets, shown beside each prediction.
+        name : str, default=None
+
+        Returns
+        -------
+        LocalExplanation
+            ``to_frame()`` has one row per sample (indexed like ``X``); ``data(i)`` and
+            ``visualize(i)`` are the i-th row's.
+        """
+        from glassbox.explain import explain_local
+
+        return explain_local(self, X, y=y, name=name)
+
+    def plot(self, what=None, **kwargs):
+        """matplotlib figure of the structure; see :func:`glassbox.plot`."""
+        from glassbox.explain import plot
+
+        return plot(self, what, **kwargs)
+
+    def to_sql(self, table="data", *, dialect="sqlite", keep=()):
+        """SQL computing this model's predictions in a database, with no glassbox installed.
+
+        One SELECT over ``table``: the ``keep`` columns, then for a classifier one probability
+        column per class (``proba_<class>``) and the predicted label (``prediction``), for a
+        regressor the prediction (``prediction``). Missing values (NULL, and NaN where the
+        engine stores it) and unseen levels are handled as the model handles them; probabilities
+        match ``predict_proba`` to the last bit or two and labels exactly.
+
+        Parameters
+        ----------
+        table : str or tuple of str, default="data"
+            The table (or view) holding one column per feature, named as in ``feature_names_in_``;
+            a tuple such as ``("schema", "table")`` for a qualified name.
+        dialect : {"sqlite", "duckdb"}, default="sqlite"
+        keep : str or sequence of str, default=()
+            Columns of ``table`` passed through, e.g. an id to join the predictions back on.
+
+        Returns
+        -------
+        str
+            The query (numbers written so the engine reads exactly the model's doubles).
+        """
+        from glassbox.export._sql import to_sql
+
+        return to_sql(self._inspected(), table, dialect=dialect, keep=keep, wrapper=self)
+
+    def to_python(self, function_name="predict_row"):
+        """The source of a Python module computing this model's predictions with the standard
+        library alone (``math``): no glassbox, NumPy or pandas needed.
+
+        The module has ``predict(rows)`` and, for classifiers, ``predict_proba(rows)``, over an
+        iterable of dicts (feature name -> value; None or NaN is missing), and the one-row
+        function ``function_name(row)`` returning the label or the value (with
+        ``predict_proba_row(row)`` for classifiers). Labels are the model's classes; results
+        match ``predict`` / ``predict_proba`` to the last bit or two. Infinite numbers raise
+        ValueError, as in glassbox.
+
+        Parameters
+        ----------
+        function_name : str, default="predict_row"
+            Name of the one-row prediction function.
+
+        Returns
+        -------
+        str
+            The module's source: write it to a ``.py`` file, or ``exec`` it.
+        """
+        from glassbox.export._python import to_python
+
+        return to_python(self._inspected(), function_name=function_name, wrapper=self)

@@ -305,7 +305,9 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
                 np.array([features[j].missing_code for j in continuous], dtype=BIN_CODE_DTYPE),
                 np.array(continuous, dtype=OFFSET_DTYPE),
                 out,
-                effective_n_threads(self.n_jobs),
+                # Waking a thread team costs more than coding a few thousand values (tens of ms
+                # on a busy machine, paid by every small predict): small blocks use one thread.
+                effective_n_threads(self.n_jobs) if block.size >= _MIN_PARALLEL_VALUES else 1,
             )
             if n_inf:
                 _raise_infinite(block, names)
@@ -369,6 +371,9 @@ def _continuous_block(X, columns, names):
         for k, (j, name) in enumerate(zip(columns, names)):
             block[:, k] = _numeric_column(_column(X, j), name)
     return block
+
+
+_MIN_PARALLEL_VALUES = 1 << 16
 
 
 def _raise_infinite(block, names):

@@ -106,7 +106,7 @@ def test_effective_n_threads():
     assert effective_n_threads(-1) == cores
     assert effective_n_threads(-2) == max(1, cores - 1)
     assert 1 <= effective_n_threads(None) <= cores
-    for bad in (0, 1.5, True, "2"):
+    for bad in (0, 1.5, True, "2", 10**30, -(2**15) - 1):
         with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
             effective_n_threads(bad)
 

@@ -8,7 +8,7 @@ from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
 from tests import twins
 
 
-@pytest.mark.parametrize("n_samples", [1, 63, 64, 65, 200])
+@pytest.mark.parametrize("n_samples", [1, 63, 64, 65, 200, 333, 1000])
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_kernels_match_twins(n_samples, n_threads):
     rng = np.random.default_rng(n_samples)
@@ -64,6 +64,7 @@ def test_score_children_matches_twin(classification, n_threads):
         node = np.array([30.0, 4.0, 50.0, 3.0])
         captured = node[None, :] * rng.random((n, 4))
         captured[:4] = 0.0
+    captured[8] = node  # a rule capturing every row the prefix left
     total, c, prefix_loss = float(node[:n_classes].sum() if classification else node[0]) + 7.0, 0.05, 2.5
     outs = [np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.uint8)]
     score_children(np.ascontiguousarray(captured), node, np.empty_like(captured), *outs, classification,

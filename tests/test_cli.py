@@ -37,3 +37,149 @@ def test_unknown_command_is_a_usage_error():
     result = _run("frobnicate")
     assert result.returncode == 2
     assert "invalid choice: 'frobnicate'" in result.stderr
+
+
+# --- fit / show / predict / export / report on a real CSV ---------------------------------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+import sqlite3  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.model_zoo import _data  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def csv_files(tmp_path_factory):
+    """A training CSV (mixed types, NaN, a text target) and a CSV of new rows with an id column."""
+    folder = tmp_path_factory.mktemp("cli")
+    X_train, y_train, X_test, _ = _data("mixed_binary")
+    train = X_train.assign(outcome=np.where(y_train == 1, "bad", "good"))
+    train.to_csv(folder / "train.csv", index=False)
+    new = X_test.assign(row_id=np.arange(len(X_test)) + 1000)
+    new.to_csv(folder / "new.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tree_file(csv_files):
+    out = csv_files / "tree.json"
+    code = main(["fit", str(csv_files / "train.csv"), "--target", "outcome", "--model", "tree",
+                 "--categorical", "grade", "--param", "max_depth=2", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_fit_prints_the_model_and_its_test_score(csv_files, tree_file, capsys):
+    out = csv_files / "rules.json"
+    assert main(["fit", str(csv_files / "train.csv"), "--target", "outcome", "--model", "rules",
+                 "--param", "max_nodes=200", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "RuleListClassifier on 700 rows x 5 features (classification: target 'outcome' is not numeric)" in text
+    assert "IF " in text and "ELSE" in text
+    assert "test accuracy" in text and "on 140 held-out rows" in text
+    assert json.loads(out.read_text())["estimator"] == "RuleListClassifier"
+
+
+def test_show_prints_what_the_model_prints(tree_file, capsys):
+    import glassbox
+
+    capsys.readouterr()
+    assert main(["show", str(tree_file)]) == 0
+    assert capsys.readouterr().out.strip() == glassbox.load(tree_file).to_text().strip()
+    assert main(["show", str(tree_file), "--format", "table"]) == 0
+    assert "rule" in capsys.readouterr().out
+
+
+def test_predict_writes_the_models_predictions(csv_files, tree_file, capsys):
+    import glassbox
+
+    out = csv_files / "pred.csv"
+    assert main(["predict", str(tree_file), str(csv_files / "new.csv"), "--keep", "row_id", "--out", str(out)]) == 0
+    got = pd.read_csv(out)
+    new = pd.read_csv(csv_files / "new.csv")
+    model = glassbox.load(tree_file)
+    X = new[list(model.feature_names_in_)]
+    assert list(got.columns) == ["row_id", "prediction", "proba_bad", "proba_good"]
+    np.testing.assert_array_equal(got["row_id"], new["row_id"])
+    np.testing.assert_array_equal(got["prediction"], model.predict(X))
+    np.testing.assert_allclose(got[["proba_bad", "proba_good"]], model.predict_proba(X), rtol=1e-15)
+
+
+def test_export_sql_runs_in_sqlite_and_matches(csv_files, tree_file):
+    import glassbox
+
+    out = csv_files / "model.sql"
+    assert main(["export", str(tree_file), "--sql", "--table", "rows", "--keep", "row_id", "--out", str(out)]) == 0
+    new = pd.read_csv(csv_files / "new.csv")
+    with sqlite3.connect(":memory:") as db:
+        new.to_sql("rows", db, index=False)
+        got = pd.read_sql_query(out.read_text(), db).sort_values("row_id")
+    model = glassbox.load(tree_file)
+    np.testing.assert_array_equal(got["prediction"].to_numpy(), model.predict(new[list(model.feature_names_in_)]))
+
+
+def test_export_python_is_code_that_runs(csv_files, tree_file, capsys):
+    capsys.readouterr()
+    assert main(["export", str(tree_file), "--python"]) == 0
+    source = capsys.readouterr().out
+    namespace = {}
+    exec(compile(source, "exported.py", "exec"), namespace)
+    assert callable(namespace["predict"])
+
+
+def test_report_writes_one_html_page(csv_files, tree_file):
+    pytest.importorskip("matplotlib")
+    out = csv_files / "report.html"
+    assert main(["report", str(tree_file), "--out", str(out)]) == 0
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+    # Self-contained: nothing is fetched (XML namespace names are identifiers, not requests).
+    assert re.findall(r"""(?:src|href)=["']?https?:|url\(\s*["']?https?:""", page) == []
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["fit", "{dir}/train.csv", "--target", "nope"], "has no column 'nope'; its columns are: num, skew"),
+    (["fit", "{dir}/missing.csv", "--target", "outcome"], "no such file"),
+    (["fit", "{dir}/train.csv", "--target", "outcome", "--param", "depth=3"], "has no parameter 'depth'"),
+    (["fit", "{dir}/train.csv", "--target", "outcome", "--param", "max_bins"], "--param needs NAME=VALUE"),
+    (["fit", "{dir}/train.csv", "--target", "outcome", "--test-size", "1.5"], "--test-size must be in [0, 1)"),
+    (["show", "{dir}/train.csv"], "the model file is not valid JSON"),
+    (["show", "{dir}/nothing.json"], "no such model file"),
+    (["predict", "{dir}/tree.json", "{dir}/thin.csv"], "has no model column 'num'"),
+])
+def test_errors_are_one_line_messages_with_exit_code_1(csv_files, tree_file, argv, message):
+    pd.read_csv(csv_files / "new.csv").drop(columns=["num"]).to_csv(csv_files / "thin.csv", index=False)
+    result = _run(*[a.format(dir=csv_files) for a in argv])
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("glassbox: error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_export_needs_sql_or_python_and_that_is_a_usage_error(tree_file):
+    result = _run("export", str(tree_file))
+    assert result.returncode == 2 and "one of the arguments --sql --python is required" in result.stderr
+
+
+def test_every_command_has_help():
+    for command in ("demo", "fit", "show", "predict", "export", "report", "info"):
+        result = _run(command, "--help")
+        assert result.returncode == 0 and f"usage: glassbox {command}" in result.stdout
+
+
+def test_demo_fits_prints_saves_and_reports(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    import glassbox
+
+    assert main(["demo", "--out-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for header in ("== Generalized additive model: GAMClassifier (test accuracy",
+                   "== Rule list: RuleListClassifier (test accuracy", "== Shallow tree: ShallowTreeClassifier"):
+        assert header in out
+    for name in ("gam", "rules", "tree"):
+        model = glassbox.load(tmp_path / f"{name}.json")
+        assert model.to_text().splitlines()[0] in out  # what was printed is what was saved
+    assert (tmp_path / "report.html").read_text().count("<figure>") >= 3

@@ -76,7 +76,7 @@ def test_explain_local_sums_to_the_raw_output_on_real_data(shared_dataset, name)
         model = GAMClassifier(**FAST, interactions=3).fit(X_train, y_train)
         raw, classes = model.decision_function(X_test), (model.classes_ if meta["task"] == "multiclass" else None)
     assert any(t.is_pair for t in model.terms_)
-    account = model.explain_local(X_test)
+    account = model.explain_local(X_test).to_frame()
     assert list(account.index) == list(X_test.index)
     np.testing.assert_allclose(_sum_of_account(account, classes), raw, rtol=1e-12, atol=1e-12)
 
@@ -108,6 +108,36 @@ def test_to_frame_and_to_text_show_the_tables():
     assert list(importances.index) == [t.name for t in model.terms_] and (importances >= 0).all()
 
 
+def test_to_text_merges_neighbouring_bins_that_print_alike_and_keeps_every_value():
+    import itertools
+
+    from glassbox.binning import format_threshold
+    from glassbox.gam._render import _number
+
+    X, y = _mixed_frame(2000)
+    model = GAMClassifier(**FAST, interactions=0).fit(X, y)
+    text = model.to_text()
+    for term in model.terms_[:2]:  # age (no missing values), income (10% missing)
+        bins = term.bins[0]
+        assert not bins.is_categorical
+        lines = text.split(f"\n\n{term.name}  (importance")[1].split("\n\n")[0].splitlines()[1:]
+        printed = [f"{_number(s)} ± {_number(e)}" for s, e in zip(term.scores, term.standard_errors)]
+        # Runs of equal printed values over the value bins, labelled from the thresholds.
+        expected, first = [], 0
+        for value, run in itertools.groupby(range(bins.n_bins), key=lambda c: printed[c]):
+            last = first + len(list(run)) - 1
+            lo = None if first == 0 else format_threshold(bins.thresholds[first - 1])
+            hi = None if last == bins.n_bins - 1 else format_threshold(bins.thresholds[last])
+            label = f"<= {hi}" if lo is None else f"> {lo}" if hi is None else f"({lo}, {hi}]"
+            expected.append(f"{label} {value}")
+            first = last + 1
+        if term.bin_weights[bins.missing_code] > 0:
+            expected.append(f"missing {printed[bins.missing_code]}")
+        assert [" ".join(line.split()) for line in lines] == expected
+        assert len(expected) < bins.n_bins  # something was merged
+    assert "income" in text and "missing" in text.split("income  (importance")[1].split("\n\n")[0]
+
+
 def test_multiclass_has_per_class_tables_and_pairs():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(3000, 4))
@@ -119,7 +149,7 @@ def test_multiclass_has_per_class_tables_and_pairs():
     for term in model.terms_:
         assert term.scores.shape == term.shape + (3,)
         np.testing.assert_allclose(term.scores.sum(axis=-1), 0, atol=1e-10)
-    account = model.explain_local(X[:50])
+    account = model.explain_local(X[:50]).to_frame()
     np.testing.assert_allclose(_sum_of_account(account, model.classes_), model.decision_function(X[:50]),
                                rtol=1e-12, atol=1e-12)
     assert model.score(X, y) > 0.85
@@ -239,11 +269,11 @@ def test_unseen_category_warns_with_the_feature_and_uses_the_unseen_score():
     new = X.iloc[:5].copy()
     new["city"] = pd.Categorical(["zz"] * 5)
     with pytest.warns(UnseenCategoryWarning, match="'city'"):
-        account = model.explain_local(new)
+        account = model.explain_local(new).to_frame()
     assert np.all(account["city"] == 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnseenCategoryWarning)
-        known = model.explain_local(X.iloc[:5])
+        known = model.explain_local(X.iloc[:5]).to_frame()
     np.testing.assert_array_equal(account["age"], known["age"])
 
 

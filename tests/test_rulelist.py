@@ -57,7 +57,7 @@ def test_predictions_follow_printed_rules_on_shared_data(shared_dataset, name):
     expected = _pandas_predict(model, X_test)
     np.testing.assert_array_equal(model.predict(X_test), expected.to_numpy().astype(model.classes_.dtype))
     # explain_local names the rule that predicted, with the prediction it made.
-    local = model.explain_local(X_test.iloc[:50])
+    local = model.explain_local(X_test.iloc[:50]).to_frame()
     np.testing.assert_array_equal(local["prediction"].to_numpy().astype(model.classes_.dtype),
                                   model.predict(X_test.iloc[:50]))
 
@@ -78,7 +78,7 @@ def test_text_frame_and_local_explanation_agree():
     assert list(frame["antecedent"]) == [r.to_text() for r in model.rules_]
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    local = model.explain_local(X)
+    local = model.explain_local(X).to_frame()
     np.testing.assert_allclose(local[["p('no')", "p('yes')"]].to_numpy(), proba)
     for i in range(5):
         fired = model.rules_[local["rule"].iloc[i]]
@@ -183,14 +183,51 @@ def test_regressor_inspection_matches_predictions():
     X = rng.normal(size=(300, 2))
     y = np.where(X[:, 1] > 0.2, 5.0, 1.0) + rng.normal(0, 0.1, 300)
     model = _quiet_fit(RuleListRegressor(max_card=1, max_nodes=300), X, y)
-    local = model.explain_local(X[:20])
+    local = model.explain_local(X[:20]).to_frame()
     np.testing.assert_allclose(local["mean"].to_numpy(), model.predict(X[:20]))
     frame = model.to_frame()
     assert list(frame["rule"]) == list(range(len(model.rules_)))
     # Each rule's mean is the mean of the training rows it captured.
     fired = local["rule"].to_numpy()
-    all_fired = model.explain_local(X)["rule"].to_numpy()
+    all_fired = model.explain_local(X).to_frame()["rule"].to_numpy()
     for r, rule in enumerate(model.rules_):
         assert rule.value[0] == pytest.approx(y[all_fired == r].mean())
     assert set(fired) <= set(range(len(model.rules_)))
     assert model.to_text().count("\n") == len(model.rules_) - 1
+
+
+def test_antecedent_dedup_and_support_match_plain_numpy():
+    from glassbox.rules._antecedents import _supports, _unique, bits_to_rows
+
+    rng = np.random.default_rng(8)
+    # Few distinct values in few words: many duplicates and many equal hashes to sort out.
+    bits = rng.integers(0, 4, size=(500, 3)).astype(np.uint64)
+    bits[:, -1] &= np.uint64(0xFF)  # 136 rows: bits past the last row stay 0
+    as_void = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
+    np.testing.assert_array_equal(_unique(bits), np.sort(np.unique(as_void, return_index=True)[1]))
+    rows = bits_to_rows(bits, 136)
+    for weights in (np.full(136, 2.5), rng.random(136)):
+        np.testing.assert_allclose(_supports(bits, weights, 1), rows @ weights, rtol=1e-12)
+
+
+def test_nested_partners_are_subsets_or_supersets():
+    """The search drops a rule capturing as much as a nested partner: that is only sound if
+    every partner's rows contain the rule's or lie within them."""
+    from glassbox.rules._antecedents import bits_to_rows, mine_antecedents
+
+    rng = np.random.default_rng(9)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.integers(0, 30, 400).astype(float),
+                      "c": pd.Categorical(rng.choice(list("xyz"), 400))})
+    X.loc[::13, "a"] = np.nan
+    model = RuleListClassifier()
+    binned = model._fit_bins(X)
+    ants = mine_antecedents(binned, np.ones(400), max_card=2, min_support=0.01, max_thresholds=8, n_threads=1)
+    rows = bits_to_rows(ants.bits, 400)
+    checked = 0
+    for a, partners in enumerate(ants.nested):
+        for b in partners[partners >= 0]:
+            assert b < a
+            inside, outside = rows[a] & ~rows[b], rows[b] & ~rows[a]
+            assert not inside.any() or not outside.any(), (a, b)
+            checked += 1
+    assert checked > len(ants.conditions) // 2

@@ -112,3 +112,87 @@ def test_budget_hit_warns_and_reports_a_valid_bound():
         model = RuleListClassifier(c=0.001, max_nodes=3).fit(X, y)
     assert not model.optimal_
     assert model.lower_bound_ <= model.objective_
+
+
+# --- each bound on its own: switching it off never changes the certified optimum -------------
+
+_FLAGS = ["BOUND_HIERARCHICAL", "BOUND_LOOKAHEAD", "BOUND_EQUIVALENT", "BOUND_SUPPORT",
+          "BOUND_ACCURATE", "BOUND_CAPTURE", "BOUND_DEDUP"]
+
+
+def _search_problem(X, y, w, classification, n_classes):
+    """The search's own problem over the brute force's antecedents (plus duplicates and
+    conjunctions, so that duplicate-capture and capture-map pruning have work to do)."""
+    from glassbox.rules._antecedents import rows_to_bits
+    from glassbox.rules._search import Problem
+
+    singles = _antecedent_rows(X)  # x0 == 0, x0 == 1, x1 == 0, ...
+    extra = [singles[0] & singles[2], singles[0] & singles[2], singles[1] | ~singles[1], singles[3] & singles[5]]
+    masks = singles + extra
+    bits = np.array([rows_to_bits(m) for m in masks])
+    # Earlier antecedents nested with each: the conjunctions' parts, the duplicate's twin, the
+    # all-rows rule's subset.
+    n = len(singles)
+    nested = np.full((len(masks), 2), -1, dtype=np.intp)
+    nested[n:] = [[0, 2], [n, 0], [1, -1], [3, 5]]
+    target = y if classification else (y - np.average(y, weights=w)) / np.sqrt(
+        np.average((y - np.average(y, weights=w)) ** 2, weights=w))
+    problem = Problem(bits, n, target, w, classification=classification, n_classes=n_classes, nested=nested)
+    return problem, masks
+
+
+def _exhaustive(masks, y, w, c, classification, n_classes, max_rules):
+    best = np.inf
+    for length in range(max_rules + 1):
+        for combo in itertools.product(range(len(masks)), repeat=length):
+            best = min(best, _list_objective([masks[a] for a in combo], y, w, c, classification, n_classes))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("kind", ["binary", "weighted", "multiclass", "regression"])
+def test_no_bound_prunes_the_optimum(seed, kind):
+    from glassbox._ext import _rulelist
+    from glassbox.rules._search import search
+
+    classification = kind != "regression"
+    n_classes = 3 if kind == "multiclass" else 2
+    X, y, w, c = _problem(300 + seed, classification, n_classes=n_classes, weighted=kind == "weighted")
+    problem, masks = _search_problem(X, y, w, classification, n_classes)
+    expected = _exhaustive(masks, y, w, c, classification, n_classes, MAX_RULES)
+    everything = _rulelist.BOUND_ALL
+    runs = {"all": everything, "none": 0}
+    runs.update({flag: everything & ~getattr(_rulelist, flag) for flag in _FLAGS})
+    nodes = {}
+    for name, bounds in runs.items():
+        result = search(problem, c=c, max_rules=MAX_RULES, max_nodes=10**6, time_limit=None, beam_width=2,
+                        bounds=bounds)
+        assert result.optimal, name
+        assert result.objective == pytest.approx(expected, abs=1e-9), name
+        assert result.lower_bound == pytest.approx(result.objective, abs=1e-12), name
+        # The reported rules have the reported objective.
+        assert _list_objective([masks[a] for a in result.prefix], y, w, c, classification, n_classes) == \
+            pytest.approx(result.objective, abs=1e-9), name
+        nodes[name] = result.n_nodes
+    assert nodes["all"] < nodes["none"], "the bounds should prune something"
+
+
+def test_many_rules_exhaust_the_child_batches():
+    """More candidate rules than a cursor queues at once (32): later batches are found by
+    scoring a prefix's children again, and the optimum still matches exhaustive enumeration."""
+    from glassbox._ext import _rulelist
+    from glassbox.rules._antecedents import rows_to_bits
+    from glassbox.rules._search import Problem, search
+
+    rng = np.random.default_rng(11)
+    n = 60
+    X = rng.integers(0, 2, size=(n, 20)).astype(float)
+    y = np.where(rng.random(n) < 0.75, (X[:, 0] == 1) | (X[:, 5] == 0), rng.integers(0, 2, n)).astype(int)
+    w = np.ones(n)
+    masks = _antecedent_rows(X)
+    problem = Problem(np.array([rows_to_bits(m) for m in masks]), len(masks), y, w, classification=True, n_classes=2)
+    expected = _exhaustive(masks, y, w, 0.0, True, 2, 2)
+    for bounds in (_rulelist.BOUND_ALL, 0):
+        result = search(problem, c=0.0, max_rules=2, max_nodes=10**6, time_limit=None, beam_width=1, bounds=bounds)
+        assert result.optimal
+        assert result.objective == pytest.approx(expected, abs=1e-12)

@@ -145,7 +145,7 @@ def test_structure_predicts_what_it_explains():
     assert sum(leaf.n_samples for leaf in tree.leaves) == len(X)
     assert [leaf.n_samples for leaf in tree.leaves] == list(held.sum(axis=1))
     # explain_local: the path ends in the leaf whose rule holds, with the model's prediction
-    local = model.explain_local(X)
+    local = model.explain_local(X).to_frame()
     np.testing.assert_array_equal(local["leaf"], held.argmax(axis=0))
     np.testing.assert_array_equal(local["prediction"], model.predict(X))
     assert all(path[0] == 0 for path in local["path"])

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from glassbox import ShallowTreeClassifier, ShallowTreeRegressor
+from glassbox.tree._search import Problem, ValueBounds, solve_small
 from tests import tree_brute_force as bf
 
 TASKS = ("binary", "multiclass", "regression")
@@ -87,21 +88,110 @@ def test_monotone_depth2_matches_exhaustive_search(task, seed):
     assert model.objective_ == pytest.approx(expected, abs=1e-9)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_monotone_depth3_never_beats_the_optimum_and_is_exact_when_claimed(seed):
+def monotone_problem(seed, task):
+    """Small data whose constraints bind: per-value effects that are not monotone, plus a trend
+    along each constrained feature so that splitting on it is worth its clashes."""
     rng = np.random.default_rng(seed)
-    X, y, w, cat, n_classes = make_problem(2000 + seed, "binary", n_features=2, categorical=False, missing=False)
-    X, y, w = X[:40], y[:40], w[:40]
-    y[:2] = [0, 1]
-    for j in range(X.shape[1]):
-        X[:, j] = np.minimum(X[:, j].astype(float), 4.5)
-    cst = np.array([1, int(rng.choice([-1, 0]))])
-    model = fit("binary", X.astype(float), y, w, set(), max_depth=3, monotonic_cst=list(cst))
-    data = bf.Data(X, y, w, "binary", set(), 2)
-    expected = bf.best_monotone_cost(data, 3, 1, 0.0, cst)
-    assert model.objective_ >= expected - 1e-9
-    if model.optimal_:
-        assert model.objective_ == pytest.approx(expected, abs=1e-9)
+    p, k = [(2, 8), (3, 5), (4, 4)][seed % 3]  # features and values per feature
+    n = int(rng.integers(60, 201))
+    X = rng.integers(0, k, size=(n, p)).astype(float)
+    for j in range(p):
+        if rng.random() < 0.3:
+            X[rng.random(n) < 0.1, j] = np.nan
+    cst = rng.choice([-1, 0, 1], size=p)
+    if not cst.any():
+        cst[rng.integers(p)] = 1
+    codes = np.where(np.isnan(X), k, X).astype(int)
+    effects = rng.normal(size=(p, k + 1))  # per value, and for missing
+    effects[:, :k] += 2.0 * cst[:, None] * np.linspace(-1, 1, k)[None, :]
+    signal = effects[np.arange(p), codes].sum(axis=1)
+    if task == "binary":
+        y = (signal + rng.logistic(size=n) > 0).astype(int)
+        y[:2] = [0, 1]
+    else:
+        y = signal + rng.normal(size=n)
+    w = rng.integers(1, 4, size=n).astype(float)
+    return X, y, w, cst
+
+
+# Regression seeds 4, 5 and 8 are problems whose best monotone tree has a root on a
+# constrained feature whose two independently optimal subtrees clash, so only the coupled
+# search finds it (the solver before it returned a worse tree there, not claimed optimal).
+@pytest.mark.parametrize("task, seed", [("binary", 1), ("binary", 3), ("binary", 8), ("regression", 4),
+                                        ("regression", 5), ("regression", 6), ("regression", 8)])
+def test_monotone_depth3_matches_exhaustive_search(task, seed):
+    X, y, w, cst = monotone_problem(seed, task)
+    rng = np.random.default_rng(seed)
+    min_leaf = int(rng.choice([1, 1, 5]))
+    complexity = float(rng.choice([0.0, 0.01]))
+    model = fit(task, X, y, w, set(), max_depth=3, min_samples_leaf=min_leaf, complexity=complexity,
+                monotonic_cst=list(cst))
+    data = bf.Data(X.astype(object), y.astype(float) if task == "regression" else y, w, task, set(),
+                   2 if task == "binary" else 0)
+    assert model.optimal_
+    assert model.objective_ == pytest.approx(bf.best_monotone_cost(data, 3, min_leaf, complexity, cst), abs=1e-9)
+    # the constraints bind here: the unconstrained optimum is lower
+    assert bf.optimal_cost(data, 3, min_leaf, complexity) < model.objective_ - 1e-9
+    # the coupled search runs inside the per-feature workers: the same tree on two threads
+    Model = ShallowTreeRegressor if task == "regression" else ShallowTreeClassifier
+    two = Model(max_depth=3, min_samples_leaf=min_leaf, complexity=complexity, monotonic_cst=list(cst),
+                categorical_features=None, time_limit=None, n_jobs=2).fit(X, y, sample_weight=w)
+    assert two.to_text() == model.to_text() and two.objective_ == model.objective_
+
+
+def search_problem(data, w, task, cst, min_leaf, penalty):
+    """The solver's view of ``bf.Data``: ordinal codes (missing -> n_bins) and row statistics."""
+    codes = np.asfortranarray(np.array([np.where(c < 0, len(v), c) for c, v in zip(data.columns, data.values)]).T
+                              .astype(np.uint8))
+    n_bins = np.array([len(v) for v in data.values], dtype=np.intp)
+    if task == "regression":
+        stats = np.stack([np.ones_like(w), w, w * data.y, w * data.y ** 2], axis=1)
+    else:
+        stats = np.stack([np.ones_like(w), w * (data.y == 0), w * (data.y == 1)], axis=1)
+    return Problem(codes, stats, n_bins, np.asarray(cst, dtype=np.int8), int(task == "regression"),
+                   0 if task == "regression" else 2, min_leaf, penalty * data.scale, 1, np.inf,
+                   min_weight=1e-12 * w.sum())
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+@pytest.mark.parametrize("seed", range(6))
+def test_depth2_value_bounds_match_exhaustive_search(task, seed):
+    # The kernel's value bounds (used to couple two subtrees) against their definition: every
+    # grid point inside a box is predicted within the box's range.
+    X, y, w, cst = monotone_problem(10 * seed + 1, task)  # 3 features with 5 values
+    rng = np.random.default_rng(seed)
+    data = bf.Data(X.astype(object), y.astype(float) if task == "regression" else y, w, task, set(),
+                   2 if task == "binary" else 0)
+    p = X.shape[1]
+    problem = search_problem(data, w, task, cst, 1, 0.0)
+    grid = bf.Grid(data, cst)
+    everywhere = np.ones(len(grid.points), dtype=bool)
+    region = [(0, len(v) - 1) for v in data.values]
+    costs, predictions = bf.monotone_trees(data, grid, np.ones(len(y), dtype=bool), everywhere, region, 2, 1,
+                                           0.0, {})
+    spread = np.quantile(data.y, [0.2, 0.5, 0.8]) if task == "regression" else np.array([0.3, 0.5, 0.7])
+    bounds = ValueBounds.none(p)
+    ok = np.ones(len(costs), dtype=bool)
+    for _ in range(int(rng.integers(1, 4))):
+        lo = rng.integers(0, problem.n_bins, size=p)
+        hi = np.minimum(lo + rng.integers(0, 3, size=p), problem.n_bins - 1)
+        lo[rng.random(p) < 0.2] = 1  # an empty interval: the box holds only the missing code
+        hi[lo > hi] = 0
+        miss = rng.random(p) < 0.5
+        low, high = (-np.inf, spread[1]) if rng.random() < 0.5 else (spread[1], np.inf)
+        if rng.random() < 0.3:
+            low, high = spread[0], spread[2]
+        bounds = bounds.add(lo[None], hi[None], miss[None].astype(np.uint8), [low], [high])
+        code = grid.points
+        inside = np.all(((code >= lo) & (code <= hi)) | ((code < 0) & miss), axis=1)
+        inside_values = predictions[:, inside]
+        ok &= np.all((inside_values >= low) & (inside_values <= high), axis=1)
+    lo_bin, hi_bin = problem.full_region()
+    rows = np.arange(len(y), dtype=np.intp)
+    _, cost, free = solve_small(problem, rows, lo_bin, hi_bin, 2, bounds=bounds, keep_empty=True)
+    expected = costs[ok].min() if ok.any() else np.inf
+    assert cost / data.scale == pytest.approx(expected, abs=1e-9)
+    assert free / data.scale == pytest.approx(bf.optimal_cost(data, 2, 1, 0.0), abs=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -10,7 +10,6 @@ values are ordered by their target statistic (see ``level_order``). Leaves need
 ``min_leaf`` rows.
 """
 
-import itertools
 
 import numpy as np
 
@@ -98,27 +97,6 @@ def splits(data, rows, region):
                 yield j, u, missing_left, left, rows & ~left
 
 
-def all_trees(data, rows, region, depth, min_leaf, penalty):
-    """Every valid tree: list of ``(cost, tree)``; tree is ``("leaf", value)`` or
-    ``(j, u, missing_left, left_tree, right_tree)``."""
-    out = []
-    cost, value = leaf(data, rows, min_leaf, penalty)
-    if np.isfinite(cost):
-        out.append((cost, ("leaf", value)))
-    if depth == 0:
-        return out
-    for j, u, m, left, right in splits(data, rows, region):
-        rl, rr = list(region), list(region)
-        rl[j], rr[j] = (region[j][0], u), (u + 1, region[j][1])
-        lefts = all_trees(data, left, rl, depth - 1, min_leaf, penalty)
-        if not lefts:
-            continue
-        rights = all_trees(data, right, rr, depth - 1, min_leaf, penalty)
-        for (cl, tl), (cr, tr) in itertools.product(lefts, rights):
-            out.append((cl + cr, (j, u, m, tl, tr)))
-    return out
-
-
 def best_cost(data, rows, region, depth, min_leaf, penalty):
     """Optimal cost without constraints (subtrees are independent, so best per side)."""
     best, _ = leaf(data, rows, min_leaf, penalty)
@@ -134,41 +112,109 @@ def best_cost(data, rows, region, depth, min_leaf, penalty):
     return best
 
 
-def predict(tree, point):
-    """Leaf value for one point given as ordinal codes (-1 = missing)."""
-    while tree[0] != "leaf":
-        j, u, m, left, right = tree
-        code = point[j]
-        tree = left if (m if code < 0 else code <= u) else right
-    return tree[1]
+class Grid:
+    """Every point of ordinal codes (per feature: -1 for missing, then each value's code), and
+    the pairs of points next to each other along a constrained feature's values, others fixed
+    (missing values are not ordered, so a line runs over the values only)."""
+
+    def __init__(self, data, cst):
+        axes = [np.arange(-1, len(v)) for v in data.values]
+        self.points = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+        index = np.arange(len(self.points)).reshape([len(a) for a in axes])
+        first, second, sign = [], [], []
+        for c in np.flatnonzero(cst):
+            k = len(axes[c])  # axis position 0 is the missing code
+            first.append(np.take(index, range(1, k - 1), axis=c).ravel())
+            second.append(np.take(index, range(2, k), axis=c).ravel())
+            sign.append(np.full(first[-1].shape, cst[c]))
+        self.first = np.concatenate(first) if first else np.zeros(0, dtype=int)
+        self.second = np.concatenate(second) if second else np.zeros(0, dtype=int)
+        self.sign = np.concatenate(sign) if sign else np.zeros(0)
+
+    def goes_left(self, j, u, missing_left):
+        code = self.points[:, j]
+        return np.where(code < 0, missing_left, code <= u)
+
+    def monotone(self, predictions, mask, goes_left):
+        """Per row of ``predictions`` (trees x points) of trees splitting the points in ``mask``
+        by ``goes_left``, whose two subtrees are each monotone on their own points: no step
+        between two neighbouring points in ``mask``, one on each side, moves against the
+        constraint (steps within a side were checked in its subtree)."""
+        keep = mask[self.first] & mask[self.second] & (goes_left[self.first] != goes_left[self.second])
+        a, b, sign = self.first[keep], self.second[keep], self.sign[keep]
+        return np.all(sign * (predictions[:, b] - predictions[:, a]) >= 0, axis=1)
 
 
-def is_monotone(data, tree, cst):
-    """Check on the full grid of ordinal codes (every bin of every feature, and missing) that
-    the value never moves against ``cst`` as a constrained feature grows, others fixed."""
-    axes = [list(range(-1, len(v))) for v in data.values]
-    for c in np.flatnonzero(cst):
-        others = [a if j != c else [None] for j, a in enumerate(axes)]
-        for base in itertools.product(*others):
-            line = []
-            for code in range(len(data.values[c])):
-                point = list(base)
-                point[c] = code
-                line.append(predict(tree, point))
-            diffs = cst[c] * np.diff(line)
-            if np.any(diffs < 0):
-                return False
-    return True
+def monotone_trees(data, grid, rows, mask, region, depth, min_leaf, penalty, cache):
+    """Every valid tree of depth <= ``depth`` on ``rows`` whose predictions are monotone over
+    the grid points routed to this node (``mask``): ``(costs, predictions)`` with one row of
+    predictions over all grid points per tree. A tree failing this cannot sit here in a
+    monotone tree: along a constrained feature a line meets the node's points in one run of
+    neighbours (the node's region is an interval of values per feature), predicted by it.
+    ``cache`` keeps the shallow lists, which many paths reach again."""
+    key = (rows.tobytes(), mask.tobytes(), tuple(region), depth)
+    if depth <= 1 and key in cache:
+        return cache[key]
+    costs, predictions = [], []
+    cost, value = leaf(data, rows, min_leaf, penalty)
+    if np.isfinite(cost):
+        costs.append([cost])
+        predictions.append(np.full((1, len(grid.points)), value, dtype=float))
+    if depth > 0:
+        for j, u, m, left, right in splits(data, rows, region):
+            rl, rr = list(region), list(region)
+            rl[j], rr[j] = (region[j][0], u), (u + 1, region[j][1])
+            goes_left = grid.goes_left(j, u, m)
+            cl, pl = monotone_trees(data, grid, left, mask & goes_left, rl, depth - 1, min_leaf, penalty, cache)
+            if not len(cl):
+                continue
+            cr, pr = monotone_trees(data, grid, right, mask & ~goes_left, rr, depth - 1, min_leaf, penalty, cache)
+            if not len(cr):
+                continue
+            both = np.where(goes_left, pl[:, None, :], pr[None, :, :]).reshape(-1, len(grid.points))
+            ok = grid.monotone(both, mask, goes_left)
+            costs.append((cl[:, None] + cr[None, :]).ravel()[ok])
+            predictions.append(both[ok])
+    if costs:
+        result = np.concatenate(costs), np.concatenate(predictions)
+    else:
+        result = np.zeros(0), np.zeros((0, len(grid.points)))
+    if depth <= 1:
+        cache[key] = result
+    return result
 
 
 def best_monotone_cost(data, depth, min_leaf, penalty, cst):
+    """Least cost of a tree of depth <= ``depth`` whose predictions over the whole grid never
+    move against ``cst``: at the root every split is tried with every pair of monotone-where-
+    routed subtrees, cheapest first, checking the whole tree on the grid (a pair is skipped
+    only when its cost cannot beat the best found)."""
+    grid = Grid(data, cst)
     rows = np.ones(len(data.y), dtype=bool)
+    mask = np.ones(len(grid.points), dtype=bool)
     region = [(0, len(v) - 1) for v in data.values]
-    trees = sorted(all_trees(data, rows, region, depth, min_leaf, penalty), key=lambda t: t[0])
-    for cost, tree in trees:
-        if is_monotone(data, tree, cst):
-            return cost
-    raise AssertionError("no monotone tree (a single leaf always is)")
+    best, _ = leaf(data, rows, min_leaf, penalty)  # a constant is monotone
+    cache = {}
+    if depth == 0:
+        return best
+    for j, u, m, left, right in splits(data, rows, region):
+        rl, rr = list(region), list(region)
+        rl[j], rr[j] = (region[j][0], u), (u + 1, region[j][1])
+        goes_left = grid.goes_left(j, u, m)
+        cl, pl = monotone_trees(data, grid, left, goes_left, rl, depth - 1, min_leaf, penalty, cache)
+        cr, pr = monotone_trees(data, grid, right, ~goes_left, rr, depth - 1, min_leaf, penalty, cache)
+        if not len(cl) or not len(cr):
+            continue
+        order_l, order_r = np.argsort(cl, kind="stable"), np.argsort(cr, kind="stable")
+        cl, pl, cr, pr = cl[order_l], pl[order_l], cr[order_r], pr[order_r]
+        for i in range(len(cl)):
+            if cl[i] + cr[0] >= best:
+                break
+            k = int(np.sum(cl[i] + cr < best))
+            ok = grid.monotone(np.where(goes_left, pl[i], pr[:k]), mask, goes_left)
+            if ok.any():
+                best = cl[i] + cr[np.argmax(ok)]
+    return best
 
 
 def optimal_cost(data, depth, min_leaf, penalty):

@@ -66,9 +66,13 @@ def score_children_naive(captured, node, classification, n_classes, prefix_loss,
     objective = (prefix_loss + cap + loss(rest)) / total + c * n_rules
     lower_bound = (prefix_loss + cap + node[-1] - captured[:, -1]) / total + c * n_rules
     weight = captured[:, :n_classes].sum(axis=1) if classification else captured[:, 0]
-    status = np.where(weight <= eps * total, 0, 2)
+    rest_weight = rest[:, :n_classes].sum(axis=1) if classification else rest[:, 0]
+    # Useless: captures nothing, or every row the prefix left (the default would get none).
+    status = np.where((weight <= eps * total) | (rest_weight <= eps * total), 0, 2)
     if classification:
-        status = np.where((status == 2) & (captured[:, :n_classes].max(axis=1) / total < c - eps), 1, status)
+        # Minimum support and accurate support: less than c captured, or classified correctly.
+        too_small = (weight / total < c - eps) | (captured[:, :n_classes].max(axis=1) / total < c - eps)
+        status = np.where((status == 2) & too_small, 1, status)
     return objective, lower_bound, cap, status.astype(np.uint8)
 
 

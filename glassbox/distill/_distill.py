@@ -5,9 +5,11 @@ a held-out part of the real rows, and (with augmentation) a separately drawn set
 rows. What the student is fitted to is ``target``:
 
 - ``"labels"``: the teacher's predicted labels (classification) — what rule lists and trees fit;
-- ``"scores"``: the teacher's logits, fitted with the regression machinery (binary GAM students,
-  whose additive logit can follow the teacher's logit directly);
-- ``"auto"``: ``"scores"`` for students that take them, else ``"labels"``.
+- ``"scores"``: the teacher's log-odds, fitted with the regression machinery: binary GAM students,
+  whose additive log-odds can follow the teacher's directly, taught by a teacher that gives
+  probabilities (a ``decision_function`` margin is not a log-odds);
+- ``"auto"``: ``"scores"`` where that is possible, else ``"labels"`` (multiclass teachers, trees
+  and rule lists, teachers with labels or margins only).
 
 Regression teachers always give their predictions as the target.
 """
@@ -26,12 +28,13 @@ from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill._augment import augment as draw_rows
 from glassbox.distill._fidelity import FidelityReport, _plain, measure
 from glassbox.distill._teacher import Teacher
+from glassbox.gam._scores import fit_log_odds
 
 TARGETS = ("auto", "labels", "scores")
 
-# Students that can fit the teacher's scores: estimator class name -> fit function
-# (student, X, scores) -> fitted student. Filled by the model families that support it.
-SCORE_FITTERS = {}
+# Students that can fit a binary teacher's log-odds: estimator class name -> fit function
+# (student, X, log_odds, classes) -> fitted student.
+SCORE_FITTERS = {"GAMClassifier": fit_log_odds}
 
 
 def distill(teacher, student, X, *, y=None, augment=None, n_samples=None, target="auto", holdout=0.2,
@@ -100,7 +103,7 @@ def distill(teacher, student, X, *, y=None, augment=None, n_samples=None, target
         )
     fitted = clone(student)
     if fitter is not None:
-        fitted = fitter(fitted, X_train, scores)
+        fitted = fitter(fitted, X_train, scores, teacher.classes)
     else:
         fitted.fit(X_train, labels)
 
@@ -133,10 +136,16 @@ def _score_fitter(student, teacher, target):
     fitter = SCORE_FITTERS.get(type(student).__name__)
     if not teacher.is_classifier or target == "labels":
         return None
-    supported = fitter is not None and teacher.has_scores and (teacher.task == "binary")
+    supported = fitter is not None and teacher.has_probabilities and teacher.task == "binary"
     if target == "scores" and not supported:
-        reason = "the teacher gives labels only" if not teacher.has_scores else (
-            f"{type(student).__name__} fits labels, not scores" if fitter is None else "it supports binary teachers only")
+        if fitter is None:
+            reason = f"{type(student).__name__} fits labels, not scores"
+        elif teacher.task != "binary":
+            reason = "log-odds targets need a binary teacher"
+        elif not teacher.has_scores:
+            reason = "the teacher gives labels only"
+        else:
+            reason = "the teacher gives decision scores, not probabilities (a margin is not a log-odds)"
         raise ValueError(f"target='scores' is not possible here: {reason}. Use target='labels' or 'auto'.")
     return fitter if supported else None
 

@@ -72,10 +72,6 @@ class _Distilled(InspectionMixin, BaseEstimator):
         check_is_fitted(self, "student_")
         return self.student_.to_frame()
 
-    def explain_local(self, X):
-        check_is_fitted(self, "student_")
-        return self.student_.explain_local(X)
-
     def __str__(self):
         if not hasattr(self, "student_"):
             return repr(self)

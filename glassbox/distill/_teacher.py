@@ -98,6 +98,11 @@ class Teacher:
         """Whether the teacher gives more than labels (probabilities, decision scores, values)."""
         return self.method != "predict" or not self.is_classifier
 
+    @property
+    def has_probabilities(self):
+        """Whether a classifier teacher gives probabilities (so its scores are true logits)."""
+        return self.is_classifier and self.method in ("predict_proba", "call")
+
     def ask(self, X):
         """Query the teacher once: ``(labels, probabilities or None, scores)``.
 

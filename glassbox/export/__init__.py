@@ -1,7 +1,14 @@
-"""Model files and code export. The binning's JSON form and the validated field reader are the
-shared parts every model's file uses."""
+"""Model files and code export.
+
+:func:`save` / :func:`load` write and read versioned JSON model files (``docs/model-format.md``);
+:func:`to_dict` / :func:`from_dict` are the same without a file, for tools that hold the JSON
+themselves. The binning's JSON form and the validated field reader are the shared parts every
+model's file uses.
+"""
 
 from glassbox.export._binning import binning_from_dict, binning_to_dict
 from glassbox.export._fields import Fields, ModelFileError
+from glassbox.export._model_file import FORMAT_VERSION, from_dict, load, save, to_dict
 
-__all__ = ["Fields", "ModelFileError", "binning_from_dict", "binning_to_dict"]
+__all__ = ["FORMAT_VERSION", "Fields", "ModelFileError", "binning_from_dict", "binning_to_dict", "from_dict",
+           "load", "save", "to_dict"]

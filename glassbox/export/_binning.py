@@ -17,11 +17,12 @@ def binning_to_dict(binner):
     return {
         "params": {k: v for k, v in binner.get_params().items() if k in ("max_bins", "subsample")},
         "feature_names_in": None if names is None else [str(n) for n in names],
-        "features": [_feature_to_dict(f) for f in binner.features_],
+        "features": [feature_to_dict(f) for f in binner.features_],
     }
 
 
-def _feature_to_dict(feature):
+def feature_to_dict(feature):
+    """One :class:`FeatureBins` as JSON-ready data (levels must be strings, numbers or booleans)."""
     for level in feature.levels + feature.other_levels:
         if not isinstance(level, (str, int, float, bool)):
             raise TypeError(
@@ -40,31 +41,14 @@ def _feature_to_dict(feature):
 
 def binning_from_dict(fields):
     """A fitted :class:`Binner` from the ``binning`` object of a model file (a ``Fields``)."""
-    params = fields.obj("params")
-    binner = Binner(max_bins=params.int("max_bins", 2, MAX_VALUE_BINS),
-                    subsample=params.data.get("subsample"))
-    features = []
-    for item in fields.objs("features"):
-        kind = item.str("kind", (CONTINUOUS, CATEGORICAL))
-        feature = FeatureBins(
-            name=item.str("name"),
-            kind=kind,
-            thresholds=item.floats("thresholds", increasing=True),
-            levels=item.scalars("levels"),
-            other_levels=item.scalars("other_levels"),
-        )
-        if kind == CONTINUOUS and (feature.levels or feature.other_levels):
-            raise ModelFileError(f"field '{item.path}.levels': a continuous feature has no levels")
-        if kind == CATEGORICAL and len(feature.thresholds):
-            raise ModelFileError(f"field '{item.path}.thresholds': a categorical feature has no thresholds")
-        if feature.n_bins > MAX_VALUE_BINS:
-            raise ModelFileError(f"field '{item.path}': {feature.n_bins} bins, more than {MAX_VALUE_BINS}")
-        counts = item.ints("counts", length=feature.n_codes, lo=0)
-        features.append(FeatureBins(feature.name, kind, feature.thresholds, feature.levels,
-                                    feature.other_levels, counts))
+    fields.only("params", "feature_names_in", "features")
+    params = fields.obj("params").only("max_bins", "subsample")
+    subsample = None if params.is_null("subsample") else params.int("subsample", lo=2)
+    binner = Binner(max_bins=params.int("max_bins", 2, MAX_VALUE_BINS), subsample=subsample)
+    features = [feature_from_dict(item) for item in fields.objs("features")]
     if not features:
         raise ModelFileError(f"field '{fields.path}.features': a model needs at least one feature")
-    names = fields.data.get("feature_names_in")
+    names = fields.value("feature_names_in")
     if names is not None:
         if not isinstance(names, list) or [f.name for f in features] != names:
             raise ModelFileError(f"field '{fields.path}.feature_names_in': must list the features' names in order")
@@ -72,3 +56,26 @@ def binning_from_dict(fields):
     binner.n_features_in_ = len(features)
     binner.features_ = features
     return binner
+
+
+def feature_from_dict(item):
+    """One :class:`FeatureBins` from its object in a model file (an ``item`` of ``Fields``)."""
+    item.only("name", "kind", "thresholds", "levels", "other_levels", "counts")
+    kind = item.str("kind", (CONTINUOUS, CATEGORICAL))
+    feature = FeatureBins(
+        name=item.str("name"),
+        kind=kind,
+        thresholds=item.floats("thresholds", increasing=True),
+        levels=item.scalars("levels"),
+        other_levels=item.scalars("other_levels"),
+    )
+    if kind == CONTINUOUS and (feature.levels or feature.other_levels):
+        item.fail("levels", "a continuous feature has no levels")
+    if kind == CATEGORICAL and len(feature.thresholds):
+        item.fail("thresholds", "a categorical feature has no thresholds")
+    if set(feature.levels) & set(feature.other_levels):
+        item.fail("other_levels", "a level cannot be both kept and grouped as other")
+    if feature.n_bins > MAX_VALUE_BINS:
+        raise ModelFileError(f"field '{item.path}': {feature.n_bins} bins, more than {MAX_VALUE_BINS}")
+    counts = item.ints("counts", length=feature.n_codes, lo=0)
+    return FeatureBins(feature.name, kind, feature.thresholds, feature.levels, feature.other_levels, counts)

@@ -299,8 +299,9 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         return pd.Series([t.importance() for t in self.terms_], index=[t.name for t in self.terms_],
                          name="importance")
 
-    def explain_local(self, X):
-        """Each row's exact additive account: the intercept and every term's contribution.
+    def _local_frame(self, X):
+        """Each row's exact additive account: the intercept and every term's contribution
+        (what ``explain_local(X).to_frame()`` shows).
 
         Returns
         -------
@@ -434,7 +435,7 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
         """Raw additive scores: the prediction itself (squared error) or its logarithm (Poisson).
 
         (A regressor has no ``decision_function`` in scikit-learn; this is its counterpart, and
-        what ``explain_local`` rows sum to.)
+        what ``explain_local(X).to_frame()`` rows sum to.)
         """
         raw = self._raw(X)
         return raw[:, 0] if raw.ndim == 2 else raw

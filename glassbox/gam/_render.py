@@ -37,7 +37,13 @@ def term_frame(term, classes):
 
 
 def terms_text(model_name, link, intercept, terms, classes):
-    """The whole model as text; pair tables list only cells with training rows."""
+    """The whole model as text, every score of every table, with runs of neighbouring bins that
+    print the same value merged into one range (``(7.74, 10.3]`` rather than twenty lines).
+
+    Missing and unseen codes are listed only where training had missing values (elsewhere they
+    score 0: the term's average effect). Pairs print each range of the first feature with the
+    runs of the second, and merge neighbouring ranges of the first whose runs print the same.
+    """
     lines = [f"{model_name}: {link} = intercept + {len(terms)} terms"]
     if classes is None:
         lines.append(f"intercept: {_number(intercept)}")
@@ -46,17 +52,68 @@ def terms_text(model_name, link, intercept, terms, classes):
     for term in terms:
         lines.append("")
         lines.append(f"{term.name}  (importance {_number(term.importance())})")
-        grid = term.shape
-        for cell in np.ndindex(*grid):
-            if term.is_pair and term.bin_weights[cell] == 0:
-                continue
-            if not term.is_pair and term.bin_weights[cell] == 0 and cell[0] >= term.bins[0].n_bins:
-                continue  # missing / unseen codes never seen in training score 0
-            label = " & ".join(f"{b.name} {b.bin_label(c)}" if term.is_pair else b.bin_label(c)
-                               for b, c in zip(term.bins, cell))
-            if classes is None:
-                value = f"{_number(term.scores[cell])} ± {_number(term.standard_errors[cell])}"
-            else:
-                value = ", ".join(f"{c!r}: {_number(term.scores[cell + (k,)])}" for k, c in enumerate(classes))
-            lines.append(f"  {label:<32} {value}")
+        if term.is_pair:
+            lines += _pair_lines(term, classes)
+        else:
+            bins = term.bins[0]
+            values = [_value_text(term, (c,), classes) for c in _shown_codes(term, 0)]
+            for label, value in _merged(bins, _shown_codes(term, 0), values):
+                lines.append(f"  {label:<32} {value}")
     return "\n".join(lines)
+
+
+def _value_text(term, cell, classes):
+    if classes is None:
+        return f"{_number(term.scores[cell])} ± {_number(term.standard_errors[cell])}"
+    return ", ".join(f"{c!r}: {_number(term.scores[cell + (k,)])}" for k, c in enumerate(classes))
+
+
+def _shown_codes(term, axis):
+    """Value codes, plus the missing code where training had missing values on this axis."""
+    bins = term.bins[axis]
+    weight = term.bin_weights.sum(axis=1 - axis) if term.is_pair else term.bin_weights
+    codes = list(range(bins.n_bins))
+    if weight[bins.missing_code] > 0:
+        codes.append(bins.missing_code)
+    return codes
+
+
+def _merged(bins, codes, values):
+    """``(label, value)`` per run of neighbouring continuous value bins with equal ``values``;
+    categorical levels and the missing code stand alone."""
+    out, i = [], 0
+    while i < len(codes):
+        j = i
+        if not bins.is_categorical and codes[i] < bins.n_bins:
+            while j + 1 < len(codes) and codes[j + 1] < bins.n_bins and values[j + 1] == values[i]:
+                j += 1
+        out.append((_range_label(bins, codes[i], codes[j]), values[i]))
+        i = j + 1
+    return out
+
+
+def _range_label(bins, first, last):
+    if first == last:
+        return bins.bin_label(first)
+    t = bins.thresholds
+    if first == 0 and last == bins.n_bins - 1:
+        return "any value"
+    if first == 0:
+        return f"<= {format_threshold(t[last])}"
+    if last == bins.n_bins - 1:
+        return f"> {format_threshold(t[first - 1])}"
+    return f"({format_threshold(t[first - 1])}, {format_threshold(t[last])}]"
+
+
+def _pair_lines(term, classes):
+    a, b = term.bins
+    codes_a, codes_b = _shown_codes(term, 0), _shown_codes(term, 1)
+    # Each code of the first feature as its merged runs over the second; then neighbouring codes
+    # of the first whose runs print the same are merged too.
+    runs = [tuple(_merged(b, codes_b, [_value_text(term, (i, j), classes) for j in codes_b])) for i in codes_a]
+    lines = []
+    for label_a, row in _merged(a, codes_a, runs):
+        for label_b, value in row:
+            label = f"{a.name} {label_a} & {b.name} {label_b}"
+            lines.append(f"  {label:<32} {value}")
+    return lines

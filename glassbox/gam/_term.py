@@ -98,7 +98,15 @@ def coarse_grid(feature, max_bins):
     targets = cumulative[-1] * np.arange(1, max_bins) / max_bins
     cut_after = np.unique(np.searchsorted(cumulative, targets, side="left"))
     cut_after = cut_after[cut_after < n_bins - 1]  # a cut after the last bin is no cut
-    thresholds = feature.thresholds[cut_after]
+    return grid_on(feature, feature.thresholds[cut_after])
+
+
+def grid_on(feature, thresholds):
+    """``(FeatureBins, code_map)``: the grid of a continuous ``feature`` cut only at
+    ``thresholds`` (a subset of its own), and the grid code of each of the feature's codes.
+
+    Also how a model file's pair grid is checked: the saved grid must be exactly this.
+    """
     upper = np.append(feature.thresholds, np.inf)  # each fine bin's upper edge
     value_map = np.searchsorted(thresholds, upper, side="left")
     n_coarse = len(thresholds) + 1

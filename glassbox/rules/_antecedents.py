@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassbox._ext._bitset import and_pairs, build_bitsets, masked_sums
+from glassbox._ext._bitset import and_pairs, build_bitsets, masked_popcounts, masked_sums
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox.rules._rule import Condition
 
@@ -34,11 +34,17 @@ class Antecedents:
     n_single : int
         The first ``n_single`` antecedents have one condition; their rows determine every
         conjunction's, so they alone define which training rows are indistinguishable.
+    nested : ndarray of intp, shape (n_antecedents, 2)
+        Up to two earlier antecedents whose rows contain antecedent a's or are contained in
+        them (-1: none): a conjunction's first two conditions; a one-sided cut's previous cut
+        on the same side. The search drops a rule capturing as much as such a partner under
+        a prefix, since nested sets of equal weight are equal.
     """
 
     conditions: list
     bits: np.ndarray
     n_single: int
+    nested: np.ndarray
 
 
 def n_words(n_samples):
@@ -78,16 +84,46 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
     bits = bits[keep]
     n_single = len(conditions)
     if max_card >= 2 and n_single >= 2:
-        extra_conditions, extra_bits = _conjunctions(
+        extra_conditions, extra_bits, extra_members = _conjunctions(
             conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads
         )
         if extra_conditions:
             all_bits = np.concatenate([bits, extra_bits])
-            keep = _unique(all_bits)
+            keep = _unique(all_bits)  # the singles are distinct already: they all stay first
             everything = conditions + extra_conditions
             conditions = [everything[a] for a in keep]
+            members = [extra_members[a - n_single] for a in keep[n_single:]]
             bits = np.ascontiguousarray(all_bits[keep])
-    return Antecedents(conditions, np.ascontiguousarray(bits), n_single)
+            return Antecedents(conditions, bits, n_single, _nested(conditions[:n_single], members))
+    return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions, []))
+
+
+def _nested(singles, members):
+    """Up to two earlier antecedents nested with each: for a one-sided cut the previous cut on
+    the same side of the same feature (x <= t1 within x <= t2, x > t2 within x > t1); for a
+    conjunction (``members``: indices of its singles) its first two conditions."""
+    out = np.full((len(singles) + len(members), 2), -1, dtype=np.intp)
+    last_cut = {}  # (feature, side) -> latest one-sided cut seen
+    for a, (cond,) in enumerate(singles):
+        side = _one_side(cond)
+        if side is not None:
+            out[a, 0] = last_cut.get((cond.feature, side), -1)
+            last_cut[(cond.feature, side)] = a
+    if members:
+        out[len(singles):] = np.array([m[:2] for m in members], dtype=np.intp)
+    return out
+
+
+def _one_side(condition):
+    """'low' for ``x <= t``, 'high' for ``x > t`` (missing excluded), None otherwise."""
+    if condition.bins.is_categorical or condition.includes_missing or not condition.value_codes:
+        return None
+    lower, upper = condition.bounds
+    if lower is None and upper is not None:
+        return "low"
+    if upper is None and lower is not None:
+        return "high"
+    return None
 
 
 def _feature_conditions(j, bins, mass, max_thresholds):
@@ -145,8 +181,13 @@ def _single_bits(codes, conditions, n_threads):
 def _supports(bits, sample_weight, n_threads):
     out = np.empty((bits.shape[0], 1), dtype=np.float64)
     everything = ~np.zeros(bits.shape[1], dtype=BITSET_WORD_DTYPE)
-    masked_sums(bits, np.arange(len(bits), dtype=np.intp), everything,
-                np.ascontiguousarray(sample_weight[:, None]), out, n_threads)
+    index = np.arange(len(bits), dtype=np.intp)
+    if len(sample_weight) and np.all(sample_weight == sample_weight[0]):
+        # Equal weights: count set bits (a popcount per 64 rows) instead of visiting each row.
+        rows = rows_to_bits(np.ones(len(sample_weight), dtype=bool))[None, :]
+        masked_popcounts(bits, index, everything, rows, out, n_threads)
+        return out[:, 0] * sample_weight[0]
+    masked_sums(bits, index, everything, np.ascontiguousarray(sample_weight[:, None]), out, n_threads)
     return out[:, 0]
 
 
@@ -163,9 +204,25 @@ def _unique(bits):
     """Indices of the first occurrence of each distinct bitset, in order."""
     if len(bits) == 0:
         return np.zeros(0, dtype=np.intp)
-    rows = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1] * 8))).ravel()
-    _, first = np.unique(rows, return_index=True)
-    return np.sort(first)
+    # Sorting whole bitsets (kilobytes each on large data) is slow: sort a 64-bit hash of each,
+    # then compare exactly only within runs of equal hashes (duplicates, or rare collisions).
+    multipliers = np.random.default_rng(0).integers(1, 2**63, size=bits.shape[1], dtype=np.uint64) | np.uint64(1)
+    with np.errstate(over="ignore"):
+        hashes = (bits * multipliers).sum(axis=1, dtype=np.uint64)
+    order = np.argsort(hashes, kind="stable")  # stable: earlier bitsets first within a run
+    sorted_hashes = hashes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
+    keep = []
+    for start, stop in zip(starts, np.r_[starts[1:], len(order)]):
+        if stop - start == 1:
+            keep.append(order[start])
+            continue
+        firsts = []  # distinct bitsets of this run, first occurrences (in index order)
+        for a in order[start:stop]:
+            if not any(np.array_equal(bits[a], bits[b]) for b in firsts):
+                firsts.append(a)
+        keep.extend(firsts)
+    return np.sort(np.asarray(keep, dtype=np.intp))
 
 
 def _is_inner_range(condition):
@@ -182,7 +239,7 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
     # Ranges (t1 < x <= t2) already combine two cuts: conjunctions use the one-sided conditions,
     # levels and missing tests only, which keeps their number quadratic in far fewer terms.
     usable = [a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)]
-    out_conditions, out_bits = [], []
+    out_conditions, out_bits, out_members = [], [], []
     level = [(a,) for a in usable]
     level_bits, level_support = bits[usable], support[usable]
     for _ in range(2, max_card + 1):
@@ -211,7 +268,8 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
         level_support = _supports(level_bits, sample_weight, n_threads)
         level = next_level
         out_conditions.extend(tuple(conditions[m][0] for m in members) for members in level)
+        out_members.extend(level)
         out_bits.append(level_bits)
     if not out_conditions:
-        return [], None
-    return out_conditions, np.concatenate(out_bits)
+        return [], None, []
+    return out_conditions, np.concatenate(out_bits), out_members

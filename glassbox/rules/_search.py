@@ -1,40 +1,56 @@
 """Search for the rule list minimising ``loss + c * n_rules``: a beam search for a good list
-first, then best-first branch-and-bound over rule prefixes with the CORELS bounds.
+first, then best-first branch-and-bound over rule prefixes with the CORELS bounds, run by the
+``BranchAndBound`` kernel in ``glassbox/_ext/_rulelist.pyx`` (this module decides; the kernel
+computes).
 
 A prefix ``d = (r1, ..., rk)`` is a list whose default rule predicts for the rows no ``ri``
 captured. Its objective is ``(loss of its rules + loss of the default) / W + c * k``, W the total
 weight. Bounds that let whole subtrees go unexplored (Angelino et al., 2018, "Learning certifiably
-optimal rule lists for categorical data"):
+optimal rule lists for categorical data"), each a flag of the kernel (``BOUND_*``) that tests
+switch off one at a time:
 
-* hierarchical lower bound: the rows ``d`` captured keep their loss in every extension, and each
-  extension pays ``c`` more, so an extension of ``d`` costs at least ``b(d) + c`` (lookahead);
-* equivalent points: rows that every antecedent treats alike can never be separated, so the
-  uncaptured rows owe at least their within-class loss (minority weight, or squared deviation
-  from their class mean) -- added to ``b(d)``;
-* accurate support (classification): a rule whose correctly classified weight is below ``c * W``
-  can be removed for a better list, so no optimal list contains it;
-* prefix permutations: prefixes with the same set of rules leave the same rows uncaptured, so only
-  the one with the smallest lower bound is kept.
+* hierarchical lower bound (``BOUND_HIERARCHICAL``): the rows ``d`` captured keep their loss in
+  every extension, so no extension costs less than ``b(d)``; with the one-step lookahead
+  (``BOUND_LOOKAHEAD``) an extension pays ``c`` more, so ``b(d) + c``;
+* equivalent points (``BOUND_EQUIVALENT``): rows that every antecedent treats alike can never be
+  separated, so the uncaptured rows owe at least their within-class loss (minority weight, or
+  squared deviation from their class mean) -- added to ``b(d)``;
+* support (``BOUND_SUPPORT``): a rule capturing every row left is never useful (the prefix alone
+  does as well for c less); in classification a rule capturing less than ``c * W`` can be
+  removed for a better list (minimum support), and so can one classifying less than ``c * W``
+  correctly (``BOUND_ACCURATE``): at most those rows become wrong when its rows fall through.
+  The rows left only shrink down the tree, so such a rule is dropped for the whole subtree;
+* duplicate rules (``BOUND_DEDUP``): two rules capturing the same rows under a prefix capture the
+  same rows under every extension of it: only the first (fewest conditions) is kept below.
+  They are looked for between nested rules (``Antecedents.nested``), where equal captured
+  weight means equal rows;
+* capture map (``BOUND_CAPTURE``), which generalises CORELS's prefix permutation map: prefixes
+  leaving the same rows have the same extensions, so of those with no more rules only the one
+  whose rules cost least is extended (a permutation of a prefix leaves the same rows).
 
-Budgets (``max_nodes`` expansions, ``time_limit`` seconds) are checked before each expansion;
-the result says whether the queue was exhausted (``optimal``) and the best lower bound proven.
-All state lives in this call: two fits may search in two threads at once.
+Budgets (``max_nodes`` expansions, ``time_limit`` seconds) are checked between chunks of
+expansions; the result says whether the queue was exhausted (``optimal``) and the best lower
+bound proven. All state lives in one kernel object per call, which releases the GIL while it
+searches: two fits may search in two threads at once.
 """
 
-import heapq
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from glassbox._ext._bitset import masked_popcounts, masked_sums
-from glassbox._ext._rulelist import score_children
+from glassbox._ext._bitset import masked_sums
+from glassbox._ext._rulelist import BOUND_ALL, BranchAndBound
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
-from glassbox.rules._antecedents import bits_to_rows, n_words, rows_to_bits
+from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
 
 # Objective values closer than this are ties: sums of the same weights in a different order
 # must not flip a decision, and no user can tell such lists apart.
 _EPS = 1e-12
+
+# The queue stops growing past this many bytes (1 GiB): the search then ends without a
+# certificate instead of exhausting the machine's memory.
+_MAX_QUEUED = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -71,8 +87,10 @@ class Problem:
     counts set bits of per-class bitsets instead of visiting rows.
     """
 
-    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes):
+    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None):
         self.bits = bits
+        # Earlier antecedents nested with each (see Antecedents.nested); none when not given.
+        self.nested = np.full((len(bits), 2), -1, dtype=np.intp) if nested is None else np.ascontiguousarray(nested)
         self.n_samples = len(y)
         self.classification = classification
         self.total = float(sample_weight.sum())
@@ -98,37 +116,25 @@ class Problem:
             self.unit = None
         self.values = np.ascontiguousarray(values)
 
-    def sums(self, bits, mask, index=None):
-        """Statistics of ``bits[a] & mask`` for every a in ``index`` (default: every row of
-        ``bits``): (len(index), n_values)."""
-        if index is None:
-            index = np.arange(bits.shape[0], dtype=np.intp)
-        out = np.empty((len(index), self.values.shape[1]))
-        # One thread: a call lasts about a millisecond and the search makes thousands, so an
-        # OpenMP fork-join per call costs more than it saves, and far more on a busy machine.
-        if self.unit is not None:
-            masked_popcounts(bits, index, mask, self.groups, out, 1)
-            out *= self.unit
-        else:
-            masked_sums(bits, index, mask, self.values, out, 1)
-        return out
-
-    def loss(self, sums):
-        """Unnormalised loss of the best constant prediction for rows with these statistics."""
+    def root_objective(self):
+        """Objective of the empty list (the default rule alone)."""
+        everything = ~np.zeros(self.bits.shape[1], dtype=BITSET_WORD_DTYPE)
+        sums = np.empty((1, self.values.shape[1]))
+        masked_sums(self.all_rows[None, :], np.zeros(1, dtype=np.intp), everything, self.values, sums, 1)
         if self.classification:
-            counts = sums[..., : self.n_classes]
-            return counts.sum(axis=-1) - counts.max(axis=-1)
-        s0, s1, s2 = sums[..., 0], sums[..., 1], sums[..., 2]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sse = np.where(s0 > 0, s2 - s1 * s1 / np.where(s0 > 0, s0, 1.0), 0.0)
-        return np.maximum(sse, 0.0)
+            counts = sums[0, : self.n_classes]
+            return float(counts.sum() - counts.max()) / self.total
+        s0, s1, s2 = sums[0, :3]
+        return float(max(s2 - s1 * s1 / s0, 0.0)) / self.total if s0 > 0 else 0.0
 
-    def remaining(self, prefix):
-        """Bitset of the rows no rule of ``prefix`` captures."""
-        mask = self.all_rows.copy()
-        for a in prefix:
-            mask &= ~self.bits[a]
-        return mask
+    def engine(self, *, c, max_rules, bounds, best):
+        """A fresh search state over this problem (one per fit: fits may run in parallel)."""
+        groups = self.groups if self.unit is not None else np.zeros((0, self.bits.shape[1]), dtype=BITSET_WORD_DTYPE)
+        values = self.values if self.unit is None else np.zeros((0, 1))
+        max_rules = int(min(max_rules, np.iinfo(np.int32).max))
+        return BranchAndBound(self.bits, self.nested, groups, values, self.unit or 1.0, self.classification,
+                              self.n_classes if self.classification else 0, self.n_samples, self.total,
+                              float(c), max_rules, int(bounds), _EPS, float(best), _MAX_QUEUED)
 
 
 def _equivalence_classes(bits, n_samples):
@@ -140,120 +146,67 @@ def _equivalence_classes(bits, n_samples):
     return inverse.reshape(-1)
 
 
-class _Children:
-    """Every one-rule extension of a prefix by an ``active`` antecedent, scored at once by the
-    ``score_children`` kernel (arrays are aligned with ``active``).
-
-    ``next_active`` are the antecedents worth offering to this prefix's children: the rows left
-    only shrink down the tree, so an antecedent that captures nothing here, or (classification)
-    classifies less than ``c`` correctly here, does no better anywhere below.
-    """
-
-    def __init__(self, problem, prefix, prefix_loss, c, active):
-        remaining = problem.remaining(prefix)
-        node = problem.sums(remaining[None, :], problem.all_rows)[0]
-        captured = problem.sums(problem.bits, remaining, active)
-        n = captured.shape[0]
-        self.active = active
-        self.objective = np.empty(n)
-        self.lower_bound = np.empty(n)
-        self.captured_loss = np.empty(n)
-        status = np.empty(n, dtype=np.uint8)
-        score_children(captured, node, np.empty_like(captured), self.objective, self.lower_bound,
-                       self.captured_loss, status, problem.classification,
-                       problem.n_classes if problem.classification else 0, float(prefix_loss),
-                       problem.total, float(c), len(prefix) + 1, _EPS, 1)
-        self.valid = status > 0
-        self.extendable = status == 2
-        self.next_active = active[self.extendable]
+# The default search budget, in units of "one candidate rule scored on 64 rows" (1-3 ns each on a
+# current core, with AVX2 or without): expanding a prefix scores every candidate rule over every
+# row, plus a fixed cost per candidate (its bounds, its duplicate check) worth about 32 such words.
+# With unequal weights or a numeric target the rows are visited one by one instead of 64 at a time
+# (about a quarter of a unit per row). This keeps a default fit's search near one second of one
+# core whatever the data's shape, yet reproducible (it depends on the data's shape only, not on the
+# machine's speed).
+_DEFAULT_WORK = 5e8
+_WORDS_PER_CANDIDATE = 32
+_DEFAULT_NODES = (50, 200_000)  # room for the beam (~8 per rule); at most ~150 MB of queue
 
 
-def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width):
-    """Best list within ``max_rules`` rules; see the module docstring."""
+def default_max_nodes(problem):
+    """Prefix expansions the default budget allows on this problem."""
+    n_candidates, n_words = problem.bits.shape
+    per_row = n_words if problem.unit is not None else problem.n_samples / 4
+    per_node = max(n_candidates * (per_row + _WORDS_PER_CANDIDATE), 1)
+    return int(np.clip(_DEFAULT_WORK // per_node, *_DEFAULT_NODES))
+
+
+def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=BOUND_ALL):
+    """Best list within ``max_rules`` rules; see the module docstring. ``bounds`` (flags of
+    ``glassbox._ext._rulelist``) exists for the tests that switch bounds off."""
     deadline = np.inf if time_limit is None else time.perf_counter() + time_limit
-    root_loss = problem.loss(problem.sums(problem.all_rows[None, :], problem.all_rows))[0]
-    best = [root_loss / problem.total, ()]
+    root = problem.root_objective()
     if max_rules == 0 or problem.bits.shape[0] == 0:
-        return SearchResult((), best[0], best[0], True, 0)
-    everything = np.arange(problem.bits.shape[0], dtype=np.intp)
-    n_nodes = _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes, everything)
-    # The queue holds, per expanded prefix, a cursor over its children sorted by lower bound:
-    # a child becomes a Python object only when it is the most promising prefix left.
-    heap = []
-    seen = {}
-    counter = 0
-    node = ((), 0.0, everything)
-    while True:
-        if node is not None:
-            n_nodes += 1
-            prefix, prefix_loss, active = node
-            children = _Children(problem, prefix, prefix_loss, c, active)
-            _update_best(best, children, prefix)
-            if len(prefix) + 1 < max_rules:
-                promising = np.flatnonzero(children.extendable & (children.lower_bound + c < best[0] - _EPS))
-                if len(promising):
-                    order = promising[np.argsort(children.lower_bound[promising], kind="stable")]
-                    cursor = (prefix, prefix_loss, active[order], children.lower_bound[order],
-                              children.captured_loss[order], children.next_active)
-                    heapq.heappush(heap, (float(cursor[3][0]), counter, cursor, 0))
-                    counter += 1
-        if not heap or heap[0][0] + c >= best[0] - _EPS:
-            heap = []  # best-first: every queued prefix is bounded out as well
+        return SearchResult((), root, root, True, 0)
+    engine = problem.engine(c=c, max_rules=max_rules, bounds=bounds, best=root)
+    _beam(engine, c, max_rules, beam_width, deadline, max_nodes)
+    # Python keeps the clock: the kernel expands a chunk of prefixes at a time, sized to take
+    # about 50 ms, so a time limit is honoured closely without a system call per prefix.
+    chunk = 16
+    while engine.n_nodes < max_nodes and time.perf_counter() <= deadline:
+        start = time.perf_counter()
+        if engine.run(min(chunk, max_nodes - engine.n_nodes)) == 0:
             break
-        if n_nodes >= max_nodes or time.perf_counter() > deadline:
-            break
-        lower_bound, _, cursor, i = heapq.heappop(heap)
-        prefix, prefix_loss, antecedents, bounds, losses, next_active = cursor
-        if i + 1 < len(antecedents):
-            heapq.heappush(heap, (float(bounds[i + 1]), counter, cursor, i + 1))
-            counter += 1
-        child = prefix + (int(antecedents[i]),)
-        key = frozenset(child)
-        if seen.get(key, np.inf) <= lower_bound:
-            node = None  # a permutation of this prefix with no larger bound came first
-            continue
-        seen[key] = lower_bound
-        node = (child, prefix_loss + float(losses[i]), next_active)
-    optimal = not heap
-    lower_bound = best[0] if optimal else min(best[0], heap[0][0] + c)
-    return SearchResult(best[1], best[0], lower_bound, optimal, n_nodes)
+        elapsed = time.perf_counter() - start
+        chunk = int(min(max(chunk * min(0.05 / max(elapsed, 1e-6), 4.0), 1), 1 << 20))
+    return SearchResult(engine.best_rules, engine.best_objective, engine.lower_bound, engine.optimal,
+                        engine.n_nodes)
 
 
-def _update_best(best, children, prefix):
-    if not len(children.active):
-        return
-    objective = np.where(children.valid, children.objective, np.inf)
-    a = int(np.argmin(objective))
-    if objective[a] < best[0] - _EPS:
-        best[0], best[1] = float(objective[a]), prefix + (int(children.active[a]),)
-
-
-def _beam(problem, c, max_rules, beam_width, best, deadline, max_nodes, everything):
-    """Grow lists one rule at a time, keeping the ``beam_width`` best at each length; return the
-    number of prefixes expanded (they count against the same budget)."""
-    level = [((), 0.0, everything)]
+def _beam(engine, c, max_rules, beam_width, deadline, max_nodes):
+    """Grow lists one rule at a time, keeping the ``beam_width`` best at each length: a good
+    incumbent early lets the branch-and-bound prune from its first expansion. Its expansions
+    count against the same budget."""
+    level = [()]
     depth = 0
-    n_nodes = 0
     while level and depth < max_rules:
         depth += 1
         candidates = []
-        for prefix, prefix_loss, active in level:
-            if time.perf_counter() > deadline or n_nodes >= max_nodes:
-                return n_nodes
-            n_nodes += 1
-            children = _Children(problem, prefix, prefix_loss, c, active)
-            _update_best(best, children, prefix)
-            ok = np.flatnonzero(children.extendable & (children.lower_bound + c < best[0] - _EPS))
-            top = ok[np.argsort(children.objective[ok], kind="stable")[:beam_width]]
-            candidates.extend(
-                (float(children.objective[a]), prefix + (int(active[a]),),
-                 prefix_loss + float(children.captured_loss[a]), children.next_active)
-                for a in top
-            )
+        for prefix in level:
+            if time.perf_counter() > deadline or engine.n_nodes >= max_nodes:
+                return
+            _, objective, lower_bound, _, status = engine.score_prefix(np.asarray(prefix, dtype=np.intp))
+            ok = np.flatnonzero((status == 2) & (lower_bound + c < engine.best_objective - _EPS))
+            top = ok[np.argsort(objective[ok], kind="stable")[:beam_width]]
+            candidates.extend((float(objective[a]), prefix + (int(a),)) for a in top)
         candidates.sort(key=lambda item: item[0])
         level, keys = [], set()
-        for _, prefix, prefix_loss, next_active in candidates:
+        for _, prefix in candidates:
             if frozenset(prefix) not in keys and len(level) < beam_width:
                 keys.add(frozenset(prefix))
-                level.append((prefix, prefix_loss, next_active))
-    return n_nodes
+                level.append(prefix)

@@ -46,7 +46,8 @@ _PARAMS_DOC = """
         grows), -1 (never increases) or 0; or a dict ``{feature_name: -1|0|1}``. The prediction
         is the mean for regression and the probability of ``classes_[1]`` for binary
         classification; multiclass is refused. Holds between any two leaves, not only
-        siblings. Missing values are not ordered and not constrained. Categorical features
+        siblings; at depth <= 3 the search is exact among monotone trees (see ``optimal_``). Missing
+        values are not ordered and not constrained. Categorical features
         cannot be constrained. Leaf values are training means, so the guarantee is exact up to
         floating-point rounding of those means.
     time_limit : float or None, default=60.0
@@ -70,8 +71,10 @@ _NOTES_DOC = """
     which is the exact best grouping at the root for binary misclassification and squared
     error. Unseen levels follow the missing values. Every split keeps values on both sides
     within the node's range of the feature. Depth <= 2 is solved exactly on pairwise
-    histograms; depth 3 by solving both sides of every root split exactly, with bounds; deeper
-    trees refine each depth-3 leaf with an exact subtree (anytime, not claimed optimal).
+    histograms; depth 3 by solving both sides of every root split exactly, with bounds (under a
+    constrained root, both sides together by branch and bound, so the tree is the best
+    monotone one); deeper trees refine each depth-3 leaf with an exact subtree (anytime, not
+    claimed optimal).
 """
 
 
@@ -172,8 +175,9 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def explain_local(self, X):
-        """The path each row takes: leaf, node ids, the leaf's rule, and the prediction.
+    def _local_frame(self, X):
+        """(``explain_local(X).to_frame()``) The path each row takes: leaf, node ids, the
+        leaf's rule, and the prediction; indexed like X.
 
         The prediction is read from the leaf the path ends in, so it equals ``predict``.
         """
@@ -186,7 +190,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
             "path": [paths[int(n)] for n in nodes],
             "rule": [leaf.to_text() for leaf in leaves],
             "prediction": [leaf.prediction for leaf in leaves],
-        })
+        }, index=X.index if isinstance(X, pd.DataFrame) else None)
         for key, column in self._value_columns(self.tree_.value[nodes].T).items():
             frame[key] = column
         return frame

@@ -20,17 +20,20 @@ Search
 depth <= 2: exact, by ``_ext._depth2.solve_depth2`` on pairwise histograms.
 depth 3: exact, by trying every root split and solving both sides exactly at depth 2. The best
 tree so far bounds the search (a side whose cost plus the other side's least penalty cannot beat
-it is not solved). Under monotonic constraints a root on a constrained feature couples its two
-depth-2 subtrees; the pair of independent optima is kept only when it is monotone, otherwise
-that root stays unresolved and the result is not claimed optimal unless its lower bound is
-beaten anyway.
+it is not solved; the bounds carried between thresholds are the sides' unconstrained costs, so
+they hold under monotonic constraints too). A root on a constrained feature g couples its two
+depth-2 subtrees: a leaf of the low side and a leaf of the high side that meet on every feature
+but g must be ordered. When the two independent optima clash, ``_couple`` finds the best
+monotone pair by branch and bound on leaf-value bounds that the depth-2 solver enforces, so
+depth 3 stays exact among monotone trees.
 depth > 3 (anytime): the exact depth-3 tree, then every leaf at depth 3 is replaced by an exact
 subtree of the remaining depth on its rows when that lowers the objective and keeps the tree
 monotone; never claimed optimal.
-The time limit is checked between root candidates; when it stops the search early the best tree
-found so far is returned and not claimed optimal.
+The time limit is checked between root candidates and between branch-and-bound nodes; when it
+stops the search early the best tree found so far is returned and not claimed optimal.
 """
 
+import heapq
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -132,7 +135,7 @@ def search(problem, max_depth):
     rows = np.arange(problem.codes.shape[0], dtype=np.intp)
     lo, hi = problem.full_region()
     if max_depth <= 2:
-        node, cost = solve_small(problem, rows, lo, hi, max_depth)
+        node, cost, _ = solve_small(problem, rows, lo, hi, max_depth)
         proven = True
     else:
         node, cost, proven = solve_depth3(problem, rows, lo, hi)
@@ -160,20 +163,29 @@ def _route_untrained_missing(problem, root, node, lo, hi):
     _route_untrained_missing(problem, root, node.right, lo, hi)
 
 
-def solve_small(problem, rows, lo, hi, max_depth, hist=None, threads=None):
-    """Exact best tree of depth <= 2 on ``rows`` within the region ``lo..hi``."""
+def solve_small(problem, rows, lo, hi, max_depth, hist=None, threads=None, bounds=None, keep_empty=False):
+    """Exact best tree of depth <= 2 on ``rows`` within the region ``lo..hi``.
+
+    Returns ``(node, cost, free)``: cost is inf when no tree respects ``bounds`` (a
+    ``ValueBounds``), free the best cost ignoring monotonic constraints and bounds.
+    ``keep_empty``: the tree's leaves will be compared with others', so thresholds that only
+    move a leaf's region (over bins without rows) are distinct candidates.
+    """
     if hist is None:
         hist = problem.histograms(rows, threads=threads)
     out = np.full(9, -1, dtype=np.intp)
     p, _, L = hist.shape[:3]
     if threads is None:
         threads = problem.n_threads if p * p * L * L >= PARALLEL_SOLVE_CELLS else 1
-    cost = solve_depth2(
+    if bounds is None:
+        bounds = ValueBounds.none(p)
+    box_lo, box_hi, box_miss, value_lo, value_hi = bounds.meeting(lo, hi)
+    cost, free = solve_depth2(
         hist, problem.n_bins, lo, hi, problem.cst, problem.task, problem.n_classes,
         float(problem.min_leaf), problem.min_weight, problem.leaf_penalty, max_depth, out,
-        threads,
+        threads, box_lo, box_hi, box_miss, value_lo, value_hi, keep_empty,
     )
-    return _decode(problem, rows, out), cost
+    return _decode(problem, rows, out), cost, free
 
 
 def _decode(problem, rows, out):
@@ -205,13 +217,19 @@ class _Incumbent:
 
     def __init__(self, node, cost):
         self.node, self.cost, self.key = node, cost, (-1, -1, -1)
-        self.unresolved = []  # lower bounds of constrained roots whose independent optima were not monotone
+        # lower bounds of root splits the search could not settle (see _couple)
+        self.unresolved = []
         self.lock = threading.Lock()
 
     def offer(self, cost, key, make_node):
         with self.lock:
             if (cost, key) < (self.cost, self.key):
                 self.node, self.cost, self.key = make_node(), cost, key
+
+    def could_lose_to(self, cost, key):
+        """Whether a candidate of this cost and key would still replace the incumbent."""
+        with self.lock:
+            return (cost, key) < (self.cost, self.key)
 
 
 def solve_depth3(problem, rows, lo, hi):
@@ -220,21 +238,23 @@ def solve_depth3(problem, rows, lo, hi):
     Root features are swept in parallel (one single-threaded worker per feature at a time: the
     work per kernel call is too small to share). Bounds skip sides that cannot win. For a root
     feature f, as the threshold s grows the left side only gains rows and the right side only
-    loses the rows of bin s. Without monotonic constraints and with ``min_leaf == 1``, a tree
-    optimal on a set costs no more on any subset (empty leaves merge away), and
-    (classification) costs at most the removed weight more on a superset; so the last solved
-    left cost bounds the next left side from below, and the last right cost minus the weight
-    since removed bounds the right side.
+    loses the rows of bin s. With ``min_leaf == 1``, a tree optimal on a set without
+    constraints costs no more on any subset (empty leaves merge away), and (classification)
+    costs at most the removed weight more on a superset; so the last unconstrained ("free")
+    left cost bounds the next left side from below, and the last free right cost minus the
+    weight since removed bounds the right side -- with or without constraints, as a
+    constrained side costs at least its free cost. A root on a constrained feature whose two
+    optimal sides clash is settled by ``_couple``.
     """
-    node, cost = solve_small(problem, rows, lo, hi, 2)
+    node, cost, _ = solve_small(problem, rows, lo, hi, 2)
     incumbent = _Incumbent(node, cost)
     total = problem.histograms(rows)
     if node.feature >= 0:
         # A strong first incumbent prunes most roots: the depth-2 optimum's root split with
-        # exact depth-2 subtrees below it.
+        # exact depth-2 subtrees below it (when they are monotone together).
         lo_l, hi_l, lo_r, hi_r = _child_regions(lo, hi, node.feature, node.u)
-        left, cost_l = solve_small(problem, node.left.rows, lo_l, hi_l, 2)
-        right, cost_r = solve_small(problem, node.right.rows, lo_r, hi_r, 2)
+        left, cost_l, _ = solve_small(problem, node.left.rows, lo_l, hi_l, 2)
+        right, cost_r, _ = solve_small(problem, node.right.rows, lo_r, hi_r, 2)
         candidate = SearchNode(rows, node.feature, node.u, node.missing_left, left, right)
         if problem.cst[node.feature] == 0 or is_monotone(problem, candidate, lo, hi):
             key = (node.feature, node.u, int(node.missing_left))
@@ -266,7 +286,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
     Both sides' histograms are kept per missing direction and updated in place as the rows of
     each bin cross from right to left, so no histogram is rebuilt or copied per threshold.
     """
-    use_bounds = problem.min_leaf <= 1 and not problem.cst.any()
+    use_bounds = problem.min_leaf <= 1
     weight = problem.stats[:, 1:].sum(axis=1) if problem.task == 0 else None
     penalty = problem.leaf_penalty
     code = problem.codes[rows, f]
@@ -286,8 +306,8 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
             return
         a, b = np.searchsorted(sorted_codes, [s, s + 1])
         moved = rows[order[a:b]]
-        if len(moved) == 0 and s > lo[f] and not problem.cst.any():
-            continue  # the same partition as at s - 1, which wins the tie
+        if len(moved) == 0 and s > lo[f] and problem.cst[f] == 0:
+            continue  # the same partition as at s - 1, which wins the tie (and the sides meet nowhere)
         for m in directions:
             problem.histograms(moved, out=sides[m][0], threads=threads)
             problem.histograms(moved, out=sides[m][1], sign=-1.0, threads=threads)
@@ -301,20 +321,224 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
                 continue
             lo_l, hi_l, lo_r, hi_r = _child_regions(lo, hi, f, s)
             goes_left = np.where(code == problem.n_bins[f], bool(m), code <= s)
-            node_l, cost_l = solve_small(problem, rows[goes_left], lo_l, hi_l, 2, hist=L, threads=threads)
-            bound_l[m] = cost_l
+            coupled = problem.cst[f] != 0
+            left = _Side(rows[goes_left], lo_l, hi_l, L, coupled)
+            right = _Side(rows[~goes_left], lo_r, hi_r, R, coupled)
+            node_l, cost_l, free_l = left.solve(problem, threads)
+            if np.isfinite(free_l):  # an empty-weight side bounds nothing about the larger ones
+                bound_l[m] = free_l
             if cost_l + max(bound_r[m], penalty) > incumbent.cost:
                 continue
-            node_r, cost_r = solve_small(problem, rows[~goes_left], lo_r, hi_r, 2, hist=R, threads=threads)
-            bound_r[m] = cost_r
+            node_r, cost_r, bound_r[m] = right.solve(problem, threads)
             if cost_l + cost_r > incumbent.cost:
                 continue
+            key = (f, s, m)
             node = SearchNode(rows, f, s, bool(m), node_l, node_r)
-            if problem.cst[f] != 0 and not is_monotone(problem, node, lo, hi):
-                with incumbent.lock:
-                    incumbent.unresolved.append(cost_l + cost_r)
+            if problem.cst[f] != 0 and _worst_clash(problem, f, left.boxes(problem, node_l),
+                                                    right.boxes(problem, node_r)) is not None:
+                _couple(problem, rows, key, left, right, node_l, cost_l, node_r, cost_r, incumbent, threads)
                 continue
-            incumbent.offer(cost_l + cost_r, (f, s, m), lambda node=node: node)
+            incumbent.offer(cost_l + cost_r, key, lambda node=node: node)
+
+
+@dataclass(frozen=True)
+class ValueBounds:
+    """Bounds on the leaf values of a depth-2 solve: every leaf meeting box k (value bins
+    ``lo[k, j]..hi[k, j]`` per feature, plus the missing code where ``miss[k, j]``) must have
+    its value in ``value_lo[k]..value_hi[k]``."""
+
+    lo: np.ndarray        # intp (K, p)
+    hi: np.ndarray
+    miss: np.ndarray      # uint8 (K, p)
+    value_lo: np.ndarray  # float64 (K,)
+    value_hi: np.ndarray
+
+    @classmethod
+    def none(cls, p):
+        empty = np.zeros((0, p), dtype=np.intp)
+        return cls(empty, empty, np.zeros((0, p), dtype=np.uint8), np.zeros(0), np.zeros(0))
+
+    def add(self, lo, hi, miss, value_lo, value_hi):
+        """These bounds and the boxes given (arrays of shape (k, p) and (k,))."""
+        return ValueBounds(np.vstack([self.lo, lo]).astype(np.intp), np.vstack([self.hi, hi]).astype(np.intp),
+                           np.vstack([self.miss, miss]).astype(np.uint8),
+                           np.concatenate([self.value_lo, value_lo]), np.concatenate([self.value_hi, value_hi]))
+
+    def meeting(self, lo, hi):
+        """The kernel's arrays, for the boxes that meet the region ``lo..hi`` (which holds every
+        feature's missing values): the kernel then tests a leaf only where its splits restrict it."""
+        keep = ((np.maximum(self.lo, lo) <= np.minimum(self.hi, hi)) | (self.miss != 0)).all(axis=1)
+        return (np.ascontiguousarray(self.lo[keep]), np.ascontiguousarray(self.hi[keep]),
+                np.ascontiguousarray(self.miss[keep]), np.ascontiguousarray(self.value_lo[keep]),
+                np.ascontiguousarray(self.value_hi[keep]))
+
+    def respected_by(self, boxes):
+        """Whether a tree's leaves (``LeafBoxes``) respect these bounds, in Python's arithmetic."""
+        if not len(self.value_lo):
+            return True
+        meets = ((np.maximum(boxes.lo[:, None, :], self.lo[None]) <= np.minimum(boxes.hi[:, None, :], self.hi[None]))
+                 | (boxes.miss[:, None, :] & (self.miss[None] != 0))).all(axis=2)
+        v = boxes.values[:, None]
+        return not np.any(meets & ((v < self.value_lo[None]) | (v > self.value_hi[None])))
+
+
+@dataclass(eq=False)
+class _Side:
+    """One side of a root split: its rows, region, pair histograms, and whether its leaves are
+    compared with the other side's (the root feature is constrained)."""
+
+    rows: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    hist: np.ndarray
+    coupled: bool
+
+    def solve(self, problem, threads, bounds=None):
+        return solve_small(problem, self.rows, self.lo, self.hi, 2, hist=self.hist, threads=threads,
+                           bounds=bounds, keep_empty=self.coupled)
+
+    def boxes(self, problem, node):
+        return LeafBoxes.of(problem, node, self.lo, self.hi)
+
+    def solve_compact(self, problem, threads, bounds):
+        """``(shape, cost, LeafBoxes)`` of the best tree under ``bounds`` (shape None when there
+        is none): no row arrays, so branch-and-bound nodes stay small."""
+        node, cost, _ = self.solve(problem, threads, bounds)
+        if not np.isfinite(cost):
+            return None, cost, None
+        return _shape(node), cost, self.boxes(problem, node)
+
+    def grow(self, problem, shape):
+        return _grow(problem, self.rows, shape)
+
+
+def _shape(node):
+    """A tree's splits as nested tuples ``(feature, u, missing_left, left, right)``; leaf: ()."""
+    if node.feature < 0:
+        return ()
+    return (node.feature, node.u, node.missing_left, _shape(node.left), _shape(node.right))
+
+
+def _grow(problem, rows, shape):
+    """The ``SearchNode`` tree of a ``_shape`` on ``rows``."""
+    node = SearchNode(rows)
+    if shape:
+        feature, u, missing_left, left, right = shape
+        _split(problem, node, feature, u, missing_left)
+        node.left, node.right = _grow(problem, node.left.rows, left), _grow(problem, node.right.rows, right)
+    return node
+
+
+def _worst_clash(problem, g, low, high):
+    """The pair (a, b) of leaves, a of the low side's ``LeafBoxes`` and b of the high side's of a
+    root split on constrained g, that meet on every other feature and break the constraint by
+    the most (first such pair on ties); None when the two sides are monotone together.
+
+    A low leaf lies below every high leaf on g, so the two sides respect g's constraint exactly
+    when, at every point of the other features, the largest (sigma-scaled) value among the low
+    leaves there is at most the smallest among the high leaves there: leaves that never meet
+    are unconstrained. (Across the sides no other feature's constraint applies: their leaves
+    never meet on g.)
+    """
+    meets = np.delete(low.meets(high), g, axis=2).all(axis=2)
+    excess = problem.cst[g] * (low.values[:, None] - high.values[None, :])
+    clash = meets & (excess > 0)
+    if not clash.any():
+        return None
+    return np.unravel_index(np.argmax(np.where(clash, excess, -np.inf)), clash.shape)
+
+
+def _field_bounds(problem, g, boxes, below):
+    """Bounds that make one side monotone with a fixed other side whose leaves are ``boxes``:
+    every leaf meeting one of them (off g) must not exceed it (``below``) or fall short of it."""
+    lo, hi, miss = boxes.lo.copy(), boxes.hi.copy(), boxes.miss.astype(np.uint8)
+    lo[:, g], hi[:, g], miss[:, g] = 0, np.iinfo(np.intp).max, 1  # g itself is not compared
+    upper = below == (problem.cst[g] > 0)  # the bound is an upper one on the raw value
+    inf = np.full(len(boxes.values), np.inf)
+    return ValueBounds.none(len(problem.n_bins)).add(
+        lo, hi, miss, -inf if upper else boxes.values, boxes.values if upper else inf)
+
+
+def _couple(problem, rows, key, left, right, node_l, cost_l, node_r, cost_r, incumbent, threads):
+    """Best pair of depth-2 subtrees, monotone together, under a root split on constrained g.
+
+    Best-first branch and bound on value bounds. A search node holds bounds for each side and
+    each side's exact optimum under them; their summed cost bounds every pair the node admits
+    from below. When the two optima clash at a pair of leaves meeting at point x (off g), with
+    sigma-scaled values a > b, every monotone pair has either all low leaves at x <= t or all
+    high leaves at x >= t, for t = (a + b) / 2 (otherwise some low value at x exceeds some high
+    value at x); the two children add one of these bounds, and each excludes the tree that
+    clashed. Nodes are expanded in order of (lower bound, branch path), so the first pair
+    found monotone is the best for this root whatever the other workers do, and the search
+    stops once no node can beat the incumbent. Pairs built from one side's optimum and the
+    other side solved under its bounds seed the incumbent. If rounding keeps a bound from
+    excluding a tree (values equal up to the last bit), the node is left unresolved and the
+    tree is not claimed optimal.
+    """
+    g = key[0]
+    sigma = problem.cst[g]
+    none = ValueBounds.none(len(problem.n_bins))
+    shape_l, shape_r = _shape(node_l), _shape(node_r)
+    low, high = left.boxes(problem, node_l), right.boxes(problem, node_r)
+
+    def offer(shape_a, shape_b, cost):
+        incumbent.offer(cost, key, lambda: SearchNode(rows, g, key[1], bool(key[2]), left.grow(problem, shape_a),
+                                                      right.grow(problem, shape_b)))
+
+    # Seeds: each side's optimum with the best other side monotone with it.
+    for fixed, other, shape, cost, below in ((low, right, shape_l, cost_l, False), (high, left, shape_r, cost_r, True)):
+        bounds = _field_bounds(problem, g, fixed, below)
+        partner, partner_cost, boxes = other.solve_compact(problem, threads, bounds)
+        if partner is not None and bounds.respected_by(boxes):
+            offer(*((shape, partner) if other is right else (partner, shape)), cost + partner_cost)
+
+    heap = [(cost_l + cost_r, (), none, none, shape_l, cost_l, shape_r, cost_r, low, high)]
+    while heap:
+        if time.monotonic() > problem.deadline:
+            problem.timed_out = True
+            return
+        bound, path, bounds_l, bounds_r, shape_l, cost_l, shape_r, cost_r, low, high = heapq.heappop(heap)
+        if not incumbent.could_lose_to(bound, key):
+            return
+        clash = _worst_clash(problem, g, low, high)
+        if clash is None:
+            offer(shape_l, shape_r, bound)
+            return
+        a, b = clash
+        point_lo, point_hi, point_miss = _meeting_point(problem, g, low, a, high, b)
+        t = (low.values[a] + high.values[b]) / 2
+        for branch, side in enumerate((left, right)):
+            # branch 0: low leaves at the point <= t (sigma-scaled); branch 1: high ones >= t
+            upper = (branch == 0) == (sigma > 0)
+            bounds = (bounds_l, bounds_r)[branch].add(point_lo, point_hi, point_miss,
+                                                      [-np.inf if upper else t], [t if upper else np.inf])
+            shape, cost, boxes = side.solve_compact(problem, threads, bounds)
+            if shape is None:
+                continue
+            if not bounds.respected_by(boxes):
+                with incumbent.lock:  # rounding: the bound did not exclude the clashing tree
+                    incumbent.unresolved.append(bound)
+                continue
+            if branch == 0:
+                child = (cost + cost_r, path + (0,), bounds, bounds_r, shape, cost, shape_r, cost_r, boxes, high)
+            else:
+                child = (cost_l + cost, path + (1,), bounds_l, bounds, shape_l, cost_l, shape, cost, low, boxes)
+            if incumbent.could_lose_to(child[0], key):
+                heapq.heappush(heap, child)
+
+
+def _meeting_point(problem, g, low, a, high, b):
+    """One point where low leaf a and high leaf b meet (off g) as a box of shape (1, p): the
+    lowest shared value bin of each feature, or its missing code when they share only that;
+    any value of g."""
+    lo = np.maximum(low.lo[a], high.lo[b])
+    hi = np.minimum(low.hi[a], high.hi[b])
+    value = lo <= hi
+    point_lo = np.where(value, lo, 1)
+    point_hi = np.where(value, lo, 0)  # an empty interval: only the missing code
+    point_miss = ~value
+    point_lo[g], point_hi[g], point_miss[g] = 0, np.iinfo(np.intp).max, True
+    return point_lo[None], point_hi[None], point_miss[None].astype(np.uint8)
 
 
 def refine(problem, node, lo, hi, remaining):
@@ -327,7 +551,7 @@ def refine(problem, node, lo, hi, remaining):
             break
         d = min(remaining, 3)
         if d <= 2:
-            sub, cost = solve_small(problem, leaf.rows, llo, lhi, d)
+            sub, cost, _ = solve_small(problem, leaf.rows, llo, lhi, d)
         else:
             sub, cost, _ = solve_depth3(problem, leaf.rows, llo, lhi)
         if sub.feature < 0 or cost >= problem.leaf_cost(leaf.rows):
@@ -359,11 +583,7 @@ def _leaves_with_regions(node, lo, hi):
     """``[(leaf, (lo, hi))]``: each leaf with its region's value bins per feature."""
     if node.feature < 0:
         return [(node, (lo, hi))]
-    f, u = node.feature, node.u
-    lo_l, hi_l = lo.copy(), hi.copy()
-    hi_l[f] = u
-    lo_r, hi_r = lo.copy(), hi.copy()
-    lo_r[f] = u + 1
+    lo_l, hi_l, lo_r, hi_r = _child_regions(lo, hi, node.feature, node.u)
     return _leaves_with_regions(node.left, lo_l, hi_l) + _leaves_with_regions(node.right, lo_r, hi_r)
 
 
@@ -380,6 +600,30 @@ def _missing_flags(node, p, flags=None):
     return _missing_flags(node.left, p, left) + _missing_flags(node.right, p, right)
 
 
+@dataclass(eq=False)
+class LeafBoxes:
+    """A tree's leaves as boxes: per leaf and feature its value bins ``lo..hi`` and whether it
+    holds the missing values (the node's region is taken to hold every feature's missing
+    values, as the depth-2 solver takes it), and the leaf's constrained value."""
+
+    lo: np.ndarray      # intp (n_leaves, p)
+    hi: np.ndarray
+    miss: np.ndarray    # bool (n_leaves, p)
+    values: np.ndarray  # float64 (n_leaves,)
+
+    @classmethod
+    def of(cls, problem, node, lo, hi):
+        regions = _leaves_with_regions(node, lo, hi)
+        return cls(np.array([r[0] for _, r in regions]), np.array([r[1] for _, r in regions]),
+                   np.array([m for _, m in _missing_flags(node, len(lo))]),
+                   np.array([problem.leaf_value(leaf.rows) for leaf, _ in regions]))
+
+    def meets(self, other):
+        """``[a, b, j]``: leaf a of self and leaf b of other meet on feature j."""
+        overlap = (self.lo[:, None, :] <= other.hi[None, :, :]) & (other.lo[None, :, :] <= self.hi[:, None, :])
+        return overlap | (self.miss[:, None, :] & other.miss[None, :, :])
+
+
 def is_monotone(problem, node, lo, hi):
     """Whether the leaf values respect every constraint between every comparable leaf pair.
 
@@ -387,16 +631,9 @@ def is_monotone(problem, node, lo, hi):
     every other feature (value bins intersect, or both hold that feature's missing values)
     and some value of c in A lies below some value of c in B.
     """
-    regions = _leaves_with_regions(node, lo, hi)
-    flags = dict((id(leaf), m) for leaf, m in _missing_flags(node, len(lo)))
-    leaves = [leaf for leaf, _ in regions]
-    values = np.array([problem.leaf_value(leaf.rows) for leaf in leaves])
-    los = np.array([r[0] for _, r in regions])
-    his = np.array([r[1] for _, r in regions])
-    miss = np.array([flags[id(leaf)] for leaf in leaves])
-    # overlap[a, b, j]: regions of a and b meet on feature j
-    overlap = (los[:, None, :] <= his[None, :, :]) & (los[None, :, :] <= his[:, None, :])
-    overlap |= miss[:, None, :] & miss[None, :, :]
+    boxes = LeafBoxes.of(problem, node, lo, hi)
+    overlap = boxes.meets(boxes)
+    values, los, his = boxes.values, boxes.lo, boxes.hi
     for c in np.flatnonzero(problem.cst):
         others = np.delete(overlap, c, axis=2).all(axis=2)
         below = los[:, None, c] < his[None, :, c]  # some c in a below some c in b

@@ -167,7 +167,6 @@ def build_tree(root, features, order, n_outputs, value_of, prediction_of, weight
     value = np.zeros((n, n_outputs))
     weight = np.zeros(n)
     n_samples = np.zeros(n, dtype=np.intp)
-    leaf_id = np.full(n, -1, dtype=np.intp)
     for i, node in enumerate(nodes):
         value[i] = value_of(node.rows)
         weight[i] = weight_of(node.rows)
@@ -184,8 +183,19 @@ def build_tree(root, features, order, n_outputs, value_of, prediction_of, weight
             threshold[i] = bins.thresholds[node.u]
         left[i], right[i] = ids[id(node.left)], ids[id(node.right)]
 
+    return assemble_tree(feature, threshold, missing_left, goes_left, left, right, value, weight, n_samples,
+                         features, prediction_of)
+
+
+def assemble_tree(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
+                  n_samples, features, prediction_of):
+    """The :class:`Tree` of pre-order node arrays: leaves numbered left to right, each leaf's
+    rule read from its path. Shared by fitting and by loading a model file, so a loaded tree's
+    leaves are rebuilt exactly as the fitted ones were."""
+    n = len(feature)
+    leaf_id = np.full(n, -1, dtype=np.intp)
     leaves = []
-    partial = Tree(feature, threshold, missing_left, goes_left, left, right, value, weight,
+    partial = Tree(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
                    n_samples, leaf_id, (), tuple(features))
     for i in range(n):
         if feature[i] >= 0:
@@ -193,7 +203,7 @@ def build_tree(root, features, order, n_outputs, value_of, prediction_of, weight
         leaf_id[i] = len(leaves)
         leaves.append(Rule(_path_conditions(partial, i), prediction_of(value[i]), value[i].copy(),
                            float(weight[i]), int(n_samples[i])))
-    return Tree(feature, threshold, missing_left, goes_left, left, right, value, weight,
+    return Tree(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
                 n_samples, leaf_id, tuple(leaves), tuple(features))
 
 

@@ -1,0 +1,213 @@
+"""What each ``glassbox`` subcommand does. Each returns the exit code; failures the user can fix
+raise :class:`~glassbox.cli.CommandError` (exit code 1)."""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from glassbox.cli import CommandError
+from glassbox.cli._data import choose_task, columns, parse_params, read_csv, require_columns
+
+
+def _estimator(model, task):
+    import glassbox as gb
+
+    classes = {
+        ("gam", "classification"): gb.GAMClassifier, ("gam", "regression"): gb.GAMRegressor,
+        ("rules", "classification"): gb.RuleListClassifier, ("rules", "regression"): gb.RuleListRegressor,
+        ("tree", "classification"): gb.ShallowTreeClassifier, ("tree", "regression"): gb.ShallowTreeRegressor,
+    }
+    return classes[model, task]()
+
+
+def _write_text(text, out):
+    if out == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def _score_text(model, X, y):
+    from sklearn.base import is_classifier
+
+    name = "accuracy" if is_classifier(model) else "R²"
+    return name, float(model.score(X, y))
+
+
+# --- fit ---------------------------------------------------------------------------------------
+
+def fit(args):
+    from sklearn.model_selection import train_test_split
+
+    from glassbox import save
+
+    table = read_csv(args.data)
+    drop, categorical = columns(args.drop), columns(args.categorical)
+    require_columns(table, [args.target] + drop + categorical, args.data)
+    if args.target in drop:
+        raise CommandError(f"--drop names the target {args.target!r}")
+    y = table[args.target]
+    if y.isna().any():
+        raise CommandError(
+            f"target {args.target!r} is missing in {int(y.isna().sum())} rows; drop or fill those rows first"
+        )
+    X = table.drop(columns=[args.target] + drop)
+    if X.shape[1] == 0:
+        raise CommandError(f"{args.data} has no feature columns besides the target")
+    for name in categorical:
+        X[name] = X[name].astype("category")
+    task, why = choose_task(y, args.task, args.target)
+    estimator = _estimator(args.model, task)
+    params = parse_params(args.param, estimator)
+    if "random_state" in estimator.get_params() and "random_state" not in params:
+        params["random_state"] = args.seed
+    estimator.set_params(**params)
+    if not 0 <= args.test_size < 1:
+        raise CommandError(f"--test-size must be in [0, 1), got {args.test_size}")
+
+    print(f"{type(estimator).__name__} on {X.shape[0]} rows x {X.shape[1]} features ({task}: {why})")
+    X_test = y_test = None
+    if args.test_size > 0:
+        stratify = y if task == "classification" and y.value_counts().min() >= 2 else None
+        X, X_test, y, y_test = train_test_split(X, y, test_size=args.test_size, random_state=args.seed,
+                                                stratify=stratify)
+    start = time.perf_counter()
+    estimator.fit(X, y.to_numpy())
+    seconds = time.perf_counter() - start
+    print()
+    print(estimator.to_text())
+    print()
+    summary = f"fitted in {seconds:.2f} s on {X.shape[0]} rows"
+    if X_test is not None:
+        metric, value = _score_text(estimator, X_test, y_test.to_numpy())
+        summary += f"; test {metric} {value:.4f} on {X_test.shape[0]} held-out rows"
+    save(estimator, args.out)
+    print(f"{summary}; model written to {args.out}")
+    return 0
+
+
+# --- show, predict, export ---------------------------------------------------------------------
+
+def _load(path):
+    from glassbox import load
+
+    if not Path(path).is_file():
+        raise CommandError(f"no such model file: {path}")
+    return load(path)
+
+
+def show(args):
+    model = _load(args.model)
+    if args.format == "text":
+        print(model.to_text())
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+            print(model.to_frame().to_string(index=False))
+    return 0
+
+
+def _model_columns(model, path):
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        raise CommandError(
+            f"{path} was fitted on an array without column names, so CSV columns cannot be matched to its "
+            "features; predict from Python, or refit on a table with named columns"
+        )
+    return [str(n) for n in names]
+
+
+def predict(args):
+    from sklearn.base import is_classifier
+
+    model = _load(args.model)
+    table = read_csv(args.data)
+    names, keep = _model_columns(model, args.model), columns(args.keep)
+    require_columns(table, names, args.data, what="model column")
+    require_columns(table, keep, args.data)
+    X = table[names]
+    out = table[keep].copy()
+    out["prediction"] = model.predict(X)
+    if is_classifier(model):
+        proba = model.predict_proba(X)
+        for k, label in enumerate(model.classes_):
+            out[f"proba_{label}"] = proba[:, k]
+    _write_text(out.to_csv(index=False, lineterminator="\n"), args.out)
+    return 0
+
+
+def export(args):
+    model = _load(args.model)
+    if args.sql:
+        code = model.to_sql(table=args.table, dialect=args.dialect, keep=tuple(columns(args.keep)))
+    else:
+        if args.keep:
+            raise CommandError("--keep applies to --sql only")
+        code = model.to_python()
+    _write_text(code, args.out)
+    return 0
+
+
+# --- report, demo ------------------------------------------------------------------------------
+
+def report(args):
+    from glassbox.report import write_report
+
+    models = [(Path(path).stem, _load(path)) for path in args.models]
+    write_report(models, args.out)
+    print(f"report written to {args.out}")
+    return 0
+
+
+def demo(args):
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    import glassbox as gb
+    from glassbox.report import write_report
+
+    data = load_breast_cancer(as_frame=True)
+    # The ten "mean ..." measurements: the other twenty repeat them as errors and extremes.
+    X = data.data[[c for c in data.data.columns if c.startswith("mean ")]]
+    y = np.asarray(data.target_names)[data.target.to_numpy()]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    print(f"scikit-learn's breast-cancer data: {X.shape[0]} tumours, {X.shape[1]} measurements, "
+          f"target benign / malignant; {len(y_test)} rows held out for testing.\n")
+
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    models = [
+        ("gam", "Generalized additive model", gb.GAMClassifier(random_state=0)),
+        ("rules", "Rule list", gb.RuleListClassifier()),
+        ("tree", "Shallow tree", gb.ShallowTreeClassifier()),
+    ]
+    fitted = []
+    for name, title, model in models:
+        start = time.perf_counter()
+        model.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        accuracy = float(model.score(X_test, y_test))
+        print(f"== {title}: {type(model).__name__} (test accuracy {accuracy:.3f}, fitted in {seconds:.1f} s) ==")
+        print(_gam_summary(model, out_dir / f"{name}.json") if name == "gam" else model.to_text())
+        print()
+        path = out_dir / f"{name}.json"
+        gb.save(model, path)
+        fitted.append((title, model))
+    report_path = out_dir / "report.html"
+    write_report(fitted, report_path)
+    print(f"model files: {', '.join(str(out_dir / f'{n}.json') for n, _, _ in models)}")
+    print(f"report:      {report_path}")
+    print(f"next:        glassbox show {out_dir / 'tree.json'}   |   glassbox export {out_dir / 'rules.json'} --sql")
+    return 0
+
+
+def _gam_summary(model, path):
+    """A GAM's first lines and its terms by importance; every table is one ``glassbox show`` away."""
+    head = model.to_text().split("\n\n")[0]
+    importances = model.term_importances().sort_values(ascending=False)
+    width = max(len(name) for name in importances.index)
+    rows = "\n".join(f"  {name:<{width}}  {value:.3f}" for name, value in importances.items())
+    return (f"{head}\nterm importances (mean |contribution| to the log-odds on the training rows):\n{rows}\n"
+            f"(every term's table: glassbox show {path}; every shape function: the report)")

@@ -1,0 +1,74 @@
+"""Reading the command's inputs: CSV tables, column lists, the task, estimator parameters."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from glassbox.cli import CommandError
+
+# A target with at most this many distinct integer values is read as class labels.
+MAX_CLASS_LEVELS = 10
+
+
+def read_csv(path):
+    """The table in ``path``: text columns stay text (glassbox reads them as categorical) and
+    empty cells are missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise CommandError(f"cannot read {path} as CSV: {err}") from None
+    if table.shape[0] == 0:
+        raise CommandError(f"{path} has a header but no rows")
+    return table
+
+
+def columns(text):
+    """``"a,b"`` -> ``["a", "b"]`` (empty text: no columns)."""
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def require_columns(table, names, path, what="column"):
+    missing = [n for n in names if n not in table.columns]
+    if missing:
+        raise CommandError(
+            f"{path} has no {what}{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}; "
+            f"its columns are: {', '.join(map(str, table.columns))}"
+        )
+
+
+def choose_task(y, task, target):
+    """``"classification"`` or ``"regression"``, and why (printed, so the user can override)."""
+    if task != "auto":
+        return task, f"--task {task}"
+    values = y.dropna()
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return "classification", f"target {target!r} is not numeric"
+    distinct = np.unique(values.to_numpy())
+    if len(distinct) <= MAX_CLASS_LEVELS and np.all(distinct == np.round(distinct)):
+        return "classification", f"target {target!r} has {len(distinct)} distinct integer values"
+    return "regression", f"target {target!r} is numeric with {len(distinct)} distinct values"
+
+
+def parse_params(items, estimator):
+    """``["max_depth=2", "interactions=[[\"a\",\"b\"]]"]`` -> a dict checked against ``estimator``."""
+    valid = estimator.get_params(deep=False)
+    params = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CommandError(f"--param needs NAME=VALUE, got {item!r}")
+        if name not in valid:
+            raise CommandError(
+                f"{type(estimator).__name__} has no parameter {name!r}; its parameters are: {', '.join(sorted(valid))}"
+            )
+        try:
+            params[name] = json.loads(text)
+        except json.JSONDecodeError:
+            params[name] = text  # plain text, e.g. --param loss=poisson
+    return params

@@ -1,0 +1,134 @@
+"""Tree explanations: the tree and its leaves (global) and, per row, its path (local).
+
+The overall dict is InterpretML's tree shape: cytoscape ``nodes`` and ``edges`` with node ids
+``"1"``, ``"2"``, ... in pre-order (glassbox node ``n`` is id ``n + 1``, InterpretML's numbering),
+and a path is its ``decision`` list of those ids. glassbox adds each leaf's rule and values.
+"""
+
+import pandas as pd
+
+from glassbox.explain._explanation import (
+    _plain, local_selector, meta, perf_records, row_headline, row_index, with_actual,
+)
+from glassbox.explain._html import page, span
+
+FITTED = "tree_"
+
+
+def estimators():
+    from glassbox.tree._estimators import _ShallowTree
+
+    return _ShallowTree
+
+
+def node_label(model, node):
+    """A node's box text: its test (internal) or its prediction (leaf), and its training rows."""
+    tree = model.tree_
+    if tree.feature[node] >= 0:
+        head = tree.split_conditions(node)[0].to_text()
+    else:
+        head = f"predict {model._format_node(node)}"
+    return f"{head}\nn={int(tree.n_samples[node])}"
+
+
+def graph(model):
+    """InterpretML's cytoscape ``(nodes, edges)``; an edge's ``label`` says whether the parent's
+    test held (``yes``: left child) or not (``no``)."""
+    tree = model.tree_
+    names = [f.name for f in tree.features]
+    total = max(int(tree.n_samples[0]), 1)
+    nodes, edges = [], []
+    for node in range(tree.n_nodes):
+        j = int(tree.feature[node])
+        nodes.append({"data": {"id": str(node + 1), "label": node_label(model, node),
+                               "feature": names[j] if j >= 0 else None}})
+        for child, answer in ((tree.children_left[node], "yes"), (tree.children_right[node], "no")):
+            if child >= 0:
+                edges.append({"data": {"source": str(node + 1), "target": str(child + 1), "label": answer,
+                                       "edge_weight": tree.n_samples[child] / total * 15}})
+    return nodes, edges
+
+
+def global_parts(model):
+    tree = model.tree_
+    nodes, edges = graph(model)
+    base = {"type": "tree", "features": [f.name for f in tree.features], "nodes": nodes, "edges": edges,
+            **meta(model)}
+    leaf_nodes = [n for n in range(tree.n_nodes) if tree.feature[n] < 0]  # leaf_id order: left to right
+    specific = []
+    for node in leaf_nodes:
+        leaf = tree.leaves[tree.leaf_id[node]]
+        path = tree.path(node)
+        specific.append({**base, "leaf": int(tree.leaf_id[node]), "path": path,
+                         "decision": [n + 1 for n in path], "rule": leaf.to_text(),
+                         "prediction": _plain(leaf.prediction), "value": [float(v) for v in leaf.value],
+                         "n_samples": leaf.n_samples, "weight": leaf.weight})
+    selector = pd.DataFrame({
+        "Leaf": range(tree.n_leaves),
+        "Rule": [leaf.to_text() for leaf in tree.leaves],
+        "Prediction": [_plain(leaf.prediction) for leaf in tree.leaves],
+        "# Samples": [leaf.n_samples for leaf in tree.leaves],
+    })
+    from glassbox.explain import _plots
+
+    return dict(overall=base, specific=specific, selector=selector, frame=model.to_frame(),
+                text=model.to_text(), render=render, draw=_plots.draw_tree)
+
+
+def local_parts(model, X, y):
+    frame = model._local_frame(X)
+    perf = perf_records(model, X, y)
+    nodes, edges = graph(model)
+    names = [f.name for f in model.tree_.features]
+    specific = [{"type": "tree", "features": names, "nodes": nodes, "edges": edges, "path": list(path),
+                 "decision": [n + 1 for n in path], "leaf": int(leaf), "rule": rule, "perf": perf[i], **meta(model)}
+                for i, (path, leaf, rule) in enumerate(zip(frame["path"], frame["leaf"], frame["rule"]))]
+    from glassbox.explain import _plots
+
+    frame = with_actual(frame, y)
+    return dict(overall=None, specific=specific, selector=local_selector(perf, row_index(X)), frame=frame,
+                text=_local_text(model, frame.index, specific), render=render, draw=_plots.draw_local)
+
+
+def _local_text(model, index, specific):
+    lines = []
+    for label, d in zip(index, specific):
+        lines.append(row_headline(label, d["perf"]))
+        lines.append(f"  leaf {d['leaf']} via nodes {' -> '.join(map(str, d['path']))}: "
+                     f"IF {d['rule']} THEN {model._format_node(d['path'][-1])}")
+    return "\n".join(lines)
+
+
+def render(explanation, key):
+    """HTML: the tree as nested branches, the selected leaf's or row's path highlighted."""
+    model = explanation.model
+    if explanation.explanation_type == "local":
+        if key is None:
+            return None
+        d = explanation.data(key)
+        title = f"{row_headline(explanation.selector.index[key], d['perf'])}; leaf {d['leaf']}"
+    elif key is None:
+        return page("Tree", _branches(model, 0, set()))
+    else:
+        d = explanation.data(key)
+        title = f"Leaf {d['leaf']}: {d['rule']}"
+    return page(title, _branches(model, 0, set(d["path"])))
+
+
+def _branches(model, node, path):
+    tree = model.tree_
+
+    def mark(node, html):
+        return f'<span class="hit">{html}</span>' if node in path else html
+
+    if tree.feature[node] < 0:
+        leaf = tree.leaves[tree.leaf_id[node]]
+        return mark(node, f"predict {span('outcome', model._format_node(node))} "
+                          f"{span('support', f'(leaf {tree.leaf_id[node]}, n={leaf.n_samples})')}")
+    items = []
+    for child, condition in zip((tree.children_left[node], tree.children_right[node]), tree.split_conditions(node)):
+        test = mark(child, "if " + span("cond", condition.to_text()) + ":")
+        items.append(f"<li>{test} {_branches(model, child, path)}</li>")
+    body = f"<ul>{''.join(items)}</ul>"
+    return f'<div class="tree">{body}</div>' if node == 0 else body
+

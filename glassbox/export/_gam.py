@@ -1,0 +1,141 @@
+"""A GAM's part of a model file: its terms (lookup tables over bins), intercept and loss.
+
+Tables are written flat in row-major (C) order over the term's grid, then the class for a
+multiclass model. A term axis on a feature's own bins (every main effect, and a pair axis the
+coarse grid left as it was) writes ``null`` for its grid: the bins are ``binning.features[j]``.
+A pair axis on a coarser grid writes that grid, which must be the feature's bins cut at a subset
+of its thresholds; loading rebuilds the grid and its code map and refuses a file that disagrees.
+"""
+
+import numpy as np
+
+from glassbox.export._binning import feature_from_dict, feature_to_dict
+from glassbox.export._fields import Fields, ModelFileError
+from glassbox.gam._term import Term, grid_on
+
+TERM_KEYS = ("features", "bins", "code_maps", "scores", "standard_errors", "bin_weights")
+
+
+def structure_to_dict(model):
+    own = model.binner_.features_
+    terms = []
+    for term in model.terms_:
+        terms.append({
+            "features": [int(j) for j in term.features],
+            "bins": [None if b is own[j] else feature_to_dict(b) for b, j in zip(term.bins, term.features)],
+            "code_maps": [m.tolist() for m in term.code_maps],
+            "scores": term.scores.ravel().tolist(),
+            "standard_errors": term.standard_errors.ravel().tolist(),
+            "bin_weights": term.bin_weights.ravel().tolist(),
+        })
+    intercept = model.intercept_
+    return {
+        "loss": _loss(model),
+        "intercept": intercept.tolist() if np.ndim(intercept) else float(intercept),
+        "terms": terms,
+    }
+
+
+def training_to_dict(model):
+    return {
+        "total_weight": float(model.terms_[0].bin_weights.sum()),
+        "n_rounds": model.n_rounds_.tolist(),
+    }
+
+
+def _loss(model):
+    if hasattr(model, "classes_"):
+        return "log_loss" if len(model.classes_) == 2 else "softmax"
+    return model.loss
+
+
+def restore(model, structure, training):
+    """Set ``terms_``, ``intercept_`` and ``n_rounds_`` on ``model`` (binner_, classes_ and the
+    parameters already set) from the validated file."""
+    structure.only("loss", "intercept", "terms")
+    training.only("n_rows", "total_weight", "n_rounds")
+    loss = structure.str("loss")
+    if loss != _loss(model):
+        structure.fail("loss", f"{type(model).__name__} with these classes and parameters has loss "
+                               f"{_loss(model)!r}, not {loss!r}")
+    n_scores = len(model.classes_) if loss == "softmax" else 1
+    if n_scores > 1:
+        intercept = structure.floats("intercept", length=n_scores)
+    else:
+        intercept = structure.float("intercept")
+    features = model.binner_.features_
+    items = structure.objs("terms")
+    if len(items) < len(features):
+        structure.fail("terms", f"expected a main effect for each of the {len(features)} features, then any pairs")
+    terms = [_term(item, i, features, n_scores) for i, item in enumerate(items)]
+    # Every raw score must be finite for every row: the largest possible sum is.
+    # (Python floats: an overflow is inf, not a warning.)
+    bound = float(np.abs(intercept).max()) + sum(float(np.abs(t.scores).max()) for t in terms)
+    if not np.isfinite(bound):
+        structure.fail("terms", "the scores are so large that a row's sum overflows")
+    model.terms_, model.intercept_ = terms, intercept
+    has_pairs = any(t.is_pair for t in terms)
+    model.n_rounds_ = _rounds(training, 2 if has_pairs else 1, model.outer_bags)
+
+
+def _term(item, i, features, n_scores):
+    item.only(*TERM_KEYS)
+    n_features = len(features)
+    index = item.ints("features", lo=0, hi=n_features - 1)
+    if i < n_features and index.tolist() != [i]:
+        item.fail("features", f"terms 0..{n_features - 1} are the main effects in feature order: expected [{i}]")
+    if i >= n_features and (len(index) != 2 or index[0] == index[1]):
+        item.fail("features", "terms after the main effects are pairs of two different features")
+    raw_bins = item.value("bins")
+    if not isinstance(raw_bins, list) or len(raw_bins) != len(index):
+        item.fail("bins", f"expected a list of {len(index)} grids (null for a feature's own bins)")
+    raw_maps = _lists(item, "code_maps", len(index))
+    bins, maps = [], []
+    for axis, j in enumerate(index.tolist()):
+        grid, code_map = _axis(item, axis, features[j], raw_bins[axis])
+        if raw_maps[axis] != code_map.tolist():
+            item.fail(f"code_maps[{axis}]", f"expected the code map of feature {j}'s grid, {code_map.tolist()}")
+        bins.append(grid)
+        maps.append(code_map)
+    grid_shape = tuple(b.n_codes for b in bins)
+    size = int(np.prod(grid_shape))
+    table_shape = grid_shape + ((n_scores,) if n_scores > 1 else ())
+    scores = item.floats("scores", length=size * n_scores).reshape(table_shape)
+    errors = item.floats("standard_errors", length=size * n_scores, lo=0).reshape(table_shape)
+    weights = item.floats("bin_weights", length=size, lo=0).reshape(grid_shape)
+    return Term(tuple(index.tolist()), tuple(bins), tuple(maps), scores, errors, weights)
+
+
+def _lists(item, key, length):
+    value = item.value(key)
+    if not isinstance(value, list) or len(value) != length or not all(isinstance(v, list) for v in value):
+        item.fail(key, f"expected a list of {length} lists")
+    return value
+
+
+def _axis(item, axis, feature, raw):
+    """The grid and code map of one axis: the feature's own bins (``null``), or a coarse grid."""
+    if raw is None:
+        return feature, np.arange(feature.n_codes, dtype=np.intp)
+    saved = feature_from_dict(Fields(raw, f"{item.path}.bins[{axis}]"))
+    if feature.is_categorical or saved.kind != feature.kind or saved.name != feature.name:
+        item.fail(f"bins[{axis}]", f"a coarse grid is only for continuous features; expected null "
+                                   f"or a continuous grid on {feature.name!r}")
+    if not np.isin(saved.thresholds, feature.thresholds).all():
+        item.fail(f"bins[{axis}].thresholds", f"a pair's grid cuts only at thresholds of {feature.name!r}")
+    grid, code_map = grid_on(feature, saved.thresholds)
+    if not np.array_equal(grid.counts, saved.counts):
+        item.fail(f"bins[{axis}].counts", f"expected the feature's counts summed over the grid: {grid.counts.tolist()}")
+    return grid, code_map
+
+
+def _rounds(training, n_stages, n_bags):
+    rows = training.value("n_rounds")
+    path = f"{training.path}.n_rounds"
+    if (not isinstance(rows, list) or len(rows) != n_stages
+            or not all(isinstance(r, list) and len(r) == n_bags for r in rows)):
+        raise ModelFileError(f"field '{path}': expected {n_stages} lists (stages) of {n_bags} integers (outer_bags)")
+    for r in rows:
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= np.iinfo(np.int32).max for v in r):
+            raise ModelFileError(f"field '{path}': expected rounds as integers >= 0")
+    return np.array(rows, dtype=np.intp)

@@ -1,0 +1,86 @@
+"""A rule list's part of a model file: its rules in order, the default rule last.
+
+A condition is written as the feature's index and the bin codes it accepts, exactly what
+``Condition`` holds, so the loaded rule is evaluated on the same codes; its text is read from the
+binning as before. The search's outcome (objective, bound, optimality) goes in ``training``.
+"""
+
+import numpy as np
+
+from glassbox.export._targets import check_prediction, label_to_json, values_from_json
+from glassbox.rules._rule import Condition, Rule
+
+RULE_KEYS = ("conditions", "prediction", "value", "weight", "n_samples")
+
+
+def structure_to_dict(model):
+    return {"rules": [rule_to_dict(rule) for rule in model.rules_]}
+
+
+def rule_to_dict(rule):
+    return {
+        "conditions": [{"feature": int(c.feature), "codes": [int(k) for k in c.codes]} for c in rule.conditions],
+        "prediction": label_to_json(rule.prediction),
+        "value": rule.value.tolist(),
+        "weight": float(rule.weight),
+        "n_samples": int(rule.n_samples),
+    }
+
+
+def training_to_dict(model):
+    return {
+        "total_weight": float(sum(rule.weight for rule in model.rules_)),
+        "objective": float(model.objective_),
+        "lower_bound": float(model.lower_bound_),
+        "optimal": bool(model.optimal_),
+        "n_nodes": int(model.n_nodes_),
+        "n_antecedents": int(model.n_antecedents_),
+    }
+
+
+def restore(model, structure, training):
+    """Set ``rules_`` and the search's attributes on ``model`` (binner_, classes_ and the
+    parameters already set) from the validated file."""
+    structure.only("rules")
+    training.only("n_rows", "total_weight", "objective", "lower_bound", "optimal", "n_nodes", "n_antecedents")
+    items = structure.objs("rules")
+    if not items:
+        structure.fail("rules", "a rule list has at least its default rule")
+    features = model.binner_.features_
+    rules = []
+    for r, item in enumerate(items):
+        item.only(*RULE_KEYS)
+        conditions = tuple(condition_from_dict(c, features) for c in item.objs("conditions"))
+        if r == len(items) - 1 and conditions:
+            item.fail("conditions", "the last rule is the default rule, with no conditions")
+        if r < len(items) - 1 and not conditions:
+            item.fail("conditions", "only the last rule (the default) has no conditions")
+        value = values_from_json(item, "value", model)
+        classes = getattr(model, "classes_", None)
+        prediction = float(value[0]) if classes is None else classes[int(np.argmax(value))]
+        check_prediction(item, "prediction", prediction)
+        rules.append(Rule(conditions, prediction, value, item.float("weight", lo=0.0), item.int("n_samples", lo=0)))
+    model.rules_ = rules
+    model.objective_ = training.float("objective")
+    model.lower_bound_ = training.float("lower_bound")
+    model.optimal_ = training.bool("optimal")
+    model.n_nodes_ = training.int("n_nodes", lo=0)
+    model.n_antecedents_ = training.int("n_antecedents", lo=0)
+
+
+def condition_from_dict(item, features):
+    """A :class:`Condition`: a feature index and the sorted bin codes it accepts, which must be
+    codes of that feature (and, for a continuous feature, one interval of value bins)."""
+    item.only("feature", "codes")
+    j = item.int("feature", 0, len(features) - 1)
+    bins = features[j]
+    codes = item.ints("codes", lo=0, hi=bins.n_codes - 1)
+    if len(codes) == 0 or np.any(np.diff(codes) <= 0):
+        item.fail("codes", "expected distinct bin codes in increasing order")
+    if not bins.is_categorical:
+        values = codes[codes < bins.n_bins]
+        if bins.unseen_code in codes:
+            item.fail("codes", f"{bins.name!r} is continuous: it has no unseen code")
+        if len(values) and values[-1] - values[0] != len(values) - 1:
+            item.fail("codes", f"a condition on continuous {bins.name!r} accepts one interval of bins")
+    return Condition(j, tuple(int(c) for c in codes), bins)

@@ -1,0 +1,319 @@
+"""``model.to_sql()``: one SELECT that computes a model's predictions inside a database.
+
+The query reads ``table`` in stages (common table expressions): the model's features, normalised
+the way glassbox reads them (numbers as doubles; NaN as missing); the raw score, rule or leaf of
+each row; then the probabilities and the label, or the prediction.
+
+Numbers must compare and add as the very doubles the model holds. DuckDB reads ``34.5`` as a
+DECIMAL, so its literals are written in scientific notation (``34.5e0``), which it reads as the
+nearest double. SQLite's reader can miss the nearest double by one unit in the last place (about
+one literal in 15,000 with SQLite 3.40), so a SQLite literal is a plain decimal only where that
+decimal *is* the double (``34.5``, ``0.25``), and otherwise an exact ratio of integers
+(``(CAST(3602879701896397 AS REAL) / 36028797018963968 /* 0.1 */)``), which every version computes
+exactly.
+"""
+
+from decimal import Decimal
+
+from glassbox.export._codegen import AdditivePlan, Split, index_groups, ladder, make_plan, one_line
+
+DIALECTS = ("sqlite", "duckdb")
+
+
+def to_sql(model, table="data", *, dialect="sqlite", keep=(), wrapper=None):
+    """The SELECT statement (a string) computing ``model``'s predictions; see ``InspectionMixin.to_sql``."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be one of {list(DIALECTS)}, got {dialect!r}.")
+    plan = make_plan(model, wrapper)
+    return _Writer(plan, dialect, _table_name(table), _keep_columns(keep)).query()
+
+
+def _table_name(table):
+    parts = [table] if isinstance(table, str) else list(table) if isinstance(table, (tuple, list)) else None
+    if not parts or not all(isinstance(p, str) and p for p in parts):
+        raise ValueError(
+            f"table must be a table name (str) or a qualified name as a tuple such as ('schema', 'table'), "
+            f"got {table!r}."
+        )
+    return ".".join(quote(p) for p in parts)
+
+
+def _keep_columns(keep):
+    keep = [keep] if isinstance(keep, str) else list(keep)
+    if not all(isinstance(k, str) and k for k in keep):
+        raise ValueError(f"keep must list column names (strings) to pass through, got {keep!r}.")
+    lowered = [k.lower() for k in keep]
+    repeated = sorted({k for k in keep if lowered.count(k.lower()) > 1})
+    if repeated:
+        raise ValueError(f"keep names columns {repeated} more than once (SQL names ignore case); list each once.")
+    return keep
+
+
+def quote(name):
+    """A quoted SQL identifier: any name works, spaces, dashes and quotes included."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def float_literal(value, dialect):
+    """A SQL expression every engine of ``dialect`` reads as exactly the double ``value``."""
+    value = float(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        name = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        return f"CAST('{name}' AS {'DOUBLE' if dialect == 'duckdb' else 'REAL'})"
+    text = repr(value)
+    if dialect == "duckdb":
+        return text if "e" in text else text + "e0"
+    sign, digits, exponent = Decimal(text).as_tuple()
+    if Decimal(value) == Decimal(text) and abs(exponent) <= 22:
+        return text  # the decimal is the double itself: read exactly (and as REAL: it has a '.' or 'e')
+    return _exact_ratio(value, text)
+
+
+def _exact_ratio(value, text):
+    """``value`` as integer arithmetic that is exact in doubles: an odd integer below 2**53 times
+    or divided by powers of two, each step no larger than 2**62 (an exact INTEGER literal)."""
+    numerator, denominator = value.as_integer_ratio()
+    power, operator = denominator.bit_length() - 1, "/"
+    if denominator == 1:
+        power = (numerator & -numerator).bit_length() - 1  # trailing zero bits
+        numerator >>= power
+        operator = "*"
+    steps = []
+    while power > 0:
+        step = min(power, 62)
+        steps.append(f" {operator} {2 ** step}")
+        power -= step
+    return f"(CAST({numerator} AS REAL){''.join(steps)} /* {text} */)"
+
+
+def value_literal(value, dialect):
+    """A level or a class label as a SQL literal of its own type."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return float_literal(value, dialect)
+    return "'" + value.replace("'", "''") + "'"
+
+
+class _Writer:
+    """Renders one plan as one query."""
+
+    def __init__(self, plan, dialect, table, keep):
+        self.plan, self.dialect, self.table, self.keep = plan, dialect, table, keep
+        self.taken = {k.lower() for k in keep}
+        outputs = self._output_names()
+        clash = [name for name in outputs if name.lower() in self.taken]
+        if clash:
+            raise ValueError(
+                f"keep names columns {clash} that the query outputs itself; rename them in the "
+                "table or select them in an outer query."
+            )
+        self.outputs = outputs
+        self.taken |= {name.lower() for name in outputs}
+        self.alias = {j: self._name(plan.features[j].name) for j in plan.used}
+
+    def _name(self, wanted):
+        """An internal column name not yet taken (SQL compares names without case)."""
+        name = wanted
+        while name.lower() in self.taken:
+            name += "_"
+        self.taken.add(name.lower())
+        return name
+
+    def _output_names(self):
+        if self.plan.classes is None:
+            return ["prediction"]
+        names = [f"proba_{c}" for c in self.plan.classes]
+        if len({n.lower() for n in names}) < len(names):  # e.g. classes 'A' and 'a': SQL ignores case
+            names = [f"proba_{k}" for k in range(len(names))]
+        return names + ["prediction"]
+
+    def lit(self, value):
+        return float_literal(value, self.dialect)
+
+    # --- the query ---------------------------------------------------------------------------
+
+    def query(self):
+        stages = [("glassbox_inputs", [self._input(j) for j in self.plan.used])]
+        if isinstance(self.plan.body, AdditivePlan):
+            final = self._additive(stages)
+        else:
+            final = self._decision(stages)
+        lines = self._header()
+        ctes = []
+        source = self.table
+        for i, (name, columns) in enumerate(stages):
+            # Later stages name a column several times (softmax, the label); MATERIALIZED keeps
+            # the engine from pasting the big CASE sums into each use and evaluating them again.
+            hint = "MATERIALIZED " if i else ""
+            ctes.append(f"{quote(name)} AS {hint}(\n{self._select(columns, source, 1)}\n)")
+            source = quote(name)  # each stage reads the one before
+        lines.append("WITH " + ",\n".join(ctes))
+        lines.append(self._select(final, source, 0) + ";")
+        return "\n".join(lines) + "\n"
+
+    def _select(self, columns, source, depth):
+        pad = "    " * depth
+        items = [quote(k) for k in self.keep] + columns
+        body = ",\n".join(_indent(item, pad + "    ") for item in items)
+        return f"{pad}SELECT\n{body}\n{pad}FROM {source}"
+
+    def _header(self):
+        plan = self.plan
+        used = ", ".join(one_line(plan.features[j].name) for j in plan.used)
+        outputs = ", ".join(one_line(o) for o in self.outputs)
+        return [
+            f"-- Predictions of a glassbox {one_line(plan.title)},",
+            f"-- exported by glassbox {plan.version} for {self.dialect}.",
+            f"-- Reads the columns: {used}.",
+            f"-- Returns{' the kept columns and' if self.keep else ''}: {outputs}.",
+            *([] if plan.classes is None else
+              [f"-- Classes: {one_line(', '.join(f'{o} is {c!r}' for o, c in zip(self.outputs, plan.classes)))}."]),
+            "-- Missing values are NULL (or NaN); a level not seen in training gets the model's 'unseen' score.",
+            "-- Numbers are compared as doubles. glassbox refuses infinite values; here +inf and -inf",
+            "-- are binned like the largest and the smallest values.",
+        ]
+
+    def _input(self, j):
+        """The feature read as the binning reads it: numbers as doubles, NaN as missing."""
+        bins, column = self.plan.features[j], quote(self.plan.features[j].name)
+        duck = self.dialect == "duckdb"
+        if not bins.is_categorical:
+            expr = f"CAST({column} AS {'DOUBLE' if duck else 'REAL'})"
+            if duck:  # DuckDB stores NaN apart from NULL; SQLite turns NaN into NULL itself
+                expr = f"NULLIF({expr}, CAST('NaN' AS DOUBLE))"
+        else:
+            levels = bins.levels + bins.other_levels
+            expr = column
+            if duck and levels and all(isinstance(v, str) for v in levels):
+                expr = f"CAST({column} AS VARCHAR)"  # an ENUM column then compares with any string
+            elif duck and levels and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in levels):
+                expr = f"NULLIF({column}, CAST('NaN' AS DOUBLE))"
+        return f"{expr} AS {quote(self.alias[j])}"
+
+    # --- GAMs ----------------------------------------------------------------------------------
+
+    def _additive(self, stages):
+        plan, body = self.plan, self.plan.body
+        k_out = len(body.intercept)
+        suffixes = [""] if k_out == 1 else [f"_{c}" for c in plan.classes]
+        raw = [self._name("raw" + s) for s in suffixes]
+        scores = []
+        for k in range(k_out):
+            parts = [f"{self.lit(body.intercept[k])}  -- intercept"]
+            for term in body.terms:
+                parts.append(f"+ {self._term(term, k)}  -- {one_line(term.name)}")
+            scores.append("\n".join(parts) + f"\nAS {quote(raw[k])}")
+        stages.append(("glassbox_scores", scores))
+        link = body.link
+        if link == "identity":
+            return [f"{quote(raw[0])} AS {quote('prediction')}"]
+        if link == "log":
+            return [f"exp({quote(raw[0])}) AS {quote('prediction')}"]
+        if link == "logit":
+            p = quote(self._name("p"))
+            stages.append(("glassbox_probabilities", [f"1e0 / (1e0 + exp(-{quote(raw[0])})) AS {p}"]))
+            label = f"CASE WHEN {p} > 1e0 - {p} THEN {self._label(1)} ELSE {self._label(0)} END"
+            return [f"1e0 - {p} AS {quote(self.outputs[0])}", f"{p} AS {quote(self.outputs[1])}",
+                    f"{label} AS {quote('prediction')}"]
+        # softmax, as predict_proba: exp(raw - max) over their sum, added left to right
+        greatest = "max" if self.dialect == "sqlite" else "greatest"
+        top = f"{greatest}({', '.join(quote(r) for r in raw)})"
+        exps = [self._name("exp" + s) for s in suffixes]
+        stages.append(("glassbox_exps", [f"exp({quote(r)} - {top}) AS {quote(e)}" for r, e in zip(raw, exps)]))
+        total = " + ".join(quote(e) for e in exps)
+        probas = [self._name("p" + s) for s in suffixes]
+        stages.append(("glassbox_probabilities",
+                        [f"{quote(e)} / ({total}) AS {quote(p)}" for e, p in zip(exps, probas)]))
+        columns = [f"{quote(p)} AS {quote(o)}" for p, o in zip(probas, self.outputs)]
+        return columns + [self._argmax([quote(p) for p in probas])]
+
+    def _label(self, k):
+        return value_literal(self.plan.classes[k], self.dialect)
+
+    def _argmax(self, probas):
+        """The first class of largest probability (np.argmax): class k wins when no later class
+        beats it, the earlier ones having already lost."""
+        whens = []
+        for k in range(len(probas) - 1):
+            conditions = " AND ".join(f"{probas[k]} >= {probas[j]}" for j in range(k + 1, len(probas)))
+            whens.append(f"    WHEN {conditions} THEN {self._label(k)}")
+        return "CASE\n" + "\n".join(whens) + f"\n    ELSE {self._label(len(probas) - 1)}\nEND AS {quote('prediction')}"
+
+    def _term(self, term, k):
+        if len(term.features) == 1:
+            return self._ladder(term.features[0], [v[k] for v in term.table], self.lit)
+        a, b = term.features
+        rows = [tuple(v[k] for v in row) for row in term.table]
+        return self._ladder(a, rows, lambda row: self._ladder(b, list(row), self.lit))
+
+    def _ladder(self, feature, values, render):
+        branches, default = ladder(feature, self.plan.features[feature], values)
+        if not branches:
+            return render(default)
+        whens = [f"    WHEN {self.test(t)} THEN {_indent(render(v), '    ').strip()}" for t, v in branches]
+        return "CASE\n" + "\n".join(whens) + f"\n    ELSE {_indent(render(default), '    ').strip()}\nEND"
+
+    # --- rule lists and trees -----------------------------------------------------------------
+
+    def _decision(self, stages):
+        body = self.plan.body
+        index = quote(self._name(body.leaf_kind))
+        stage = {"rule": "glassbox_rules", "leaf": "glassbox_leaves"}[body.leaf_kind]
+        stages.append((stage, [f"{self._choice(body.root)} AS {index}"]))
+        columns = []
+        for k in range(len(body.values[0])):
+            values = [v[k] for v in body.values]
+            columns.append(f"{self._by_index(index, values, self.lit)} AS {quote(self.outputs[k])}")
+        if self.plan.classes is not None:
+            render = lambda label: value_literal(label, self.dialect)  # noqa: E731
+            columns.append(f"{self._by_index(index, list(body.labels), render)} AS {quote('prediction')}")
+        return columns
+
+    def _choice(self, node):
+        """A Split as CASE: WHEN its tests THEN its ``then`` side; its ``otherwise`` side goes on
+        in the same CASE while it is a Split (a rule list reads as one flat CASE)."""
+        if not isinstance(node, Split):
+            return str(node)
+        whens = []
+        while isinstance(node, Split):
+            tests = " AND ".join(self.test(t) for t in node.tests) or "TRUE"
+            then = _indent(self._choice(node.then), "    ").strip()
+            whens.append(f"    -- {one_line(node.text)}\n    WHEN {tests} THEN {then}")
+            node = node.otherwise
+        return "CASE\n" + "\n".join(whens) + f"\n    ELSE {node}\nEND"
+
+    def _by_index(self, index, values, render):
+        groups, default = index_groups(values)
+        if not groups:
+            return render(default)
+        whens = [f"    WHEN {index} {'= ' + str(i[0]) if len(i) == 1 else 'IN (' + ', '.join(map(str, i)) + ')'}"
+                 f" THEN {render(v)}" for i, v in groups]
+        return "CASE\n" + "\n".join(whens) + f"\n    ELSE {render(default)}\nEND"
+
+    def test(self, test):
+        """A Test as a SQL condition: TRUE exactly where it passes, FALSE or NULL elsewhere (NULL
+        fails every comparison and every IN / NOT IN)."""
+        column = quote(self.alias[test.feature])
+        lit = self.lit
+        levels = lambda values: ", ".join(value_literal(v, self.dialect) for v in values)  # noqa: E731
+        spell = {
+            "present": lambda: f"{column} IS NOT NULL",
+            "at_most": lambda t: f"{column} <= {lit(t)}",
+            "above": lambda t: f"{column} > {lit(t)}",
+            "between": lambda lo, hi: f"({column} > {lit(lo)} AND {column} <= {lit(hi)})",
+            "is": lambda v: f"{column} = {value_literal(v, self.dialect)}",
+            "in": lambda vs: f"{column} IN ({levels(vs)})",
+            "not_in": lambda vs: f"{column} NOT IN ({levels(vs)})",
+            "missing": lambda: f"{column} IS NULL",
+        }
+        parts = [spell[kind](*operands) for kind, *operands in test.clauses()]
+        if not parts:
+            return "FALSE"
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def _indent(text, pad):
+    return "\n".join(pad + line for line in text.split("\n"))

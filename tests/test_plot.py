@@ -1,0 +1,123 @@
+"""Plot smoke tests over every estimator (tests/model_zoo.py): each figure is made, draws, has
+axes that name the model's features, and leaves nothing open in pyplot."""
+
+import io
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: tests never open a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import glassbox as gb  # noqa: E402
+from tests.model_zoo import case_ids, fitted, quiet  # noqa: E402
+
+
+def _texts(fig):
+    """Every piece of text a reader sees: titles, axis labels, tick labels, boxes."""
+    out = []
+    for ax in fig.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels() + ax.texts]
+    out += [t.get_text() for t in fig.texts]
+    return " ".join(out)
+
+
+def _draws(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=30)
+    return buffer.tell() > 0
+
+
+def _features(model):
+    if hasattr(model, "terms_"):
+        return [list(t.names) for t in model.terms_]
+    rules = model.rules_ if hasattr(model, "rules_") else model.tree_.leaves
+    return [[c.name for c in r.conditions] for r in rules]
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_open():
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == [], "a figure was left open in pyplot"
+
+
+@pytest.mark.parametrize("case", case_ids())
+def test_figures_draw_and_name_the_features(case):
+    f = fitted(case)
+    model = f.model._inspected()
+    features = _features(model)
+    overall = gb.plot(f.model)
+    assert isinstance(overall, Figure) and overall.axes
+    assert all(name in _texts(overall) for names in features for name in names)
+    assert _draws(overall)
+    for key in {0, len(features) - 1}:  # the first and last term / rule / leaf
+        fig = f.model.plot(key)
+        assert isinstance(fig, Figure) and fig.axes
+        assert all(name in _texts(fig) for name in features[key]), (features[key], _texts(fig)[:200])
+    X = f.X_test.iloc[:1]
+    fig = quiet(f.model.explain_local, X, f.y_test[:1]).plot(0)
+    assert isinstance(fig, Figure) and f"row {X.index[0]}: prediction" in _texts(fig)
+    assert _draws(fig)
+
+
+def test_all_gives_the_whole_model_then_every_item():
+    f = fitted("rules_clf-multiclass")
+    figures = gb.plot(f.model, "all")
+    assert len(figures) == 1 + len(f.model.rules_)
+    assert all(isinstance(fig, Figure) for fig in figures)
+    assert [fig.axes[0].get_title() for fig in figures[1:]] == [
+        f"RuleListClassifier: rule {r}" for r in range(len(f.model.rules_))]
+
+
+def test_gam_term_figures_show_their_parts():
+    f = fitted("gam_clf-binary")
+    model = f.model
+    shape = model.plot("num")  # continuous, with missing values in training
+    assert [ax.get_xlabel() for ax in shape.axes][1] == "num"
+    assert "missing" in _texts(shape) and "density" in _texts(shape)
+    bars = model.plot("color")  # categorical
+    labels = [t.get_text() for t in bars.axes[1].get_xticklabels()]
+    assert labels[:3] == ["blue", "green", "red"] and labels[-1] == "missing"
+    pair = next(i for i, t in enumerate(model.terms_) if t.is_pair)
+    heatmap = model.plot(pair)
+    a, b = model.terms_[pair].names
+    assert heatmap.axes[0].get_xlabel() == a and heatmap.axes[0].get_ylabel() == b
+    assert all(_draws(fig) for fig in (shape, bars, heatmap))
+    importance = model.plot()
+    assert [t.get_text() for t in importance.axes[0].get_yticklabels()][-1] == model.term_importances().idxmax()
+
+
+def test_multiclass_pairs_get_one_heatmap_per_class():
+    model = fitted("gam_clf-multiclass").model
+    pair = next(i for i, t in enumerate(model.terms_) if t.is_pair)
+    fig = model.plot(pair)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert all(any(repr(str(c)) in t for t in titles) for c in model.classes_)
+
+
+def test_show_makes_the_figure_through_pyplot():
+    model = fitted("tree_clf-monotone").model
+    fig = model.plot(show=True)  # Agg: plt.show() returns at once
+    assert plt.get_fignums() == [fig.number]
+    plt.close(fig)
+
+
+def test_bad_requests_get_clear_errors(monkeypatch):
+    gam = fitted("gam_reg-regression").model
+    with pytest.raises(ValueError, match="names no term"):
+        gam.plot("nope")
+    with pytest.raises(TypeError, match="what must be"):
+        gam.plot(1.5)
+    with pytest.raises(IndexError, match="out of range"):
+        gam.plot(len(gam.terms_))
+    local = quiet(gam.explain_local, fitted("gam_reg-regression").X_test.iloc[:3])
+    with pytest.raises(ValueError, match=r"explanation.plot\(i\)"):
+        local.plot()
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if matplotlib were not installed
+    with pytest.raises(ImportError, match=r"glassbox\[plot\]"):
+        gam.plot()
