@@ -19,6 +19,8 @@ from glassbox._version import __version__
 MAX_TABLE_ROWS = 400
 # A GAM's report shows this many term figures, the most important first.
 MAX_TERM_FIGURES = 30
+# Structure text longer than this many lines starts folded (a <details> the reader opens).
+MAX_OPEN_TEXT_LINES = 300
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
@@ -77,7 +79,13 @@ def _model_section(anchor, title, model):
     if figures:
         parts.append("<h3>Plots</h3>")
         parts += [f"<figure>{svg}</figure>" for svg in figures]
-    parts += ["<h3>Structure</h3>", f"<pre>{_e(inspected.to_text())}</pre>"]
+    text = inspected.to_text()
+    n_lines = text.count("\n") + 1
+    parts.append("<h3>Structure</h3>")
+    if n_lines <= MAX_OPEN_TEXT_LINES:
+        parts.append(f"<pre>{_e(text)}</pre>")
+    else:  # a GAM's pair tables run to thousands of lines: folded, so the page stays readable
+        parts.append(f"<details><summary>Structure as text: {n_lines} lines</summary><pre>{_e(text)}</pre></details>")
     frame = inspected.to_frame()
     shown = frame.head(MAX_TABLE_ROWS)
     note = f" (first {MAX_TABLE_ROWS} of {len(frame)})" if len(frame) > MAX_TABLE_ROWS else ""
