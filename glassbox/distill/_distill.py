@@ -24,8 +24,8 @@ or rules by a discrete search on the rows' labels (trees, rule lists): each real
 one bit, the teacher's labels on rows it was trained on lean towards the truth it memorised, and
 ``SYNTHETIC_PER_REAL`` times as many MUNGE rows show them the teacher's own behaviour near the
 data. GAM students fit the teacher's log-odds (or values) with boosting and early stopping on
-the real rows; measured, synthetic rows did not bring them closer to the teacher and multiplied
-their fit time, so "auto" draws none for them.
+the real rows; measured on adult, synthetic rows did not bring them closer to the teacher and
+multiplied their fit time, so "auto" draws none for them.
 """
 
 import numbers
@@ -47,8 +47,8 @@ from glassbox.gam._scores import fit_log_odds
 TARGETS = ("auto", "labels", "scores")
 
 # Synthetic rows drawn per real row fitted on when n_samples is None. Chosen on validation splits
-# of the benchmark datasets' training rows (1, 2, 4 and 8 tried; 4 was the best on average for
-# depth-3 trees and <= 8-rule lists, none of them worse than without augmentation on average).
+# of the benchmark datasets' training rows (1, 2, 4 and 8 tried; 4 agreed best with the teacher
+# summed over depth-3 trees and <= 8-rule lists; docs/distill.md has the figures).
 SYNTHETIC_PER_REAL = 4
 
 # Students whose structure is a discrete search on the rows' labels or values: "auto" augments
