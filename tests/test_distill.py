@@ -89,6 +89,8 @@ def test_default_augments_tree_and_rule_students_with_four_munge_rows_per_real_r
     assert "augmented (munge)" in report.splits
     plain, report = distill(teacher, ShallowTreeClassifier(max_depth=2), X, augment=None, random_state=0)
     assert plain.tree_.n_samples[0] == 960 and set(report.splits) == {"holdout"}
+    marginal, _ = distill(teacher, ShallowTreeClassifier(max_depth=2), X, augment="marginal", random_state=0)
+    assert marginal.tree_.n_samples[0] == 960 * 2  # marginal rows: one per real row by default
     model = DistilledClassifier(teacher, ShallowTreeClassifier(max_depth=2), random_state=0).fit(X)
     assert model.student_.tree_.n_samples[0] == 960 * 5
 
