@@ -11,6 +11,8 @@ from sklearn.linear_model import LogisticRegression
 from glassbox import (
     DistilledClassifier,
     DistilledRegressor,
+    GAMClassifier,
+    RuleListClassifier,
     ShallowTreeClassifier,
     ShallowTreeRegressor,
     distill,
@@ -77,6 +79,48 @@ def test_augmented_rows_are_fitted_on_and_measured_separately(binary, method):
     assert "student_accuracy" not in report.splits[f"augmented ({method})"]  # no truth there
 
 
+def test_default_augments_tree_and_rule_students_with_four_munge_rows_per_real_row(binary):
+    X, y, teacher = binary  # 1200 rows: 960 fitted on, 240 held out
+    tree, report = distill(teacher, ShallowTreeClassifier(max_depth=2), X, random_state=0)
+    assert tree.tree_.n_samples[0] == 960 * 5  # the real rows and 4 x 960 synthetic ones
+    assert report.splits["augmented (munge)"]["n_rows"] == round(0.2 * 4 * 960)
+    rules, report = distill(teacher, RuleListClassifier(max_rules=3, max_card=1, c=0.05), X, random_state=0)
+    assert sum(rule.n_samples for rule in rules.rules_) == 960 * 5
+    assert "augmented (munge)" in report.splits
+    plain, report = distill(teacher, ShallowTreeClassifier(max_depth=2), X, augment=None, random_state=0)
+    assert plain.tree_.n_samples[0] == 960 and set(report.splits) == {"holdout"}
+    marginal, _ = distill(teacher, ShallowTreeClassifier(max_depth=2), X, augment="marginal", random_state=0)
+    assert marginal.tree_.n_samples[0] == 960 * 2  # marginal rows: one per real row by default
+    model = DistilledClassifier(teacher, ShallowTreeClassifier(max_depth=2), random_state=0).fit(X)
+    assert model.student_.tree_.n_samples[0] == 960 * 5
+
+
+def test_default_does_not_augment_gam_students(binary):
+    X, y, teacher = binary
+    _, report = distill(teacher, GAMClassifier(outer_bags=1, interactions=0, random_state=0), X, random_state=0)
+    assert set(report.splits) == {"holdout"}
+    with pytest.raises(ValueError, match="none are drawn for a GAMClassifier student"):
+        distill(teacher, GAMClassifier(), X, n_samples=100)
+
+
+@pytest.mark.parametrize("augment", [None, "auto"])
+def test_trees_and_rule_lists_fit_the_teachers_labels_not_its_probabilities(binary, augment):
+    X, _, _ = binary
+
+    def unsure(Z):  # P(class 1) is 0.7 where f0 > 0, else 0.3: never confident
+        p = np.where(np.asarray(Z["f0"]) > 0, 0.7, 0.3)
+        return np.column_stack([1 - p, p])
+
+    kwargs = dict(task="binary", classes=[0, 1], augment=augment, holdout=0.0, random_state=0)
+    stump, _ = distill(unsure, ShallowTreeClassifier(max_depth=1), X, **kwargs)
+    # Fitted to labels, each side of the split on f0 is (nearly) pure; fitted to the
+    # probabilities, its leaves would read 0.7 / 0.3.
+    leaves = stump.tree_.value[stump.tree_.feature == -1]
+    assert stump.tree_.feature[0] == 0 and leaves.max(axis=1).min() > 0.9
+    rules, _ = distill(unsure, RuleListClassifier(max_rules=2, c=0.05), X, **kwargs)
+    assert min(max(rule.value) for rule in rules.rules_) > 0.9
+
+
 def test_regression_teacher_into_regressor_student():
     X, y = make_regression(800, 4, noise=5, random_state=0)
     teacher = HistGradientBoostingRegressor(max_iter=50, random_state=0).fit(X, y)
@@ -124,7 +168,7 @@ def test_distill_errors(binary):
     with pytest.raises(ValueError, match=r"holdout must be a number in \[0, 1\)"):
         distill(teacher, ShallowTreeClassifier(), X, holdout=1.0)
     with pytest.raises(ValueError, match="pass augment="):
-        distill(teacher, ShallowTreeClassifier(), X, n_samples=100)
+        distill(teacher, ShallowTreeClassifier(), X, augment=None, n_samples=100)
     with pytest.raises(ValueError, match=r"missing \['f5'\]"):
         distill(teacher, ShallowTreeClassifier(), X.drop(columns="f5"))
     with pytest.raises(TypeError, match="sparse"):
@@ -142,7 +186,8 @@ def test_distill_errors(binary):
 def test_distilling_a_real_black_box(shared_dataset):
     X, y, _ = shared_dataset("fico")
     teacher = HistGradientBoostingClassifier(random_state=0).fit(X, y)
-    student, report = distill(teacher, ShallowTreeClassifier(max_depth=3), X, y=y, random_state=0)
+    # augment=None keeps the suite fast (the default would fit on five times the rows).
+    student, report = distill(teacher, ShallowTreeClassifier(max_depth=3), X, y=y, augment=None, random_state=0)
     holdout = report.splits["holdout"]
     majority = max(np.mean(teacher.predict(X) == c) for c in teacher.classes_)
     assert holdout["agreement"] > majority + 0.1  # far better than always answering one class

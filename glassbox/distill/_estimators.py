@@ -10,7 +10,7 @@ from glassbox.distill._distill import distill
 
 
 class _Distilled(InspectionMixin, BaseEstimator):
-    def __init__(self, teacher, student, *, augment=None, n_samples=None, target="auto", holdout=0.2,
+    def __init__(self, teacher, student, *, augment="auto", n_samples=None, target="auto", holdout=0.2,
                  refit_teacher=False, random_state=None):
         self.teacher = teacher
         self.student = student
@@ -88,7 +88,9 @@ class DistilledClassifier(ClassifierMixin, _Distilled):
     student : glassbox classifier
         ``GAMClassifier``, ``RuleListClassifier`` or ``ShallowTreeClassifier`` (unfitted).
     augment, n_samples, target, holdout, random_state
-        As in :func:`glassbox.distill`.
+        As in :func:`glassbox.distill`: by default (``augment="auto"``) tree and rule-list
+        students are fitted on the real rows plus 4 times as many MUNGE rows, GAM students on
+        the real rows alone.
     refit_teacher : bool, default=False
         Fit a clone of the teacher on ``(X, y)`` first (for use in cross-validation).
 
