@@ -57,7 +57,7 @@ def term_data(term, model):
     if kind == "interaction":
         rows = [_axis_codes(term, axis) for axis in (0, 1)]
         cells = np.ix_(*rows)
-        labels = [[_code_label(b, c) for c in codes] for b, codes in zip(term.bins, rows)]
+        labels = [_code_labels(b, codes) for b, codes in zip(term.bins, rows)]
         return {
             "type": "interaction", "feature_type": kind, "term": term.name, "features": list(term.names),
             "left_names": labels[0], "right_names": labels[1],
@@ -93,8 +93,9 @@ def _axis_codes(term, axis):
     return list(range(bins.n_bins)) + ([bins.missing_code] if has_missing else [])
 
 
-def _code_label(bins, code):
-    return "missing" if code == bins.missing_code else value_labels(bins)[code]
+def _code_labels(bins, codes):
+    names = value_labels(bins)  # once per axis, not once per code
+    return ["missing" if code == bins.missing_code else names[code] for code in codes]
 
 
 def _value(x):

@@ -13,27 +13,31 @@ def _number(value):
 def term_frame(term, classes):
     """One row per code (main effect) or cell (pair), and per class when ``classes`` is given."""
     grid = term.shape
-    index = np.indices(grid).reshape(len(grid), -1).T
-    rows = []
-    for cell in index:
-        cell = tuple(int(c) for c in cell)
-        labels = [b.bin_label(c) for b, c in zip(term.bins, cell)]
-        base = {
-            "term": term.name,
-            "feature": term.names[0],
-            "bin": labels[0],
-            "feature_2": term.names[1] if term.is_pair else None,
-            "bin_2": labels[1] if term.is_pair else None,
-            "weight": float(term.bin_weights[cell]),
-        }
-        if classes is None:
-            rows.append({**base, "score": float(term.scores[cell]),
-                         "standard_error": float(term.standard_errors[cell])})
-        else:
-            for k, label in enumerate(classes):
-                rows.append({**base, "class": label, "score": float(term.scores[cell + (k,)]),
-                             "standard_error": float(term.standard_errors[cell + (k,)])})
-    return pd.DataFrame(rows)
+    cells = np.indices(grid).reshape(len(grid), -1)          # (n_axes, n_cells), row-major order
+    # Each code's label once (a pair has 66 x 66 cells but only 66 + 66 labels to format).
+    labels = [np.array([bins.bin_label(c) for c in range(n)], dtype=object)[axis]
+              for bins, n, axis in zip(term.bins, grid, cells)]
+    n_cells = cells.shape[1]
+    base = {
+        "term": np.full(n_cells, term.name, dtype=object),
+        "feature": np.full(n_cells, term.names[0], dtype=object),
+        "bin": labels[0],
+        "feature_2": np.full(n_cells, term.names[1] if term.is_pair else None, dtype=object),
+        "bin_2": labels[1] if term.is_pair else np.full(n_cells, None, dtype=object),
+        "weight": np.asarray(term.bin_weights, dtype=np.float64).reshape(-1),
+    }
+    scores = np.asarray(term.scores, dtype=np.float64)
+    errors = np.asarray(term.standard_errors, dtype=np.float64)
+    if classes is None:
+        return pd.DataFrame({**base, "score": scores.reshape(-1), "standard_error": errors.reshape(-1)})
+    # Per class within each cell, as the rows were always ordered: cell-major, then class.
+    k = len(classes)
+    columns = {name: np.repeat(values, k) for name, values in base.items()}
+    columns["class"] = np.tile(np.asarray(classes), n_cells)
+    columns["score"] = scores.reshape(n_cells * k)
+    columns["standard_error"] = errors.reshape(n_cells * k)
+    order = ["term", "feature", "bin", "feature_2", "bin_2", "weight", "class", "score", "standard_error"]
+    return pd.DataFrame({name: columns[name] for name in order})
 
 
 def terms_text(model_name, link, intercept, terms, classes):
