@@ -61,6 +61,11 @@ class BinnedModelMixin(InspectionMixin, GlassboxMixin):
         return self.binner_._codes(X, self.binner_.features_, warn_unseen=True)
 
 
+def py_scalar(value):
+    """A NumPy scalar as the Python value it holds (``np.int64(3)`` -> ``3``); anything else as is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def check_integer(name, value, low, high=None, why=""):
     """Raise a ValueError naming the parameter unless ``value`` is an integer (not a bool) in
     ``[low, high]`` (no upper bound when ``high`` is None); ``why`` explains the bounds."""

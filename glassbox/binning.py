@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from glassbox._base import GlassboxMixin, check_integer, check_X, effective_n_threads, feature_names, user_stacklevel
+from glassbox._base import GlassboxMixin, check_integer, check_X, effective_n_threads, feature_names, py_scalar, user_stacklevel
 from glassbox._ext._binning import map_to_bins
 from glassbox._ext._typedefs import BIN_CODE_DTYPE, MAX_VALUE_BINS, OFFSET_DTYPE, X_DTYPE
 
@@ -477,7 +477,7 @@ def _fit_categorical(name, column, max_bins):
         order = [c for c in series.cat.categories if c in counts.index]
     else:
         order = _sorted_levels(counts.index.tolist())
-    levels = [_py_scalar(v) for v in order]
+    levels = [py_scalar(v) for v in order]
     other = ()
     if len(levels) > max_bins:
         by_count = sorted(range(len(levels)), key=lambda i: -counts[order[i]])  # stable: ties keep order
@@ -507,10 +507,6 @@ def _sorted_levels(levels):
         return sorted(levels, key=lambda v: (isinstance(v, str), str(v) if isinstance(v, str) else v))
 
 
-def _py_scalar(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _categorical_codes(column, feature, warn_unseen):
     series = column if isinstance(column, pd.Series) else pd.Series(column, dtype=object, copy=False)
     _check_hashable(series, feature.name)
@@ -529,7 +525,7 @@ def _categorical_codes(column, feature, warn_unseen):
         codes[unseen] = feature.unseen_code
         if warn_unseen:
             values = pd.unique(series[unseen])
-            shown = ", ".join(repr(_py_scalar(v)) for v in values[:5])
+            shown = ", ".join(repr(py_scalar(v)) for v in values[:5])
             more = f" and {len(values) - 5} more" if len(values) > 5 else ""
             warnings.warn(
                 f"feature {feature.name!r} has {int(unseen.sum())} rows with levels not seen in fit "

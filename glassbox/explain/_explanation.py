@@ -14,7 +14,7 @@ import pandas as pd
 from interpret.api.base import ExplanationMixin
 from sklearn.utils.validation import check_is_fitted
 
-from glassbox._base import _target_1d, as_table
+from glassbox._base import _target_1d, as_table, py_scalar
 
 
 class _Explanation(ExplanationMixin):
@@ -174,15 +174,15 @@ def perf_records(model, X, y):
         predicted = np.argmax(proba, axis=1)
         index = {c: k for k, c in enumerate(classes.tolist())}
         for i in range(n):
-            actual = np.nan if y is None else index.get(_plain(y[i]), np.nan)
+            actual = np.nan if y is None else index.get(py_scalar(y[i]), np.nan)
             records.append({
                 "is_classification": True,
                 "predicted": int(predicted[i]),
                 "actual": actual,
                 "predicted_score": float(proba[i, predicted[i]]),
                 "actual_score": (np.nan if y is None else 0.0 if np.isnan(actual) else float(proba[i, actual])),
-                "predicted_label": _plain(classes[predicted[i]]),
-                "actual_label": None if y is None else _plain(y[i]),
+                "predicted_label": py_scalar(classes[predicted[i]]),
+                "actual_label": None if y is None else py_scalar(y[i]),
             })
     else:
         prediction = model.predict(X)
@@ -227,24 +227,20 @@ def with_actual(frame, y):
         return frame
     frame = frame.copy()
     at = frame.columns.get_loc("prediction") + 1
-    frame.insert(at, "actual", [_plain(v) for v in y])
+    frame.insert(at, "actual", [py_scalar(v) for v in y])
     return frame
 
 
 def meta(model):
     """InterpretML's ``meta`` entry: the class labels of a classifier."""
     classes = getattr(model, "classes_", None)
-    return {} if classes is None else {"meta": {"label_names": [_plain(c) for c in classes]}}
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
+    return {} if classes is None else {"meta": {"label_names": [py_scalar(c) for c in classes]}}
 
 
 def fmt(value, digits=6):
     """A value for text and figure labels: floats to ``digits`` significant digits, the rest as
     ``repr`` (so labels read ``'red'``, ``3``, ``0.4772``)."""
-    value = _plain(value)
+    value = py_scalar(value)
     if isinstance(value, float):
         return f"{value:.{digits}g}"
     return repr(value)

@@ -11,8 +11,9 @@ the scores plus and minus one standard error across outer bags. glassbox adds th
 import numpy as np
 import pandas as pd
 
+from glassbox._base import py_scalar
 from glassbox.explain._explanation import (
-    _plain, fmt, local_selector, meta, perf_records, row_headline, row_index,
+    fmt, local_selector, meta, perf_records, row_headline, row_index,
 )
 
 FITTED = "terms_"
@@ -138,7 +139,7 @@ def local_parts(model, X, y):
     specific = []
     for i in range(len(frame)):
         row = contributions[i, 1:]
-        values = ["" if t.is_pair else _plain(table.iloc[i, t.features[0]]) for t in model.terms_]
+        values = ["" if t.is_pair else py_scalar(table.iloc[i, t.features[0]]) for t in model.terms_]
         specific.append({
             "type": "univariate", "names": list(names),
             "scores": [np.array(v) for v in row] if multiclass else [float(v) for v in row],
@@ -172,7 +173,7 @@ def _local_text(model, index, specific, classes):
         perf = d["perf"]
         k = perf["predicted"] if np.ndim(model.intercept_) else None
         lines.append(row_headline(label, perf))
-        scale = d["link"] if k is None else f"logit of class {_plain(classes[k])!r}"
+        scale = d["link"] if k is None else f"logit of class {py_scalar(classes[k])!r}"
         pick = (lambda v: float(v)) if k is None else (lambda v: float(v[k]))
         lines.append(f"  {'intercept':<32} {pick(d['extra']['scores'][0]):+.6g}")
         for term, score, value in zip(model.terms_, d["scores"], d["values"]):

@@ -7,8 +7,9 @@ support, and for a row the rules before the one that fired (which did not hold).
 
 import pandas as pd
 
+from glassbox._base import py_scalar
 from glassbox.explain._explanation import (
-    _plain, fmt, local_selector, meta, perf_records, row_headline, row_index, with_actual,
+    fmt, local_selector, meta, perf_records, row_headline, row_index, with_actual,
 )
 from glassbox.explain._html import page, span, values_table
 
@@ -26,7 +27,7 @@ def _rule_data(model, r):
 
     rule = model.rules_[r]
     return {
-        "type": "rule", "rule": [rule.to_text()], "outcome": [_plain(rule.prediction)], "position": r,
+        "type": "rule", "rule": [rule.to_text()], "outcome": [py_scalar(rule.prediction)], "position": r,
         "conditions": [_condition_record(c) for c in rule.conditions],
         "value": [float(v) for v in rule.value], "n_samples": rule.n_samples, "weight": rule.weight,
         **meta(model),
@@ -36,14 +37,14 @@ def _rule_data(model, r):
 def global_parts(model):
     rules = model.rules_
     overall = {
-        "type": "rule", "rule": [r.to_text() for r in rules], "outcome": [_plain(r.prediction) for r in rules],
+        "type": "rule", "rule": [r.to_text() for r in rules], "outcome": [py_scalar(r.prediction) for r in rules],
         "value": [[float(v) for v in r.value] for r in rules], "n_samples": [r.n_samples for r in rules],
         "weight": [r.weight for r in rules], **meta(model),
     }
     selector = pd.DataFrame({
         "Rule": range(len(rules)),
         "Antecedent": [r.to_text() for r in rules],
-        "Prediction": [_plain(r.prediction) for r in rules],
+        "Prediction": [py_scalar(r.prediction) for r in rules],
         "# Samples": [r.n_samples for r in rules],
     })
     from glassbox.explain import _plots
@@ -59,7 +60,7 @@ def local_parts(model, X, y):
     for i, (r, values) in enumerate(zip(frame["rule"], frame["values"])):
         rule = model.rules_[r]
         specific.append({
-            "type": "rule", "rule": [rule.to_text()], "outcome": [_plain(rule.prediction)], "fired": int(r),
+            "type": "rule", "rule": [rule.to_text()], "outcome": [py_scalar(rule.prediction)], "fired": int(r),
             "rules_not_fired": [earlier.to_text() for earlier in model.rules_[:r]], "values": dict(values),
             "perf": perf[i], **meta(model),
         })

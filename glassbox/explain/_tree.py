@@ -7,8 +7,9 @@ and a path is its ``decision`` list of those ids. glassbox adds each leaf's rule
 
 import pandas as pd
 
+from glassbox._base import py_scalar
 from glassbox.explain._explanation import (
-    _plain, local_selector, meta, perf_records, row_headline, row_index, with_actual,
+    local_selector, meta, perf_records, row_headline, row_index, with_actual,
 )
 from glassbox.explain._html import page, span
 
@@ -61,12 +62,12 @@ def global_parts(model):
         path = tree.path(node)
         specific.append({**base, "leaf": int(tree.leaf_id[node]), "path": path,
                          "decision": [n + 1 for n in path], "rule": leaf.to_text(),
-                         "prediction": _plain(leaf.prediction), "value": [float(v) for v in leaf.value],
+                         "prediction": py_scalar(leaf.prediction), "value": [float(v) for v in leaf.value],
                          "n_samples": leaf.n_samples, "weight": leaf.weight})
     selector = pd.DataFrame({
         "Leaf": range(tree.n_leaves),
         "Rule": [leaf.to_text() for leaf in tree.leaves],
-        "Prediction": [_plain(leaf.prediction) for leaf in tree.leaves],
+        "Prediction": [py_scalar(leaf.prediction) for leaf in tree.leaves],
         "# Samples": [leaf.n_samples for leaf in tree.leaves],
     })
     from glassbox.explain import _plots

@@ -8,7 +8,7 @@ import numpy as np
 
 from glassbox._ext._typedefs import MAX_VALUE_BINS
 from glassbox.binning import CATEGORICAL, CONTINUOUS, Binner, FeatureBins
-from glassbox.export._fields import ModelFileError
+from glassbox.export._fields import ModelFileError, plain_scalar
 
 
 def binning_to_dict(binner):
@@ -24,11 +24,8 @@ def binning_to_dict(binner):
 def feature_to_dict(feature):
     """One :class:`FeatureBins` as JSON-ready data (levels must be strings, numbers or booleans)."""
     for level in feature.levels + feature.other_levels:
-        if not isinstance(level, (str, int, float, bool)):
-            raise TypeError(
-                f"level {level!r} of feature {feature.name!r} is a {type(level).__name__}; model files "
-                "hold string, number and boolean levels only: convert the column before fitting."
-            )
+        plain_scalar(level, f"feature {feature.name!r}: level",
+                     "model files hold string, number and boolean levels only: convert the column before fitting.")
     return {
         "name": feature.name,
         "kind": feature.kind,

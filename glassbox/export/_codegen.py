@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassbox._version import __version__
+from glassbox.export._fields import plain_scalar
 
 
 @dataclass(frozen=True)
@@ -357,14 +358,8 @@ def index_groups(values):
 
 def plain(value, what):
     """A level or class label as a plain str, int, float or bool; other types cannot be written."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if not isinstance(value, (str, int, float, bool)):
-        raise TypeError(
-            f"{what} {value!r} is a {type(value).__name__}; exported code holds string, number and "
-            "boolean values only: convert the column (or the target) before fitting."
-        )
-    return value
+    return plain_scalar(value, what, "exported code holds string, number and boolean values only: convert "
+                        "the column (or the target) before fitting.")
 
 
 def one_line(text):

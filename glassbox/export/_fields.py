@@ -9,12 +9,23 @@ import math
 
 import numpy as np
 
+from glassbox._base import py_scalar
+
 # Integers are read into int64 arrays: anything larger would overflow there, not here.
 _INT_MIN, _INT_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 
 
 class ModelFileError(ValueError):
     """A model file is malformed: the message names the field and what was expected."""
+
+
+def plain_scalar(value, what, why):
+    """``value`` as a plain str, int, float or bool (NumPy scalars unwrapped), the only values
+    model files and exported code can hold; else a TypeError ``"{what} {value!r} is a ...; {why}"``."""
+    value = py_scalar(value)
+    if not isinstance(value, (str, int, float, bool)):
+        raise TypeError(f"{what} {value!r} is a {type(value).__name__}; {why}")
+    return value
 
 
 def _is_int(value):

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from glassbox.export._fields import ModelFileError, _is_int, _is_number
+from glassbox.export._fields import ModelFileError, _is_int, _is_number, plain_scalar
 
 _NUMERIC_DTYPES = {
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -22,13 +22,8 @@ _PROBABILITY_SUM_TOLERANCE = 1e-9
 
 def label_to_json(label):
     """A class label as a JSON scalar (NumPy scalars as the Python value they hold)."""
-    value = label.item() if isinstance(label, np.generic) else label
-    if not isinstance(value, (str, int, float, bool)):
-        raise TypeError(
-            f"class label {value!r} is a {type(value).__name__}; model files hold string, number and "
-            "boolean labels only: convert y before fitting."
-        )
-    return value
+    return plain_scalar(label, "class label",
+                        "model files hold string, number and boolean labels only: convert y before fitting.")
 
 
 def classes_to_json(classes):

@@ -22,6 +22,7 @@ from glassbox._base import (
     check_regression_y,
     check_sample_weight,
     effective_n_threads,
+    py_scalar,
     user_stacklevel,
 )
 from glassbox.binning import format_threshold
@@ -200,7 +201,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         out = []
         for i, r in enumerate(fired):
             rule = self.rules_[r]
-            values = {c.name: _plain(frame.iloc[i, c.feature]) for c in rule.conditions}
+            values = {c.name: py_scalar(frame.iloc[i, c.feature]) for c in rule.conditions}
             row = {"rule": int(r), "antecedent": rule.to_text(), "values": values,
                    "rules_not_fired": int(r), "prediction": rule.prediction}
             row.update(self._value_columns(rule.value))
@@ -298,10 +299,10 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
 
     def _describe(self, rule):
         k = int(np.argmax(rule.value))
-        return f"{_plain(rule.prediction)!r} (p={rule.value[k]:.2f}, n={rule.n_samples})"
+        return f"{py_scalar(rule.prediction)!r} (p={rule.value[k]:.2f}, n={rule.n_samples})"
 
     def _value_columns(self, value):
-        return {f"p({_plain(c)!r})": float(v) for c, v in zip(self.classes_, value)}
+        return {f"p({py_scalar(c)!r})": float(v) for c, v in zip(self.classes_, value)}
 
 
 class RuleListRegressor(RegressorMixin, _BaseRuleList):
@@ -373,9 +374,5 @@ def _condition_record(condition):
         lower, upper = condition.bounds if condition.value_codes else (None, None)
         record.update(lower=lower, upper=upper, any_value=bool(condition.value_codes))
     return record
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 

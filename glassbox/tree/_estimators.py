@@ -22,6 +22,7 @@ from glassbox._base import (
     check_sample_weight,
     effective_n_threads,
     feature_names,
+    py_scalar,
 )
 from glassbox._ext._typedefs import BIN_CODE_DTYPE, STAT_DTYPE
 from glassbox.tree._search import Problem, search
@@ -255,8 +256,8 @@ class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
 
     def _format_node(self, node):
         v = self.tree_.value[node]
-        probs = ", ".join(f"{_plain(c)}: {p:.3g}" for c, p in zip(self.classes_, v))
-        return f"{_plain(self.classes_[int(np.argmax(v))])!r} [{probs}]"
+        probs = ", ".join(f"{py_scalar(c)}: {p:.3g}" for c, p in zip(self.classes_, v))
+        return f"{py_scalar(self.classes_[int(np.argmax(v))])!r} [{probs}]"
 
     def _value_columns(self, value):
         return {f"proba_{c}": value[k] for k, c in enumerate(self.classes_)}
@@ -355,11 +356,6 @@ def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
             f"{need / 1024**3:.1f} GiB of pairwise histograms (limit "
             f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); lower max_bins or select fewer features."
         )
-
-
-def _plain(value):
-    """A NumPy scalar as the Python value it holds, so text reads ``1``, not ``np.int64(1)``."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _drop_zero_weight_rows(X, y, sample_weight):
