@@ -273,7 +273,7 @@ def boost_bag(
     cdef Y_DTYPE_C[::1] train_w = np.asarray(sample_weight)[np.asarray(train_rows)]
     cdef Y_DTYPE_C[::1] row_gh = np.zeros(2 * max(1, n_train) if n_scores == 1 else 1, dtype=np.float64)
     # Log loss: exp(-score) per training row, and exp(-step) per cell of the latest step.
-    cdef Y_DTYPE_C[::1] row_exp = np.zeros(max(1, n_train) if n_scores == 1 else 1, dtype=np.float64)
+    cdef Y_DTYPE_C[::1] row_exp = np.zeros(max(1, n_train) if loss == LOG_LOSS else 1, dtype=np.float64)
     cdef Y_DTYPE_C[::1] step_exp = np.ones(max_cells, dtype=np.float64)
     cdef bint refresh
     cdef INDEX_C[::1] work = np.zeros(main_work_size(max_cells, max_leaves), dtype=np.intp)
@@ -317,20 +317,22 @@ def boost_bag(
                         # CPU overlaps their arithmetic; then the scatter into the histogram.
                         for i in range(start, stop):
                             s = train_scores[i, 0]
-                            e = row_exp[i]
+                            cell = 0
                             if prev >= 0:
                                 cell = codes[train_rows[i], col_prev]
                                 s = s + step[cell]
                                 train_scores[i, 0] = s
-                                e = e * step_exp[cell]
                             g = 0  # assigned here so Cython makes g and h private to each thread
                             h = 0
                             if loss == LOG_LOSS:
                                 # exp(-s) follows the score multiplicatively: one exp per cell of a
                                 # step instead of one per row. It is recomputed from s at each
-                                # round's first step, so rounding cannot drift for long.
+                                # round's first step (the only step with no previous one), so
+                                # rounding cannot drift for long.
                                 if refresh:
                                     e = _exp(-s)
+                                else:
+                                    e = row_exp[i] * step_exp[cell]
                                 row_exp[i] = e
                                 pr = 1.0 / (1.0 + e)
                                 g = train_w[i] * (pr - train_y[i])
