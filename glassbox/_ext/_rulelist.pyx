@@ -130,6 +130,49 @@ cdef inline double _loss(const double* s, Py_ssize_t n_classes, bint classificat
     return sse if sse > 0.0 else 0.0
 
 
+cdef inline double _loss_without(const double* s, const double* t, Py_ssize_t n_classes,
+                                 bint classification) noexcept nogil:
+    """``_loss`` of the statistics ``s - t`` (rows s counts less those t counts)."""
+    cdef double total = 0.0, top = 0.0, v, s0, s1, sse
+    cdef Py_ssize_t k
+    if classification:
+        for k in range(n_classes):
+            v = s[k] - t[k]
+            total += v
+            if v > top:
+                top = v
+        return total - top
+    s0 = s[0] - t[0]
+    if s0 <= 0.0:
+        return 0.0
+    s1 = s[1] - t[1]
+    sse = (s[2] - t[2]) - s1 * s1 / s0
+    return sse if sse > 0.0 else 0.0
+
+
+def insertion_layer(
+    const double[:, ::1] taken,         # IN: (n_antecedents, n_stats) stats of a & (rows of rule j)
+    const double[::1] own,              # IN: (n_stats,) stats of the rows rule j captures
+    double[:, ::1] reach,               # IN/OUT: (n_antecedents, n_stats) stats a takes from j..
+    double[::1] later,                  # IN/OUT: (n_antecedents,) loss of rules j.. once a took its rows
+    double[::1] out,                    # OUT: (n_antecedents,) loss of rules j.. with a inserted before j
+    bint classification,
+    Py_ssize_t n_classes,
+    int n_threads,
+):
+    """One step of scoring every insertion into a rule list (``glassbox/rules/_polish.py``),
+    called for j from the default rule (last) to the first: antecedent a inserted before rule j
+    captures what rules j.. and the default would have (``reach``) and leaves each of them its
+    rows less a's (``later``)."""
+    cdef Py_ssize_t a, k
+    cdef Py_ssize_t n_stats = taken.shape[1]
+    for a in prange(taken.shape[0], schedule="static", nogil=True, num_threads=n_threads):
+        for k in range(n_stats):
+            reach[a, k] += taken[a, k]
+        later[a] += _loss_without(&own[0], &taken[a, 0], n_classes, classification)
+        out[a] = _loss(&reach[a, 0], n_classes, classification) + later[a]
+
+
 cdef inline double _weight(const double* s, Py_ssize_t n_classes, bint classification) noexcept nogil:
     cdef double total = 0.0
     cdef Py_ssize_t k

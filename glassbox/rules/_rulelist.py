@@ -101,7 +101,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             problem_y = (target - np.average(target, weights=sample_weight)) / (scale if scale > 0 else 1.0)
         problem = Problem(antecedents.bits, antecedents.n_single, problem_y, sample_weight,
                           classification=classification,
-                          n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested)
+                          n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested,
+                          n_threads=n_threads)
         max_rules = np.inf if self.max_rules is None else self.max_rules
         max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
         result = search(problem, c=float(self.c), max_rules=max_rules, max_nodes=max_nodes,

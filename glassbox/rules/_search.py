@@ -39,10 +39,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassbox._ext._bitset import masked_sums
+from glassbox._ext._bitset import masked_popcounts, masked_sums
 from glassbox._ext._rulelist import BOUND_ALL, BranchAndBound
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
+from glassbox.rules._polish import polish
 
 # Objective values closer than this are ties: sums of the same weights in a different order
 # must not flip a decision, and no user can tell such lists apart.
@@ -87,8 +88,10 @@ class Problem:
     counts set bits of per-class bitsets instead of visiting rows.
     """
 
-    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None):
+    def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None,
+                 n_threads=1):
         self.bits = bits
+        self.n_threads = n_threads
         # Earlier antecedents nested with each (see Antecedents.nested); none when not given.
         self.nested = np.full((len(bits), 2), -1, dtype=np.intp) if nested is None else np.ascontiguousarray(nested)
         self.n_samples = len(y)
@@ -126,6 +129,38 @@ class Problem:
             return float(counts.sum() - counts.max()) / self.total
         s0, s1, s2 = sums[0, :3]
         return float(max(s2 - s1 * s1 / s0, 0.0)) / self.total if s0 > 0 else 0.0
+
+    def sums(self, mask):
+        """(n_antecedents, n_stats): statistics of each antecedent's rows within ``mask``."""
+        out = np.empty((len(self.bits), self.values.shape[1]))
+        index = np.arange(len(self.bits), dtype=np.intp)
+        if self.unit is not None:
+            masked_popcounts(self.bits, index, mask, self.groups, out, self.n_threads)
+            out *= self.unit
+        else:
+            masked_sums(self.bits, index, mask, self.values, out, self.n_threads)
+        return out
+
+    def mask_stats(self, mask):
+        """(n_stats,): statistics of the rows in ``mask``."""
+        out = np.empty((1, self.values.shape[1]))
+        if self.unit is not None:
+            masked_popcounts(mask[None, :], np.zeros(1, dtype=np.intp), mask, self.groups, out, 1)
+            out *= self.unit
+        else:
+            masked_sums(mask[None, :], np.zeros(1, dtype=np.intp), mask, self.values, out, 1)
+        return out[0]
+
+    def loss(self, stats):
+        """Unnormalised loss of the best constant prediction for statistics (..., n_stats): the
+        weight outside the majority class, or the squared deviation from the mean."""
+        if self.classification:
+            counts = stats[..., : self.n_classes]
+            return counts.sum(axis=-1) - counts.max(axis=-1)
+        s0, s1, s2 = stats[..., 0], stats[..., 1], stats[..., 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sse = s2 - s1 * s1 / s0
+        return np.where(s0 > 0, np.maximum(sse, 0.0), 0.0)
 
     def engine(self, *, c, max_rules, bounds, best):
         """A fresh search state over this problem (one per fit: fits may run in parallel)."""
@@ -175,6 +210,7 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=B
         return SearchResult((), root, root, True, 0)
     engine = problem.engine(c=c, max_rules=max_rules, bounds=bounds, best=root)
     _beam(engine, c, max_rules, beam_width, deadline, max_nodes)
+    _polish_incumbent(problem, engine, c, max_rules, deadline)
     # Python keeps the clock: the kernel expands a chunk of prefixes at a time, sized to take
     # about 50 ms, so a time limit is honoured closely without a system call per prefix.
     chunk = 16
@@ -184,8 +220,18 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=B
             break
         elapsed = time.perf_counter() - start
         chunk = int(min(max(chunk * min(0.05 / max(elapsed, 1e-6), 4.0), 1), 1 << 20))
+    if not engine.optimal:
+        _polish_incumbent(problem, engine, c, max_rules, deadline)
     return SearchResult(engine.best_rules, engine.best_objective, engine.lower_bound, engine.optimal,
                         engine.n_nodes)
+
+
+def _polish_incumbent(problem, engine, c, max_rules, deadline):
+    """Improve the incumbent by local moves (``_polish.py``); the kernel scores the result again
+    and keeps it only if it is better by its own arithmetic."""
+    rules, objective = polish(problem, engine.best_rules, c=c, max_rules=max_rules, deadline=deadline)
+    if rules and objective < engine.best_objective - _EPS:
+        engine.score_prefix(np.asarray(rules[:-1], dtype=np.intp))
 
 
 def _beam(engine, c, max_rules, beam_width, deadline, max_nodes):
