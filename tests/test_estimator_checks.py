@@ -41,10 +41,18 @@ _WEIGHTS_ARE_NOT_REPEATS = (
     "HistGradientBoosting estimators as failing this check for the same reason)."
 )
 
+_AUTO_C_COUNTS_ROWS = (
+    'c="auto" is max(0.005, 5 / n_samples), counted in rows whatever their weights (so that '
+    "weights rescaled to any total give the same list): repeating rows lowers it, weighting them "
+    "does not. With an explicit c, integer weights are repeated rows (tests/test_rulelist.py)."
+)
+
 # {estimator class name: {check name: reason}}.
 EXPECTED_FAILED_CHECKS = {
     "GAMClassifier": {"check_sample_weight_equivalence_on_dense_data": _WEIGHTS_ARE_NOT_REPEATS},
     "GAMRegressor": {"check_sample_weight_equivalence_on_dense_data": _WEIGHTS_ARE_NOT_REPEATS},
+    "RuleListClassifier": {"check_sample_weight_equivalence_on_dense_data": _AUTO_C_COUNTS_ROWS},
+    "RuleListRegressor": {"check_sample_weight_equivalence_on_dense_data": _AUTO_C_COUNTS_ROWS},
 }
 
 

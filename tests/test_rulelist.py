@@ -124,6 +124,43 @@ def test_zero_weight_rows_are_absent_rows():
     assert weighted.to_text() == subset.to_text()
 
 
+def test_integer_weights_are_repeated_rows_for_an_explicit_c():
+    rng = np.random.default_rng(14)
+    X = rng.normal(size=(150, 3))
+    y = (X[:, 0] - X[:, 2] + rng.normal(0, 0.7, 150) > 0).astype(int)
+    w = rng.integers(1, 4, 150)
+    weighted = _quiet_fit(RuleListClassifier(c=0.02, max_nodes=300), X, y, sample_weight=w.astype(float))
+    repeated = _quiet_fit(RuleListClassifier(c=0.02, max_nodes=300), np.repeat(X, w, axis=0), np.repeat(y, w))
+    assert len(weighted.rules_) > 1
+    assert weighted.to_frame()["antecedent"].tolist() == repeated.to_frame()["antecedent"].tolist()
+    assert weighted.to_frame()["weight"].tolist() == repeated.to_frame()["weight"].tolist()
+    assert weighted.objective_ == pytest.approx(repeated.objective_, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [120, 3000])
+def test_auto_c_is_five_rows_or_half_a_percent(n):
+    rng = np.random.default_rng(15)
+    X = rng.normal(size=(n, 3))
+    y = (X[:, 0] + rng.normal(0, 1.0, n) > 0).astype(int)
+    model = _quiet_fit(RuleListClassifier(max_nodes=200), X, y)
+    assert model.c_ == max(0.005, 5 / n)
+    rules = [r.to_text() for r in model.rules_]
+    # Counted in rows: weights rescaled to any total give the same c_ and the same list.
+    scaled = _quiet_fit(RuleListClassifier(max_nodes=200), X, y, sample_weight=np.full(n, 1e-3))
+    assert scaled.c_ == model.c_
+    assert [r.to_text() for r in scaled.rules_] == rules
+    explicit = _quiet_fit(RuleListClassifier(c=model.c_, max_nodes=200), X, y)
+    assert [r.to_text() for r in explicit.rules_] == rules
+    assert explicit.objective_ == model.objective_
+
+
+def test_c_must_be_a_number_or_auto():
+    X, y = np.arange(20.0).reshape(-1, 1), np.arange(20) % 2
+    for bad in ("automatic", -0.1, 1.0):
+        with pytest.raises((ValueError, TypeError), match="c"):
+            RuleListClassifier(c=bad).fit(X, y)
+
+
 @pytest.mark.filterwarnings("ignore::glassbox.rules.NotProvenOptimalWarning")
 def test_two_fits_in_two_threads_match_sequential_fits():
     rng = np.random.default_rng(5)

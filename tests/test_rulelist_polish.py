@@ -69,7 +69,7 @@ def test_polish_ends_where_no_single_move_helps(kind, seed):
     rng = np.random.default_rng(100 + seed)
     for max_rules in (2, 4):
         start = tuple(int(a) for a in rng.integers(0, len(masks), min(max_rules, 2)))
-        rules, value = polish(problem, start, c=c, max_rules=max_rules)
+        rules, value = polish(problem, start, c=c, max_rules=max_rules, max_sums=10**9)
         assert len(rules) <= max_rules
         assert value == pytest.approx(objective(rules), abs=1e-9)
         assert value <= objective(start) + 1e-12
@@ -93,7 +93,7 @@ def test_budgeted_search_returns_a_polished_list():
     masks += [masks[i] & masks[j] for i in range(len(masks)) for j in range(i + 1, len(masks)) if i // 2 != j // 2]
     problem = Problem(np.array([rows_to_bits(m) for m in masks]), 20, y, w, classification=True, n_classes=2)
     c = 0.005
-    result = search(problem, c=c, max_rules=6, max_nodes=3, time_limit=None, beam_width=1)
+    result = search(problem, c=c, max_rules=6, max_nodes=20, time_limit=None, beam_width=1)
     assert not result.optimal
     value = _list_objective([masks[a] for a in result.prefix], y, w, c, True, 2)
     assert value == pytest.approx(result.objective, abs=1e-12)

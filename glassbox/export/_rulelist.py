@@ -30,6 +30,7 @@ def rule_to_dict(rule):
 def training_to_dict(model):
     return {
         "total_weight": float(sum(rule.weight for rule in model.rules_)),
+        "c": float(model.c_),
         "objective": float(model.objective_),
         "lower_bound": float(model.lower_bound_),
         "optimal": bool(model.optimal_),
@@ -42,7 +43,7 @@ def restore(model, structure, training):
     """Set ``rules_`` and the search's attributes on ``model`` (binner_, classes_ and the
     parameters already set) from the validated file."""
     structure.only("rules")
-    training.only("n_rows", "total_weight", "objective", "lower_bound", "optimal", "n_nodes", "n_antecedents")
+    training.only("n_rows", "total_weight", "c", "objective", "lower_bound", "optimal", "n_nodes", "n_antecedents")
     items = structure.objs("rules")
     if not items:
         structure.fail("rules", "a rule list has at least its default rule")
@@ -61,6 +62,9 @@ def restore(model, structure, training):
         check_prediction(item, "prediction", prediction)
         rules.append(Rule(conditions, prediction, value, item.float("weight", lo=0.0), item.int("n_samples", lo=0)))
     model.rules_ = rules
+    model.c_ = training.float("c", lo=0.0)
+    if model.c_ >= 1.0:
+        training.fail("c", "expected a cost per rule below 1")
     model.objective_ = training.float("objective")
     model.lower_bound_ = training.float("lower_bound")
     model.optimal_ = training.bool("optimal")

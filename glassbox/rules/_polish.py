@@ -22,18 +22,22 @@ from glassbox._ext._rulelist import insertion_layer
 _MIN_GAIN = 1e-9
 
 
-def polish(problem, prefix, *, c, max_rules, deadline=np.inf, max_moves=None):
-    """The list reached from ``prefix`` by best-improving moves, and its objective."""
+def polish(problem, prefix, *, c, max_rules, max_sums, deadline=np.inf, max_moves=None):
+    """The list reached from ``prefix`` by best-improving moves, and its objective.
+
+    ``max_sums`` bounds the work: masked sums over every antecedent, each costing about one
+    expansion of the branch-and-bound. The moves stop (keeping the best list so far) when the
+    next would pass it, or at ``deadline``."""
     prefix = tuple(int(a) for a in prefix)
     objective = _objective(problem, prefix, c)
     max_moves = 2 * len(prefix) + 8 if max_moves is None else max_moves
+    n_sums = 0
     for _ in range(max_moves):
         best_objective, best_list = objective - _MIN_GAIN, None
         # Rules before a dropped one capture the same rows as in ``prefix``: their sums are kept.
         layers = []
+        out_of_budget = False
         for drop in [None, *range(len(prefix))]:
-            if time.perf_counter() > deadline:
-                return prefix, objective
             base = prefix if drop is None else prefix[:drop] + prefix[drop + 1:]
             if drop is not None:
                 deleted = _objective(problem, base, c)
@@ -41,14 +45,20 @@ def polish(problem, prefix, *, c, max_rules, deadline=np.inf, max_moves=None):
                     best_objective, best_list = deleted, base
             if len(base) >= max_rules:
                 continue
-            inserted = _insertions(problem, base, c, layers if drop is None else layers[:drop])
+            known = layers if drop is None else layers[:drop]
+            n_sums += len(base) + 1 - len(known)
+            out_of_budget = n_sums > max_sums or time.perf_counter() > deadline
+            if out_of_budget:
+                break
+            inserted = _insertions(problem, base, c, known)
             position, a = np.unravel_index(np.argmin(inserted), inserted.shape)
             if inserted[position, a] < best_objective:
                 best_objective = float(inserted[position, a])
                 best_list = base[:position] + (int(a),) + base[position:]
-        if best_list is None:
+        if best_list is not None:  # the best move seen, even when the budget cut the look short
+            prefix, objective = best_list, best_objective
+        if best_list is None or out_of_budget:
             break
-        prefix, objective = best_list, best_objective
     return prefix, objective
 
 

@@ -35,10 +35,20 @@ class NotProvenOptimalWarning(UserWarning):
     """The search budget ran out before the rule list was proven optimal."""
 
 
+# c="auto": a rule must cut the loss by 0.5% of the weight, and by at least 5 rows' worth on small
+# data. docs/rules.md gives the cross-validation (inside the training splits) that chose it.
+_AUTO_C = 0.005
+_AUTO_C_ROWS = 5
+
+
+def _auto_c(n_samples):
+    return max(_AUTO_C, _AUTO_C_ROWS / max(n_samples, 1))
+
+
 class _BaseRuleList(BinnedModelMixin, BaseEstimator):
     """Parameters, fitting and inspection shared by the classifier and the regressor."""
 
-    def __init__(self, c=0.01, *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
+    def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
                  max_nodes=None, time_limit=None, beam_width=8, categorical_features="auto",
                  n_jobs=None, random_state=None):
         self.c = c
@@ -54,7 +64,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self):
-        check_real("c", self.c, 0.0, 1.0, high_open=True)
+        if not (isinstance(self.c, str) and self.c == "auto"):
+            check_real("c", self.c, 0.0, 1.0, high_open=True)
         check_integer("max_card", self.max_card, 1, 3, "conjunctions of more than 3 conditions "
                       "multiply the candidates beyond what the search can bound")
         if self.min_support is not None:
@@ -80,9 +91,10 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             target = check_regression_y(y, n_samples)
         sample_weight = check_sample_weight(sample_weight, n_samples)
         n_threads = effective_n_threads(self.n_jobs)
+        self.c_ = _auto_c(n_samples) if isinstance(self.c, str) else float(self.c)
         # A rule capturing less than c of the weight is never in an optimal classification list
         # (removing it costs less than the c it saves), so by default no such rule is mined.
-        min_support = float(self.c) if self.min_support is None else self.min_support
+        min_support = self.c_ if self.min_support is None else self.min_support
         antecedents = mine_antecedents(binned, sample_weight, max_card=self.max_card,
                                        min_support=min_support,
                                        max_thresholds=self.max_thresholds, n_threads=n_threads)
@@ -105,7 +117,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
                           n_threads=n_threads)
         max_rules = np.inf if self.max_rules is None else self.max_rules
         max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
-        result = search(problem, c=float(self.c), max_rules=max_rules, max_nodes=max_nodes,
+        result = search(problem, c=self.c_, max_rules=max_rules, max_nodes=max_nodes,
                         time_limit=self.time_limit, beam_width=self.beam_width)
         self.objective_ = result.objective
         self.lower_bound_ = result.lower_bound
@@ -224,13 +236,15 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
 
     Parameters
     ----------
-    c : float in [0, 1), default=0.01
-        Cost per rule: a rule must cut the misclassification rate by more than ``c`` to be worth it.
+    c : float in [0, 1) or "auto", default="auto"
+        Cost per rule: a rule must cut the misclassification rate by more than ``c`` to be worth
+        it. "auto": ``max(0.005, 5 / n_samples)``, so on small data a rule must also fix at least
+        five training rows (see ``c_``).
     max_card : int in 1..3, default=2
         Most conditions in one rule.
     min_support : float in [0, 1) or None, default=None
-        Smallest fraction of the training weight an antecedent must hold on. None: ``c``, which
-        loses nothing in classification: a rule capturing less than ``c`` of the weight is never
+        Smallest fraction of the training weight an antecedent must hold on. None: ``c_``, which
+        loses nothing in classification: a rule capturing less than ``c_`` of the weight is never
         in an optimal list (removing it adds at most that weight of errors and saves ``c``). In
         regression it only limits the candidates.
     max_thresholds : int, default=8
@@ -267,9 +281,11 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         ``n_samples`` the training rows it captured (of those no earlier rule took).
     classes_ : ndarray
         Class labels.
+    c_ : float
+        The cost per rule used (``c``, or its "auto" value).
     objective_ : float
-        Misclassification rate (weighted) of ``rules_`` on the training data plus ``c`` times the
-        number of rules.
+        Misclassification rate (weighted) of ``rules_`` on the training data plus ``c_`` times
+        the number of rules.
     lower_bound_ : float
         Proven lower bound on the optimal objective (equals ``objective_`` when ``optimal_``).
     optimal_ : bool
@@ -310,7 +326,7 @@ class RuleListRegressor(RegressorMixin, _BaseRuleList):
     """An ordered rule list for a numeric target, optimal for its objective.
 
     Each rule predicts the (weighted) mean target of the training rows it captures. The list
-    minimises the weighted mean squared error divided by the weighted variance of y, plus ``c``
+    minimises the weighted mean squared error divided by the weighted variance of y, plus ``c_``
     times the number of rules (the default rule not counted); otherwise as
     :class:`RuleListClassifier` (same parameters and search).
 
@@ -324,9 +340,9 @@ class RuleListRegressor(RegressorMixin, _BaseRuleList):
         The list in order, the default rule last; ``prediction`` is the rule's mean,
         ``value`` is ``[mean]``.
     objective_ : float
-        Weighted MSE / weighted variance of y on the training data, plus ``c`` times the number
+        Weighted MSE / weighted variance of y on the training data, plus ``c_`` times the number
         of rules.
-    lower_bound_, optimal_, n_nodes_, n_antecedents_, binner_, n_features_in_, feature_names_in_
+    c_, lower_bound_, optimal_, n_nodes_, n_antecedents_, binner_, n_features_in_, feature_names_in_
         As in :class:`RuleListClassifier`.
     """
 

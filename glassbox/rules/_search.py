@@ -210,7 +210,7 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=B
         return SearchResult((), root, root, True, 0)
     engine = problem.engine(c=c, max_rules=max_rules, bounds=bounds, best=root)
     _beam(engine, c, max_rules, beam_width, deadline, max_nodes)
-    _polish_incumbent(problem, engine, c, max_rules, deadline)
+    _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline)
     # Python keeps the clock: the kernel expands a chunk of prefixes at a time, sized to take
     # about 50 ms, so a time limit is honoured closely without a system call per prefix.
     chunk = 16
@@ -221,15 +221,17 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=B
         elapsed = time.perf_counter() - start
         chunk = int(min(max(chunk * min(0.05 / max(elapsed, 1e-6), 4.0), 1), 1 << 20))
     if not engine.optimal:
-        _polish_incumbent(problem, engine, c, max_rules, deadline)
+        _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline)
     return SearchResult(engine.best_rules, engine.best_objective, engine.lower_bound, engine.optimal,
                         engine.n_nodes)
 
 
-def _polish_incumbent(problem, engine, c, max_rules, deadline):
-    """Improve the incumbent by local moves (``_polish.py``); the kernel scores the result again
-    and keeps it only if it is better by its own arithmetic."""
-    rules, objective = polish(problem, engine.best_rules, c=c, max_rules=max_rules, deadline=deadline)
+def _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline):
+    """Improve the incumbent by local moves (``_polish.py``), with as much work again as half the
+    search's budget each time; the kernel scores the result again and keeps it only if it is
+    better by its own arithmetic."""
+    rules, objective = polish(problem, engine.best_rules, c=c, max_rules=max_rules,
+                              max_sums=max(max_nodes // 2, 1), deadline=deadline)
     if rules and objective < engine.best_objective - _EPS:
         engine.score_prefix(np.asarray(rules[:-1], dtype=np.intp))
 
