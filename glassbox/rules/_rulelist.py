@@ -245,7 +245,7 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     min_support : float in [0, 1) or None, default=None
         Smallest fraction of the training weight an antecedent must hold on. None: ``c_``, which
         loses nothing in classification: a rule capturing less than ``c_`` of the weight is never
-        in an optimal list (removing it adds at most that weight of errors and saves ``c``). In
+        in an optimal list (removing it adds at most that weight of errors and saves ``c_``). In
         regression it only limits the candidates.
     max_thresholds : int, default=8
         Cut points per continuous feature, at evenly spaced weighted quantiles of its bins.

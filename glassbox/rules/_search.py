@@ -121,14 +121,7 @@ class Problem:
 
     def root_objective(self):
         """Objective of the empty list (the default rule alone)."""
-        everything = ~np.zeros(self.bits.shape[1], dtype=BITSET_WORD_DTYPE)
-        sums = np.empty((1, self.values.shape[1]))
-        masked_sums(self.all_rows[None, :], np.zeros(1, dtype=np.intp), everything, self.values, sums, 1)
-        if self.classification:
-            counts = sums[0, : self.n_classes]
-            return float(counts.sum() - counts.max()) / self.total
-        s0, s1, s2 = sums[0, :3]
-        return float(max(s2 - s1 * s1 / s0, 0.0)) / self.total if s0 > 0 else 0.0
+        return float(self.loss(self.mask_stats(self.all_rows))) / self.total
 
     def sums(self, mask):
         """(n_antecedents, n_stats): statistics of each antecedent's rows within ``mask``."""
