@@ -3,7 +3,8 @@ replace one, move one -- while it lowers the objective.
 
 The beam search grows lists at their end only, and the best-first branch-and-bound reaches long
 lists last, so when the budget ends first a list may miss a rule that belongs *before* its others
-(on mushroom, ``odor == none AND spore-print-color == green`` ahead of ``odor == none``). Every
+(mushroom's default list puts ``spore-print-color == 4``, poisonous, ahead of ``odor == 6``,
+edible: at the default c, test accuracy 0.9895 with 3 rules without the moves, 0.9994 with 5). Every
 move's objective is computed for all antecedents at once from a few masked sums: with the list's
 captured row sets ``cap_j`` and left-over rows ``rest``, inserting ``a`` at position p captures
 ``a & (cap_p | ... | rest)`` and takes ``a & cap_j`` from each later rule. Deleting, replacing and

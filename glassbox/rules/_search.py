@@ -125,24 +125,21 @@ class Problem:
 
     def sums(self, mask):
         """(n_antecedents, n_stats): statistics of each antecedent's rows within ``mask``."""
-        out = np.empty((len(self.bits), self.values.shape[1]))
-        index = np.arange(len(self.bits), dtype=np.intp)
-        if self.unit is not None:
-            masked_popcounts(self.bits, index, mask, self.groups, out, self.n_threads)
-            out *= self.unit
-        else:
-            masked_sums(self.bits, index, mask, self.values, out, self.n_threads)
-        return out
+        return self._masked(self.bits, mask, self.n_threads)
 
     def mask_stats(self, mask):
         """(n_stats,): statistics of the rows in ``mask``."""
-        out = np.empty((1, self.values.shape[1]))
+        return self._masked(mask[None, :], mask, 1)[0]
+
+    def _masked(self, bits, mask, n_threads):
+        out = np.empty((len(bits), self.values.shape[1]))
+        index = np.arange(len(bits), dtype=np.intp)
         if self.unit is not None:
-            masked_popcounts(mask[None, :], np.zeros(1, dtype=np.intp), mask, self.groups, out, 1)
+            masked_popcounts(bits, index, mask, self.groups, out, n_threads)
             out *= self.unit
         else:
-            masked_sums(mask[None, :], np.zeros(1, dtype=np.intp), mask, self.values, out, 1)
-        return out[0]
+            masked_sums(bits, index, mask, self.values, out, n_threads)
+        return out
 
     def loss(self, stats):
         """Unnormalised loss of the best constant prediction for statistics (..., n_stats): the
