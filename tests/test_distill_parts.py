@@ -78,6 +78,13 @@ def test_label_only_and_callable_teachers(binary):
     labels, _, _ = proba_fn.ask(X)
     np.testing.assert_array_equal(labels, np.where(X["f0"] > 0, "yes", "no"))
 
+    # A binary callable may give the probability of classes[1] alone (as a booster's predict does).
+    p1 = 1 / (1 + np.exp(-np.asarray(X)[:, 0]))
+    labels, proba, scores = Teacher.wrap(lambda Z: p1, task="binary", classes=["no", "yes"]).ask(X)
+    np.testing.assert_array_equal(labels, np.where(p1 > 0.5, "yes", "no"))
+    np.testing.assert_allclose(proba, np.column_stack([1 - p1, p1]))
+    np.testing.assert_allclose(scores, np.asarray(X)[:, 0], atol=1e-9)
+
 
 def test_regression_teacher():
     X, y = make_regression(200, 4, random_state=0)
@@ -114,6 +121,21 @@ def test_teacher_errors(binary):
         Teacher.wrap(lambda Z: np.r_[np.nan, np.inf, np.zeros(len(Z) - 2)], task="regression").ask(X)
     with pytest.raises(ValueError, match=r"shape \(400, 3\); expected \(400, 2\)"):
         Teacher.wrap(lambda Z: np.full((len(Z), 3), 1 / 3), task="binary", classes=[0, 1]).ask(X)
+    # What a teacher returns must be what it claims: logits are not probabilities, ...
+    logits = model.decision_function(X)
+    with pytest.raises(ValueError, match="not probabilities; a classifier teacher must give class probabilities"):
+        Teacher.wrap(lambda Z: logits, task="binary", classes=[0, 1]).ask(X)
+    with pytest.raises(ValueError, match=r"rows do not sum to 1 \(row 0 sums to 0\.9\)"):
+        Teacher.wrap(lambda Z: np.full((len(Z), 2), 0.45), task="binary", classes=[0, 1]).ask(X)
+    # ... and a predict giving probabilities is not a predict giving labels.
+    class ProbabilityPredict:
+        classes_ = np.array([0, 1])
+
+        def predict(self, Z):
+            return model.predict_proba(Z)[:, 1]
+
+    with pytest.raises(ValueError, match=r"returned 400 values that are not among its classes \[0, 1\]"):
+        Teacher.wrap(ProbabilityPredict()).ask(X)
 
 
 # --- augmentation ----------------------------------------------------------------------------

@@ -179,7 +179,14 @@ def _check_student(student, teacher):
     if teacher.is_classifier and not is_classifier(student):
         raise TypeError(f"a {teacher.task} teacher needs a classifier student, got {type(student).__name__}.")
     if not teacher.is_classifier and not is_regressor(student):
-        raise TypeError(f"a regression teacher needs a regressor student, got {type(student).__name__}.")
+        hint = ""
+        if getattr(teacher.model, "classes_", None) is None:
+            hint = (
+                f" The teacher ({type(teacher.model).__name__}) was taken for a regression model: it has no "
+                "classes_ and no classifier tag. If it is a classifier, pass task= and classes= (a booster "
+                "whose predict gives probabilities as a callable: lambda X: booster.predict(X))."
+            )
+        raise TypeError(f"a regression teacher needs a regressor student, got {type(student).__name__}.{hint}")
 
 
 def _score_fitter(student, teacher, target):

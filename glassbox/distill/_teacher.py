@@ -1,10 +1,17 @@
 """What a black-box teacher says about X, whatever kind of model it is.
 
 A teacher is anything with ``predict_proba``, ``decision_function`` or ``predict`` (scikit-learn
-estimators and pipelines, LightGBM, XGBoost, ...) or a plain callable. :class:`Teacher` asks it
-once per call, in the most informative way it offers, and turns the answer into the three things
-distillation needs: labels, probabilities (when it has them) and raw scores (logits for
-classifiers, values for regressors).
+estimators and pipelines, LightGBM's and XGBoost's scikit-learn models, ...) or a plain callable.
+:class:`Teacher` asks it once per call, in the most informative way it offers, and turns the
+answer into the three things distillation needs: labels, probabilities (when it has them) and raw
+scores (logits for classifiers, values for regressors).
+
+A callable classifier teacher returns probabilities, one column per class; a binary one may
+return the probability of ``classes[1]`` alone, as LightGBM's and XGBoost's own ``Booster.predict``
+do -- those boosters are callable teachers (``lambda X: booster.predict(X)``, with ``task=`` and
+``classes=``), since their ``predict`` gives probabilities, not labels. What a teacher returns is
+checked against what it claims to be (labels among its classes, probabilities in [0, 1] summing to
+one), so a model of another kind is an error, never a silent wrong target.
 """
 
 from dataclasses import dataclass
@@ -13,9 +20,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier, is_regressor
 
+from glassbox._base import py_scalar
+
 # Probabilities are clipped away from 0 and 1 before logits: a teacher that is certain would
 # otherwise give the student infinite targets.
 PROBA_EPS = 1e-9
+
+# How far probabilities may stray from [0, 1] and rows from summing to one: float32 models (LightGBM,
+# XGBoost) round at about 1e-7; anything further off is not a probability.
+PROBA_TOL = 1e-5
 
 TASKS = ("binary", "multiclass", "regression")
 
@@ -123,12 +136,18 @@ class Teacher:
             labels = np.asarray(raw).reshape(-1)
             if labels.shape != (n,):
                 raise ValueError(f"the teacher's predict returned shape {np.shape(raw)} for {n} rows")
+            _check_labels(labels, self.classes)
             return labels, None, None
         if self.method == "decision_function":
             scores = _as_float(raw, (n,) if k == 2 else (n, k), "decision scores")
             index = (scores > 0).astype(int) if k == 2 else np.argmax(scores, axis=1)
             return self.classes[index], None, scores
+        if self.method == "call" and k == 2 and np.ndim(raw) == 1:
+            # A binary callable may give P(classes[1]) alone, like a booster's predict.
+            p1 = _as_float(raw, (n,), "probabilities")
+            raw = np.column_stack([1.0 - p1, p1])
         proba = _as_float(raw, (n, k), "probabilities")
+        _check_probabilities(proba, self.method)
         logp = np.log(np.clip(proba, PROBA_EPS, 1.0))
         scores = logp[:, 1] - logp[:, 0] if k == 2 else logp - logp.mean(axis=1, keepdims=True)
         return self.classes[np.argmax(proba, axis=1)], proba, scores
@@ -169,6 +188,35 @@ def _check_feature_names(model, X):
         f"X's columns do not match the teacher's feature_names_in_ ({detail}); "
         "pass X with the columns the teacher was trained on, in that order."
     )
+
+
+def _check_labels(labels, classes):
+    unknown = ~np.isin(labels, classes)
+    if unknown.any():
+        raise ValueError(
+            f"the teacher's predict returned {int(unknown.sum())} values that are not among its classes "
+            f"{np.asarray(classes).tolist()} (e.g. {py_scalar(labels[unknown][0])!r}). If its predict gives "
+            "probabilities or scores (a LightGBM or XGBoost Booster does), pass it as a callable "
+            "teacher that returns probabilities, with task= and classes=: "
+            "distill(lambda X: booster.predict(X), student, X, task='binary', classes=[0, 1])."
+        )
+
+
+def _check_probabilities(proba, method):
+    source = "the teacher" if method == "call" else f"the teacher's {method}"
+    low, high = proba.min(), proba.max()
+    if low < -PROBA_TOL or high > 1 + PROBA_TOL:
+        raise ValueError(
+            f"{source} returned values from {low:.6g} to {high:.6g}, which are not probabilities; "
+            "a classifier teacher must give class probabilities in [0, 1] (not logits or margins)."
+        )
+    sums = proba.sum(axis=1)
+    worst = int(np.argmax(np.abs(sums - 1.0)))
+    if abs(sums[worst] - 1.0) > PROBA_TOL * proba.shape[1]:
+        raise ValueError(
+            f"{source} returned probabilities whose rows do not sum to 1 (row {worst} sums to "
+            f"{sums[worst]:.6g}); give one column per class, in the order of classes."
+        )
 
 
 def _as_float(raw, shape, what):
