@@ -66,6 +66,23 @@ def py_scalar(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def region_probabilities(log_sums, counts, fallback):
+    """Class probabilities of regions (leaves, rules) taught by a teacher's probabilities.
+
+    Row r of the result is the softmax of the mean log-probability of region r's rows,
+    ``log_sums[r] / counts[r]``: the probabilities whose log-odds are the rows' mean log-odds (the
+    best constant on the log-odds scale). A region without rows, or whose taught probabilities
+    would name another class than ``fallback[r]`` does (its predicted class, which the structure
+    was chosen for), keeps ``fallback[r]``, so predictions never change.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    mean = log_sums / np.maximum(counts, 1.0)[:, None]
+    taught = np.exp(mean - mean.max(axis=1, keepdims=True))
+    taught /= taught.sum(axis=1, keepdims=True)
+    keep = (counts > 0) & (np.argmax(taught, axis=1) == np.argmax(fallback, axis=1))
+    return np.where(keep[:, None], taught, fallback)
+
+
 def check_integer(name, value, low, high=None, why=""):
     """Raise a ValueError naming the parameter unless ``value`` is an integer (not a bool) in
     ``[low, high]`` (no upper bound when ``high`` is None); ``why`` explains the bounds."""

@@ -16,6 +16,8 @@ from glassbox import (
     ShallowTreeClassifier,
     ShallowTreeRegressor,
     distill,
+    load,
+    save,
 )
 
 
@@ -103,22 +105,77 @@ def test_default_does_not_augment_gam_students(binary):
         distill(teacher, GAMClassifier(), X, n_samples=100)
 
 
+def _unsure(Z):
+    """P(class 1) is 0.7 where f0 > 0, else 0.3: never confident."""
+    p = np.where(np.asarray(Z["f0"]) > 0, 0.7, 0.3)
+    return np.column_stack([1 - p, p])
+
+
 @pytest.mark.parametrize("augment", [None, "auto"])
-def test_trees_and_rule_lists_fit_the_teachers_labels_not_its_probabilities(binary, augment):
+def test_trees_and_rule_lists_choose_on_labels_and_take_the_teachers_probabilities(binary, augment):
+    X, _, _ = binary
+    kwargs = dict(task="binary", classes=[0, 1], augment=augment, holdout=0.0, random_state=0)
+    stump, _ = distill(_unsure, ShallowTreeClassifier(max_depth=1), X, **kwargs)
+    rules, _ = distill(_unsure, RuleListClassifier(max_rules=2, c=0.05), X, **kwargs)
+    assert stump.tree_.feature[0] == 0
+    # Fitted to labels, each side of the split on f0 would read (nearly) 1.0; the leaves say what
+    # the teacher says there, 0.7 (a few rows across the bin edge nearest 0 aside).
+    leaves = stump.tree_.value[stump.tree_.feature == -1]
+    np.testing.assert_allclose(leaves.max(axis=1), 0.7, atol=0.02)
+    np.testing.assert_allclose([max(rule.value) for rule in rules.rules_], 0.7, atol=0.02)
+    if augment is None:  # fitted on X itself: the taught values can be recomputed from the teacher
+        for student in (stump, rules):
+            fired = student.explain_local(X).to_frame()["rule"].to_numpy()
+            log_p = np.log(_unsure(X))
+            for text in np.unique(fired):
+                mean = log_p[fired == text].mean(axis=0)
+                expected = np.exp(mean) / np.exp(mean).sum()
+                np.testing.assert_allclose(student.predict_proba(X)[fired == text][0], expected, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::glassbox.rules.NotProvenOptimalWarning")
+@pytest.mark.parametrize("student", [ShallowTreeClassifier(max_depth=2), RuleListClassifier(max_rules=3, c=0.01)])
+def test_taught_probabilities_never_change_the_structure_or_its_predictions(binary, student, tmp_path):
+    X, _, teacher = binary
+    fitted, _ = distill(teacher, student, X, augment=None, holdout=0.0, random_state=0)
+    on_labels = clone(student).fit(X, teacher.predict(X))
+    if hasattr(fitted, "rules_"):
+        assert [r.conditions for r in fitted.rules_] == [r.conditions for r in on_labels.rules_]
+    else:
+        np.testing.assert_array_equal(fitted.tree_.goes_left, on_labels.tree_.goes_left)
+    np.testing.assert_array_equal(fitted.predict(X), on_labels.predict(X))
+    assert fitted.objective_ == on_labels.objective_
+    assert not np.allclose(fitted.predict_proba(X), on_labels.predict_proba(X))
+    # The taught probabilities are the model's: a saved and loaded student gives them bit for bit.
+    path = tmp_path / "student.json"
+    save(fitted, path)
+    np.testing.assert_array_equal(load(path).predict_proba(X), fitted.predict_proba(X))
+
+
+def test_a_region_whose_taught_probabilities_would_flip_its_class_keeps_its_label_shares(binary):
     X, _, _ = binary
 
-    def unsure(Z):  # P(class 1) is 0.7 where f0 > 0, else 0.3: never confident
-        p = np.where(np.asarray(Z["f0"]) > 0, 0.7, 0.3)
+    def lopsided(Z):  # class 1 on about 69% of rows, but unsure there and sure of class 0 elsewhere
+        p = np.where(np.asarray(Z["f0"]) > -0.5, 0.55, 0.01)
         return np.column_stack([1 - p, p])
 
-    kwargs = dict(task="binary", classes=[0, 1], augment=augment, holdout=0.0, random_state=0)
-    stump, _ = distill(unsure, ShallowTreeClassifier(max_depth=1), X, **kwargs)
-    # Fitted to labels, each side of the split on f0 is (nearly) pure; fitted to the
-    # probabilities, its leaves would read 0.7 / 0.3.
-    leaves = stump.tree_.value[stump.tree_.feature == -1]
-    assert stump.tree_.feature[0] == 0 and leaves.max(axis=1).min() > 0.9
-    rules, _ = distill(unsure, RuleListClassifier(max_rules=2, c=0.05), X, **kwargs)
-    assert min(max(rule.value) for rule in rules.rules_) > 0.9
+    default_only, _ = distill(lopsided, RuleListClassifier(max_rules=0), X, task="binary", classes=[0, 1],
+                              augment=None, holdout=0.0)
+    # The mean log-odds favour class 0, the labels class 1: the rule keeps its (smoothed) label shares.
+    share = np.mean(np.asarray(X["f0"]) > -0.5)
+    n = len(X)
+    np.testing.assert_allclose(default_only.rules_[0].value, [(n * (1 - share) + 1) / (n + 2), (n * share + 1) / (n + 2)])
+    assert set(default_only.predict(X)) == {1}
+
+
+def test_a_monotone_tree_keeps_the_label_shares_it_was_constrained_on(binary):
+    X, _, _ = binary
+    kwargs = dict(task="binary", classes=[0, 1], augment=None, holdout=0.0, random_state=0)
+    free, _ = distill(_unsure, ShallowTreeClassifier(max_depth=1), X, **kwargs)
+    monotone, _ = distill(_unsure, ShallowTreeClassifier(max_depth=1, monotonic_cst={"f0": 1}), X, **kwargs)
+    leaves = monotone.tree_.value[monotone.tree_.feature == -1]
+    assert leaves.max(axis=1).min() > 0.9  # label shares (pure sides), not the teacher's 0.7
+    assert free.tree_.value[free.tree_.feature == -1].max() < 0.75
 
 
 def test_regression_teacher_into_regressor_student():

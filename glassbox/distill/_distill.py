@@ -13,11 +13,17 @@ rows. What the student is fitted to is ``target``:
 
 Regression teachers always give their predictions as the target.
 
-Trees and rule lists fit hard labels, not probabilities: on validation splits of the benchmark
-datasets' training rows, probability-weighted rows (each row once per class) or rows weighted by
-the teacher's confidence never agreed with the teacher more than labels did, and a regression
-tree on the teacher's probability agreed less (its squared error spends splits on probability
-differences that do not change a label).
+Trees and rule lists choose their structure on hard labels, not probabilities: on validation
+splits of the benchmark datasets' training rows, probability-weighted rows (each row once per
+class) or rows weighted by the teacher's confidence never agreed with the teacher more than labels
+did, and a regression tree on the teacher's probability agreed less (its squared error spends
+splits on probability differences that do not change a label). Once the structure is chosen, a
+teacher that gives probabilities also gives each leaf's or rule's probabilities: the softmax of
+the mean log-probability of the rows it takes (the best constant on the teacher's log-odds
+scale), unless that would change the leaf's predicted class -- predictions stay those the
+structure was chosen for. Label shares would be near 0 or 1, since the teacher's labels are pure
+where it is unsure too. A tree under monotonic constraints keeps its label shares, which were
+chosen to respect them.
 
 ``augment="auto"`` (the default) draws synthetic rows for the students that choose a few splits
 or rules by a discrete search on the rows' labels (trees, rule lists): each real row gives them
@@ -37,11 +43,11 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from glassbox._base import as_table, model_size
+from glassbox._base import as_table, model_size, py_scalar
 from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill._augment import augment as draw_rows
 from glassbox.distill._fidelity import FidelityReport, _plain, measure
-from glassbox.distill._teacher import Teacher
+from glassbox.distill._teacher import PROBA_EPS, Teacher
 from glassbox.gam._scores import fit_log_odds
 
 TARGETS = ("auto", "labels", "scores")
@@ -139,7 +145,7 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
             "pass augment='marginal' or 'munge'."
         )
 
-    labels, _, scores = teacher.ask(X_train)
+    labels, proba, scores = teacher.ask(X_train)
     if teacher.is_classifier and fitter is None and len(np.unique(labels)) < 2:
         raise ValueError(
             f"the teacher predicts only class {_plain(labels[0])!r} on these {len(labels)} rows, so a classifier "
@@ -151,6 +157,8 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
         fitted = fitter(fitted, X_train, scores, teacher.classes)
     else:
         fitted.fit(X_train, labels)
+        if proba is not None and _teachable(fitted):
+            fitted._teach_probabilities(X_train, _log_proba(proba, teacher.classes, fitted.classes_))
 
     splits = {}
     with warnings.catch_warnings():
@@ -167,6 +175,21 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
 def default_augment(student):
     """What ``augment="auto"`` means for ``student``: "munge" for trees and rule lists, else None."""
     return "munge" if type(student).__name__ in SEARCHED_STUDENTS else None
+
+
+def _teachable(student):
+    """Whether a label-fitted student takes the teacher's probabilities for its leaves or rules:
+    trees and rule lists do, except a tree under monotonic constraints, whose leaf probabilities
+    were chosen to respect them."""
+    return hasattr(student, "_teach_probabilities") and not np.any(getattr(student, "monotonic_cst_", 0))
+
+
+def _log_proba(proba, teacher_classes, student_classes):
+    """The teacher's log-probabilities in the student's class order (the student knows the classes
+    the teacher predicted on its rows, a subset of the teacher's)."""
+    column = {py_scalar(c): j for j, c in enumerate(teacher_classes)}
+    picked = proba[:, [column[py_scalar(c)] for c in student_classes]]
+    return np.log(np.clip(picked, PROBA_EPS, 1.0))
 
 
 def _check_student(student, teacher):

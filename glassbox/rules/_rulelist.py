@@ -23,6 +23,7 @@ from glassbox._base import (
     check_sample_weight,
     effective_n_threads,
     py_scalar,
+    region_probabilities,
     user_stacklevel,
 )
 from glassbox.binning import format_threshold
@@ -277,7 +278,8 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     rules_ : list of Rule
         The list in order, the default rule (no conditions) last. Each rule's ``prediction`` is a
         class label, ``value`` its smoothed class probabilities in ``classes_`` order
-        (``(weight_k + 1) / (weight + n_classes)``, a pseudo-count of one unit of weight per class), ``weight`` and
+        (``(weight_k + 1) / (weight + n_classes)``, a pseudo-count of one unit of weight per class;
+        in a distilled list, the teacher's probabilities: docs/distill.md), ``weight`` and
         ``n_samples`` the training rows it captured (of those no earlier rule took).
     classes_ : ndarray
         Class labels.
@@ -305,7 +307,8 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         return self._fit(X, y, sample_weight, classification=True)
 
     def predict_proba(self, X):
-        """Smoothed class frequencies of the rule that fires for each row."""
+        """Smoothed class frequencies (a distilled list's: its teacher's probabilities) of the rule
+        that fires for each row."""
         fired = self._fired(X)
         return np.array([rule.value for rule in self.rules_])[fired]
 
@@ -313,6 +316,18 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         """The class of the rule that fires for each row."""
         fired = self._fired(X)
         return self.classes_[np.argmax(np.array([rule.value for rule in self.rules_]), axis=1)][fired]
+
+    def _teach_probabilities(self, X, log_proba):
+        """(distillation) Make each rule's probabilities the teacher's: ``log_proba`` holds the
+        teacher's log-probabilities of the rows of X, columns in ``classes_`` order; see
+        :func:`glassbox._base.region_probabilities`. The rules and their predictions stay."""
+        fired = self._fired(X)
+        log_sums = np.zeros((len(self.rules_), log_proba.shape[1]))
+        np.add.at(log_sums, fired, log_proba)
+        counts = np.bincount(fired, minlength=len(self.rules_))
+        values = region_probabilities(log_sums, counts, np.array([rule.value for rule in self.rules_]))
+        self.rules_ = [Rule(r.conditions, r.prediction, v, r.weight, r.n_samples) for r, v in zip(self.rules_, values)]
+        return self
 
     def _describe(self, rule):
         k = int(np.argmax(rule.value))

@@ -23,10 +23,11 @@ from glassbox._base import (
     effective_n_threads,
     feature_names,
     py_scalar,
+    region_probabilities,
 )
 from glassbox._ext._typedefs import BIN_CODE_DTYPE, STAT_DTYPE
 from glassbox.tree._search import Problem, search
-from glassbox.tree._structure import build_tree
+from glassbox.tree._structure import assemble_tree, build_tree
 
 _PARAMS_DOC = """
     Parameters
@@ -254,6 +255,26 @@ class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
         predicted = np.argmax(self.tree_.value[leaf], axis=1)
         return sw[predicted != y_codes].sum() / sw.sum()
 
+    def _teach_probabilities(self, X, log_proba):
+        """(distillation) Make each node's probabilities the teacher's: ``log_proba`` holds the
+        teacher's log-probabilities of the rows of X, columns in ``classes_`` order; see
+        :func:`glassbox._base.region_probabilities`. The splits and predictions stay."""
+        tree = self.tree_
+        leaf = tree.apply(self._codes(X))
+        log_sums = np.zeros((tree.n_nodes, log_proba.shape[1]))
+        np.add.at(log_sums, leaf, log_proba)
+        counts = np.bincount(leaf, minlength=tree.n_nodes)
+        for node in range(tree.n_nodes - 1, -1, -1):  # children come after their parent
+            if tree.children_left[node] >= 0:
+                children = [tree.children_left[node], tree.children_right[node]]
+                log_sums[node] = log_sums[children].sum(axis=0)
+                counts[node] = counts[children].sum()
+        value = region_probabilities(log_sums, counts, tree.value)
+        self.tree_ = assemble_tree(tree.feature, tree.threshold, tree.missing_left, tree.goes_left,
+                                   tree.children_left, tree.children_right, value, tree.weight, tree.n_samples,
+                                   tree.features, self._prediction_of)
+        return self
+
     def _format_node(self, node):
         v = self.tree_.value[node]
         probs = ", ".join(f"{py_scalar(c)}: {p:.3g}" for c, p in zip(self.classes_, v))
@@ -263,7 +284,8 @@ class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
         return {f"proba_{c}": value[k] for k, c in enumerate(self.classes_)}
 
     def predict_proba(self, X):
-        """Class probabilities of the leaf each row reaches (training shares, ``classes_`` order)."""
+        """Class probabilities of the leaf each row reaches (training shares, or a distilled tree's
+        teacher's probabilities; ``classes_`` order)."""
         codes = self._codes(X)
         return self.tree_.value[self.tree_.apply(codes)]
 

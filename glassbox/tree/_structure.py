@@ -31,7 +31,7 @@ class Tree:
         Child node ids; -1 at leaves.
     value : ndarray of float64, shape (n_nodes, n_outputs)
         Class probabilities (classification) or the mean target (regression) of the training
-        rows reaching the node.
+        rows reaching the node. A distilled classifier's are its teacher's (docs/distill.md).
     weight : ndarray of float64, shape (n_nodes,)
         Training weight reaching each node.
     n_samples : ndarray of intp, shape (n_nodes,)
