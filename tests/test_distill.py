@@ -168,6 +168,25 @@ def test_a_region_whose_taught_probabilities_would_flip_its_class_keeps_its_labe
     assert set(default_only.predict(X)) == {1}
 
 
+def test_taught_probabilities_follow_class_names_not_column_positions(binary):
+    X, _, _ = binary
+
+    def three(Z):  # columns in the order "c", "a", "b": not the sorted order the student keeps
+        f0 = np.asarray(Z["f0"])
+        p = np.where(f0[:, None] > 0, [0.6, 0.3, 0.1], [0.1, 0.2, 0.7])
+        return p
+
+    stump, _ = distill(three, ShallowTreeClassifier(max_depth=1), X, task="multiclass", classes=["c", "a", "b"],
+                       augment=None, holdout=0.0, random_state=0)
+    assert list(stump.classes_) == ["b", "c"]  # the teacher never predicts "a"
+    proba = stump.predict_proba(X)
+    right = np.asarray(X["f0"]) > 0
+    # Each side's taught (b, c) probabilities are the teacher's renormalised over the student's
+    # classes (a few rows across the bin edge nearest 0 aside).
+    np.testing.assert_allclose(np.median(proba[right], axis=0), [0.1 / 0.7, 0.6 / 0.7], atol=0.02)
+    np.testing.assert_allclose(np.median(proba[~right], axis=0), [0.7 / 0.8, 0.1 / 0.8], atol=0.02)
+
+
 def test_a_monotone_tree_keeps_the_label_shares_it_was_constrained_on(binary):
     X, _, _ = binary
     kwargs = dict(task="binary", classes=[0, 1], augment=None, holdout=0.0, random_state=0)
