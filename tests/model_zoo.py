@@ -67,6 +67,14 @@ CASES = {
     "distilled_clf-binary": (
         lambda: gb.DistilledClassifier(_hgb_classifier(), gb.GAMClassifier(**_FAST_GAM), refit_teacher=True,
                                        random_state=0), "mixed_binary"),
+    # Label-fitted students whose leaves / rules take the teacher's probabilities: every exporter,
+    # model file and explainer must carry those values.
+    "distilled_clf-tree": (
+        lambda: gb.DistilledClassifier(_hgb_classifier(), gb.ShallowTreeClassifier(max_depth=2), refit_teacher=True,
+                                       random_state=0), "mixed_binary"),
+    "distilled_clf-rules-multiclass": (
+        lambda: gb.DistilledClassifier(_hgb_classifier(), gb.RuleListClassifier(**_FAST_RULES), refit_teacher=True,
+                                       random_state=0), "mixed_multiclass"),
     "distilled_reg-regression": (
         lambda: gb.DistilledRegressor(_hgb_regressor(), gb.ShallowTreeRegressor(max_depth=2), refit_teacher=True,
                                       random_state=0), "mixed_regression"),
