@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.special import softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -77,8 +78,7 @@ def region_probabilities(log_sums, counts, fallback):
     """
     counts = np.asarray(counts, dtype=np.float64)
     mean = log_sums / np.maximum(counts, 1.0)[:, None]
-    taught = np.exp(mean - mean.max(axis=1, keepdims=True))
-    taught /= taught.sum(axis=1, keepdims=True)
+    taught = softmax(mean, axis=1)
     keep = (counts > 0) & (np.argmax(taught, axis=1) == np.argmax(fallback, axis=1))
     return np.where(keep[:, None], taught, fallback)
 

@@ -47,7 +47,7 @@ from glassbox._base import as_table, model_size, py_scalar
 from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill._augment import augment as draw_rows
 from glassbox.distill._fidelity import FidelityReport, _plain, measure
-from glassbox.distill._teacher import PROBA_EPS, Teacher
+from glassbox.distill._teacher import Teacher, log_probabilities
 from glassbox.gam._scores import fit_log_odds
 
 TARGETS = ("auto", "labels", "scores")
@@ -189,7 +189,7 @@ def _log_proba(proba, teacher_classes, student_classes):
     the teacher predicted on its rows, a subset of the teacher's)."""
     column = {py_scalar(c): j for j, c in enumerate(teacher_classes)}
     picked = proba[:, [column[py_scalar(c)] for c in student_classes]]
-    return np.log(np.clip(picked, PROBA_EPS, 1.0))
+    return log_probabilities(picked)
 
 
 def _check_student(student, teacher):

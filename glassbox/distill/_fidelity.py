@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import mean_squared_error, r2_score, roc_auc_score
 
-from glassbox.distill._teacher import PROBA_EPS
+from glassbox.distill._teacher import log_probabilities
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def student_logits(student, X, classes):
     for j, c in enumerate(classes):
         if c in student_classes:
             proba[:, j] = own[:, student_classes.index(c)]
-    logp = np.log(np.clip(proba, PROBA_EPS, 1.0))
+    logp = log_probabilities(proba)
     if len(classes) == 2:
         return logp[:, 1] - logp[:, 0]
     return logp - logp.mean(axis=1, keepdims=True)

@@ -26,8 +26,8 @@ from glassbox._base import py_scalar
 # otherwise give the student infinite targets.
 PROBA_EPS = 1e-9
 
-# How far probabilities may stray from [0, 1] and rows from summing to one: float32 models (LightGBM,
-# XGBoost) round at about 1e-7; anything further off is not a probability.
+# How far probabilities may stray from [0, 1] and rows from summing to one: float32 probabilities
+# (XGBoost's) round at about 1e-7; anything further off is not a probability.
 PROBA_TOL = 1e-5
 
 TASKS = ("binary", "multiclass", "regression")
@@ -148,7 +148,7 @@ class Teacher:
             raw = np.column_stack([1.0 - p1, p1])
         proba = _as_float(raw, (n, k), "probabilities")
         _check_probabilities(proba, self.method)
-        logp = np.log(np.clip(proba, PROBA_EPS, 1.0))
+        logp = log_probabilities(proba)
         scores = logp[:, 1] - logp[:, 0] if k == 2 else logp - logp.mean(axis=1, keepdims=True)
         return self.classes[np.argmax(proba, axis=1)], proba, scores
 
@@ -161,6 +161,11 @@ class Teacher:
                 f"{name} failed on X of shape {X.shape}: {type(err).__name__}: {err}. "
                 "Check that X has the columns and types the teacher was trained on."
             ) from err
+
+
+def log_probabilities(proba):
+    """``log(proba)``, probabilities clipped to [PROBA_EPS, 1] first (finite logits)."""
+    return np.log(np.clip(proba, PROBA_EPS, 1.0))
 
 
 def _is(predicate, model):
