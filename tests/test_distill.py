@@ -8,8 +8,6 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
 
-from glassbox.distill import augment
-from glassbox.rules._search import default_max_nodes
 from glassbox import (
     DistilledClassifier,
     DistilledRegressor,
@@ -21,6 +19,8 @@ from glassbox import (
     load,
     save,
 )
+from glassbox.distill import augment
+from glassbox.rules._search import default_max_nodes
 
 
 @pytest.fixture(scope="module")

@@ -99,8 +99,8 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
         ``"munge"``, as many as them for ``"marginal"``; ``SYNTHETIC_PER_REAL``). A rule-list
         student's ``c="auto"`` and ``max_nodes=None`` are resolved on the real rows and set on
         the fitted student: synthetic rows would otherwise lower both (a smaller ``c`` on small
-        data, fewer expansions for the larger rows), so its search costs about as many times
-        more as there are rows in all.
+        data, fewer expansions as each costs more rows). Each expansion still scores all rows, so
+        the search takes about (real + synthetic) / real times as long as on the real rows.
     target : {"auto", "labels", "scores"}
     holdout : float in [0, 1)
         Share of the real rows (and of as many synthetic rows, drawn separately) kept out of the

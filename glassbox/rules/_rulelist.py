@@ -105,8 +105,9 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
     def _resolved_defaults(self, X, y):
         """``c="auto"`` and ``max_nodes=None`` as they resolve on these rows, for
         :func:`glassbox.distill.distill`: it fits on them plus synthetic rows, which must not
-        change what the defaults mean (both shrink as rows are added, and synthetic rows carry
-        no new information about how long a list the data supports or how hard to search)."""
+        change what the defaults mean: ``c`` falls with the rows on small data, though synthetic
+        rows are no new evidence for a longer list, and the budget falls as each expansion scores
+        more rows."""
         params = {}
         probe = clone(self)
         if isinstance(self.c, str):
