@@ -7,7 +7,7 @@ import pytest
 from glassbox.report import MAX_OPEN_TEXT_LINES, render_report
 from tests.model_zoo import fitted
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("matplotlib", reason="the report draws its figures with matplotlib (in the test extra)")
 
 
 def _structure_block(page):

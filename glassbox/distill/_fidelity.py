@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import mean_squared_error, r2_score, roc_auc_score
 
+from glassbox._base import py_scalar
 from glassbox.distill._teacher import log_probabilities
 
 
@@ -143,8 +144,7 @@ def _r2(truth, predicted):
 
 
 def _plain(value):
-    if isinstance(value, np.generic):
-        value = value.item()
+    value = py_scalar(value)
     if isinstance(value, float) and not np.isfinite(value):
         return None  # JSON has no NaN
     return value
