@@ -19,6 +19,8 @@ from glassbox import (
     load,
     save,
 )
+from glassbox.distill import augment
+from glassbox.rules._search import default_max_nodes
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +97,31 @@ def test_default_augments_tree_and_rule_students_with_four_munge_rows_per_real_r
     assert marginal.tree_.n_samples[0] == 960 * 2  # marginal rows: one per real row by default
     model = DistilledClassifier(teacher, ShallowTreeClassifier(max_depth=2), random_state=0).fit(X)
     assert model.student_.tree_.n_samples[0] == 960 * 5
+
+
+def test_synthetic_rows_do_not_shrink_a_rule_lists_defaults(binary):
+    """c="auto" and the default search budget both fall as rows are added; a distilled rule list
+    keeps the values they have on the real rows, and explicit values are left alone."""
+    X, y, teacher = binary
+    X = X.iloc[:300]  # small enough that c="auto" is 5 / n_samples, not its 0.005 floor
+    labels = teacher.predict(X)
+
+    def budget(rows, rows_labels):
+        problem = RuleListClassifier()._prepare(rows, rows_labels, None, True)[2]
+        return default_max_nodes(problem)
+
+    fitted, _ = distill(teacher, RuleListClassifier(), X, holdout=0.0, random_state=0)
+    assert sum(rule.n_samples for rule in fitted.rules_) == 300 * 5  # fitted on synthetic rows too
+    assert fitted.c == fitted.c_ == pytest.approx(5 / 300)
+    assert fitted.max_nodes == budget(X, labels)
+    everything = pd.concat([X, augment(X, "munge", 4 * 300, random_state=0)], ignore_index=True)
+    assert fitted.max_nodes > budget(everything, teacher.predict(everything))  # what it would have had
+    explicit, _ = distill(teacher, RuleListClassifier(c=0.02, max_nodes=40), X, holdout=0.0, random_state=0)
+    assert (explicit.c, explicit.c_, explicit.max_nodes) == (0.02, 0.02, 40)
+    plain, _ = distill(teacher, RuleListClassifier(), X, augment=None, holdout=0.0, random_state=0)
+    assert (plain.c, plain.max_nodes) == ("auto", None) and plain.c_ == pytest.approx(5 / 300)
+    model = DistilledClassifier(teacher, RuleListClassifier(), holdout=0.0, random_state=0).fit(X)
+    assert model.student_.max_nodes == budget(X, labels) and model.student.max_nodes is None
 
 
 def test_default_does_not_augment_gam_students(binary):

@@ -49,6 +49,8 @@ def test_loaded_model_is_the_same_model(case, tmp_path):
         assert loaded.teacher is None
         expected["teacher"] = None
     assert _params(loaded) == expected
+    if hasattr(model, "student_"):  # the parameters it was fitted with, which may be the template's resolved
+        assert _params(loaded.student_) == _params(model.student_)
     for X in (fit.X_test, fit.X_train):
         before, after = _outputs(model, X), _outputs(loaded, X)
         assert before.keys() == after.keys() and "predict" in before
@@ -78,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 1
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 2
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -194,8 +196,37 @@ def test_unknown_estimator_is_refused_without_importing_anything():
 def test_newer_format_version_asks_for_an_upgrade():
     data = json.loads(_text())
     data["format_version"] = FORMAT_VERSION + 1
-    with pytest.raises(ModelFileError, match="format version 2 .* upgrade glassbox to read it"):
+    with pytest.raises(ModelFileError, match=f"format version {FORMAT_VERSION + 1} .* upgrade glassbox to read it"):
         from_dict(data)
+
+
+def _as_version_1(data):
+    """What glassbox's version-1 writer made of the same model: no ``distillation.student_params``,
+    and ``params.student`` holding the fitted student's parameters (the two were equal then)."""
+    data = copy.deepcopy(data)
+    data["format_version"] = 1
+    data["params"]["student"]["params"] = data["distillation"].pop("student_params")
+    return data
+
+
+@pytest.mark.parametrize("case", [c for c in case_ids() if c.startswith("distilled")])
+def test_version_1_distilled_files_still_load(case):
+    model = fitted(case).model
+    data = to_dict(model)
+    loaded = from_dict(_as_version_1(data))
+    assert _params(loaded.student) == _params(loaded.student_) == _params(model.student_)
+    X = fitted(case).X_test
+    for name, before in _outputs(model, X).items():
+        assert np.array_equal(_outputs(loaded, X)[name], before), name
+    with pytest.raises(ModelFileError, match="student_params' is not part of the format"):
+        from_dict({**_as_version_1(data), "distillation": data["distillation"]})
+
+
+def test_a_student_replaced_after_fitting_is_not_saved():
+    model = copy.deepcopy(fitted("distilled_clf-tree").model)
+    model.set_params(student=gb.RuleListClassifier())
+    with pytest.raises(ValueError, match="student was replaced after fitting .* fit again before saving"):
+        to_dict(model)
 
 
 def _set(path, value):
@@ -245,6 +276,9 @@ _DELETE = object()
     ("distilled_reg-regression", _set(["params", "student", "estimator"], "ShallowTreeClassifier"),
      "needs a regressor student"),
     ("distilled_clf-binary", _set(["distillation", "fidelity", "task"], "regression"), "classification teacher"),
+    ("distilled_clf-tree", _set(["distillation", "student_params"], _DELETE), "student_params' is missing"),
+    ("distilled_clf-tree", _set(["distillation", "student_params", "max_depth"], "3"),
+     "student_params' holds parameters ShallowTreeClassifier refuses"),
 ])
 def test_tampered_fields_are_named(case, tamper, match):
     data = copy.deepcopy(to_dict(fitted(case).model))

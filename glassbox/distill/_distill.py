@@ -96,7 +96,11 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
         module docstring for why).
     n_samples : int or None
         How many synthetic rows to fit on (default: 4 times the real rows fitted on for
-        ``"munge"``, as many as them for ``"marginal"``; ``SYNTHETIC_PER_REAL``).
+        ``"munge"``, as many as them for ``"marginal"``; ``SYNTHETIC_PER_REAL``). A rule-list
+        student's ``c="auto"`` and ``max_nodes=None`` are resolved on the real rows and set on
+        the fitted student: synthetic rows would otherwise lower both (a smaller ``c`` on small
+        data, fewer expansions as each costs more rows). Each expansion still scores all rows, so
+        the search takes about (real + synthetic) / real times as long as on the real rows.
     target : {"auto", "labels", "scores"}
     holdout : float in [0, 1)
         Share of the real rows (and of as many synthetic rows, drawn separately) kept out of the
@@ -153,6 +157,10 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
             "(more data, or augment='marginal' / 'munge')."
         )
     fitted = clone(student)
+    if X_train is not X_fit and hasattr(fitted, "_resolved_defaults"):
+        # Synthetic rows must not shrink a rule list's data-dependent defaults (its c and search
+        # budget both fall as rows are added): resolve them on the real rows it is fitted on.
+        fitted.set_params(**fitted._resolved_defaults(X_fit, labels[: len(X_fit)]))
     if fitter is not None:
         fitted = fitter(fitted, X_train, scores, teacher.classes)
     else:

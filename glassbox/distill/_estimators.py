@@ -96,7 +96,9 @@ class DistilledClassifier(ClassifierMixin, _Distilled):
 
     Attributes
     ----------
-    student_ : the fitted glass-box student; every prediction comes from it.
+    student_ : the fitted glass-box student; every prediction comes from it. Its parameters are
+        ``student``'s, except a rule list's ``c="auto"`` and ``max_nodes=None``, which
+        :func:`distill` resolves on the real rows when it adds synthetic ones.
     fidelity_ : FidelityReport, measured on rows the student never saw.
     teacher_ : the teacher used (the one given, or its refitted clone).
     classes_ : ndarray

@@ -25,7 +25,7 @@ from glassbox.export._json import dumps, loads
 from glassbox.export._targets import classes_from_json, classes_to_json
 
 FORMAT = "glassbox-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: distillation.student_params (the fitted student's own parameters)
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -112,16 +112,25 @@ def to_dict(model):
         "training": {"n_rows": int(inner.binner_.features_[0].counts.sum()), **family.training_to_dict(inner)},
     }
     if name in distilled:
-        data[DISTILLATION_KEY] = {"teacher": _teacher_name(model), "fidelity": model.fidelity_.to_dict()}
+        data[DISTILLATION_KEY] = {"teacher": _teacher_name(model),
+                                  "student_params": _params_to_json(model.student_, distilled=False),
+                                  "fidelity": model.fidelity_.to_dict()}
     return data
 
 
 def _params_to_json(model, distilled):
     params = {k: _json_value(v) for k, v in model.get_params(deep=False).items()}
     if distilled:
+        if type(model.student) is not type(model.student_):
+            raise ValueError(
+                f"the student was replaced after fitting ({type(model.student).__name__} given, "
+                f"{type(model.student_).__name__} fitted): fit again before saving."
+            )
+        # The template as given; the fitted student's own parameters (which distill may have
+        # resolved, see its docstring) go in the distillation block.
         params["teacher"] = None
-        params["student"] = {"estimator": type(model.student_).__name__,
-                             "params": _params_to_json(model.student_, distilled=False)}
+        params["student"] = {"estimator": type(model.student).__name__,
+                             "params": _params_to_json(model.student, distilled=False)}
     return params
 
 
@@ -195,12 +204,12 @@ def from_dict(data):
     top.only(*TOP_KEYS, *((DISTILLATION_KEY,) if name in distilled else ()))
     top.str("glassbox_version")
     if name in distilled:
-        model, inner = _distilled_from_params(top, distilled[name])
+        model, inner = _distilled_from_params(top, distilled[name], version)
     else:
         model = inner = _estimator_from_params(top.obj("params"), families[name][0])
     _restore(inner, top, families[type(inner).__name__][1])
     if name in distilled:
-        _restore_distillation(model, inner, top.obj(DISTILLATION_KEY))
+        _restore_distillation(model, inner, top.obj(DISTILLATION_KEY), version)
     return model
 
 
@@ -278,9 +287,10 @@ def _check_params(estimator, path):
         raise ModelFileError(message) from None
 
 
-def _distilled_from_params(top, cls):
-    """``(model, student_)``: the wrapper with ``teacher=None`` and an unfitted student, and a
-    second student instance to restore the fitted structure into."""
+def _distilled_from_params(top, cls, version):
+    """``(model, student_)``: the wrapper with ``teacher=None`` and its unfitted student (the
+    template), and the student instance to restore the fitted structure into, with the
+    parameters it was fitted with. Version 1 files hold one set: fitting never changed them then."""
     fields = top.obj("params")
     values = _params_from_json(fields, cls, skip=("student",))
     if values["teacher"] is not None:
@@ -295,13 +305,15 @@ def _distilled_from_params(top, cls):
         student.fail("estimator", f"a {cls.__name__} needs a {kind} student, not {student_name}")
     values["student"] = template
     model = cls(**values)
-    return model, clone(template)
+    if version == 1:
+        return model, clone(template)
+    return model, _estimator_from_params(top.obj(DISTILLATION_KEY).obj("student_params"), student_cls)
 
 
-def _restore_distillation(model, student, fields):
+def _restore_distillation(model, student, fields, version):
     from glassbox.distill import FidelityReport
 
-    fields.only("teacher", "fidelity")
+    fields.only("teacher", "fidelity", *(() if version == 1 else ("student_params",)))
     teacher = fields.str("teacher")
     report = fields.obj("fidelity").only("task", "classes", "splits", "student_size")
     task = report.str("task", _TASKS)

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, is_classifier
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from glassbox._base import (
@@ -81,6 +81,48 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         check_integer("beam_width", self.beam_width, 1)
 
     def _fit(self, X, y, sample_weight, classification):
+        binned, antecedents, problem, target, sample_weight = self._prepare(X, y, sample_weight, classification)
+        max_rules = np.inf if self.max_rules is None else self.max_rules
+        max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
+        result = search(problem, c=self.c_, max_rules=max_rules, max_nodes=max_nodes,
+                        time_limit=self.time_limit, beam_width=self.beam_width)
+        self.objective_ = result.objective
+        self.lower_bound_ = result.lower_bound
+        self.optimal_ = result.optimal
+        self.n_nodes_ = result.n_nodes
+        self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight,
+                                       classification)
+        if not result.optimal:
+            warnings.warn(
+                f"the search budget (max_nodes={max_nodes}, time_limit={self.time_limit}) ran "
+                f"out before the rule list was proven optimal: its objective {result.objective:.6g} "
+                f"is within {result.objective - result.lower_bound:.3g} of the optimum. Raise the "
+                "budget, raise c, or lower max_card / max_thresholds for a certificate.",
+                NotProvenOptimalWarning, stacklevel=user_stacklevel(),
+            )
+        return self
+
+    def _resolved_defaults(self, X, y):
+        """``c="auto"`` and ``max_nodes=None`` as they resolve on these rows, for
+        :func:`glassbox.distill.distill`: it fits on them plus synthetic rows, which must not
+        change what the defaults mean: ``c`` falls with the rows on small data, though synthetic
+        rows are no new evidence for a longer list, and the budget falls as each expansion scores
+        more rows."""
+        params = {}
+        probe = clone(self)
+        if isinstance(self.c, str):
+            params["c"] = probe.c = _auto_c(len(y))
+        if self.max_nodes is None:
+            classification = is_classifier(self)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the real fit warns about the same data
+                problem = probe._prepare(X, y, None, classification)[2]
+            params["max_nodes"] = default_max_nodes(problem)
+        return params
+
+    def _prepare(self, X, y, sample_weight, classification):
+        """Validate, bin, mine the antecedents: what the search needs (sets ``c_``, the bins and
+        ``classes_``)."""
         self._check_params()
         X, y, sample_weight = _drop_zero_weight(X, y, sample_weight)
         binned = self._fit_bins(X, categorical_features=self.categorical_features, n_jobs=self.n_jobs,
@@ -116,25 +158,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
                           classification=classification,
                           n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested,
                           n_threads=n_threads)
-        max_rules = np.inf if self.max_rules is None else self.max_rules
-        max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
-        result = search(problem, c=self.c_, max_rules=max_rules, max_nodes=max_nodes,
-                        time_limit=self.time_limit, beam_width=self.beam_width)
-        self.objective_ = result.objective
-        self.lower_bound_ = result.lower_bound
-        self.optimal_ = result.optimal
-        self.n_nodes_ = result.n_nodes
-        self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight,
-                                       classification)
-        if not result.optimal:
-            warnings.warn(
-                f"the search budget (max_nodes={max_nodes}, time_limit={self.time_limit}) ran "
-                f"out before the rule list was proven optimal: its objective {result.objective:.6g} "
-                f"is within {result.objective - result.lower_bound:.3g} of the optimum. Raise the "
-                "budget, raise c, or lower max_card / max_thresholds for a certificate.",
-                NotProvenOptimalWarning, stacklevel=user_stacklevel(),
-            )
-        return self
+        return binned, antecedents, problem, target, sample_weight
 
     def _make_rules(self, antecedents, prefix, codes, target, sample_weight, classification):
         """The fitted structure, with each rule's statistics read from the rows it captures."""
