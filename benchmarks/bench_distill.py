@@ -43,12 +43,14 @@ STUDENTS = {
 }
 
 
-def _student(name, task, n_jobs):
+def _student(name, task, n_jobs, max_nodes=None):
     classifier, regressor, params = STUDENTS[name]
     cls = getattr(glassbox, regressor if task == "regression" else classifier, None)
     if cls is None:
         return None
     params = dict(params)
+    if max_nodes is not None and "max_nodes" in cls().get_params():
+        params["max_nodes"] = max_nodes
     if "n_jobs" in cls().get_params():
         params["n_jobs"] = n_jobs
     if "random_state" in cls().get_params():
@@ -93,7 +95,7 @@ def _imodels_row(task, X_train, X_test, y_train, y_test, n_jobs):
     }
 
 
-def run(dataset, n_jobs, students=tuple(STUDENTS), seed=0, augments=AUGMENTS):
+def run(dataset, n_jobs, students=tuple(STUDENTS), seed=0, augments=AUGMENTS, max_nodes=None):
     from lightgbm import LGBMClassifier, LGBMRegressor
 
     X, y, meta = load_dataset(dataset)
@@ -107,7 +109,7 @@ def run(dataset, n_jobs, students=tuple(STUDENTS), seed=0, augments=AUGMENTS):
     rows = [{"student": "LightGBM teacher", "trained on": "truth", **_scores(task, teacher, lgbm, X_test, y_test)}]
     rows[0]["agreement"], rows[0]["score_r2"] = (np.nan if task == "regression" else 1.0), 1.0
     for name in students:
-        student = _student(name, task, n_jobs)
+        student = _student(name, task, n_jobs, max_nodes)
         if student is None:
             continue
         start = time.perf_counter()
@@ -141,13 +143,16 @@ def main(argv=None):
                              "a summary of each arm over the splits follows")
     parser.add_argument("--default-augment-only", action="store_true",
                         help="distil with distill's default augmentation only")
+    parser.add_argument("--max-nodes", type=int, default=None,
+                        help="every rule-list student's search budget, truth-fitted and distilled alike "
+                             "(default: its own default budget)")
     args = parser.parse_args(argv)
     augments = "default" if args.default_augment_only else AUGMENTS
     warnings.simplefilter("ignore", UnseenCategoryWarning)  # test rows with new levels are expected
     frames = []
     for dataset in args.datasets:
         for seed in args.seeds:
-            frame = run(dataset, args.n_jobs, args.students, seed, augments)
+            frame = run(dataset, args.n_jobs, args.students, seed, augments, args.max_nodes)
             frames.append(frame)
             metric = "R²" if frame["agreement"].isna().all() else "accuracy"
             print(f"\n== {dataset}, split seed {seed} (test split; truth = {metric}, agreement with the teacher, "
