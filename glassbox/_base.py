@@ -67,6 +67,14 @@ def py_scalar(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def region_log_sums(region, n_regions, log_proba):
+    """Per region (leaf, rule): the sum of its rows' log-probabilities, ``(n_regions, n_classes)``,
+    and its row count; ``region`` holds each row's region."""
+    log_sums = np.zeros((n_regions, log_proba.shape[1]))
+    np.add.at(log_sums, region, log_proba)
+    return log_sums, np.bincount(region, minlength=n_regions)
+
+
 def region_probabilities(log_sums, counts, fallback):
     """Class probabilities of regions (leaves, rules) taught by a teacher's probabilities.
 

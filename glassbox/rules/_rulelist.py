@@ -23,6 +23,7 @@ from glassbox._base import (
     check_sample_weight,
     effective_n_threads,
     py_scalar,
+    region_log_sums,
     region_probabilities,
     user_stacklevel,
 )
@@ -66,7 +67,10 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
 
     def _check_params(self):
         if not (isinstance(self.c, str) and self.c == "auto"):
-            check_real("c", self.c, 0.0, 1.0, high_open=True)
+            try:
+                check_real("c", self.c, 0.0, 1.0, high_open=True)
+            except ValueError:
+                raise ValueError(f"c must be 'auto' or a finite number in [0.0, 1.0), got {self.c!r}.") from None
         check_integer("max_card", self.max_card, 1, 3, "conjunctions of more than 3 conditions "
                       "multiply the candidates beyond what the search can bound")
         if self.min_support is not None:
@@ -345,10 +349,7 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         """(distillation) Make each rule's probabilities the teacher's: ``log_proba`` holds the
         teacher's log-probabilities of the rows of X, columns in ``classes_`` order; see
         :func:`glassbox._base.region_probabilities`. The rules and their predictions stay."""
-        fired = self._fired(X)
-        log_sums = np.zeros((len(self.rules_), log_proba.shape[1]))
-        np.add.at(log_sums, fired, log_proba)
-        counts = np.bincount(fired, minlength=len(self.rules_))
+        log_sums, counts = region_log_sums(self._fired(X), len(self.rules_), log_proba)
         values = region_probabilities(log_sums, counts, np.array([rule.value for rule in self.rules_]))
         self.rules_ = [Rule(r.conditions, r.prediction, v, r.weight, r.n_samples) for r, v in zip(self.rules_, values)]
         return self

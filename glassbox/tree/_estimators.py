@@ -23,6 +23,7 @@ from glassbox._base import (
     effective_n_threads,
     feature_names,
     py_scalar,
+    region_log_sums,
     region_probabilities,
 )
 from glassbox._ext._typedefs import BIN_CODE_DTYPE, STAT_DTYPE
@@ -260,10 +261,7 @@ class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
         teacher's log-probabilities of the rows of X, columns in ``classes_`` order; see
         :func:`glassbox._base.region_probabilities`. The splits and predictions stay."""
         tree = self.tree_
-        leaf = tree.apply(self._codes(X))
-        log_sums = np.zeros((tree.n_nodes, log_proba.shape[1]))
-        np.add.at(log_sums, leaf, log_proba)
-        counts = np.bincount(leaf, minlength=tree.n_nodes)
+        log_sums, counts = region_log_sums(tree.apply(self._codes(X)), tree.n_nodes, log_proba)
         for node in range(tree.n_nodes - 1, -1, -1):  # children come after their parent
             if tree.children_left[node] >= 0:
                 children = [tree.children_left[node], tree.children_right[node]]
