@@ -215,7 +215,7 @@ GLASSBOX = {
 
 
 def _glassbox_size(model):
-    from glassbox._base import model_size
+    from glassbox._families import model_size
 
     (count,) = model_size(model).values()
     return count

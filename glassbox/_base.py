@@ -12,7 +12,6 @@ import sys
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.special import softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -67,30 +66,6 @@ def py_scalar(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def region_log_sums(region, n_regions, log_proba):
-    """Per region (leaf, rule): the sum of its rows' log-probabilities, ``(n_regions, n_classes)``,
-    and its row count; ``region`` holds each row's region."""
-    log_sums = np.zeros((n_regions, log_proba.shape[1]))
-    np.add.at(log_sums, region, log_proba)
-    return log_sums, np.bincount(region, minlength=n_regions)
-
-
-def region_probabilities(log_sums, counts, fallback):
-    """Class probabilities of regions (leaves, rules) taught by a teacher's probabilities.
-
-    Row r of the result is the softmax of the mean log-probability of region r's rows,
-    ``log_sums[r] / counts[r]``: the probabilities whose log-odds are the rows' mean log-odds (the
-    best constant on the log-odds scale). A region without rows, or whose taught probabilities
-    would name another class than ``fallback[r]`` does (its predicted class, which the structure
-    was chosen for), keeps ``fallback[r]``, so predictions never change.
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    mean = log_sums / np.maximum(counts, 1.0)[:, None]
-    taught = softmax(mean, axis=1)
-    keep = (counts > 0) & (np.argmax(taught, axis=1) == np.argmax(fallback, axis=1))
-    return np.where(keep[:, None], taught, fallback)
-
-
 def check_integer(name, value, low, high=None, why=""):
     """Raise a ValueError naming the parameter unless ``value`` is an integer (not a bool) in
     ``[low, high]`` (no upper bound when ``high`` is None); ``why`` explains the bounds."""
@@ -114,18 +89,6 @@ def check_real(name, value, low, high=np.inf, *, low_open=False, high_open=False
         else:
             span = f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
         raise ValueError(f"{name} must be a {'' if allow_inf else 'finite '}number {span}, got {value!r}.")
-
-
-def model_size(model):
-    """The size a person reads, by model family: ``{"rules": n}`` for a rule list, ``{"leaves": n}``
-    for a tree, ``{"terms": n}`` for a GAM; ``{}`` for anything else."""
-    if hasattr(model, "rules_"):
-        return {"rules": len(model.rules_)}
-    if hasattr(model, "tree_"):
-        return {"leaves": int(model.tree_.n_leaves)}
-    if hasattr(model, "terms_"):
-        return {"terms": len(model.terms_)}
-    return {}
 
 
 _MAX_THREADS = 1 << 15  # kernels take a C int; more threads than this is a typo, not a machine
@@ -246,7 +209,7 @@ def feature_names(estimator):
 
 def check_classification_y(y, n_samples):
     """Encode a classification target; return ``(codes, classes)`` with codes in 0..n_classes-1."""
-    y = _target_1d(y, n_samples)
+    y = target_1d(y, n_samples)
     n_missing = int(pd.isna(y).sum()) if y.dtype.kind in "fOUS" else 0
     if n_missing:
         raise ValueError(
@@ -264,7 +227,7 @@ def check_classification_y(y, n_samples):
 
 def check_regression_y(y, n_samples):
     """Return a regression target as finite float64."""
-    y = _target_1d(y, n_samples)
+    y = target_1d(y, n_samples)
     try:
         y = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as err:
@@ -278,7 +241,8 @@ def check_regression_y(y, n_samples):
     return y
 
 
-def _target_1d(y, n_samples):
+def target_1d(y, n_samples):
+    """``y`` as a 1-D array of ``n_samples`` entries; a ValueError saying what is wrong otherwise."""
     if y is None:
         raise ValueError("this estimator requires y to be passed, but the target y is None.")
     y = column_or_1d(y, warn=True)

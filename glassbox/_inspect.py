@@ -1,18 +1,37 @@
 """The inspection and export surface every glassbox estimator shares (DESIGN.md's table).
 
-Each method here is a thin entry point; the work is done once for all families in
-:mod:`glassbox.explain` (explanations, plots) and :mod:`glassbox.export` (model files, SQL,
-Python). A distilled model answers for its student: ``_inspected`` names the fitted glassbox
-model whose structure is shown, saved or exported.
+Each method here is a thin, lazy entry point into the views, the way pandas' ``DataFrame.plot``
+is: the work is done once for all families in :mod:`glassbox.explain` (text, frames,
+explanations, plots) and :mod:`glassbox.export` (SQL, Python), which read the public fitted
+structures. Nothing of the views is imported until a method is called, so the models never
+depend on them. A distilled model answers for its student.
 """
+
+from sklearn.exceptions import NotFittedError
 
 
 class InspectionMixin:
     """Mixed into every public estimator (the binned models and the Distilled* wrappers)."""
 
-    def _inspected(self):
-        """The fitted glassbox model whose structure this estimator's inspection shows."""
-        return self
+    def to_text(self):
+        """The fitted structure as text a person reads, exactly as it predicts: a GAM's intercept
+        and every term's table, a rule list's IF / ELSE IF / ELSE lines, a tree's branches."""
+        from glassbox.explain import to_text
+
+        return to_text(self)
+
+    def to_frame(self):
+        """The fitted structure as a pandas DataFrame: one row per term bin (and class), per rule,
+        or per leaf."""
+        from glassbox.explain import to_frame
+
+        return to_frame(self)
+
+    def __str__(self):
+        try:
+            return self.to_text()
+        except NotFittedError:  # unfitted: scikit-learn's parameter repr
+            return repr(self)
 
     def explain_global(self, name=None):
         """The whole fitted structure as an explanation object.
@@ -89,9 +108,9 @@ class InspectionMixin:
         str
             The query (numbers written so the engine reads exactly the model's doubles).
         """
-        from glassbox.export._sql import to_sql
+        from glassbox.export import to_sql
 
-        return to_sql(self._inspected(), table, dialect=dialect, keep=keep, wrapper=self)
+        return to_sql(self, table, dialect=dialect, keep=keep)
 
     def to_python(self, function_name="predict_row"):
         """The source of a Python module computing this model's predictions with the standard
@@ -114,6 +133,6 @@ class InspectionMixin:
         str
             The module's source: write it to a ``.py`` file, or ``exec`` it.
         """
-        from glassbox.export._python import to_python
+        from glassbox.export import to_python
 
-        return to_python(self._inspected(), function_name=function_name, wrapper=self)
+        return to_python(self, function_name=function_name)

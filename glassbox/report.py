@@ -64,9 +64,10 @@ def render_report(models):
 
 
 def _model_section(anchor, title, model):
+    from glassbox.distill import inspected as shown
     from glassbox.export import to_dict
 
-    inspected = model._inspected()
+    inspected = shown(model)
     data = to_dict(model)
     parts = [f'<section id="{anchor}"><h2>{_e(title)}</h2>',
              f"<p class=\"muted\">{_e(type(model).__name__)}"
@@ -96,7 +97,7 @@ def _model_section(anchor, title, model):
 
 
 def _summary(model, inspected, data):
-    from glassbox._base import model_size
+    from glassbox._families import model_size
 
     rows = [("features", ", ".join(str(n) for n in data.get("feature_names_in") or [])
              or f"{data.get('n_features_in')} unnamed columns")]
@@ -116,7 +117,9 @@ def _figures(model):
         import matplotlib  # noqa: F401  (figures are bare Figures: no pyplot, no backend, no closing)
     except ImportError:
         return []
-    inspected = model._inspected()
+    from glassbox.distill import inspected as shown
+
+    inspected = shown(model)
     made = [inspected.plot()]  # the whole model: a GAM's importances, the rule list, the tree
     if hasattr(inspected, "terms_"):
         # Then each GAM term's shape (or pair heatmap), the most important first.

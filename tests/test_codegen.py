@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 import glassbox as gb
+from glassbox.distill import inspected
 from glassbox.export._sql import float_literal
 from tests.model_zoo import case_ids, fitted, quiet
 
@@ -109,7 +110,7 @@ def _assert_close(got, expected, model):
     """Equal to the bit, or to RTOL where ``model`` computes through ``exp``."""
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     assert got.shape == expected.shape
-    inner = model._inspected()
+    inner = inspected(model)
     through_exp = isinstance(inner, gb.GAMClassifier) or getattr(inner, "loss", None) == "poisson"
     np.testing.assert_allclose(got, expected, rtol=RTOL if through_exp else 0, atol=0)
 

@@ -19,8 +19,9 @@ from interpret.api.templates import FeatureValueExplanation
 from sklearn.exceptions import NotFittedError
 
 import glassbox as gb
+from glassbox.distill import inspected
 from glassbox.explain import GlobalExplanation, LocalExplanation, explain_global
-from glassbox.rules._rulelist import _condition_record
+from glassbox.explain._rule_list import condition_record
 from tests.model_zoo import case_ids, fitted, quiet
 
 # InterpretML 0.7's charts call a plotly method that plotly deprecates; not glassbox's to fix.
@@ -49,7 +50,7 @@ def _is_missing(value):
 
 
 def _holds(record, value, seen_levels):
-    """Does a plain-data condition record (``_condition_record``) hold for a raw value?"""
+    """Does a plain-data condition record (``condition_record``) hold for a raw value?"""
     if _is_missing(value):
         return record["missing"]
     if "levels" in record:  # categorical
@@ -67,7 +68,7 @@ def _rule_holds(model, rule, row):
     for condition in rule.conditions:
         bins = features[condition.feature]
         seen = set(bins.levels) | set(bins.other_levels)
-        if not _holds(_condition_record(condition), row.iloc[condition.feature], seen):
+        if not _holds(condition_record(condition), row.iloc[condition.feature], seen):
             return False
     return True
 
@@ -78,7 +79,7 @@ def _rule_holds(model, rule, row):
 @pytest.mark.parametrize("case", case_ids())
 def test_local_explanation_is_what_predict_uses(case):
     f = fitted(case)
-    model = f.model._inspected()
+    model = inspected(f.model)
     X, local = _local(f)
     frame = local.to_frame()
     assert len(frame) == len(X) and list(frame.index) == list(X.index)
@@ -158,7 +159,7 @@ def _check_gam_term(d, term, n_classes):
 @pytest.mark.parametrize("case", case_ids())
 def test_global_explanation_meets_the_interpret_contract(case):
     f = fitted(case)
-    model = f.model._inspected()
+    model = inspected(f.model)
     explanation = f.model.explain_global()
     assert isinstance(explanation, (GlobalExplanation, ExplanationMixin))
     assert explanation.explanation_type == "global" and isinstance(explanation.name, str)
@@ -201,7 +202,7 @@ def test_global_explanation_meets_the_interpret_contract(case):
 @pytest.mark.parametrize("case", case_ids())
 def test_local_explanation_meets_the_interpret_contract(case):
     f = fitted(case)
-    model = f.model._inspected()
+    model = inspected(f.model)
     X, local = _local(f)
     assert isinstance(local, (LocalExplanation, ExplanationMixin))
     assert local.explanation_type == "local" and local.data() is None
@@ -270,7 +271,7 @@ def test_visualize_returns_what_interpret_renders(case):
     _, local = _local(f, n=1)
     assert local.visualize() is None  # as InterpretML: a local explanation has no overall view
     _check_rendered(local.visualize(0), names + ["Intercept"])
-    if _family(f.model._inspected()) == "terms":
+    if _family(inspected(f.model)) == "terms":
         # InterpretML's generic explanation draws glassbox's overall importances as its own.
         plain = FeatureValueExplanation("global", explanation.data(-1),
                                         feature_names=list(explanation.selector["Name"]))
@@ -301,7 +302,7 @@ def _used_features(model):
 @pytest.mark.parametrize("case", case_ids())
 def test_frames_and_texts_name_the_features(case):
     f = fitted(case)
-    model = f.model._inspected()
+    model = inspected(f.model)
     explanation = f.model.explain_global()
     used = _used_features(model)
     assert not explanation.to_frame().empty

@@ -112,7 +112,7 @@ def test_to_text_merges_neighbouring_bins_that_print_alike_and_keeps_every_value
     import itertools
 
     from glassbox.binning import format_threshold
-    from glassbox.gam._render import _number
+    from glassbox.explain._gam import _number
 
     X, y = _mixed_frame(2000)
     model = GAMClassifier(**FAST, interactions=0).fit(X, y)

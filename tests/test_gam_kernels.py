@@ -6,7 +6,8 @@ import pytest
 from glassbox._ext._gam_boost import boost_bag
 from glassbox._ext._gam_split import main_step_py, pair_step_py
 from glassbox._ext._histogram import build_histogram
-from glassbox.gam._boosting import LOSSES, KIND_CATEGORICAL, KIND_CONTINUOUS
+from glassbox._losses import LOSSES
+from glassbox.gam._boosting import KIND_CATEGORICAL, KIND_CONTINUOUS
 from tests.twins import boost_bag_naive, build_histogram_naive, main_step_naive, pair_step_brute_force
 
 
@@ -151,7 +152,7 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps):
     _, kept = boost_bag(
         codes, np.arange(3, dtype=np.intp), np.array([KIND_CATEGORICAL if c else KIND_CONTINUOUS for c in categorical], dtype=np.int8),
         np.array(monotonic, dtype=np.int8), n_codes, np.ones(3, dtype=np.intp), offsets.astype(np.int64),
-        train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss], train_scores, val_scores, tables,
+        train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel, train_scores, val_scores, tables,
         np.zeros(40), params["learning_rate"], params["l2"], params["min_hessian"], params["min_samples_leaf"],
         params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"], params["tolerance"],
         greedy_steps, 1)
@@ -178,7 +179,7 @@ def test_boost_bag_is_bit_identical_across_thread_counts():
         tables = np.zeros(offsets[-1])
         rows = np.arange(n, dtype=np.intp)
         boost_bag(codes, np.arange(3, dtype=np.intp), np.zeros(3, dtype=np.int8), np.zeros(3, dtype=np.int8), n_codes,
-                  np.ones(3, dtype=np.intp), offsets, rows[: n - 5000], rows[n - 5000:], y, w, LOSSES["log_loss"],
+                  np.ones(3, dtype=np.intp), offsets, rows[: n - 5000], rows[n - 5000:], y, w, LOSSES["log_loss"].kernel,
                   np.zeros((n - 5000, 1)), np.zeros((5000, 1)), tables, np.zeros(30), 0.1, 0.0, 1e-3, 4, 3, 30, 5,
                   1e-5, 3, n_threads)
         results.append(tables)

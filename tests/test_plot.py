@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import glassbox as gb  # noqa: E402
+from glassbox.distill import inspected  # noqa: E402
 from tests.model_zoo import case_ids, fitted, quiet  # noqa: E402
 
 
@@ -49,7 +50,7 @@ def _nothing_left_open():
 @pytest.mark.parametrize("case", case_ids())
 def test_figures_draw_and_name_the_features(case):
     f = fitted(case)
-    model = f.model._inspected()
+    model = inspected(f.model)
     features = _features(model)
     overall = gb.plot(f.model)
     assert isinstance(overall, Figure) and overall.axes

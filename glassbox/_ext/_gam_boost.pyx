@@ -17,24 +17,16 @@ bit-identical for any thread count.
 import numpy as np
 
 from cython.parallel cimport prange
-from libc.math cimport exp, log, log1p, fabs, floor
-from libc.stdint cimport int64_t
-from libc.stdlib cimport malloc, calloc, free
+from libc.math cimport fabs
 from libc.string cimport memcpy, memset
 
 from glassbox._ext._typedefs cimport BIN_CODE_C, CELL_CODE_C, Y_DTYPE_C, OFFSET_C, INDEX_C, FLAG_C
+from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, fast_exp, gradients, logistic_gradient, loss_value
 from glassbox._ext._gam_split cimport StepParams, main_step, pair_step, main_work_size, main_fwork_size
 
 ctypedef fused code_t:
     BIN_CODE_C
     CELL_CODE_C
-
-# Loss ids, mirrored by glassbox.gam._boosting.LOSSES.
-cdef enum:
-    SQUARED_ERROR = 0
-    POISSON = 1
-    LOG_LOSS = 2
-    SOFTMAX = 3
 
 # Term kinds, mirrored by glassbox.gam._boosting.
 cdef enum:
@@ -45,101 +37,6 @@ cdef enum:
 # Rows per chunk: large enough that adding the per-chunk histograms is cheap next to filling
 # them, small enough that mid-sized data still spreads over two threads.
 cdef INDEX_C CHUNK_ROWS = 8192
-
-# Raw scores are clipped before exp so a wild step cannot overflow (exp(50) ~ 5e21).
-cdef Y_DTYPE_C MAX_EXP_ARG = 50.0
-
-
-cdef inline Y_DTYPE_C _exp(Y_DTYPE_C x) noexcept nogil:
-    # exp(x) = 2^k * exp(r), |r| <= ln(2)/2, exp(r) by its Taylor series to r^13 (truncation
-    # below 2e-16 relative): about 3x faster than libm's exp, which dominated each boosting pass.
-    # The polynomial is evaluated by Estrin's scheme (pairs, then powers r^2, r^4, r^8): Horner's
-    # 13 dependent multiply-adds made every row wait on the previous one's latency chain, and this
-    # exp was the hottest code of a fit. Deterministic, so models stay bit-identical across
-    # thread counts.
-    cdef Y_DTYPE_C k, r, r2, r4, p
-    cdef int64_t bits
-    if x > 709.0:
-        x = 709.0
-    elif x < -708.0:
-        return 0.0
-    k = floor(x * 1.4426950408889634 + 0.5)
-    r = (x - k * 0.693145751953125) - k * 1.42860682030941723212e-6  # ln 2 in two parts
-    r2 = r * r
-    r4 = r2 * r2
-    p = (((1.0 + r) + (0.5 + r * (1.0 / 6.0)) * r2)
-         + ((1.0 / 24.0 + r * (1.0 / 120.0)) + (1.0 / 720.0 + r * (1.0 / 5040.0)) * r2) * r4
-         + (((1.0 / 40320.0 + r * (1.0 / 362880.0)) + (1.0 / 3628800.0 + r * (1.0 / 39916800.0)) * r2)
-            + (1.0 / 479001600.0 + r * (1.0 / 6227020800.0)) * r4) * (r4 * r4))
-    bits = (<int64_t>k + 1023) << 52
-    return p * (<Y_DTYPE_C*>&bits)[0]
-
-
-cdef inline void _gradient(Y_DTYPE_C s, Y_DTYPE_C y, Y_DTYPE_C w, int loss,
-                           Y_DTYPE_C* g, Y_DTYPE_C* h) noexcept nogil:
-    # _gradients for a single raw score (every loss but softmax).
-    cdef Y_DTYPE_C p
-    if loss == SQUARED_ERROR:
-        g[0] = w * (s - y)
-        h[0] = w
-    elif loss == POISSON:
-        p = _exp(min(s, MAX_EXP_ARG))
-        g[0] = w * (p - y)
-        h[0] = w * p
-    else:
-        p = 1.0 / (1.0 + _exp(-s))
-        g[0] = w * (p - y)
-        h[0] = w * max(p * (1.0 - p), 1e-16)
-
-
-cdef inline void _gradients(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, int loss, INDEX_C n_scores,
-                            Y_DTYPE_C* g, Y_DTYPE_C* h) noexcept nogil:
-    # Weighted gradient and hessian of the loss with respect to each raw score.
-    cdef Y_DTYPE_C p, top, total
-    cdef INDEX_C k
-    if loss == SQUARED_ERROR:
-        g[0] = w * (s[0] - y)
-        h[0] = w
-    elif loss == POISSON:
-        p = _exp(min(s[0], MAX_EXP_ARG))
-        g[0] = w * (p - y)
-        h[0] = w * p
-    elif loss == LOG_LOSS:
-        p = 1.0 / (1.0 + _exp(-s[0]))
-        g[0] = w * (p - y)
-        h[0] = w * max(p * (1.0 - p), 1e-16)
-    else:
-        top = s[0]
-        for k in range(1, n_scores):
-            top = max(top, s[k])
-        total = 0
-        for k in range(n_scores):
-            g[k] = _exp(s[k] - top)
-            total = total + g[k]
-        for k in range(n_scores):
-            p = g[k] / total
-            g[k] = w * (p - (1.0 if k == <INDEX_C>y else 0.0))
-            h[k] = w * max(p * (1.0 - p), 1e-16)
-
-
-cdef inline Y_DTYPE_C _loss(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, int loss,
-                            INDEX_C n_scores) noexcept nogil:
-    # Weighted loss of one row (the deviance up to terms that do not depend on the scores).
-    cdef Y_DTYPE_C top, total
-    cdef INDEX_C k
-    if loss == SQUARED_ERROR:
-        return 0.5 * w * (s[0] - y) * (s[0] - y)
-    if loss == POISSON:
-        return w * (exp(min(s[0], MAX_EXP_ARG)) - y * s[0])
-    if loss == LOG_LOSS:
-        return w * (max(s[0], 0.0) + log1p(exp(-fabs(s[0]))) - y * s[0])
-    top = s[0]
-    for k in range(1, n_scores):
-        top = max(top, s[k])
-    total = 0
-    for k in range(n_scores):
-        total = total + exp(s[k] - top)
-    return w * (top + log(total) - s[<INDEX_C>y])
 
 
 cdef void _apply(const code_t[::1, :] codes, const INDEX_C[::1] rows, Y_DTYPE_C[:, ::1] scores,
@@ -158,7 +55,7 @@ cdef void _apply(const code_t[::1, :] codes, const INDEX_C[::1] rows, Y_DTYPE_C[
 cdef Y_DTYPE_C _validation_loss(const code_t[::1, :] codes, const INDEX_C[::1] val_rows,
                                 Y_DTYPE_C[:, ::1] val_scores, const INDEX_C[::1] term_column,
                                 const OFFSET_C* offsets, const Y_DTYPE_C* delta, INDEX_C n_terms,
-                                const Y_DTYPE_C[::1] y, const Y_DTYPE_C[::1] sample_weight, int loss,
+                                const Y_DTYPE_C[::1] y, const Y_DTYPE_C[::1] sample_weight, LossId loss,
                                 Y_DTYPE_C* chunk_loss, Y_DTYPE_C weight_total, int n_threads) noexcept nogil:
     # Adds one round's steps (delta) to the validation scores and returns their mean loss; the
     # per-chunk sums are added in chunk order, so the result does not depend on n_threads.
@@ -178,7 +75,7 @@ cdef Y_DTYPE_C _validation_loss(const code_t[::1, :] codes, const INDEX_C[::1] v
                 cell = codes[row, term_column[t]]
                 for k in range(n_scores):
                     srow[k] += delta[offsets[t] + cell * n_scores + k]
-            chunk_loss[c] += _loss(srow, y[row], sample_weight[row], loss, n_scores)
+            chunk_loss[c] += loss_value(srow, y[row], sample_weight[row], loss, n_scores)
     for c in range(n_chunks):
         total = total + chunk_loss[c]
     return total / weight_total if weight_total > 0 else 0
@@ -205,7 +102,7 @@ def boost_bag(
     const INDEX_C[::1] val_rows,           # IN: this bag's validation rows (may be empty)
     const Y_DTYPE_C[::1] y,                # IN: target per row (class index for softmax)
     const Y_DTYPE_C[::1] sample_weight,    # IN: weight per row
-    int loss,
+    LossId loss,
     Y_DTYPE_C[:, ::1] train_scores,        # IN/OUT: raw scores of train_rows; out: of the kept model
     Y_DTYPE_C[:, ::1] val_scores,          # IN/OUT: raw scores of val_rows; out: of the kept model
     Y_DTYPE_C[::1] tables,                 # OUT: kept scores, cell-major then score (class)
@@ -330,15 +227,13 @@ def boost_bag(
                                 # round's first step (the only step with no previous one), so
                                 # rounding cannot drift for long.
                                 if refresh:
-                                    e = _exp(-s)
+                                    e = fast_exp(-s)
                                 else:
                                     e = row_exp[i] * step_exp[cell]
                                 row_exp[i] = e
-                                pr = 1.0 / (1.0 + e)
-                                g = train_w[i] * (pr - train_y[i])
-                                h = train_w[i] * max(pr * (1.0 - pr), 1e-16)
+                                logistic_gradient(e, train_y[i], train_w[i], &g, &h)
                             else:
-                                _gradient(s, train_y[i], train_w[i], loss, &g, &h)
+                                gradients(&s, train_y[i], train_w[i], loss, 1, &g, &h)
                             row_gh[2 * i] = g
                             row_gh[2 * i + 1] = h
                         for i in range(start, stop):
@@ -353,7 +248,7 @@ def boost_bag(
                                 cell = codes[row, col_prev]
                                 for k in range(n_scores):
                                     srow[k] += step[cell * n_scores + k]
-                            _gradients(srow, train_y[i], train_w[i], loss, n_scores, gh, gh + n_scores)
+                            gradients(srow, train_y[i], train_w[i], loss, n_scores, gh, gh + n_scores)
                             cell = codes[row, col]
                             for k in range(n_scores):
                                 hist_buf[(cell * n_scores + k) * 2] += gh[k]
@@ -376,7 +271,7 @@ def boost_bag(
                     round_delta[table_offsets[t] + j] += step[j]
                 if n_scores == 1 and loss == LOG_LOSS:
                     for j in range(n_cells):
-                        step_exp[j] = _exp(-step[j])
+                        step_exp[j] = fast_exp(-step[j])
                 # The step's gain: its second-order loss decrease at full size (the shrinkage
                 # undone) beyond that of one constant leaf, which every term of the stage shares.
                 gain = 0

@@ -2,8 +2,8 @@
 
 from glassbox.distill._augment import augment
 from glassbox.distill._distill import distill
-from glassbox.distill._estimators import DistilledClassifier, DistilledRegressor
+from glassbox.distill._estimators import DistilledClassifier, DistilledRegressor, inspected
 from glassbox.distill._fidelity import FidelityReport
 from glassbox.distill._teacher import Teacher
 
-__all__ = ["DistilledClassifier", "DistilledRegressor", "FidelityReport", "Teacher", "augment", "distill"]
+__all__ = ["DistilledClassifier", "DistilledRegressor", "FidelityReport", "Teacher", "augment", "distill", "inspected"]

@@ -43,12 +43,12 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from glassbox._base import as_table, model_size, py_scalar
+from glassbox._base import as_table, py_scalar
+from glassbox._families import estimator_names, find_family, model_size
 from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill._augment import augment as draw_rows
 from glassbox.distill._fidelity import FidelityReport, _plain, measure
 from glassbox.distill._teacher import Teacher, log_probabilities
-from glassbox.gam._scores import fit_log_odds
 
 TARGETS = ("auto", "labels", "scores")
 
@@ -60,15 +60,11 @@ TARGETS = ("auto", "labels", "scores")
 # with the teacher (seen there, not chosen there: it keeps the earlier default of one).
 SYNTHETIC_PER_REAL = {"munge": 4, "marginal": 1}
 
-# Students whose structure is a discrete search on the rows' labels or values: "auto" augments
-# for them (see the module docstring).
-SEARCHED_STUDENTS = frozenset(
-    {"RuleListClassifier", "RuleListRegressor", "ShallowTreeClassifier", "ShallowTreeRegressor"}
-)
-
-# Students that can fit a binary teacher's log-odds: estimator class name -> fit function
-# (student, X, log_odds, classes) -> fitted student.
-SCORE_FITTERS = {"GAMClassifier": fit_log_odds}
+# What each family of students does here is in its distillation adapter (the registry in
+# glassbox._families names it): ``fit_scores`` (fit a binary teacher's log-odds),
+# ``teach_probabilities`` (a label-fitted structure takes the teacher's probabilities) and
+# ``resolve_defaults`` (defaults resolved on the real rows), each optional; and "auto" augments
+# for the families whose structure is a discrete search on the rows' labels (``searched``).
 
 
 def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, target="auto", holdout=0.2,
@@ -157,16 +153,17 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
             "(more data, or augment='marginal' / 'munge')."
         )
     fitted = clone(student)
-    if X_train is not X_fit and hasattr(fitted, "_resolved_defaults"):
+    adapter = find_family(student).adapter("distill")
+    if X_train is not X_fit and hasattr(adapter, "resolve_defaults"):
         # Synthetic rows must not shrink a rule list's data-dependent defaults (its c and search
         # budget both fall as rows are added): resolve them on the real rows it is fitted on.
-        fitted.set_params(**fitted._resolved_defaults(X_fit, labels[: len(X_fit)]))
+        fitted.set_params(**adapter.resolve_defaults(fitted, X_fit, labels[: len(X_fit)]))
     if fitter is not None:
         fitted = fitter(fitted, X_train, scores, teacher.classes)
     else:
         fitted.fit(X_train, labels)
-        if proba is not None and _teachable(fitted):
-            fitted._teach_probabilities(X_train, _log_proba(proba, teacher.classes, fitted.classes_))
+        if proba is not None and hasattr(adapter, "teach_probabilities"):
+            adapter.teach_probabilities(fitted, X_train, _log_proba(proba, teacher.classes, fitted.classes_))
 
     splits = {}
     with warnings.catch_warnings():
@@ -181,15 +178,10 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
 
 
 def default_augment(student):
-    """What ``augment="auto"`` means for ``student``: "munge" for trees and rule lists, else None."""
-    return "munge" if type(student).__name__ in SEARCHED_STUDENTS else None
-
-
-def _teachable(student):
-    """Whether a label-fitted student takes the teacher's probabilities for its leaves or rules:
-    trees and rule lists do, except a tree under monotonic constraints, whose leaf probabilities
-    were chosen to respect them."""
-    return hasattr(student, "_teach_probabilities") and not np.any(getattr(student, "monotonic_cst_", 0))
+    """What ``augment="auto"`` means for ``student``: "munge" for trees and rule lists (families
+    whose structure is searched on labels), else None."""
+    family = find_family(student)
+    return "munge" if family is not None and family.searched else None
 
 
 def _log_proba(proba, teacher_classes, student_classes):
@@ -201,11 +193,10 @@ def _log_proba(proba, teacher_classes, student_classes):
 
 
 def _check_student(student, teacher):
-    module = type(student).__module__
-    if not module.startswith("glassbox.") or not hasattr(student, "fit"):
+    if find_family(student) is None:
         raise TypeError(
-            f"the student must be a glassbox estimator (GAMClassifier, RuleListClassifier, "
-            f"ShallowTreeClassifier, or their Regressor forms), got {type(student).__name__}."
+            f"the student must be a glassbox estimator ({', '.join(estimator_names())}), "
+            f"got {type(student).__name__}."
         )
     if teacher.is_classifier and not is_classifier(student):
         raise TypeError(f"a {teacher.task} teacher needs a classifier student, got {type(student).__name__}.")
@@ -221,7 +212,7 @@ def _check_student(student, teacher):
 
 
 def _score_fitter(student, teacher, target):
-    fitter = SCORE_FITTERS.get(type(student).__name__)
+    fitter = getattr(find_family(student).adapter("distill"), "fit_scores", None) if is_classifier(student) else None
     if not teacher.is_classifier or target == "labels":
         return None
     supported = fitter is not None and teacher.has_probabilities and teacher.task == "binary"

@@ -4,7 +4,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from glassbox._base import _target_1d, as_table
+from glassbox._base import target_1d, as_table
 from glassbox._inspect import InspectionMixin
 from glassbox.distill._distill import distill
 
@@ -29,7 +29,7 @@ class _Distilled(InspectionMixin, BaseEstimator):
         report the student's and teacher's accuracy on the held-out rows.
         """
         if y is not None:
-            y = _target_1d(y, as_table(X).shape[0])
+            y = target_1d(y, as_table(X).shape[0])
         if self.refit_teacher:
             if y is None:
                 raise ValueError(
@@ -58,19 +58,6 @@ class _Distilled(InspectionMixin, BaseEstimator):
     def predict(self, X):
         check_is_fitted(self, "student_")
         return self.student_.predict(X)
-
-    # The student's inspection surface, so a distilled model reads like the student it is.
-    def _inspected(self):
-        check_is_fitted(self, "student_")
-        return self.student_
-
-    def to_text(self):
-        check_is_fitted(self, "student_")
-        return self.student_.to_text()
-
-    def to_frame(self):
-        check_is_fitted(self, "student_")
-        return self.student_.to_frame()
 
     def __str__(self):
         if not hasattr(self, "student_"):
@@ -125,3 +112,13 @@ class DistilledRegressor(RegressorMixin, _Distilled):
     Parameters and attributes as :class:`DistilledClassifier`, with a glassbox regressor student
     (``GAMRegressor``, ``RuleListRegressor``, ``ShallowTreeRegressor``).
     """
+
+
+def inspected(model):
+    """The fitted glassbox model whose structure ``model`` shows: a distilled model's student, any
+    other model itself. Views (text, explanations, plots, exports) show a distilled model as the
+    student it is; an unfitted distilled model raises NotFittedError."""
+    if isinstance(model, _Distilled):
+        check_is_fitted(model, "student_")
+        return model.student_
+    return model

@@ -1,5 +1,6 @@
-"""GAM explanations: terms as InterpretML's ``univariate`` / ``interaction`` dicts, rows as
-additive accounts (intercept + one contribution per term, summing to the raw output).
+"""GAM views: the model as text and as a frame, terms as InterpretML's ``univariate`` /
+``interaction`` dicts, rows as additive accounts (intercept + one contribution per term, summing
+to the raw output).
 
 The dicts follow InterpretML's EBM explanation: a continuous term's ``names`` are the bin edges
 (one more than ``scores``), a categorical term's are its level labels, a pair's ``left_names`` /
@@ -12,17 +13,57 @@ import numpy as np
 import pandas as pd
 
 from glassbox._base import py_scalar
-from glassbox.explain._explanation import (
-    fmt, local_selector, meta, perf_records, row_headline, row_index,
-)
-
-FITTED = "terms_"
+from glassbox.binning import format_threshold
+from glassbox.explain._common import fmt, local_selector, meta, perf_records, row_headline, row_index
 
 
-def estimators():
-    from glassbox.gam._gam import _BaseGAM
+def link_text(model):
+    """What the raw score is: ``log-odds of class 'yes'``, ``mean``, ``log of the mean``..."""
+    link = model.loss_.link
+    if link == "logit":
+        return f"log-odds of class {py_scalar(model.classes_[1])!r}"
+    if link == "softmax":
+        return "logit of each class (softmax)"
+    return {"identity": "mean", "log": "log of the mean"}[link]
 
-    return _BaseGAM
+
+def _classes(model):
+    """The class labels of a multiclass model (one score per class), else None."""
+    return getattr(model, "classes_", None) if np.ndim(model.intercept_) else None
+
+
+def text(model):
+    """The model as text: the intercept, then every term's table."""
+    return terms_text(type(model).__name__, link_text(model), model.intercept_, model.terms_, _classes(model))
+
+
+def frame(model):
+    """The fitted tables as a DataFrame: one row per term, bin (or cell) and class."""
+    classes = _classes(model)
+    return pd.concat([term_frame(t, classes) for t in model.terms_], ignore_index=True)
+
+
+def local_frame(model, X):
+    """Each row's exact additive account: the intercept and every term's contribution (what
+    ``explain_local(X).to_frame()`` shows).
+
+    One row per sample, columns ``intercept`` then each term's name; each row sums to the row's
+    raw score (``decision_function`` of a classifier, ``predict_raw`` of a regressor).
+    Multiclass: the columns are a MultiIndex ``(class, intercept | term)`` and each class's block
+    sums to that class's raw score.
+    """
+    contributions = model.eval_terms(X)
+    intercept = model.intercept_
+    names = ["intercept"] + [t.name for t in model.terms_]
+    n = contributions.shape[0]
+    index = getattr(X, "index", None)
+    if np.ndim(intercept) == 0:
+        return pd.DataFrame(np.column_stack([np.full(n, intercept), contributions]), columns=names, index=index)
+    blocks, columns = [], []
+    for k, label in enumerate(model.classes_):
+        blocks += [np.full(n, intercept[k]), contributions[:, :, k]]
+        columns += [(label, name) for name in names]
+    return pd.DataFrame(np.column_stack(blocks), columns=pd.MultiIndex.from_tuples(columns), index=index)
 
 
 def term_kind(term):
@@ -107,7 +148,7 @@ def global_parts(model):
     terms = model.terms_
     importances = [t.importance() for t in terms]
     overall = {"type": "univariate", "names": [t.name for t in terms], "scores": importances,
-               "intercept": _value(np.asarray(model.intercept_)), "link": model._link_text(), **meta(model)}
+               "intercept": _value(np.asarray(model.intercept_)), "link": link_text(model), **meta(model)}
     selector = pd.DataFrame({
         "Name": [t.name for t in terms],
         "Type": [term_kind(t) for t in terms],
@@ -118,26 +159,26 @@ def global_parts(model):
     from glassbox.explain import _interpret, _plots
 
     return dict(overall=overall, specific=[term_data(t, model) for t in terms], selector=selector,
-                frame=model.to_frame(), text=model.to_text(), render=_interpret.render_gam,
+                frame=frame(model), text=text(model), render=_interpret.render_gam,
                 draw=_plots.draw_gam_global)
 
 
 def local_parts(model, X, y):
-    frame = model._local_frame(X)
+    account = local_frame(model, X)
     perf = perf_records(model, X, y)
     names = [t.name for t in model.terms_]
     classes = getattr(model, "classes_", None)
     multiclass = np.ndim(model.intercept_) > 0
     if multiclass:
         intercept = np.asarray(model.intercept_, dtype=np.float64)
-        blocks = [frame[label].to_numpy() for label in classes]  # each (n, 1 + n_terms)
-        contributions = np.stack(blocks, axis=-1)                  # (n, 1 + n_terms, K)
+        blocks = [account[label].to_numpy() for label in classes]  # each (n, 1 + n_terms)
+        contributions = np.stack(blocks, axis=-1)                    # (n, 1 + n_terms, K)
     else:
         intercept = float(model.intercept_)
-        contributions = frame.to_numpy()
+        contributions = account.to_numpy()
     table = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
     specific = []
-    for i in range(len(frame)):
+    for i in range(len(account)):
         row = contributions[i, 1:]
         values = ["" if t.is_pair else py_scalar(table.iloc[i, t.features[0]]) for t in model.terms_]
         specific.append({
@@ -147,14 +188,14 @@ def local_parts(model, X, y):
             "extra": {"names": ["Intercept"], "scores": [intercept.copy() if multiclass else intercept],
                       "values": [1]},
             "raw": _value(_raw(contributions[i])),
-            "link": model._link_text(),
+            "link": link_text(model),
             "perf": perf[i],
             **meta(model),
         })
     from glassbox.explain import _interpret, _plots
 
-    return dict(overall=None, specific=specific, selector=local_selector(perf, row_index(X)), frame=frame,
-                text=_local_text(model, frame.index, specific, classes), render=_interpret.render_gam,
+    return dict(overall=None, specific=specific, selector=local_selector(perf, row_index(X)), frame=account,
+                text=_local_text(model, account.index, specific, classes), render=_interpret.render_gam,
                 draw=_plots.draw_local)
 
 
@@ -182,3 +223,123 @@ def _local_text(model, index, specific, classes):
         raw = d["raw"] if k is None else d["raw"][k]
         lines.append(f"  {'= ' + scale:<32} {raw:.6g}")
     return "\n".join(lines)
+
+
+# --- the model as text and as a frame ------------------------------------------------------
+
+
+def _number(value):
+    return format_threshold(round(float(value), 6)) if value != 0 else "0"
+
+
+def term_frame(term, classes):
+    """One row per code (main effect) or cell (pair), and per class when ``classes`` is given."""
+    grid = term.shape
+    cells = np.indices(grid).reshape(len(grid), -1)          # (n_axes, n_cells), row-major order
+    # Each code's label once (a pair has 66 x 66 cells but only 66 + 66 labels to format).
+    labels = [np.array([bins.bin_label(c) for c in range(n)], dtype=object)[axis]
+              for bins, n, axis in zip(term.bins, grid, cells)]
+    n_cells = cells.shape[1]
+    base = {
+        "term": np.full(n_cells, term.name, dtype=object),
+        "feature": np.full(n_cells, term.names[0], dtype=object),
+        "bin": labels[0],
+        "feature_2": np.full(n_cells, term.names[1] if term.is_pair else None, dtype=object),
+        "bin_2": labels[1] if term.is_pair else np.full(n_cells, None, dtype=object),
+        "weight": np.asarray(term.bin_weights, dtype=np.float64).reshape(-1),
+    }
+    scores = np.asarray(term.scores, dtype=np.float64)
+    errors = np.asarray(term.standard_errors, dtype=np.float64)
+    if classes is None:
+        return pd.DataFrame({**base, "score": scores.reshape(-1), "standard_error": errors.reshape(-1)})
+    # Per class within each cell, as the rows were always ordered: cell-major, then class.
+    k = len(classes)
+    columns = {name: np.repeat(values, k) for name, values in base.items()}
+    columns["class"] = np.tile(np.asarray(classes), n_cells)
+    columns["score"] = scores.reshape(n_cells * k)
+    columns["standard_error"] = errors.reshape(n_cells * k)
+    order = ["term", "feature", "bin", "feature_2", "bin_2", "weight", "class", "score", "standard_error"]
+    return pd.DataFrame({name: columns[name] for name in order})
+
+
+def terms_text(model_name, link, intercept, terms, classes):
+    """The whole model as text, every score of every table, with runs of neighbouring bins that
+    print the same value merged into one range (``(7.74, 10.3]`` rather than twenty lines).
+
+    Missing and unseen codes are listed only where training had missing values (elsewhere they
+    score 0: the term's average effect). Pairs print each range of the first feature with the
+    runs of the second, and merge neighbouring ranges of the first whose runs print the same.
+    """
+    lines = [f"{model_name}: {link} = intercept + {len(terms)} terms"]
+    if classes is None:
+        lines.append(f"intercept: {_number(intercept)}")
+    else:
+        lines.append("intercept: " + ", ".join(f"{c!r}: {_number(v)}" for c, v in zip(classes, intercept)))
+    for term in terms:
+        lines.append("")
+        lines.append(f"{term.name}  (importance {_number(term.importance())})")
+        if term.is_pair:
+            lines += _pair_lines(term, classes)
+        else:
+            bins = term.bins[0]
+            values = [_value_text(term, (c,), classes) for c in _shown_codes(term, 0)]
+            for label, value in _merged(bins, _shown_codes(term, 0), values):
+                lines.append(f"  {label:<32} {value}")
+    return "\n".join(lines)
+
+
+def _value_text(term, cell, classes):
+    if classes is None:
+        return f"{_number(term.scores[cell])} ± {_number(term.standard_errors[cell])}"
+    return ", ".join(f"{c!r}: {_number(term.scores[cell + (k,)])}" for k, c in enumerate(classes))
+
+
+def _shown_codes(term, axis):
+    """Value codes, plus the missing code where training had missing values on this axis."""
+    bins = term.bins[axis]
+    weight = term.bin_weights.sum(axis=1 - axis) if term.is_pair else term.bin_weights
+    codes = list(range(bins.n_bins))
+    if weight[bins.missing_code] > 0:
+        codes.append(bins.missing_code)
+    return codes
+
+
+def _merged(bins, codes, values):
+    """``(label, value)`` per run of neighbouring continuous value bins with equal ``values``;
+    categorical levels and the missing code stand alone."""
+    out, i = [], 0
+    while i < len(codes):
+        j = i
+        if not bins.is_categorical and codes[i] < bins.n_bins:
+            while j + 1 < len(codes) and codes[j + 1] < bins.n_bins and values[j + 1] == values[i]:
+                j += 1
+        out.append((_range_label(bins, codes[i], codes[j]), values[i]))
+        i = j + 1
+    return out
+
+
+def _range_label(bins, first, last):
+    if first == last:
+        return bins.bin_label(first)
+    t = bins.thresholds
+    if first == 0 and last == bins.n_bins - 1:
+        return "any value"
+    if first == 0:
+        return f"<= {format_threshold(t[last])}"
+    if last == bins.n_bins - 1:
+        return f"> {format_threshold(t[first - 1])}"
+    return f"({format_threshold(t[first - 1])}, {format_threshold(t[last])}]"
+
+
+def _pair_lines(term, classes):
+    a, b = term.bins
+    codes_a, codes_b = _shown_codes(term, 0), _shown_codes(term, 1)
+    # Each code of the first feature as its merged runs over the second; then neighbouring codes
+    # of the first whose runs print the same are merged too.
+    runs = [tuple(_merged(b, codes_b, [_value_text(term, (i, j), classes) for j in codes_b])) for i in codes_a]
+    lines = []
+    for label_a, row in _merged(a, codes_a, runs):
+        for label_b, value in row:
+            label = f"{a.name} {label_a} & {b.name} {label_b}"
+            lines.append(f"  {label:<32} {value}")
+    return lines

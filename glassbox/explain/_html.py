@@ -6,6 +6,8 @@ their own style and load nothing from the network. Every piece of model text is 
 
 from html import escape
 
+from glassbox.explain._common import fmt
+
 _STYLE = """
 body { font-family: sans-serif; font-size: 14px; margin: 1em; color: #222; }
 ol.rules { padding-left: 1.5em; } ol.rules li { margin: 0.3em 0; }
@@ -34,7 +36,5 @@ def values_table(values):
     """A row's values of the features an explanation mentions, as a two-column table."""
     if not values:
         return ""
-    from glassbox.explain._explanation import fmt
-
     rows = "".join(f"<tr><td>{escape(str(k))}</td><td>{escape(fmt(v))}</td></tr>" for k, v in values.items())
     return f"<table><tr><th>feature</th><th>value</th></tr>{rows}</table>"

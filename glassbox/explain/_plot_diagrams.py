@@ -23,11 +23,13 @@ def _wrap(text, width):
 
 def rules_figure(model, title, *, hit=None, skipped=0, show=False):
     """The rule list; rule ``hit`` highlighted, rules before ``skipped`` greyed (did not hold)."""
+    from glassbox.explain._rule_list import describe
+
     rules = model.rules_
     texts = []
     for r, rule in enumerate(rules):
         head = "ELSE" if not rule.conditions else ("IF " if r == 0 else "ELSE IF ") + _wrap(rule.to_text(), 60)
-        texts.append((head, "THEN " + model._describe(rule)))
+        texts.append((head, "THEN " + describe(model, rule)))
     heights = [1 + max(h.count("\n"), o.count("\n")) * 0.45 for h, o in texts]
     fig = new_figure((10, 1.0 + 0.55 * sum(heights)), show)
     ax = fig.add_subplot()

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from glassbox.explain._explanation import fmt, row_headline
+from glassbox.explain._common import fmt, row_headline
 
 NEGATIVE, POSITIVE, NEUTRAL = "#1f77b4", "#ff7f0e", "#808080"  # InterpretML's bar colours
 HIGHLIGHT = "#fff1c2"

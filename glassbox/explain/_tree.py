@@ -1,25 +1,87 @@
-"""Tree explanations: the tree and its leaves (global) and, per row, its path (local).
+"""Tree views: the tree as text and as a frame of leaves, the tree and its leaves (global
+explanation) and, per row, its path (local).
 
 The overall dict is InterpretML's tree shape: cytoscape ``nodes`` and ``edges`` with node ids
 ``"1"``, ``"2"``, ... in pre-order (glassbox node ``n`` is id ``n + 1``, InterpretML's numbering),
 and a path is its ``decision`` list of those ids. glassbox adds each leaf's rule and values.
 """
 
+import numpy as np
 import pandas as pd
+from sklearn.base import is_classifier
 
 from glassbox._base import py_scalar
-from glassbox.explain._explanation import (
-    local_selector, meta, perf_records, row_headline, row_index, with_actual,
-)
+from glassbox.explain._common import local_selector, meta, perf_records, row_headline, row_index, with_actual
 from glassbox.explain._html import page, span
 
-FITTED = "tree_"
+
+def node_text(model, node):
+    """What a node predicts: ``'yes' [no: 0.2, yes: 0.8]`` (classes and probabilities), or the mean."""
+    tree = model.tree_
+    if is_classifier(model):
+        v = tree.value[node]
+        probs = ", ".join(f"{py_scalar(c)}: {p:.3g}" for c, p in zip(model.classes_, v))
+        return f"{py_scalar(model.classes_[int(np.argmax(v))])!r} [{probs}]"
+    return f"{tree.value[node, 0]:.6g}"
 
 
-def estimators():
-    from glassbox.tree._estimators import _ShallowTree
+def value_columns(model, value):
+    """Node values as frame columns: ``proba_<class>`` per class, or ``value``."""
+    if is_classifier(model):
+        return {f"proba_{c}": value[k] for k, c in enumerate(model.classes_)}
+    return {"value": value[0]}
 
-    return _ShallowTree
+
+def text(model):
+    """The tree, one condition per line, with feature names and thresholds as used. Each branch
+    prints what its rows satisfy given the path so far (a second split on a feature prints only
+    the values still possible there)."""
+    tree = model.tree_
+    lines = []
+
+    def walk(node, indent, accepted):
+        if tree.feature[node] < 0:
+            leaf = tree.leaves[tree.leaf_id[node]]
+            lines.append(f"{indent}predict {node_text(model, node)}  "
+                         f"(leaf {tree.leaf_id[node]}, n={leaf.n_samples}, weight={leaf.weight:.6g})")
+            return
+        branches = tree.branch_conditions(node, accepted)
+        for (condition, below), child in zip(branches, (tree.children_left[node], tree.children_right[node])):
+            lines.append(f"{indent}if {condition.to_text()}:")
+            walk(child, indent + "    ", below)
+
+    walk(0, "", {})
+    return "\n".join(lines)
+
+
+def frame(model):
+    """One row per leaf: its rule, prediction, values, training weight and rows."""
+    rows = []
+    for i, leaf in enumerate(model.tree_.leaves):
+        row = {"leaf": i, "rule": leaf.to_text(), "prediction": leaf.prediction}
+        row.update(value_columns(model, leaf.value))
+        row.update({"weight": leaf.weight, "n_samples": leaf.n_samples})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def local_frame(model, X):
+    """The path each row takes: leaf, node ids, the leaf's rule, and the prediction; indexed like
+    X (what ``explain_local(X).to_frame()`` shows). The prediction is read from the leaf the path
+    ends in, so it equals ``predict``."""
+    tree = model.tree_
+    nodes = model.apply(X)
+    paths = {int(n): tree.path(n) for n in np.unique(nodes)}
+    leaves = [tree.leaves[tree.leaf_id[n]] for n in nodes]
+    out = pd.DataFrame({
+        "leaf": tree.leaf_id[nodes],
+        "path": [paths[int(n)] for n in nodes],
+        "rule": [leaf.to_text() for leaf in leaves],
+        "prediction": [leaf.prediction for leaf in leaves],
+    }, index=X.index if isinstance(X, pd.DataFrame) else None)
+    for key, column in value_columns(model, tree.value[nodes].T).items():
+        out[key] = column
+    return out
 
 
 def node_label(model, node):
@@ -28,7 +90,7 @@ def node_label(model, node):
     if tree.feature[node] >= 0:
         head = tree.split_conditions(node)[0].to_text()
     else:
-        head = f"predict {model._format_node(node)}"
+        head = f"predict {node_text(model, node)}"
     return f"{head}\nn={int(tree.n_samples[node])}"
 
 
@@ -72,23 +134,23 @@ def global_parts(model):
     })
     from glassbox.explain import _plots
 
-    return dict(overall=base, specific=specific, selector=selector, frame=model.to_frame(),
-                text=model.to_text(), render=render, draw=_plots.draw_tree)
+    return dict(overall=base, specific=specific, selector=selector, frame=frame(model),
+                text=text(model), render=render, draw=_plots.draw_tree)
 
 
 def local_parts(model, X, y):
-    frame = model._local_frame(X)
+    paths = local_frame(model, X)
     perf = perf_records(model, X, y)
     nodes, edges = graph(model)
     names = [f.name for f in model.tree_.features]
     specific = [{"type": "tree", "features": names, "nodes": nodes, "edges": edges, "path": list(path),
                  "decision": [n + 1 for n in path], "leaf": int(leaf), "rule": rule, "perf": perf[i], **meta(model)}
-                for i, (path, leaf, rule) in enumerate(zip(frame["path"], frame["leaf"], frame["rule"]))]
+                for i, (path, leaf, rule) in enumerate(zip(paths["path"], paths["leaf"], paths["rule"]))]
     from glassbox.explain import _plots
 
-    frame = with_actual(frame, y)
-    return dict(overall=None, specific=specific, selector=local_selector(perf, row_index(X)), frame=frame,
-                text=_local_text(model, frame.index, specific), render=render, draw=_plots.draw_local)
+    paths = with_actual(paths, y)
+    return dict(overall=None, specific=specific, selector=local_selector(perf, row_index(X)), frame=paths,
+                text=_local_text(model, paths.index, specific), render=render, draw=_plots.draw_local)
 
 
 def _local_text(model, index, specific):
@@ -96,7 +158,7 @@ def _local_text(model, index, specific):
     for label, d in zip(index, specific):
         lines.append(row_headline(label, d["perf"]))
         lines.append(f"  leaf {d['leaf']} via nodes {' -> '.join(map(str, d['path']))}: "
-                     f"IF {d['rule']} THEN {model._format_node(d['path'][-1])}")
+                     f"IF {d['rule']} THEN {node_text(model, d['path'][-1])}")
     return "\n".join(lines)
 
 
@@ -124,7 +186,7 @@ def _branches(model, node, path):
 
     if tree.feature[node] < 0:
         leaf = tree.leaves[tree.leaf_id[node]]
-        return mark(node, f"predict {span('outcome', model._format_node(node))} "
+        return mark(node, f"predict {span('outcome', node_text(model, node))} "
                           f"{span('support', f'(leaf {tree.leaf_id[node]}, n={leaf.n_samples})')}")
     items = []
     for child, condition in zip((tree.children_left[node], tree.children_right[node]), tree.split_conditions(node)):

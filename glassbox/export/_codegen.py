@@ -12,12 +12,13 @@ binning does (``glassbox.binning``):
 Per family, the plan says what the codes become:
 
 - :class:`AdditivePlan` (GAMs): the intercept plus one table per term, added in the order of
-  ``_BaseGAM._raw``, then the link (sigmoid, softmax, identity or exp);
+  ``eval_terms`` (the model's own), then the link (sigmoid, softmax, identity or exp);
 - :class:`DecisionPlan` (rule lists, trees): nested IF / ELSE splits ending in leaf numbers, and
   each leaf's outputs (class probabilities and label, or the mean).
 
 Every output is a tuple (one entry per class, or one for a single output), so the renderers
-treat binary, multiclass and regression models alike.
+treat binary, multiclass and regression models alike. Each family's export adapter builds its
+plan's body (``plan(model)`` in ``export/_gam.py``, ``_rule_list.py``, ``_tree.py``).
 """
 
 from dataclasses import dataclass
@@ -137,105 +138,29 @@ class Plan:
     body: object
 
 
-def make_plan(model, wrapper=None):
-    """The :class:`Plan` of a fitted glassbox model (``wrapper``: the estimator it was inspected
-    through, e.g. the DistilledClassifier whose student ``model`` is)."""
-    from sklearn.utils.validation import check_is_fitted
+def make_plan(model):
+    """The :class:`Plan` of a fitted glassbox model (a distilled model's: its student's, titled so)."""
+    from glassbox._families import family_of
+    from glassbox.distill import inspected
 
-    from glassbox.gam._gam import _BaseGAM
-    from glassbox.rules._rulelist import _BaseRuleList
-    from glassbox.tree._estimators import _ShallowTree
-
-    title = type(model).__name__
-    if wrapper is not None and wrapper is not model:
-        title = f"{title} (the student of a {type(wrapper).__name__})"
-    if isinstance(model, _BaseGAM):
-        check_is_fitted(model, "terms_")
-        body = _additive(model)
-    elif isinstance(model, _BaseRuleList):
-        check_is_fitted(model, "rules_")
-        body = _rule_list(model)
-    elif isinstance(model, _ShallowTree):
-        check_is_fitted(model, "tree_")
-        body = _tree(model)
-    else:
-        raise TypeError(f"{type(model).__name__} is not a glassbox model; only glassbox estimators export code.")
-    features = tuple(model.binner_.features_)
-    classes = getattr(model, "classes_", None)
+    shown = inspected(model)
+    family = family_of(shown)
+    title = type(shown).__name__
+    if shown is not model:
+        title = f"{title} (the student of a {type(model).__name__})"
+    body = family.adapter("export").plan(shown)
+    features = tuple(shown.binner_.features_)
+    classes = getattr(shown, "classes_", None)
     if classes is not None:
         classes = tuple(plain(c, "class label") for c in classes)
     return Plan(title, __version__, features, _used(body), classes, body)
 
 
-def _additive(model):
-    features = model.binner_.features_
-    n_outputs = np.size(model.intercept_)
-    terms = []
-    for term in model.terms_:
-        # The term's table read through its code maps: one entry per fine code of each feature,
-        # so a pair's coarse grid needs no thresholds of its own.
-        fine = term.scores[term.code_maps[0]]
-        if term.is_pair:
-            fine = fine[:, term.code_maps[1]]
-        fine = fine.reshape(fine.shape[: len(term.features)] + (n_outputs,))
-        expected = tuple(features[j].n_codes for j in term.features)
-        if fine.shape[:-1] != expected:
-            raise ValueError(f"term {term.name!r} has a table of shape {fine.shape[:-1]}, expected {expected}")
-        terms.append(TermPlan(term.name, tuple(int(j) for j in term.features), _tuples(fine)))
-    if n_outputs > 1:
-        link = "softmax"
-    elif hasattr(model, "classes_"):
-        link = "logit"
-    else:
-        link = "log" if model.loss == "poisson" else "identity"
-    # _raw starts from zeros + intercept: adding 0.0 first turns a -0.0 intercept into 0.0 as it does.
-    intercept = tuple(float(0.0 + v) for v in np.ravel(model.intercept_))
-    return AdditivePlan(intercept, tuple(terms), link)
-
-
-def _tuples(array):
-    """Nested lists over all axes but the last, whose rows become tuples of Python floats."""
-    if array.ndim == 1:
-        return tuple(float(v) for v in array)
-    return [_tuples(a) for a in array]
-
-
-def _rule_list(model):
-    features = model.binner_.features_
-    rules = model.rules_
-    root = len(rules) - 1  # the default rule
-    for r in range(len(rules) - 2, -1, -1):
-        tests = tuple(codes_test(c.feature, features[c.feature], c.codes) for c in rules[r].conditions)
-        root = Split(tests, r, root, rules[r].to_text())
-    values = [rule.value for rule in rules]
-    return DecisionPlan(root, _outputs(values), _labels(model, values), tuple(r.to_text() for r in rules), "rule")
-
-
-def _tree(model):
-    tree = model.tree_
-    features = model.binner_.features_
-
-    def node(i):
-        j = int(tree.feature[i])
-        if j < 0:
-            return int(tree.leaf_id[i])
-        bins = features[j]
-        left = np.flatnonzero(tree.goes_left[i, : bins.n_codes])
-        return Split((codes_test(j, bins, left),), node(tree.children_left[i]), node(tree.children_right[i]),
-                     tree.split_conditions(i)[0].to_text())
-
-    leaf_nodes = np.flatnonzero(tree.feature < 0)
-    leaf_nodes = leaf_nodes[np.argsort(tree.leaf_id[leaf_nodes])]
-    values = [tree.value[n] for n in leaf_nodes]  # predict reads tree_.value at the leaf node
-    return DecisionPlan(node(0), _outputs(values), _labels(model, values),
-                        tuple(leaf.to_text() for leaf in tree.leaves), "leaf")
-
-
-def _outputs(values):
+def outputs(values):
     return tuple(tuple(float(v) for v in np.ravel(value)) for value in values)
 
 
-def _labels(model, values):
+def labels(model, values):
     classes = getattr(model, "classes_", None)
     if classes is None:
         return ()

@@ -1,4 +1,4 @@
-"""A GAM's part of a model file: its terms (lookup tables over bins), intercept and loss.
+"""A GAM's exports: its part of a model file (terms, intercept, loss) and its code plan.
 
 Tables are written flat in row-major (C) order over the term's grid, then the class for a
 multiclass model. A term axis on a feature's own bins (every main effect, and a pair axis the
@@ -9,9 +9,11 @@ of its thresholds; loading rebuilds the grid and its code map and refuses a file
 
 import numpy as np
 
+from glassbox._losses import classification_loss, regression_loss
 from glassbox.export._binning import feature_from_dict, feature_to_dict
+from glassbox.export._codegen import AdditivePlan, TermPlan
 from glassbox.export._fields import Fields, ModelFileError
-from glassbox.gam._term import Term, grid_on
+from glassbox.gam import Term, grid_on
 
 TERM_KEYS = ("features", "bins", "code_maps", "scores", "standard_errors", "bin_weights")
 
@@ -30,7 +32,7 @@ def structure_to_dict(model):
         })
     intercept = model.intercept_
     return {
-        "loss": _loss(model),
+        "loss": model.loss_.name,
         "intercept": intercept.tolist() if np.ndim(intercept) else float(intercept),
         "terms": terms,
     }
@@ -43,10 +45,11 @@ def training_to_dict(model):
     }
 
 
-def _loss(model):
+def _expected_loss(model):
+    """The loss this estimator, with its classes or ``loss`` parameter, boosts."""
     if hasattr(model, "classes_"):
-        return "log_loss" if len(model.classes_) == 2 else "softmax"
-    return model.loss
+        return classification_loss(len(model.classes_))
+    return regression_loss(model.loss)
 
 
 def restore(model, structure, training):
@@ -55,10 +58,11 @@ def restore(model, structure, training):
     structure.only("loss", "intercept", "terms")
     training.only("n_rows", "total_weight", "n_rounds")
     loss = structure.str("loss")
-    if loss != _loss(model):
+    expected = _expected_loss(model)
+    if loss != expected.name:
         structure.fail("loss", f"{type(model).__name__} with these classes and parameters has loss "
-                               f"{_loss(model)!r}, not {loss!r}")
-    n_scores = len(model.classes_) if loss == "softmax" else 1
+                               f"{expected.name!r}, not {loss!r}")
+    n_scores = len(model.classes_) if expected.link == "softmax" else 1
     if n_scores > 1:
         intercept = structure.floats("intercept", length=n_scores)
     else:
@@ -73,7 +77,7 @@ def restore(model, structure, training):
     bound = float(np.abs(intercept).max()) + sum(float(np.abs(t.scores).max()) for t in terms)
     if not np.isfinite(bound):
         structure.fail("terms", "the scores are so large that a row's sum overflows")
-    model.terms_, model.intercept_ = terms, intercept
+    model.terms_, model.intercept_, model.loss_ = terms, intercept, expected
     has_pairs = any(t.is_pair for t in terms)
     model.n_rounds_ = _rounds(training, 2 if has_pairs else 1, model.outer_bags)
 
@@ -139,3 +143,33 @@ def _rounds(training, n_stages, n_bags):
         if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= np.iinfo(np.int32).max for v in r):
             raise ModelFileError(f"field '{path}': expected rounds as integers >= 0")
     return np.array(rows, dtype=np.intp)
+
+
+def plan(model):
+    """The :class:`AdditivePlan` of a fitted GAM: the intercept, each term's table per fine code
+    of its feature(s), the link."""
+    features = model.binner_.features_
+    n_outputs = np.size(model.intercept_)
+    terms = []
+    for term in model.terms_:
+        # The term's table read through its code maps: one entry per fine code of each feature,
+        # so a pair's coarse grid needs no thresholds of its own.
+        fine = term.scores[term.code_maps[0]]
+        if term.is_pair:
+            fine = fine[:, term.code_maps[1]]
+        fine = fine.reshape(fine.shape[: len(term.features)] + (n_outputs,))
+        expected = tuple(features[j].n_codes for j in term.features)
+        if fine.shape[:-1] != expected:
+            raise ValueError(f"term {term.name!r} has a table of shape {fine.shape[:-1]}, expected {expected}")
+        terms.append(TermPlan(term.name, tuple(int(j) for j in term.features), _tuples(fine)))
+    # The raw score starts from zeros + intercept: adding 0.0 first turns a -0.0 intercept into
+    # 0.0 as it does.
+    intercept = tuple(float(0.0 + v) for v in np.ravel(model.intercept_))
+    return AdditivePlan(intercept, tuple(terms), model.loss_.link)
+
+
+def _tuples(array):
+    """Nested lists over all axes but the last, whose rows become tuples of Python floats."""
+    if array.ndim == 1:
+        return tuple(float(v) for v in array)
+    return [_tuples(a) for a in array]

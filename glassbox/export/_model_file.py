@@ -17,8 +17,8 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import effective_n_threads
+from glassbox._families import check_params, estimator_names, family_by_name
 from glassbox._version import __version__
-from glassbox.export import _gam, _rulelist, _tree
 from glassbox.export._binning import binning_from_dict, binning_to_dict
 from glassbox.export._fields import Fields, ModelFileError
 from glassbox.export._json import dumps, loads
@@ -35,21 +35,10 @@ _MAX_THREADS = 2**31 - 1  # kernels take the thread count as a C int
 _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: never deeper
 
 
-def _families():
-    """Estimator name -> (class, module that writes and reads its structure). A fixed table:
-    the file's ``estimator`` string is only ever a key into it."""
-    from glassbox.gam import GAMClassifier, GAMRegressor
-    from glassbox.rules import RuleListClassifier, RuleListRegressor
-    from glassbox.tree import ShallowTreeClassifier, ShallowTreeRegressor
-
-    return {
-        "GAMClassifier": (GAMClassifier, _gam),
-        "GAMRegressor": (GAMRegressor, _gam),
-        "RuleListClassifier": (RuleListClassifier, _rulelist),
-        "RuleListRegressor": (RuleListRegressor, _rulelist),
-        "ShallowTreeClassifier": (ShallowTreeClassifier, _tree),
-        "ShallowTreeRegressor": (ShallowTreeRegressor, _tree),
-    }
+def _codec(estimator_name):
+    """The module that writes and reads the structure of the estimator class called so (the
+    family's export adapter, from the registry)."""
+    return family_by_name(estimator_name).adapter("export")
 
 
 def _distilled():
@@ -88,15 +77,14 @@ def save(model, path):
 def to_dict(model):
     """The model file's content as plain JSON-ready data (what :func:`save` writes)."""
     name = type(model).__name__
-    families, distilled = _families(), _distilled()
-    known = {**{k: v[0] for k, v in families.items()}, **distilled}
+    distilled = _distilled()
+    known = {**estimator_names(), **distilled}
     if known.get(name) is not type(model):
         raise TypeError(f"glassbox.save takes a fitted glassbox estimator ({', '.join(known)}), got {name}.")
     check_is_fitted(model)
     inner = model.student_ if name in distilled else model
-    family = families[type(inner).__name__][1]
-    if hasattr(inner, "_check_params"):
-        inner._check_params()  # never write a file whose parameters load would refuse
+    family = _codec(type(inner).__name__)
+    check_params(inner)  # never write a file whose parameters load would refuse
     names = getattr(inner, "feature_names_in_", None)
     data = {
         "format": FORMAT,
@@ -199,15 +187,15 @@ def from_dict(data):
             f"{written}), newer than the version {FORMAT_VERSION} this glassbox {__version__} reads: "
             "upgrade glassbox to read it."
         )
-    families, distilled = _families(), _distilled()
+    families, distilled = estimator_names(), _distilled()
     name = top.str("estimator", tuple(families) + tuple(distilled))
     top.only(*TOP_KEYS, *((DISTILLATION_KEY,) if name in distilled else ()))
     top.str("glassbox_version")
     if name in distilled:
         model, inner = _distilled_from_params(top, distilled[name], version)
     else:
-        model = inner = _estimator_from_params(top.obj("params"), families[name][0])
-    _restore(inner, top, families[type(inner).__name__][1])
+        model = inner = _estimator_from_params(top.obj("params"), families[name])
+    _restore(inner, top, _codec(type(inner).__name__))
     if name in distilled:
         _restore_distillation(model, inner, top.obj(DISTILLATION_KEY), version)
     return model
@@ -274,10 +262,8 @@ def _plain_json(value, depth):
 
 def _check_params(estimator, path):
     """The estimator's own parameter checks, and ``n_jobs`` (which predict uses to bin)."""
-    check = getattr(estimator, "_check_params", None)
     try:
-        if check is not None:
-            check()
+        check_params(estimator)
         if hasattr(estimator, "n_jobs"):
             effective_n_threads(estimator.n_jobs)
             if estimator.n_jobs is not None and abs(estimator.n_jobs) > _MAX_THREADS:
@@ -296,9 +282,9 @@ def _distilled_from_params(top, cls, version):
     if values["teacher"] is not None:
         fields.fail("teacher", "the teacher is not saved: expected null")
     student = fields.obj("student").only("estimator", "params")
-    families = _families()
+    families = estimator_names()
     student_name = student.str("estimator", tuple(families))
-    student_cls = families[student_name][0]
+    student_cls = families[student_name]
     template = _estimator_from_params(student.obj("params"), student_cls)
     if is_classifier(template) != (cls.__name__ == "DistilledClassifier"):
         kind = "classifier" if cls.__name__ == "DistilledClassifier" else "regressor"

@@ -16,7 +16,7 @@ _RESERVED = {"predict", "predict_proba", "predict_proba_row", "raw_score", "rule
              "CLASSES", "FEATURES", "VALUES", "LABELS", "MODEL", "GLASSBOX_VERSION"}
 
 
-def to_python(model, *, function_name="predict_row", wrapper=None):
+def to_python(model, *, function_name="predict_row"):
     """The module source (a string) computing ``model``'s predictions; see ``InspectionMixin.to_python``."""
     if not isinstance(function_name, str) or not function_name.isidentifier() or keyword.iskeyword(function_name) \
             or function_name.startswith("_") or function_name in _RESERVED:
@@ -24,7 +24,7 @@ def to_python(model, *, function_name="predict_row", wrapper=None):
             f"function_name must be a Python identifier not starting with '_' and not one of the module's "
             f"own names {sorted(_RESERVED)}, got {function_name!r}."
         )
-    return _Writer(make_plan(model, wrapper), function_name).module()
+    return _Writer(make_plan(model), function_name).module()
 
 
 def _tuple(items):

@@ -20,11 +20,11 @@ from glassbox.export._codegen import AdditivePlan, Split, index_groups, ladder, 
 DIALECTS = ("sqlite", "duckdb")
 
 
-def to_sql(model, table="data", *, dialect="sqlite", keep=(), wrapper=None):
+def to_sql(model, table="data", *, dialect="sqlite", keep=()):
     """The SELECT statement (a string) computing ``model``'s predictions; see ``InspectionMixin.to_sql``."""
     if dialect not in DIALECTS:
         raise ValueError(f"dialect must be one of {list(DIALECTS)}, got {dialect!r}.")
-    plan = make_plan(model, wrapper)
+    plan = make_plan(model)
     return _Writer(plan, dialect, _table_name(table), _keep_columns(keep)).query()
 
 

@@ -1,5 +1,5 @@
-"""A shallow tree's part of a model file: its nodes in pre-order, each split as the bin codes
-that go left.
+"""A shallow tree's exports: its part of a model file (its nodes in pre-order, each split as the
+bin codes that go left) and its code plan (nested splits).
 
 ``left_codes`` is ``Tree.goes_left`` written as the list of codes that go left, which is what
 prediction reads; the threshold and the missing direction are written beside it for people and
@@ -9,8 +9,9 @@ rebuilt from the paths exactly as fitting builds them.
 
 import numpy as np
 
+from glassbox.export._codegen import DecisionPlan, Split, codes_test, labels, outputs
 from glassbox.export._targets import values_from_json
-from glassbox.tree._structure import assemble_tree
+from glassbox.tree import Tree
 
 NODE_KEYS = ("feature", "threshold", "missing_left", "left_codes", "children_left", "children_right",
              "value", "weight", "n_samples")
@@ -81,8 +82,8 @@ def restore(model, structure, training):
     cst = structure.ints("monotonic_cst", length=len(features), lo=-1, hi=1)
     if any(cst[j] and f.is_categorical for j, f in enumerate(features)):
         structure.fail("monotonic_cst", "a categorical feature cannot be constrained")
-    model.tree_ = assemble_tree(feature, threshold, missing_left, goes_left, children[0], children[1], value,
-                                weight, n_samples, features, model._prediction_of)
+    model.tree_ = Tree.from_nodes(feature, threshold, missing_left, goes_left, children[0], children[1], value,
+                                  weight, n_samples, features, getattr(model, "classes_", None))
     model.monotonic_cst_ = cst.astype(np.int8)
     if hasattr(model, "classes_"):
         model.n_classes_ = len(model.classes_)
@@ -135,3 +136,24 @@ def _check_preorder(structure, children, max_depth):
         structure.fail("nodes", "children must form one tree whose nodes are listed in pre-order")
     if depth > max_depth:
         structure.fail("nodes", f"the tree is {depth} deep, deeper than max_depth={max_depth}")
+
+
+def plan(model):
+    """The :class:`DecisionPlan` of a fitted tree: its splits, the leaves numbered left to right."""
+    tree = model.tree_
+    features = model.binner_.features_
+
+    def node(i):
+        j = int(tree.feature[i])
+        if j < 0:
+            return int(tree.leaf_id[i])
+        bins = features[j]
+        left = np.flatnonzero(tree.goes_left[i, : bins.n_codes])
+        return Split((codes_test(j, bins, left),), node(tree.children_left[i]), node(tree.children_right[i]),
+                     tree.split_conditions(i)[0].to_text())
+
+    leaf_nodes = np.flatnonzero(tree.feature < 0)
+    leaf_nodes = leaf_nodes[np.argsort(tree.leaf_id[leaf_nodes])]
+    values = [tree.value[n] for n in leaf_nodes]  # predict reads tree_.value at the leaf node
+    return DecisionPlan(node(0), outputs(values), labels(model, values),
+                        tuple(leaf.to_text() for leaf in tree.leaves), "leaf")

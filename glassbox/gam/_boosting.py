@@ -17,7 +17,6 @@ from glassbox._ext._gam_boost import boost_bag
 from glassbox._ext._typedefs import FLAG_DTYPE, INDEX_DTYPE, OFFSET_DTYPE, Y_DTYPE
 
 # Mirrors the enums in _gam_boost.pyx.
-LOSSES = {"squared_error": 0, "poisson": 1, "log_loss": 2, "softmax": 3}
 KIND_CONTINUOUS, KIND_CATEGORICAL, KIND_PAIR = 0, 1, 2
 
 # A leaf needs this much hessian (weights are rescaled to mean 1, so this is scale-free): stops
@@ -100,7 +99,7 @@ def run_stage(codes, spec, bags, y, sample_weight, *, loss, params, n_threads, v
         n_rounds, kept = boost_bag(
             codes, spec.columns, spec.kinds, spec.monotonic, spec.n_a, spec.n_b,
             (offsets * n_scores).astype(OFFSET_DTYPE), bag.train_rows, bag.val_rows, y, sample_weight,
-            LOSSES[loss], bag.train_scores, bag.val_scores, tables, history,
+            loss.kernel, bag.train_scores, bag.val_scores, tables, history,
             params["learning_rate"], params["l2_regularization"], MIN_HESSIAN, params["min_samples_leaf"],
             params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"],
             params["tolerance"], int(round(params["greedy_ratio"] * len(spec.columns))), threads_per_bag,

@@ -8,6 +8,8 @@ the main effects, boosted on their residuals. Everything here decides; ``_ext`` 
 """
 
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -26,11 +28,10 @@ from glassbox._base import (
     feature_names,
 )
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
+from glassbox._losses import classification_loss, regression_loss
 from glassbox.gam._boosting import MIN_HESSIAN, main_spec, make_bags, pair_spec, run_stage, split_tables
 from glassbox.gam._interactions import pair_cells, parse_interactions, rank_pairs
-from glassbox.gam._losses import initial_scores
 from glassbox.gam._term import Term, coarse_grid
-from glassbox.gam._render import term_frame, terms_text
 
 _COMMON_PARAMS_DOC = """
     max_bins : int, default=254
@@ -104,12 +105,25 @@ _COMMON_ATTRS_DOC = """
         The fitted binning every term's bins come from.
     n_rounds_ : ndarray of int, shape (n_stages, outer_bags)
         Rounds kept per bag, for the main-effect stage and (if any pairs) the pair stage.
+    loss_ : Loss
+        How the raw score becomes a prediction: its ``name`` (``"log_loss"``, ``"softmax"``,
+        ``"squared_error"``, ``"poisson"``) and ``link`` (``"logit"``, ``"softmax"``,
+        ``"identity"``, ``"log"``).
 """
 
 
-class _BaseGAM(BinnedModelMixin, BaseEstimator):
-    _loss = None  # set per estimator (and per fit for the classifier)
+@dataclass(frozen=True, eq=False)
+class _BagTables:
+    """One term as the boosting left it: its features and grid, and one table per bag (before
+    centring and averaging into a :class:`Term`)."""
 
+    features: tuple
+    bins: tuple
+    code_maps: tuple
+    tables: list  # per bag, shape grid + (n_scores,)
+
+
+class _BaseGAM(BinnedModelMixin, BaseEstimator):
     def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", outer_bags=6,
                  max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
                  early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2, min_samples_leaf=4,
@@ -187,8 +201,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                                 n_jobs=self.n_jobs, random_state=rng.randint(np.iinfo(np.int32).max))
         codes, features = binned.codes, binned.features
         n_samples = codes.shape[0]
-        y_fit, strata = self._encode_y(y, n_samples)
-        loss, n_scores = self._loss_spec()
+        y_fit, strata, loss = self._encode_y(y, n_samples)
+        n_scores = len(self.classes_) if loss.link == "softmax" else 1
         weight = check_sample_weight(sample_weight, n_samples)
         scaled = weight / weight.mean()  # hessian thresholds then mean the same at any weight scale
         names = feature_names(self)
@@ -197,7 +211,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         n_detect, pairs = parse_interactions(self.interactions, names, has_names)
         n_threads = effective_n_threads(self.n_jobs)
         params = self._params()
-        intercept = initial_scores(y_fit, scaled, loss, n_scores)
+        intercept = loss.initial_scores(y_fit, scaled / scaled.sum(), n_scores)
         bags = make_bags(n_samples, np.tile(intercept, (n_samples, 1)), n_bags=self.outer_bags,
                          validation_size=self.validation_size, max_samples=self.max_samples, strata=strata,
                          random_state=rng)
@@ -207,9 +221,9 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         tables, kept = run_stage(codes, spec, bags, y_fit, scaled, stage="main effects", **run)
         rounds = [kept]
         per_bag = [split_tables(t, spec, n_scores) for t in tables]  # [bag][term] (n_a, 1, K)
-        identity = [np.arange(f.n_codes, dtype=np.intp) for f in features]
-        terms = [((j,), (features[j],), (identity[j],), [bag[j][:, 0, :] for bag in per_bag])
-                 for j in range(len(features))]
+        terms = [_BagTables((j,), (features[j],), (np.arange(f.n_codes, dtype=np.intp),),
+                            [bag[j][:, 0, :] for bag in per_bag])
+                 for j, f in enumerate(features)]
 
         if n_detect or pairs:
             grids, maps = zip(*(coarse_grid(f, self.max_interaction_bins) for f in features))
@@ -235,20 +249,22 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                 tables2, kept = run_stage(cells, spec2, bags, y_fit, scaled, stage="pairs", **run)
                 rounds.append(kept)
                 per_bag2 = [split_tables(t, spec2, n_scores) for t in tables2]
-                for i, (a, b) in enumerate(pairs):
-                    terms.append(((a, b), (grids[a], grids[b]), (maps[a], maps[b]), [bag[i] for bag in per_bag2]))
+                terms += [_BagTables((a, b), (grids[a], grids[b]), (maps[a], maps[b]), [bag[i] for bag in per_bag2])
+                          for i, (a, b) in enumerate(pairs)]
 
         self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, intercept, n_scores)
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
+        self.loss_ = loss
         return self
 
-    def _finish_terms(self, raw_terms, codes, weight, intercept, n_scores):
+    def _finish_terms(self, bag_terms, codes, weight, intercept, n_scores):
         """Centre each bag's tables, move the means into the intercept, average the bags."""
         n_bags = self.outer_bags
         bag_intercepts = np.tile(intercept, (n_bags, 1)).astype(np.float64)
         terms = []
-        for features, bins, maps, bag_tables in raw_terms:
-            stacked = np.stack(bag_tables)                       # (n_bags, *grid, K)
+        for term in bag_terms:
+            features, bins, maps = term.features, term.bins, term.code_maps
+            stacked = np.stack(term.tables)                       # (n_bags, *grid, K)
             grid = stacked.shape[1:-1]
             index = tuple(m[codes[:, f]] for m, f in zip(maps, features))
             flat = np.ravel_multi_index(index, grid)
@@ -293,52 +309,25 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             raw = raw + part
         return raw
 
+    def eval_terms(self, X):
+        """Each term's contribution to each row's raw score (InterpretML's ``eval_terms``).
+
+        The intercept plus a row's contributions, added in term order, is its raw score
+        (``decision_function`` of a classifier, ``predict_raw`` of a regressor) to the last bit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_terms), or (n_samples, n_terms, n_classes) for multiclass
+            Column ``t`` is ``terms_[t]``'s contribution.
+        """
+        _, parts = self._contributions(X)
+        return np.stack(parts, axis=1)
+
     def term_importances(self):
         """Mean absolute contribution of each term over the training data, as a Series by term name."""
         check_is_fitted(self, "terms_")
         return pd.Series([t.importance() for t in self.terms_], index=[t.name for t in self.terms_],
                          name="importance")
-
-    def _local_frame(self, X):
-        """Each row's exact additive account: the intercept and every term's contribution
-        (what ``explain_local(X).to_frame()`` shows).
-
-        Returns
-        -------
-        DataFrame
-            One row per sample, columns ``intercept`` then each term's name; each row sums to the
-            row's raw score (``decision_function`` of a classifier, ``predict_raw`` of a regressor). Multiclass: the columns are a MultiIndex
-            ``(class, intercept | term)`` and each class's block sums to that class's raw score.
-        """
-        intercept, parts = self._contributions(X)
-        names = ["intercept"] + [t.name for t in self.terms_]
-        n = parts[0].shape[0]
-        if np.ndim(intercept) == 0:
-            data = np.column_stack([np.full(n, intercept)] + parts)
-            return pd.DataFrame(data, columns=names, index=getattr(X, "index", None))
-        blocks, columns = [], []
-        for k, label in enumerate(self.classes_):
-            blocks += [np.full(n, intercept[k])] + [p[:, k] for p in parts]
-            columns += [(label, name) for name in names]
-        return pd.DataFrame(np.column_stack(blocks), columns=pd.MultiIndex.from_tuples(columns),
-                            index=getattr(X, "index", None))
-
-    def to_frame(self):
-        """The fitted tables as a DataFrame: one row per term, bin (or cell) and class."""
-        check_is_fitted(self, "terms_")
-        classes = getattr(self, "classes_", None) if np.ndim(self.intercept_) else None
-        return pd.concat([term_frame(t, classes) for t in self.terms_], ignore_index=True)
-
-    def to_text(self):
-        """The model as text: the intercept, then every term's table."""
-        check_is_fitted(self, "terms_")
-        classes = getattr(self, "classes_", None) if np.ndim(self.intercept_) else None
-        return terms_text(type(self).__name__, self._link_text(), self.intercept_, self.terms_, classes)
-
-    def __str__(self):
-        if not hasattr(self, "terms_"):
-            return self.__repr__()
-        return self.to_text()
 
 
 class GAMClassifier(ClassifierMixin, _BaseGAM):
@@ -353,18 +342,9 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
     """
 
     def _encode_y(self, y, n_samples):
+        """``(target, strata, loss)``: class codes as floats, the codes to stratify bags by."""
         codes, self.classes_ = check_classification_y(y, n_samples)
-        return codes.astype(np.float64), codes
-
-    def _loss_spec(self):
-        k = len(self.classes_)
-        return ("log_loss", 1) if k == 2 else ("softmax", k)
-
-    def _link_text(self):
-        if len(self.classes_) == 2:
-            label = self.classes_[1]
-            return f"log-odds of class {label.item() if isinstance(label, np.generic) else label!r}"
-        return "logit of each class (softmax)"
+        return codes.astype(np.float64), codes, classification_loss(len(self.classes_))
 
     def decision_function(self, X):
         """Raw scores: log-odds of ``classes_[1]`` (n,), or per-class logits (n, n_classes)."""
@@ -374,12 +354,7 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes)."""
         raw = self.decision_function(X)
-        if raw.ndim == 1:
-            p = 1.0 / (1.0 + np.exp(-raw))
-            return np.column_stack([1 - p, p])
-        raw = raw - raw.max(axis=1, keepdims=True)
-        e = np.exp(raw)
-        return e / e.sum(axis=1, keepdims=True)
+        return self.loss_.predict(raw)
 
     def predict(self, X):
         """The most probable class of each row."""
@@ -414,22 +389,14 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
                          random_state=random_state, verbose=verbose)
         self.loss = loss
 
+    def _check_params(self):
+        super()._check_params()
+        regression_loss(self.loss)
+
     def _encode_y(self, y, n_samples):
-        if self.loss not in ("squared_error", "poisson"):
-            raise ValueError(f"loss must be 'squared_error' or 'poisson', got {self.loss!r}.")
-        y = check_regression_y(y, n_samples)
-        if self.loss == "poisson" and (np.any(y < 0) or not np.any(y > 0)):
-            raise ValueError(
-                "loss='poisson' needs non-negative targets with at least one positive value (counts); "
-                f"y has {int((y < 0).sum())} negative values. Use loss='squared_error' otherwise."
-            )
-        return y, None
-
-    def _loss_spec(self):
-        return self.loss, 1
-
-    def _link_text(self):
-        return "log of the mean" if self.loss == "poisson" else "mean"
+        """``(target, strata, loss)``: the checked target, no strata."""
+        loss = regression_loss(self.loss)
+        return loss.check_target(check_regression_y(y, n_samples)), None, loss
 
     def predict_raw(self, X):
         """Raw additive scores: the prediction itself (squared error) or its logarithm (Poisson).
@@ -443,4 +410,4 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
     def predict(self, X):
         """Predicted mean of each row."""
         raw = self.predict_raw(X)
-        return np.exp(raw) if self.loss == "poisson" else raw
+        return self.loss_.predict(raw)

@@ -14,7 +14,6 @@ import numpy as np
 from glassbox._ext._gam_split import pair_step_py
 from glassbox._ext._histogram import build_histogram
 from glassbox._ext._typedefs import CELL_CODE_DTYPE
-from glassbox.gam._losses import gradients
 
 
 def parse_interactions(interactions, names, has_names):
@@ -80,7 +79,7 @@ def rank_pairs(codes, code_maps, grids, raw, y, sample_weight, loss, *, n_pairs,
     n_features = codes.shape[1]
     if n_pairs == 0 or n_features < 2:
         return []
-    grad, hess = gradients(raw, y, sample_weight, loss)
+    grad, hess = loss.gradients(raw, y, sample_weight)
     grad = [np.ascontiguousarray(grad[:, k]) for k in range(grad.shape[1])]
     hess = [np.ascontiguousarray(hess[:, k]) for k in range(hess.shape[1])]
     gains = []

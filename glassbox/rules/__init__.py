@@ -2,6 +2,7 @@
 and distilled rules) and the rule-list estimators."""
 
 from glassbox.rules._rule import Condition, Rule
-from glassbox.rules._rulelist import NotProvenOptimalWarning, RuleListClassifier, RuleListRegressor
+from glassbox.rules._rulelist import NotProvenOptimalWarning, RuleListClassifier, RuleListRegressor, resolved_defaults
 
-__all__ = ["Condition", "Rule", "RuleListClassifier", "RuleListRegressor", "NotProvenOptimalWarning"]
+__all__ = ["Condition", "Rule", "RuleListClassifier", "RuleListRegressor", "NotProvenOptimalWarning",
+           "resolved_defaults"]

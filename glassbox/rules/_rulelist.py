@@ -22,12 +22,8 @@ from glassbox._base import (
     check_regression_y,
     check_sample_weight,
     effective_n_threads,
-    py_scalar,
-    region_log_sums,
-    region_probabilities,
     user_stacklevel,
 )
-from glassbox.binning import format_threshold
 from glassbox.rules._antecedents import mine_antecedents
 from glassbox.rules._rule import Rule
 from glassbox.rules._search import Problem, default_max_nodes, search
@@ -106,24 +102,6 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             )
         return self
 
-    def _resolved_defaults(self, X, y):
-        """``c="auto"`` and ``max_nodes=None`` as they resolve on these rows, for
-        :func:`glassbox.distill.distill`: it fits on them plus synthetic rows, which must not
-        change what the defaults mean: ``c`` falls with the rows on small data, though synthetic
-        rows are no new evidence for a longer list, and the budget falls as each expansion scores
-        more rows."""
-        params = {}
-        probe = clone(self)
-        if isinstance(self.c, str):
-            params["c"] = probe.c = _auto_c(len(y))
-        if self.max_nodes is None:
-            classification = is_classifier(self)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the real fit warns about the same data
-                problem = probe._prepare(X, y, None, classification)[2]
-            params["max_nodes"] = default_max_nodes(problem)
-        return params
-
     def _prepare(self, X, y, sample_weight, classification):
         """Validate, bin, mine the antecedents: what the search needs (sets ``c_``, the bins and
         ``classes_``)."""
@@ -188,9 +166,14 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             rules.append(Rule(conditions, prediction, value, float(w.sum()), int(rows.sum())))
         return rules
 
-    def _fired(self, X):
-        """Index into ``rules_`` of the rule that fires for each row (first match; the default
-        rule is the last)."""
+    def apply(self, X):
+        """Index into ``rules_`` of the rule that fires for each row: the first whose conditions
+        hold (the default rule, last, when none does).
+
+        Returns
+        -------
+        ndarray of intp, shape (n_samples,)
+        """
         check_is_fitted(self, "rules_")
         codes = self._transform_bins(X)
         fired = np.full(codes.shape[0], len(self.rules_) - 1, dtype=np.intp)
@@ -200,55 +183,6 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             fired[rows] = r
             free &= ~rows
         return fired
-
-    # --- inspection ---------------------------------------------------------------------------
-
-    def to_text(self):
-        """The list as IF / ELSE IF / ELSE lines, each with its training support."""
-        check_is_fitted(self, "rules_")
-        lines = []
-        for r, rule in enumerate(self.rules_):
-            head = "ELSE" if not rule.conditions else ("IF " if r == 0 else "ELSE IF ") + rule.to_text() + " THEN"
-            lines.append(f"{head} {self._describe(rule)}")
-        return "\n".join(lines)
-
-    def __str__(self):
-        try:
-            return self.to_text()
-        except Exception:  # unfitted: scikit-learn's parameter repr
-            return super().__repr__()
-
-    def to_frame(self):
-        """One row per rule (the default rule last): its text, its conditions as plain data
-        (feature, lower < x <= upper bounds or accepted levels, whether missing is accepted),
-        prediction, class probabilities or mean, and training support."""
-        check_is_fitted(self, "rules_")
-        rows = []
-        for r, rule in enumerate(self.rules_):
-            row = {"rule": r, "antecedent": rule.to_text(),
-                   "conditions": [_condition_record(c) for c in rule.conditions],
-                   "prediction": rule.prediction}
-            row.update(self._value_columns(rule.value))
-            row.update({"n_samples": rule.n_samples, "weight": rule.weight})
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def _local_frame(self, X):
-        """(``explain_local(X).to_frame()``) For each row: which rule fired (index into ``rules_``), its antecedent, the row's
-        values of the features that rule tests, how many earlier rules did not fire, and the
-        prediction with its probabilities or mean."""
-        fired = self._fired(X)
-        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object),
-                                                                     columns=self.binner_.get_feature_names_out())
-        out = []
-        for i, r in enumerate(fired):
-            rule = self.rules_[r]
-            values = {c.name: py_scalar(frame.iloc[i, c.feature]) for c in rule.conditions}
-            row = {"rule": int(r), "antecedent": rule.to_text(), "values": values,
-                   "rules_not_fired": int(r), "prediction": rule.prediction}
-            row.update(self._value_columns(rule.value))
-            out.append(row)
-        return pd.DataFrame(out, index=X.index if isinstance(X, pd.DataFrame) else None)
 
 
 class RuleListClassifier(ClassifierMixin, _BaseRuleList):
@@ -337,29 +271,13 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     def predict_proba(self, X):
         """Smoothed class frequencies (a distilled list's: its teacher's probabilities) of the rule
         that fires for each row."""
-        fired = self._fired(X)
+        fired = self.apply(X)
         return np.array([rule.value for rule in self.rules_])[fired]
 
     def predict(self, X):
         """The class of the rule that fires for each row."""
-        fired = self._fired(X)
+        fired = self.apply(X)
         return self.classes_[np.argmax(np.array([rule.value for rule in self.rules_]), axis=1)][fired]
-
-    def _teach_probabilities(self, X, log_proba):
-        """(distillation) Make each rule's probabilities the teacher's: ``log_proba`` holds the
-        teacher's log-probabilities of the rows of X, columns in ``classes_`` order; see
-        :func:`glassbox._base.region_probabilities`. The rules and their predictions stay."""
-        log_sums, counts = region_log_sums(self._fired(X), len(self.rules_), log_proba)
-        values = region_probabilities(log_sums, counts, np.array([rule.value for rule in self.rules_]))
-        self.rules_ = [Rule(r.conditions, r.prediction, v, r.weight, r.n_samples) for r, v in zip(self.rules_, values)]
-        return self
-
-    def _describe(self, rule):
-        k = int(np.argmax(rule.value))
-        return f"{py_scalar(rule.prediction)!r} (p={rule.value[k]:.2f}, n={rule.n_samples})"
-
-    def _value_columns(self, value):
-        return {f"p({py_scalar(c)!r})": float(v) for c, v in zip(self.classes_, value)}
 
 
 class RuleListRegressor(RegressorMixin, _BaseRuleList):
@@ -392,14 +310,29 @@ class RuleListRegressor(RegressorMixin, _BaseRuleList):
 
     def predict(self, X):
         """The mean of the rule that fires for each row."""
-        fired = self._fired(X)
+        fired = self.apply(X)
         return np.array([rule.value[0] for rule in self.rules_])[fired]
 
-    def _describe(self, rule):
-        return f"{format_threshold(np.float64(f'{rule.prediction:.4g}'))} (n={rule.n_samples})"
 
-    def _value_columns(self, value):
-        return {"mean": float(value[0])}
+def resolved_defaults(estimator, X, y):
+    """The values a rule list's data-dependent defaults, ``c="auto"`` and ``max_nodes=None``,
+    take when it is fitted on ``(X, y)`` (only those left at their default are given).
+
+    Distillation fits a rule list on real rows plus synthetic ones, which must not change what
+    the defaults mean: ``c`` falls with the rows on small data, though synthetic rows are no new
+    evidence for a longer list, and the budget falls as each expansion scores more rows. So it
+    sets these values, resolved on the real rows, before fitting.
+    """
+    params = {}
+    probe = clone(estimator)
+    if isinstance(estimator.c, str):
+        params["c"] = probe.c = _auto_c(len(y))
+    if estimator.max_nodes is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the real fit warns about the same data
+            problem = probe._prepare(X, y, None, is_classifier(estimator))[2]
+        params["max_nodes"] = default_max_nodes(problem)
+    return params
 
 
 def _drop_zero_weight(X, y, sample_weight):
@@ -420,16 +353,3 @@ def _drop_zero_weight(X, y, sample_weight):
 def _weighted_std(y, w):
     mean = np.average(y, weights=w)
     return float(np.sqrt(np.average((y - mean) ** 2, weights=w)))
-
-
-def _condition_record(condition):
-    """A condition as plain data a user can evaluate without glassbox."""
-    record = {"feature": condition.name, "missing": condition.includes_missing}
-    if condition.bins.is_categorical:
-        record.update(levels=list(condition.level_values), unseen=condition.includes_unseen)
-    else:
-        lower, upper = condition.bounds if condition.value_codes else (None, None)
-        record.update(lower=lower, upper=upper, any_value=bool(condition.value_codes))
-    return record
-
-

@@ -7,7 +7,6 @@ how the best is found is ``_search``; the fitted structure is ``_structure.Tree`
 import time
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples, check_is_fitted
@@ -22,13 +21,10 @@ from glassbox._base import (
     check_sample_weight,
     effective_n_threads,
     feature_names,
-    py_scalar,
-    region_log_sums,
-    region_probabilities,
 )
 from glassbox._ext._typedefs import BIN_CODE_DTYPE, STAT_DTYPE
 from glassbox.tree._search import Problem, search
-from glassbox.tree._structure import assemble_tree, build_tree
+from glassbox.tree._structure import build_tree
 
 _PARAMS_DOC = """
     Parameters
@@ -141,7 +137,8 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         # the weight for regression.
         weight_columns = slice(1, None) if self._is_classifier else slice(1, 2)
         self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats),
-                                self._prediction_of, lambda rows: float(stats[rows, weight_columns].sum()))
+                                lambda rows: float(stats[rows, weight_columns].sum()),
+                                classes=getattr(self, "classes_", None))
         self.monotonic_cst_ = cst
         self.optimal_ = bool(proven)
         self.objective_ = self._objective(data.codes, y_train=self._y_train, sw=sw)
@@ -159,44 +156,16 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         check_is_fitted(self, "tree_")
         return self._transform_bins(X)
 
-    def to_text(self):
-        """The tree, one condition per line, with feature names and thresholds as used."""
-        check_is_fitted(self, "tree_")
-        return self.tree_.to_text(self._format_node)
+    def apply(self, X):
+        """The leaf node each row reaches (an index into ``tree_``'s node arrays, as in
+        scikit-learn's trees; ``tree_.leaf_id`` numbers the leaves left to right).
 
-    def __str__(self):
-        return self.to_text() if hasattr(self, "tree_") else super().__str__()
-
-    def to_frame(self):
-        """One row per leaf: its rule, prediction, values, training weight and rows."""
-        check_is_fitted(self, "tree_")
-        rows = []
-        for i, leaf in enumerate(self.tree_.leaves):
-            row = {"leaf": i, "rule": leaf.to_text(), "prediction": leaf.prediction}
-            row.update(self._value_columns(leaf.value))
-            row.update({"weight": leaf.weight, "n_samples": leaf.n_samples})
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def _local_frame(self, X):
-        """(``explain_local(X).to_frame()``) The path each row takes: leaf, node ids, the
-        leaf's rule, and the prediction; indexed like X.
-
-        The prediction is read from the leaf the path ends in, so it equals ``predict``.
+        Returns
+        -------
+        ndarray of intp, shape (n_samples,)
         """
         codes = self._codes(X)
-        nodes = self.tree_.apply(codes)
-        paths = {int(n): self.tree_.path(n) for n in np.unique(nodes)}
-        leaves = [self.tree_.leaves[self.tree_.leaf_id[n]] for n in nodes]
-        frame = pd.DataFrame({
-            "leaf": self.tree_.leaf_id[nodes],
-            "path": [paths[int(n)] for n in nodes],
-            "rule": [leaf.to_text() for leaf in leaves],
-            "prediction": [leaf.prediction for leaf in leaves],
-        }, index=X.index if isinstance(X, pd.DataFrame) else None)
-        for key, column in self._value_columns(self.tree_.value[nodes].T).items():
-            frame[key] = column
-        return frame
+        return self.tree_.apply(codes)
 
 
 class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
@@ -249,43 +218,15 @@ class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
             return w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
         return value
 
-    def _prediction_of(self, value):
-        return self.classes_[int(np.argmax(value))]
-
     def _error(self, leaf, y_codes, sw):
         predicted = np.argmax(self.tree_.value[leaf], axis=1)
         return sw[predicted != y_codes].sum() / sw.sum()
 
-    def _teach_probabilities(self, X, log_proba):
-        """(distillation) Make each node's probabilities the teacher's: ``log_proba`` holds the
-        teacher's log-probabilities of the rows of X, columns in ``classes_`` order; see
-        :func:`glassbox._base.region_probabilities`. The splits and predictions stay."""
-        tree = self.tree_
-        log_sums, counts = region_log_sums(tree.apply(self._codes(X)), tree.n_nodes, log_proba)
-        for node in range(tree.n_nodes - 1, -1, -1):  # children come after their parent
-            if tree.children_left[node] >= 0:
-                children = [tree.children_left[node], tree.children_right[node]]
-                log_sums[node] = log_sums[children].sum(axis=0)
-                counts[node] = counts[children].sum()
-        value = region_probabilities(log_sums, counts, tree.value)
-        self.tree_ = assemble_tree(tree.feature, tree.threshold, tree.missing_left, tree.goes_left,
-                                   tree.children_left, tree.children_right, value, tree.weight, tree.n_samples,
-                                   tree.features, self._prediction_of)
-        return self
-
-    def _format_node(self, node):
-        v = self.tree_.value[node]
-        probs = ", ".join(f"{py_scalar(c)}: {p:.3g}" for c, p in zip(self.classes_, v))
-        return f"{py_scalar(self.classes_[int(np.argmax(v))])!r} [{probs}]"
-
-    def _value_columns(self, value):
-        return {f"proba_{c}": value[k] for k, c in enumerate(self.classes_)}
-
     def predict_proba(self, X):
         """Class probabilities of the leaf each row reaches (training shares, or a distilled tree's
         teacher's probabilities; ``classes_`` order)."""
-        codes = self._codes(X)
-        return self.tree_.value[self.tree_.apply(codes)]
+        leaves = self.apply(X)
+        return self.tree_.value[leaves]
 
     def predict(self, X):
         """The majority class of the leaf each row reaches."""
@@ -339,24 +280,15 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
             return [self._mean + stats[rows, 2].sum() / w if w > 0 else self._mean]
         return value
 
-    def _prediction_of(self, value):
-        return float(value[0])
-
     def _error(self, leaf, y, sw):
         residual = y - self.tree_.value[leaf, 0]
         denominator = self._variance_sum if self._variance_sum > 0 else sw.sum()
         return float(sw @ residual**2 / denominator)
 
-    def _format_node(self, node):
-        return f"{self.tree_.value[node, 0]:.6g}"
-
-    def _value_columns(self, value):
-        return {"value": value[0]}
-
     def predict(self, X):
         """The training mean of the leaf each row reaches."""
-        codes = self._codes(X)
-        return self.tree_.value[self.tree_.apply(codes), 0]
+        leaves = self.apply(X)
+        return self.tree_.value[leaves, 0]
 
 
 # Largest pairwise-histogram memory the search may hold (depth 3: the node's, plus four per

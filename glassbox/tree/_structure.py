@@ -57,6 +57,37 @@ class Tree:
     leaves: tuple
     features: tuple
 
+    @classmethod
+    def from_nodes(cls, feature, threshold, missing_left, goes_left, children_left, children_right, value,
+                   weight, n_samples, features, classes=None):
+        """The tree of these pre-order node arrays (see *Attributes*), with its leaves numbered
+        left to right and each leaf's rule read from its path; a leaf predicts
+        ``classes[argmax(value)]``, or its mean ``value[0]`` when ``classes`` is None (regression).
+
+        Fitting, loading a model file and distillation all build trees here, so a tree's leaves
+        are always derived from its nodes the same way.
+        """
+        n = len(feature)
+        leaf_id = np.full(n, -1, dtype=np.intp)
+        partial = cls(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
+                      n_samples, leaf_id, (), tuple(features))
+        leaves = []
+        for i in range(n):
+            if feature[i] >= 0:
+                continue
+            leaf_id[i] = len(leaves)
+            prediction = float(value[i][0]) if classes is None else classes[int(np.argmax(value[i]))]
+            leaves.append(Rule(_path_conditions(partial, i), prediction, value[i].copy(), float(weight[i]),
+                               int(n_samples[i])))
+        return cls(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
+                   n_samples, leaf_id, tuple(leaves), tuple(features))
+
+    def with_values(self, value, classes=None):
+        """This tree with every node's ``value`` replaced (same splits), leaves rebuilt from it."""
+        return Tree.from_nodes(self.feature, self.threshold, self.missing_left, self.goes_left, self.children_left,
+                               self.children_right, np.asarray(value, dtype=np.float64), self.weight,
+                               self.n_samples, self.features, classes)
+
     @property
     def n_nodes(self):
         return len(self.feature)
@@ -103,29 +134,18 @@ class Tree:
         return (_condition(j, self.features[j], self.goes_left[node]),
                 _condition(j, self.features[j], ~self.goes_left[node]))
 
-    def to_text(self, format_value):
-        """Indented tree; ``format_value(node)`` prints a leaf's prediction.
-
-        Each branch prints what its rows satisfy given the path so far (a second split on a
-        feature prints only the values still possible there).
-        """
-        lines = []
-
-        def walk(node, indent, accepted):
-            if self.feature[node] < 0:
-                leaf = self.leaves[self.leaf_id[node]]
-                lines.append(f"{indent}predict {format_value(node)}  "
-                             f"(leaf {self.leaf_id[node]}, n={leaf.n_samples}, weight={leaf.weight:.6g})")
-                return
-            j = int(self.feature[node])
-            for side, child in ((self.goes_left[node], self.children_left[node]),
-                                (~self.goes_left[node], self.children_right[node])):
-                table = accepted.get(j, np.ones_like(side)) & side
-                lines.append(f"{indent}if {_condition(j, self.features[j], table).to_text()}:")
-                walk(child, indent + "    ", {**accepted, j: table})
-
-        walk(0, "", {})
-        return "\n".join(lines)
+    def branch_conditions(self, node, accepted=None):
+        """``(left, right)`` Conditions of a split as its branches read below the path so far:
+        ``accepted`` maps a feature to the codes the path already allows, so a second split on a
+        feature says only what is still possible there. Returns the two conditions and the
+        ``accepted`` maps of the two children."""
+        accepted = {} if accepted is None else accepted
+        j = int(self.feature[node])
+        out = []
+        for side in (self.goes_left[node], ~self.goes_left[node]):
+            table = accepted.get(j, np.ones_like(side)) & side
+            out.append((_condition(j, self.features[j], table), {**accepted, j: table}))
+        return out
 
 
 def _condition(j, bins, table):
@@ -140,11 +160,11 @@ def _condition(j, bins, table):
     return Condition.range(j, bins, values[0], values[-1], missing=missing)
 
 
-def build_tree(root, features, order, n_outputs, value_of, prediction_of, weight_of):
+def build_tree(root, features, order, n_outputs, value_of, weight_of, classes=None):
     """Turn a search tree (ordinal codes) into a :class:`Tree` over the binner's codes.
 
-    ``order[j][k]`` is the binner code of ordinal value bin k of feature j; ``value_of(rows)``,
-    ``prediction_of(value)`` and ``weight_of(rows)`` give a node's value, label and weight.
+    ``order[j][k]`` is the binner code of ordinal value bin k of feature j; ``value_of(rows)`` and
+    ``weight_of(rows)`` give a node's value and weight; ``classes`` name a classifier's leaves.
     """
     nodes = []
 
@@ -183,28 +203,8 @@ def build_tree(root, features, order, n_outputs, value_of, prediction_of, weight
             threshold[i] = bins.thresholds[node.u]
         left[i], right[i] = ids[id(node.left)], ids[id(node.right)]
 
-    return assemble_tree(feature, threshold, missing_left, goes_left, left, right, value, weight, n_samples,
-                         features, prediction_of)
-
-
-def assemble_tree(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
-                  n_samples, features, prediction_of):
-    """The :class:`Tree` of pre-order node arrays: leaves numbered left to right, each leaf's
-    rule read from its path. Shared by fitting and by loading a model file, so a loaded tree's
-    leaves are rebuilt exactly as the fitted ones were."""
-    n = len(feature)
-    leaf_id = np.full(n, -1, dtype=np.intp)
-    leaves = []
-    partial = Tree(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
-                   n_samples, leaf_id, (), tuple(features))
-    for i in range(n):
-        if feature[i] >= 0:
-            continue
-        leaf_id[i] = len(leaves)
-        leaves.append(Rule(_path_conditions(partial, i), prediction_of(value[i]), value[i].copy(),
-                           float(weight[i]), int(n_samples[i])))
-    return Tree(feature, threshold, missing_left, goes_left, children_left, children_right, value, weight,
-                n_samples, leaf_id, tuple(leaves), tuple(features))
+    return Tree.from_nodes(feature, threshold, missing_left, goes_left, left, right, value, weight, n_samples,
+                           features, classes)
 
 
 def _path_conditions(tree, leaf_node):

@@ -1,4 +1,5 @@
-"""A rule list's part of a model file: its rules in order, the default rule last.
+"""A rule list's exports: its part of a model file (its rules in order, the default rule last)
+and its code plan (nested IF / ELSE tests).
 
 A condition is written as the feature's index and the bin codes it accepts, exactly what
 ``Condition`` holds, so the loaded rule is evaluated on the same codes; its text is read from the
@@ -7,8 +8,9 @@ binning as before. The search's outcome (objective, bound, optimality) goes in `
 
 import numpy as np
 
+from glassbox.export._codegen import DecisionPlan, Split, codes_test, labels, outputs
 from glassbox.export._targets import check_prediction, label_to_json, values_from_json
-from glassbox.rules._rule import Condition, Rule
+from glassbox.rules import Condition, Rule
 
 RULE_KEYS = ("conditions", "prediction", "value", "weight", "n_samples")
 
@@ -88,3 +90,15 @@ def condition_from_dict(item, features):
         if len(values) and values[-1] - values[0] != len(values) - 1:
             item.fail("codes", f"a condition on continuous {bins.name!r} accepts one interval of bins")
     return Condition(j, tuple(int(c) for c in codes), bins)
+
+
+def plan(model):
+    """The :class:`DecisionPlan` of a fitted rule list: each rule's tests in order, the default last."""
+    features = model.binner_.features_
+    rules = model.rules_
+    root = len(rules) - 1  # the default rule
+    for r in range(len(rules) - 2, -1, -1):
+        tests = tuple(codes_test(c.feature, features[c.feature], c.codes) for c in rules[r].conditions)
+        root = Split(tests, r, root, rules[r].to_text())
+    values = [rule.value for rule in rules]
+    return DecisionPlan(root, outputs(values), labels(model, values), tuple(r.to_text() for r in rules), "rule")

@@ -1,0 +1,157 @@
+"""The GAM's losses, each written once: what a target must be, the best constant score, the
+gradients (a NumPy twin of the kernel's), and the link from raw scores to predictions.
+
+The kernel computes the same gradients and losses row by row in ``glassbox/_ext/_gam_loss.pxd``
+(one definition per loss, shared by every boosting pass); ``kernel`` is the loss's id there. The
+Python side here serves what needs every row at once: the starting intercept, and the gradients
+that rank candidate pairs. A loss's ``name`` is its name in model files and in
+``GAMRegressor(loss=...)``; its ``link`` is what exported code applies to the raw score.
+
+Adding a loss: its class here, its id and formulas in ``_gam_loss.pxd`` (docs/development.md).
+"""
+
+import numpy as np
+from scipy.special import expit, softmax
+
+from glassbox._ext._gam_loss import LossId
+
+# Raw scores are clipped before exp so a wild step cannot overflow (the kernel clips alike).
+MAX_EXP_ARG = 50.0
+
+
+class Loss:
+    """A loss the GAM boosts, and the link from its raw score to predictions.
+
+    Attributes
+    ----------
+    name : str
+        Its name in model files (and ``GAMRegressor(loss=...)`` for regression losses).
+    link : {"identity", "log", "logit", "softmax"}
+        How a raw score becomes a prediction: the score itself, its exp (a mean on the log
+        scale), the sigmoid of the log-odds of ``classes_[1]``, the softmax of per-class logits.
+    kernel : LossId
+        The loss's id in the boosting kernel.
+    """
+
+    name = None
+    link = None
+    kernel = None
+
+    def check_target(self, y):
+        """``y`` (float64, finite) if this loss can fit it; else a ValueError saying why."""
+        return y
+
+    def initial_scores(self, y, w, n_scores):
+        """The constant raw score (one per output) minimising the loss under normalised weights."""
+        raise NotImplementedError
+
+    def gradients(self, raw, y, sample_weight):
+        """Weighted ``(gradient, hessian)`` of the loss in each raw score, each (n, n_scores)."""
+        raise NotImplementedError
+
+    def predict(self, raw):
+        """Predictions from raw scores: the mean (regression) or class probabilities."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r}, link={self.link!r})"
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(type(self))
+
+
+class SquaredError(Loss):
+    name, link, kernel = "squared_error", "identity", LossId.SQUARED_ERROR
+
+    def initial_scores(self, y, w, n_scores):
+        return np.array([np.dot(w, y)])
+
+    def gradients(self, raw, y, sample_weight):
+        w = sample_weight[:, None]
+        return w * (raw - y[:, None]), np.broadcast_to(w, raw.shape).copy()
+
+    def predict(self, raw):
+        return raw
+
+
+class Poisson(Loss):
+    name, link, kernel = "poisson", "log", LossId.POISSON
+
+    def check_target(self, y):
+        if np.any(y < 0) or not np.any(y > 0):
+            raise ValueError(
+                "loss='poisson' needs non-negative targets with at least one positive value (counts); "
+                f"y has {int((y < 0).sum())} negative values. Use loss='squared_error' otherwise."
+            )
+        return y
+
+    def initial_scores(self, y, w, n_scores):
+        return np.array([np.log(max(np.dot(w, y), 1e-12))])
+
+    def gradients(self, raw, y, sample_weight):
+        w = sample_weight[:, None]
+        mu = np.exp(np.minimum(raw, MAX_EXP_ARG))
+        return w * (mu - y[:, None]), w * mu
+
+    def predict(self, raw):
+        return np.exp(raw)
+
+
+class LogLoss(Loss):
+    name, link, kernel = "log_loss", "logit", LossId.LOG_LOSS
+
+    def initial_scores(self, y, w, n_scores):
+        p = np.clip(np.dot(w, y), 1e-12, 1 - 1e-12)
+        return np.array([np.log(p / (1 - p))])
+
+    def gradients(self, raw, y, sample_weight):
+        w = sample_weight[:, None]
+        p = expit(raw)
+        return w * (p - y[:, None]), w * np.maximum(p * (1 - p), 1e-16)
+
+    def predict(self, raw):
+        p = 1.0 / (1.0 + np.exp(-raw))
+        return np.column_stack([1 - p, p])
+
+
+class Softmax(Loss):
+    name, link, kernel = "softmax", "softmax", LossId.SOFTMAX
+
+    def initial_scores(self, y, w, n_scores):
+        priors = np.bincount(y.astype(np.intp), weights=w, minlength=n_scores)
+        logits = np.log(np.clip(priors, 1e-12, None))
+        return logits - logits.mean()
+
+    def gradients(self, raw, y, sample_weight):
+        w = sample_weight[:, None]
+        p = softmax(raw, axis=1)
+        onehot = np.zeros_like(p)
+        onehot[np.arange(len(y)), y.astype(np.intp)] = 1
+        return w * (p - onehot), w * np.maximum(p * (1 - p), 1e-16)
+
+    def predict(self, raw):
+        raw = raw - raw.max(axis=1, keepdims=True)
+        e = np.exp(raw)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+# Every loss by its name in model files.
+LOSSES = {loss.name: loss for loss in (SquaredError(), Poisson(), LogLoss(), Softmax())}
+# The losses GAMRegressor(loss=...) takes.
+REGRESSION_LOSSES = ("squared_error", "poisson")
+
+
+def classification_loss(n_classes):
+    """The loss of a classifier with ``n_classes`` classes: log loss (binary) or softmax."""
+    return LOSSES["log_loss"] if n_classes == 2 else LOSSES["softmax"]
+
+
+def regression_loss(name):
+    """The regression loss called ``name``; a ValueError listing the choices otherwise."""
+    if not isinstance(name, str) or name not in REGRESSION_LOSSES:
+        choices = " or ".join(repr(n) for n in REGRESSION_LOSSES)
+        raise ValueError(f"loss must be {choices}, got {name!r}.")
+    return LOSSES[name]
