@@ -5,10 +5,37 @@ import pytest
 
 from glassbox._ext._gam_boost import boost_bag
 from glassbox._ext._gam_split import main_step_py, pair_step_py
-from glassbox._ext._histogram import build_histogram
+from glassbox._ext._gam_histogram import build_histogram
+from glassbox._ext._typedefs import TermKind
 from glassbox._losses import LOSSES
-from glassbox.gam._boosting import KIND_CATEGORICAL, KIND_CONTINUOUS
-from tests.twins import boost_bag_naive, build_histogram_naive, main_step_naive, pair_step_brute_force
+from glassbox.gam._boosting import term_specs
+from tests.twins import (
+    boost_bag_naive, build_histogram_naive, loss_gradients_naive, loss_naive, main_step_naive, pair_step_brute_force,
+)
+
+
+@pytest.mark.parametrize("name, n_scores", [("squared_error", 1), ("poisson", 1), ("log_loss", 1), ("softmax", 4)])
+def test_kernel_losses_match_their_twins(name, n_scores):
+    """Each loss is written once for the kernels (_gam_loss.pxd); its gradients and values agree
+    with the formulas written out, and with the Loss object's NumPy gradients (pair ranking)."""
+    from glassbox._ext._gam_loss import gradients_rows
+
+    rng = np.random.default_rng(5)
+    n = 500
+    raw = rng.normal(scale=3, size=(n, n_scores))
+    raw[:5] = [[40.0] * n_scores, [-40.0] * n_scores, [60.0] * n_scores, [0.0] * n_scores, [-700.0] * n_scores]
+    y = (rng.integers(0, n_scores, n) if name == "softmax" else rng.integers(0, 2, n) if name == "log_loss"
+         else rng.poisson(2, n) if name == "poisson" else rng.normal(size=n)).astype(np.float64)
+    w = rng.uniform(0.1, 2, n)
+    g, h, values = gradients_rows(raw, y, w, LOSSES[name].kernel)
+    want_g, want_h = loss_gradients_naive(raw, y, w, name)
+    np.testing.assert_allclose(g, want_g, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(h, want_h, rtol=1e-13, atol=1e-300)
+    twin_g, twin_h = LOSSES[name].gradients(raw, y, w)
+    np.testing.assert_allclose(g, twin_g, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(h, twin_h, rtol=1e-13, atol=1e-300)
+    finite = np.all(raw < 50, axis=1)  # the twin's Poisson loss has no clip above exp(50)
+    np.testing.assert_allclose(values[finite], loss_naive(raw, y, w, name)[finite], rtol=1e-12)
 
 
 @pytest.mark.parametrize("n", [1, 100, 20_000])
@@ -149,13 +176,12 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps):
     tables = np.zeros(offsets[-1])
     train_scores = np.tile(init, (len(train), 1))
     val_scores = np.tile(init, (len(val), 1))
-    _, kept = boost_bag(
-        codes, np.arange(3, dtype=np.intp), np.array([KIND_CATEGORICAL if c else KIND_CONTINUOUS for c in categorical], dtype=np.int8),
-        np.array(monotonic, dtype=np.int8), n_codes, np.ones(3, dtype=np.intp), offsets.astype(np.int64),
-        train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel, train_scores, val_scores, tables,
-        np.zeros(40), params["learning_rate"], params["l2"], params["min_hessian"], params["min_samples_leaf"],
-        params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"], params["tolerance"],
-        greedy_steps, 1)
+    specs = term_specs([TermKind.CATEGORICAL if c else TermKind.CONTINUOUS for c in categorical], monotonic,
+                       n_codes, np.ones(3))
+    kernel_params = dict(params, l2_regularization=params["l2"], greedy_steps=greedy_steps)
+    del kernel_params["l2"]
+    _, kept = boost_bag(codes, specs, train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel,
+                        kernel_params, train_scores, val_scores, tables, np.zeros(40), 1)
     expected, expected_kept = boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init,
                                               greedy_steps=greedy_steps, **params)
     assert kept == expected_kept
@@ -178,9 +204,10 @@ def test_boost_bag_is_bit_identical_across_thread_counts():
         offsets = np.concatenate([[0], np.cumsum(n_codes)]).astype(np.int64)
         tables = np.zeros(offsets[-1])
         rows = np.arange(n, dtype=np.intp)
-        boost_bag(codes, np.arange(3, dtype=np.intp), np.zeros(3, dtype=np.int8), np.zeros(3, dtype=np.int8), n_codes,
-                  np.ones(3, dtype=np.intp), offsets, rows[: n - 5000], rows[n - 5000:], y, w, LOSSES["log_loss"].kernel,
-                  np.zeros((n - 5000, 1)), np.zeros((5000, 1)), tables, np.zeros(30), 0.1, 0.0, 1e-3, 4, 3, 30, 5,
-                  1e-5, 3, n_threads)
+        params = dict(learning_rate=0.1, l2_regularization=0.0, min_hessian=1e-3, min_samples_leaf=4, max_leaves=3,
+                      max_rounds=30, early_stopping_rounds=5, tolerance=1e-5, greedy_steps=3)
+        boost_bag(codes, term_specs(np.zeros(3), np.zeros(3), n_codes, np.ones(3)), rows[: n - 5000],
+                  rows[n - 5000:], y, w, LOSSES["log_loss"].kernel, params, np.zeros((n - 5000, 1)),
+                  np.zeros((5000, 1)), tables, np.zeros(30), n_threads)
         results.append(tables)
     np.testing.assert_array_equal(results[0], results[1])

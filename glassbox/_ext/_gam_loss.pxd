@@ -5,6 +5,7 @@
 
 from libc.math cimport exp, log, log1p, fabs, floor
 from libc.stdint cimport int64_t
+from libc.string cimport memcpy
 
 from glassbox._ext._typedefs cimport Y_DTYPE_C, INDEX_C
 
@@ -29,7 +30,7 @@ cdef inline Y_DTYPE_C fast_exp(Y_DTYPE_C x) noexcept nogil:
     # 13 dependent multiply-adds made every row wait on the previous one's latency chain, and this
     # exp was the hottest code of a fit. Deterministic, so models stay bit-identical across
     # thread counts.
-    cdef Y_DTYPE_C k, r, r2, r4, p
+    cdef Y_DTYPE_C k, r, r2, r4, p, scale
     cdef int64_t bits
     if x > 709.0:
         x = 709.0
@@ -44,7 +45,8 @@ cdef inline Y_DTYPE_C fast_exp(Y_DTYPE_C x) noexcept nogil:
          + (((1.0 / 40320.0 + r * (1.0 / 362880.0)) + (1.0 / 3628800.0 + r * (1.0 / 39916800.0)) * r2)
             + (1.0 / 479001600.0 + r * (1.0 / 6227020800.0)) * r4) * (r4 * r4))
     bits = (<int64_t>k + 1023) << 52
-    return p * (<Y_DTYPE_C*>&bits)[0]
+    memcpy(&scale, &bits, sizeof(scale))  # 2^k from its bits (memcpy: no aliasing of types)
+    return p * scale
 
 
 cdef inline void logistic_gradient(Y_DTYPE_C exp_minus_score, Y_DTYPE_C y, Y_DTYPE_C w,

@@ -1,6 +1,6 @@
 # Split search on one GAM term's histogram, shared by the boosting loop and interaction ranking.
 
-from glassbox._ext._typedefs cimport Y_DTYPE_C, INDEX_C, FLAG_C
+from glassbox._ext._typedefs cimport GradHess, Y_DTYPE_C, INDEX_C, FLAG_C
 
 cdef struct StepParams:
     Y_DTYPE_C learning_rate
@@ -13,11 +13,10 @@ cpdef INDEX_C main_work_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil
 cpdef INDEX_C main_fwork_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil
 
 cdef void main_step(
-    const Y_DTYPE_C* grad,      # IN: gradient sum per code, stride `stride`
-    const Y_DTYPE_C* hess,      # IN: hessian sum per code, stride `stride`
+    const GradHess* hist,       # IN: gradient and hessian sums per code, stride `stride`
     const INDEX_C* counts,      # IN: training rows per code
     INDEX_C n_codes,            # value bins + missing + unseen
-    INDEX_C stride,             # between consecutive codes' sums in grad / hess
+    INDEX_C stride,             # entries between consecutive codes' sums in hist
     INDEX_C out_stride,         # between consecutive codes in out
     bint categorical,
     FLAG_C monotonic,
@@ -28,12 +27,11 @@ cdef void main_step(
 ) noexcept nogil
 
 cdef Y_DTYPE_C pair_step(
-    const Y_DTYPE_C* grad,
-    const Y_DTYPE_C* hess,
-    const INDEX_C* counts,
+    const GradHess* hist,       # IN: gradient and hessian sums per cell, stride `stride`
+    const INDEX_C* counts,      # IN: training rows per cell
     INDEX_C n_a,                # codes of the first feature (rows of the cell grid)
     INDEX_C n_b,                # codes of the second feature
-    INDEX_C stride,             # between consecutive codes' sums in grad / hess
+    INDEX_C stride,             # entries between consecutive cells' sums in hist
     INDEX_C out_stride,         # between consecutive codes in out
     StepParams* params,
     Y_DTYPE_C* fwork,           # scratch: 3 * (n_a + 1) * (n_b + 1)

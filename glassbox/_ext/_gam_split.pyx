@@ -18,7 +18,8 @@ candidate pairs before they are boosted (FAST-style detection).
 
 import numpy as np
 
-from glassbox._ext._typedefs cimport Y_DTYPE_C, INDEX_C, FLAG_C
+from glassbox._ext._typedefs cimport GradHess, Y_DTYPE_C, INDEX_C, FLAG_C
+from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 
 
 cpdef INDEX_C main_work_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil:
@@ -100,8 +101,7 @@ cdef void _pool_adjacent_violators(Y_DTYPE_C* values, Y_DTYPE_C* weights, INDEX_
 
 
 cdef void main_step(
-    const Y_DTYPE_C* grad,
-    const Y_DTYPE_C* hess,
+    const GradHess* hist,
     const INDEX_C* counts,
     INDEX_C n_codes,
     INDEX_C stride,
@@ -140,7 +140,7 @@ cdef void main_step(
     if categorical:
         for b in range(n_values):
             if counts[b] > 0:
-                key = _value(grad[b * stride], hess[b * stride], l2)
+                key = _value(hist[b * stride].grad, hist[b * stride].hess, l2)
                 j = m
                 while j > 0 and keys[j - 1] > key:  # insertion sort: stable, at most 254 levels
                     keys[j] = keys[j - 1]
@@ -158,8 +158,8 @@ cdef void main_step(
     cc[0] = 0
     for i in range(m):
         b = order[i]
-        cg[i + 1] = cg[i] + grad[b * stride]
-        ch[i + 1] = ch[i] + hess[b * stride]
+        cg[i + 1] = cg[i] + hist[b * stride].grad
+        ch[i + 1] = ch[i] + hist[b * stride].hess
         cc[i + 1] = cc[i] + counts[b]
 
     if m > 0 and cc[m] > 0:
@@ -204,8 +204,9 @@ cdef void main_step(
         for leaf in range(n_leaves):
             for i in range(leaf_start[leaf], leaf_start[leaf + 1]):
                 out[order[i] * out_stride] = params.learning_rate * leaf_value[leaf]
-    if counts[missing] >= 1 and hess[missing * stride] >= params.min_hessian:
-        out[missing * out_stride] = params.learning_rate * _value(grad[missing * stride], hess[missing * stride], l2)
+    if counts[missing] >= 1 and hist[missing * stride].hess >= params.min_hessian:
+        out[missing * out_stride] = params.learning_rate * _value(hist[missing * stride].grad,
+                                                                  hist[missing * stride].hess, l2)
 
 
 cdef inline Y_DTYPE_C _box(const Y_DTYPE_C* p, INDEX_C n_b1, INDEX_C a0, INDEX_C a1,
@@ -267,8 +268,7 @@ cdef inline Y_DTYPE_C _best_child_cut(const Y_DTYPE_C* pg, const Y_DTYPE_C* ph, 
 
 
 cdef Y_DTYPE_C pair_step(
-    const Y_DTYPE_C* grad,
-    const Y_DTYPE_C* hess,
+    const GradHess* hist,
     const INDEX_C* counts,
     INDEX_C n_a,
     INDEX_C n_b,
@@ -296,8 +296,8 @@ cdef Y_DTYPE_C pair_step(
                 pc[a * n_b1 + b] = 0
             else:
                 cell = (a - 1) * n_b + (b - 1)
-                pg[a * n_b1 + b] = pg[(a - 1) * n_b1 + b] + pg[a * n_b1 + b - 1] - pg[(a - 1) * n_b1 + b - 1] + grad[cell * stride]
-                ph[a * n_b1 + b] = ph[(a - 1) * n_b1 + b] + ph[a * n_b1 + b - 1] - ph[(a - 1) * n_b1 + b - 1] + hess[cell * stride]
+                pg[a * n_b1 + b] = pg[(a - 1) * n_b1 + b] + pg[a * n_b1 + b - 1] - pg[(a - 1) * n_b1 + b - 1] + hist[cell * stride].grad
+                ph[a * n_b1 + b] = ph[(a - 1) * n_b1 + b] + ph[a * n_b1 + b - 1] - ph[(a - 1) * n_b1 + b - 1] + hist[cell * stride].hess
                 pc[a * n_b1 + b] = pc[(a - 1) * n_b1 + b] + pc[a * n_b1 + b - 1] - pc[(a - 1) * n_b1 + b - 1] + counts[cell]
     parent = _score(pg[size - 1], ph[size - 1], l2)
     # Root cut along one axis (the first feature's, then the second's), then each side's own best
@@ -362,18 +362,25 @@ def _params(learning_rate, l2, min_hessian, min_samples_leaf, max_leaves):
     return p
 
 
+def _histogram(grad, hess):
+    hist = np.empty(np.shape(grad), dtype=GRAD_HESS_DTYPE)
+    hist["grad"], hist["hess"] = grad, hess
+    return hist
+
+
 def main_step_py(const Y_DTYPE_C[::1] grad, const Y_DTYPE_C[::1] hess, const INDEX_C[::1] counts,
                  bint categorical, int monotonic, double learning_rate, double l2, double min_hessian,
                  INDEX_C min_samples_leaf, INDEX_C max_leaves):
     """One main-effect step on a histogram (for tests and inspection): score change per code."""
     cdef INDEX_C n = grad.shape[0]
     cdef StepParams p = _params(learning_rate, l2, min_hessian, min_samples_leaf, max_leaves)
+    cdef const GradHess[::1] hist = _histogram(grad, hess)
     cdef INDEX_C[::1] work = np.empty(main_work_size(n, max_leaves), dtype=np.intp)
     cdef Y_DTYPE_C[::1] fwork = np.empty(main_fwork_size(n, max_leaves), dtype=np.float64)
     cdef Y_DTYPE_C[::1] out = np.zeros(n, dtype=np.float64)
     with nogil:
-        main_step(&grad[0], &hess[0], &counts[0], n, 1, 1, categorical, <FLAG_C>monotonic, &p,
-                  &work[0], &fwork[0], &out[0])
+        main_step(&hist[0], &counts[0], n, 1, 1, categorical, <FLAG_C>monotonic, &p, &work[0], &fwork[0],
+                  &out[0])
     return np.asarray(out)
 
 
@@ -382,9 +389,10 @@ def pair_step_py(const Y_DTYPE_C[:, ::1] grad, const Y_DTYPE_C[:, ::1] hess, con
     """One pair step on a cell grid (for tests and ranking): ``(score change per cell, gain)``."""
     cdef INDEX_C n_a = grad.shape[0], n_b = grad.shape[1]
     cdef StepParams p = _params(learning_rate, l2, min_hessian, min_samples_leaf, 4)
+    cdef const GradHess[:, ::1] hist = _histogram(grad, hess)
     cdef Y_DTYPE_C[::1] fwork = np.empty(3 * (n_a + 1) * (n_b + 1), dtype=np.float64)
     cdef Y_DTYPE_C[:, ::1] out = np.zeros((n_a, n_b), dtype=np.float64)
     cdef Y_DTYPE_C gain
     with nogil:
-        gain = pair_step(&grad[0, 0], &hess[0, 0], &counts[0, 0], n_a, n_b, 1, 1, &p, &fwork[0], &out[0, 0])
+        gain = pair_step(&hist[0, 0], &counts[0, 0], n_a, n_b, 1, 1, &p, &fwork[0], &out[0, 0])
     return np.asarray(out), gain

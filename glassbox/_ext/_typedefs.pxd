@@ -34,3 +34,24 @@ ctypedef Py_ssize_t INDEX_C
 
 # Signed 8-bit flags: monotonic constraints (-1/0/+1) and term kinds.
 ctypedef int8_t FLAG_C
+
+# One histogram entry of a GAM term: the gradient and hessian sums of the rows in one cell (and
+# class). Kernels read entry.grad / entry.hess instead of computing offsets into a flat array.
+ctypedef struct GradHess:
+    Y_DTYPE_C grad
+    Y_DTYPE_C hess
+
+# What a GAM term is to the boosting kernel: one record per term of a stage (built in
+# glassbox/gam/_boosting.py from TERM_DTYPE).
+cpdef enum TermKind:
+    CONTINUOUS = 0     # a main effect whose steps are runs of neighbouring bins
+    CATEGORICAL = 1    # a main effect whose steps group levels in any order
+    PAIR = 2           # a pair's cell grid: depth-2 steps
+
+ctypedef struct TermSpec:
+    INDEX_C column         # the column of the stage's code matrix the term reads
+    INDEX_C n_a            # codes of its (first) feature
+    INDEX_C n_b            # codes of its second feature (1 for a main effect)
+    INDEX_C cell_offset    # its first cell among the stage's cells (its table starts n_scores times that)
+    FLAG_C kind            # a TermKind
+    FLAG_C monotonic       # -1/0/+1 (main effects)

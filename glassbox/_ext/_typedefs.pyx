@@ -15,3 +15,9 @@ Y_DTYPE = np.float64
 CELL_CODE_DTYPE = np.uint16
 INDEX_DTYPE = np.intp
 FLAG_DTYPE = np.int8
+
+GRAD_HESS_DTYPE = np.dtype([("grad", np.float64), ("hess", np.float64)])
+
+cdef TermSpec _term_spec
+# The structured twin, taken from the C struct itself so the layouts cannot drift.
+TERM_DTYPE = np.asarray(<TermSpec[:1]>(&_term_spec)).dtype

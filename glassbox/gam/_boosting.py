@@ -14,10 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassbox._ext._gam_boost import boost_bag
-from glassbox._ext._typedefs import FLAG_DTYPE, INDEX_DTYPE, OFFSET_DTYPE, Y_DTYPE
-
-# Mirrors the enums in _gam_boost.pyx.
-KIND_CONTINUOUS, KIND_CATEGORICAL, KIND_PAIR = 0, 1, 2
+from glassbox._ext._typedefs import INDEX_DTYPE, TERM_DTYPE, Y_DTYPE, TermKind
 
 # A leaf needs this much hessian (weights are rescaled to mean 1, so this is scale-free): stops
 # Newton steps that divide by almost nothing on nearly pure bins.
@@ -35,19 +32,23 @@ class Bag:
     val_scores: np.ndarray
 
 
-@dataclass(frozen=True)
-class TermSpec:
-    """What the kernel needs to know about the terms of one stage."""
+def term_specs(kinds, monotonic, n_a, n_b):
+    """The kernel's record of each term of a stage (``TERM_DTYPE``): term t reads column t of the
+    stage's code matrix, and its cells follow those of the terms before it."""
+    n = len(kinds)
+    specs = np.zeros(n, dtype=TERM_DTYPE)
+    specs["column"] = np.arange(n)
+    specs["kind"] = kinds
+    specs["monotonic"] = monotonic
+    specs["n_a"] = n_a
+    specs["n_b"] = n_b
+    specs["cell_offset"] = np.concatenate([[0], np.cumsum(specs["n_a"] * specs["n_b"])[:-1]]).astype(INDEX_DTYPE)
+    return specs
 
-    columns: np.ndarray   # column of the stage's code matrix per term
-    kinds: np.ndarray
-    monotonic: np.ndarray
-    n_a: np.ndarray
-    n_b: np.ndarray
 
-    @property
-    def offsets(self):
-        return np.concatenate([[0], np.cumsum(self.n_a * self.n_b)]).astype(OFFSET_DTYPE)
+def n_cells(specs):
+    """Cells of every term of a stage together."""
+    return int((specs["n_a"] * specs["n_b"]).sum())
 
 
 def make_bags(n_samples, init_scores, *, n_bags, validation_size, max_samples, strata, random_state):
@@ -81,29 +82,30 @@ def make_bags(n_samples, init_scores, *, n_bags, validation_size, max_samples, s
     return bags
 
 
-def run_stage(codes, spec, bags, y, sample_weight, *, loss, params, n_threads, verbose, stage):
-    """Boost every bag on the terms of ``spec``; return ``(tables, rounds kept)``, one per bag.
+def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, verbose, stage):
+    """Boost every bag on the terms of ``specs``; return ``(tables, rounds kept)``, one per bag.
 
     The bags' scores are updated in place to the kept model, ready for a next stage.
     """
-    offsets = spec.offsets
     n_scores = bags[0].train_scores.shape[1]
+    kernel_params = {
+        "learning_rate": params["learning_rate"], "l2_regularization": params["l2_regularization"],
+        "min_hessian": params["min_hessian"], "min_samples_leaf": params["min_samples_leaf"],
+        "max_leaves": params["max_leaves"], "max_rounds": params["max_rounds"],
+        "early_stopping_rounds": params["early_stopping_rounds"], "tolerance": params["tolerance"],
+        "greedy_steps": int(round(params["greedy_ratio"] * len(specs))),
+    }
     n_parallel = max(1, min(n_threads, len(bags)))
     threads_per_bag = max(1, n_threads // n_parallel)
     started = time.perf_counter()
 
     def fit(index):
         bag = bags[index]
-        tables = np.zeros(offsets[-1] * n_scores, dtype=Y_DTYPE)
+        tables = np.zeros(n_cells(specs) * n_scores, dtype=Y_DTYPE)
         history = np.zeros(max(1, params["max_rounds"]), dtype=Y_DTYPE)
-        n_rounds, kept = boost_bag(
-            codes, spec.columns, spec.kinds, spec.monotonic, spec.n_a, spec.n_b,
-            (offsets * n_scores).astype(OFFSET_DTYPE), bag.train_rows, bag.val_rows, y, sample_weight,
-            loss.kernel, bag.train_scores, bag.val_scores, tables, history,
-            params["learning_rate"], params["l2_regularization"], MIN_HESSIAN, params["min_samples_leaf"],
-            params["max_leaves"], params["max_rounds"], params["early_stopping_rounds"],
-            params["tolerance"], int(round(params["greedy_ratio"] * len(spec.columns))), threads_per_bag,
-        )
+        n_rounds, kept = boost_bag(codes, specs, bag.train_rows, bag.val_rows, y, sample_weight, loss.kernel,
+                                   kernel_params, bag.train_scores, bag.val_scores, tables, history,
+                                   threads_per_bag)
         if verbose:
             loss_text = f", validation loss {history[kept - 1]:.6g}" if len(bag.val_rows) and kept else ""
             print(f"[glassbox GAM] {stage}: bag {index + 1}/{len(bags)} done, {n_rounds} rounds run, "
@@ -118,33 +120,30 @@ def run_stage(codes, spec, bags, y, sample_weight, *, loss, params, n_threads, v
     return [r[0] for r in results], [r[1] for r in results]
 
 
-def split_tables(tables, spec, n_scores):
+def split_tables(tables, specs, n_scores):
     """Per-term arrays of shape (n_a, n_b, n_scores) from one bag's flat tables."""
-    offsets = spec.offsets * n_scores
     return [
-        tables[offsets[t]:offsets[t + 1]].reshape(spec.n_a[t], spec.n_b[t], n_scores)
-        for t in range(len(spec.columns))
+        tables[spec["cell_offset"] * n_scores:(spec["cell_offset"] + spec["n_a"] * spec["n_b"]) * n_scores]
+        .reshape(spec["n_a"], spec["n_b"], n_scores)
+        for spec in specs
     ]
 
 
 def main_spec(features, monotonic):
-    n = len(features)
-    return TermSpec(
-        columns=np.arange(n, dtype=INDEX_DTYPE),
-        kinds=np.array([KIND_CATEGORICAL if f.is_categorical else KIND_CONTINUOUS for f in features], dtype=FLAG_DTYPE),
-        monotonic=np.asarray(monotonic, dtype=FLAG_DTYPE),
-        n_a=np.array([f.n_codes for f in features], dtype=INDEX_DTYPE),
-        n_b=np.ones(n, dtype=INDEX_DTYPE),
+    """The main-effect stage's terms: one per feature, on its own bins."""
+    return term_specs(
+        kinds=[TermKind.CATEGORICAL if f.is_categorical else TermKind.CONTINUOUS for f in features],
+        monotonic=monotonic,
+        n_a=[f.n_codes for f in features],
+        n_b=np.ones(len(features)),
     )
 
 
 def pair_spec(grids):
-    """``grids``: per pair, the two coarse FeatureBins."""
-    n = len(grids)
-    return TermSpec(
-        columns=np.arange(n, dtype=INDEX_DTYPE),
-        kinds=np.full(n, KIND_PAIR, dtype=FLAG_DTYPE),
-        monotonic=np.zeros(n, dtype=FLAG_DTYPE),
-        n_a=np.array([a.n_codes for a, _ in grids], dtype=INDEX_DTYPE),
-        n_b=np.array([b.n_codes for _, b in grids], dtype=INDEX_DTYPE),
+    """The pair stage's terms; ``grids``: per pair, the two coarse FeatureBins."""
+    return term_specs(
+        kinds=np.full(len(grids), TermKind.PAIR),
+        monotonic=np.zeros(len(grids)),
+        n_a=[a.n_codes for a, _ in grids],
+        n_b=[b.n_codes for _, b in grids],
     )

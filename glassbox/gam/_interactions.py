@@ -12,7 +12,7 @@ import re
 import numpy as np
 
 from glassbox._ext._gam_split import pair_step_py
-from glassbox._ext._histogram import build_histogram
+from glassbox._ext._gam_histogram import build_histogram
 from glassbox._ext._typedefs import CELL_CODE_DTYPE
 
 
