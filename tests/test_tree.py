@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from glassbox import ShallowTreeClassifier, ShallowTreeRegressor
-from glassbox._ext._tree import add_pair_histograms
+from glassbox._ext._tree_histogram import add_pair_histograms
 from glassbox.rules import Rule
 from tests.twins import pair_histograms_naive
 

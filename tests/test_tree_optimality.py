@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from glassbox import ShallowTreeClassifier, ShallowTreeRegressor
+from glassbox._regions import row_statistics
 from glassbox.tree._search import Problem, ValueBounds, solve_small
 from tests import tree_brute_force as bf
 
@@ -144,13 +145,11 @@ def search_problem(data, w, task, cst, min_leaf, penalty):
     codes = np.asfortranarray(np.array([np.where(c < 0, len(v), c) for c, v in zip(data.columns, data.values)]).T
                               .astype(np.uint8))
     n_bins = np.array([len(v) for v in data.values], dtype=np.intp)
-    if task == "regression":
-        stats = np.stack([np.ones_like(w), w, w * data.y, w * data.y ** 2], axis=1)
-    else:
-        stats = np.stack([np.ones_like(w), w * (data.y == 0), w * (data.y == 1)], axis=1)
-    return Problem(codes, stats, n_bins, np.asarray(cst, dtype=np.int8), int(task == "regression"),
-                   0 if task == "regression" else 2, min_leaf, penalty * data.scale, 1, np.inf,
-                   min_weight=1e-12 * w.sum())
+    n_classes = 0 if task == "regression" else 2
+    y = data.y if task == "regression" else data.y.astype(np.intp)
+    stats = row_statistics(y, w, n_classes, extra=[np.ones_like(w)])  # the row count last
+    return Problem(codes, stats, n_bins, np.asarray(cst, dtype=np.int8), n_classes, min_leaf,
+                   penalty * data.scale, 1, np.inf, min_weight=1e-12 * w.sum())
 
 
 @pytest.mark.parametrize("task", ["binary", "regression"])

@@ -26,6 +26,7 @@ from cython.parallel cimport prange
 import numpy as np
 
 from glassbox._ext._bitset cimport count_masked, sum_masked
+from glassbox._ext._regions cimport region_loss, region_weight
 from glassbox._ext._typedefs cimport BITSET_WORD_C
 
 cdef extern from *:
@@ -78,28 +79,20 @@ cdef extern from *:
         bint empty() noexcept nogil
         size_t size() noexcept nogil
         gb_entry& top() noexcept nogil
-        void push(gb_entry&) noexcept nogil
+        void push(gb_entry&) except + nogil
         void pop() noexcept nogil
 
-# Bounds, as bit flags so tests can switch each off and check that it never prunes the optimum.
-BOUND_HIERARCHICAL = 1   # drop a prefix whose lower bound reaches the best objective found
-BOUND_LOOKAHEAD = 2      # ... plus c: every extension adds a rule
-BOUND_EQUIVALENT = 4     # equivalent points: add the loss no rule can remove to the bound
-BOUND_SUPPORT = 8        # a rule captures at least c (classification) and not every row left
-BOUND_ACCURATE = 16      # a rule classifies at least c of the weight correctly (classification)
-BOUND_CAPTURE = 32       # prefixes leaving the same rows: only the best is extended
-BOUND_DEDUP = 64         # rules capturing the same rows under a prefix: only the first is kept
-BOUND_ALL = 127
-
-cdef enum:
-    _HIER = 1
-    _LOOK = 2
-    _EQUIV = 4
-    _SUPPORT = 8
-    _ACCURATE = 16
-    _CAPTURE = 32
-    _DEDUP = 64
-    _ALL = 127
+# Bounds, as bit flags so tests can switch each off and check that it never prunes the optimum
+# (one definition: cpdef makes the same constants Python's, as module attributes).
+cpdef enum:
+    BOUND_HIERARCHICAL = 1   # drop a prefix whose lower bound reaches the best objective found
+    BOUND_LOOKAHEAD = 2      # ... plus c: every extension adds a rule
+    BOUND_EQUIVALENT = 4     # equivalent points: add the loss no rule can remove to the bound
+    BOUND_SUPPORT = 8        # a rule captures at least c (classification) and not every row left
+    BOUND_ACCURATE = 16      # a rule classifies at least c of the weight correctly (classification)
+    BOUND_CAPTURE = 32       # prefixes leaving the same rows: only the best is extended
+    BOUND_DEDUP = 64         # rules capturing the same rows under a prefix: only the first is kept
+    BOUND_ALL = 127
 
 # Children queued per cursor at a time: a cursor keeps only its best _BATCH children and, once
 # they are all taken, scores its prefix's children again for the next _BATCH. Most cursors never
@@ -114,40 +107,10 @@ cdef enum:
     _EXTENDABLE = 2
 
 
-cdef inline double _loss(const double* s, Py_ssize_t n_classes, bint classification) noexcept nogil:
-    """Loss of the best constant prediction for rows with statistics ``s``."""
-    cdef double total = 0.0, top = 0.0, sse
-    cdef Py_ssize_t k
-    if classification:
-        for k in range(n_classes):
-            total += s[k]
-            if s[k] > top:
-                top = s[k]
-        return total - top
-    if s[0] <= 0.0:
-        return 0.0
-    sse = s[2] - s[1] * s[1] / s[0]
-    return sse if sse > 0.0 else 0.0
-
-
-cdef inline double _loss_without(const double* s, const double* t, Py_ssize_t n_classes,
-                                 bint classification) noexcept nogil:
-    """``_loss`` of the statistics ``s - t`` (rows s counts less those t counts)."""
-    cdef double total = 0.0, top = 0.0, v, s0, s1, sse
-    cdef Py_ssize_t k
-    if classification:
-        for k in range(n_classes):
-            v = s[k] - t[k]
-            total += v
-            if v > top:
-                top = v
-        return total - top
-    s0 = s[0] - t[0]
-    if s0 <= 0.0:
-        return 0.0
-    s1 = s[1] - t[1]
-    sse = (s[2] - t[2]) - s1 * s1 / s0
-    return sse if sse > 0.0 else 0.0
+cdef int _out_of_memory() except -1 nogil:
+    with gil:
+        raise MemoryError("the rule-list search could not allocate memory: lower max_nodes, time_limit, "
+                          "max_card or max_thresholds")
 
 
 def insertion_layer(
@@ -156,8 +119,8 @@ def insertion_layer(
     double[:, ::1] reach,               # IN/OUT: (n_antecedents, n_stats) stats a takes from j..
     double[::1] later,                  # IN/OUT: (n_antecedents,) loss of rules j.. once a took its rows
     double[::1] out,                    # OUT: (n_antecedents,) loss of rules j.. with a inserted before j
-    bint classification,
-    Py_ssize_t n_classes,
+    double[:, ::1] left,                # scratch: (n_antecedents, n_stats)
+    Py_ssize_t n_classes,               # IN: 0 for regression
     int n_threads,
 ):
     """One step of scoring every insertion into a rule list (``glassbox/rules/_polish.py``),
@@ -169,18 +132,9 @@ def insertion_layer(
     for a in prange(taken.shape[0], schedule="static", nogil=True, num_threads=n_threads):
         for k in range(n_stats):
             reach[a, k] += taken[a, k]
-        later[a] += _loss_without(&own[0], &taken[a, 0], n_classes, classification)
-        out[a] = _loss(&reach[a, 0], n_classes, classification) + later[a]
-
-
-cdef inline double _weight(const double* s, Py_ssize_t n_classes, bint classification) noexcept nogil:
-    cdef double total = 0.0
-    cdef Py_ssize_t k
-    if not classification:
-        return s[0]
-    for k in range(n_classes):
-        total += s[k]
-    return total
+            left[a, k] = own[k] - taken[a, k]  # what rule j keeps once a took its rows
+        later[a] += region_loss(&left[a, 0], n_classes)
+        out[a] = region_loss(&reach[a, 0], n_classes) + later[a]
 
 
 cdef inline unsigned char _score(
@@ -206,20 +160,20 @@ cdef inline unsigned char _score(
     cdef double correct = 0.0
     for k in range(n_stats):
         rest[k] = node[k] - cap[k]
-    cap_loss[0] = _loss(cap, n_classes, classification)
-    objective[0] = (prefix_loss + cap_loss[0] + _loss(rest, n_classes, classification)) / total + c * n_rules
-    lower_bound[0] = (prefix_loss + cap_loss[0] + (rest[eq] if bounds & _EQUIV else 0.0)) / total + c * n_rules
-    if _weight(cap, n_classes, classification) <= eps * total:
+    cap_loss[0] = region_loss(cap, n_classes)
+    objective[0] = (prefix_loss + cap_loss[0] + region_loss(rest, n_classes)) / total + c * n_rules
+    lower_bound[0] = (prefix_loss + cap_loss[0] + (rest[eq] if bounds & BOUND_EQUIVALENT else 0.0)) / total + c * n_rules
+    if region_weight(cap, n_classes) <= eps * total:
         return _USELESS
-    if bounds & _SUPPORT:
+    if bounds & BOUND_SUPPORT:
         # A rule taking every row left leaves the default nothing: the prefix alone, with its
         # default predicting for those rows, scores the same minus c, and so does every
         # extension (later rules capture nothing).
-        if _weight(rest, n_classes, classification) <= eps * total:
+        if region_weight(rest, n_classes) <= eps * total:
             return _USELESS
-        if classification and _weight(cap, n_classes, classification) / total < c - eps:
+        if classification and region_weight(cap, n_classes) / total < c - eps:
             return _FINAL
-    if classification and bounds & _ACCURATE:
+    if classification and bounds & BOUND_ACCURATE:
         # Accurate support: a rule classifying less than c of the weight correctly can be
         # removed for a better list (its rows fall through; at most those it got right become
         # wrong), so no optimal list contains it, here or further down.
@@ -253,7 +207,7 @@ def score_children(
     cdef Py_ssize_t a
     for a in prange(captured.shape[0], schedule="static", nogil=True, num_threads=n_threads):
         status[a] = _score(&captured[a, 0], &node[0], &rest[a, 0], captured.shape[1], classification,
-                           n_classes, prefix_loss, total, c, n_rules, eps, _ALL,
+                           n_classes, prefix_loss, total, c, n_rules, eps, BOUND_ALL,
                            &objective[a], &lower_bound[a], &captured_loss[a])
 
 
@@ -320,6 +274,18 @@ cdef class BranchAndBound:
                   Py_ssize_t n_samples, double total, double c, Py_ssize_t max_rules, unsigned int bounds,
                   double eps, double best, Py_ssize_t max_queued):
         cdef Py_ssize_t w
+        # Sizes checked here, with the GIL, so the search itself never reads out of bounds.
+        if bits.shape[0] >= (1 << 31) - 1:
+            raise ValueError(f"{bits.shape[0]} candidate rules: the search numbers them with 32 bits; "
+                             "lower max_card or max_thresholds")
+        if bits.shape[1] != (n_samples + 63) // 64:
+            raise ValueError(f"bitsets of {bits.shape[1]} words for {n_samples} rows")
+        if nested.shape[0] != bits.shape[0]:
+            raise ValueError(f"{nested.shape[0]} nesting entries for {bits.shape[0]} candidate rules")
+        if groups.shape[0] > 0 and groups.shape[1] != bits.shape[1]:
+            raise ValueError("the per-class bitsets and the rules' bitsets differ in length")
+        if groups.shape[0] == 0 and (values.shape[0] < n_samples or values.shape[1] < 2):
+            raise ValueError(f"per-row statistics of shape ({values.shape[0]}, {values.shape[1]}) for {n_samples} rows")
         self.bits = bits
         self.nested = nested
         self.groups = groups
@@ -337,7 +303,7 @@ cdef class BranchAndBound:
         self.max_rules = max_rules
         self.bounds = bounds
         self.eps = eps
-        self.look = c if bounds & _LOOK else 0.0
+        self.look = c if bounds & BOUND_LOOKAHEAD else 0.0
         self.best = best
         self.max_queued = max_queued
         self.all_rows.resize(self.n_words, 0)
@@ -398,7 +364,7 @@ cdef class BranchAndBound:
         if not self.started:
             # Only the beam ran: every list owes at least the equivalent points' loss.
             self._stats(self.all_rows.data(), self.all_rows.data(), self.node_stats.data())
-            return min(self.best, self.node_stats[self.n_stats - 1] / self.total if self.bounds & _EQUIV else 0.0)
+            return min(self.best, self.node_stats[self.n_stats - 1] / self.total if self.bounds & BOUND_EQUIVALENT else 0.0)
         if self.exhausted or self.heap.empty():
             return self.best
         return min(self.best, self.heap.top().bound + self.c)
@@ -425,11 +391,12 @@ cdef class BranchAndBound:
                 out[w] &= ~rule[w]
             node = self.node_parent[node]
 
-    cdef void _prefix(self, int32_t node, vector[int32_t]& out) noexcept nogil:
+    cdef int _prefix(self, int32_t node, vector[int32_t]& out) except -1 nogil:
         out.resize(self.node_depth[node])
         while node > 0:
             out[self.node_depth[node] - 1] = self.node_ant[node]
             node = self.node_parent[node]
+        return 0
 
     cdef inline uint64_t _hash_rows(self, const BITSET_WORD_C* r) noexcept nogil:
         cdef uint64_t h = <uint64_t>self.n_words
@@ -451,15 +418,16 @@ cdef class BranchAndBound:
                 return True
         return False
 
-    cdef void _offer(self, int32_t node, int32_t a, double objective) noexcept nogil:
+    cdef int _offer(self, int32_t node, int32_t a, double objective) except -1 nogil:
         if objective < self.best - self.eps:
             self.best = objective
             self._prefix(node, self.best_prefix)
             self.best_prefix.push_back(a)
+        return 0
 
     # --- the search ----------------------------------------------------------------------------
 
-    cdef int32_t _add_node(self, int32_t parent, int32_t a, double loss, double cost) noexcept nogil:
+    cdef int32_t _add_node(self, int32_t parent, int32_t a, double loss, double cost) except -1 nogil:
         self.node_parent.push_back(parent)
         self.node_ant.push_back(a)
         self.node_depth.push_back(0 if parent < 0 else self.node_depth[parent] + 1)
@@ -468,7 +436,7 @@ cdef class BranchAndBound:
         self.node_next.push_back(-1)
         return <int32_t>(self.node_parent.size() - 1)
 
-    cdef void _expand(self, int32_t node, const uint64_t* active) noexcept nogil:
+    cdef int _expand(self, int32_t node, const uint64_t* active) except -1 nogil:
         """Score every child of ``node`` (rows left in ``self.rows``) over the ``active`` rules
         (NULL: all); update the incumbent; queue the children worth extending behind one cursor
         holding the rules still worth offering below."""
@@ -480,13 +448,16 @@ cdef class BranchAndBound:
             double prefix_loss = self.node_loss[node]
             Py_ssize_t n_rules = self.node_depth[node] + 1
             bint may_extend = n_rules < self.max_rules
-            uint64_t* next_active = <uint64_t*>calloc(self.active_words, sizeof(uint64_t))
+            uint64_t* next_active = <uint64_t*>calloc(max(self.active_words, 1), sizeof(uint64_t))
+            gb_child* batch
             int32_t a
             double objective, bound, cap_loss
             unsigned char status
             gb_child kid
         kid.bound = 0.0
         kid.ant = -1
+        if next_active == NULL:
+            _out_of_memory()
         self._stats(R, R, node_stats)
         self.kids.clear()
         self.stamp += 1
@@ -501,7 +472,7 @@ cdef class BranchAndBound:
             status = _score(cap, node_stats, rest, self.n_stats, self.classification, self.n_classes,
                             prefix_loss, self.total, self.c, n_rules, self.eps, self.bounds,
                             &objective, &bound, &cap_loss)
-            if self.bounds & _DEDUP and self._duplicate(a, _weight(cap, self.n_classes, self.classification)):
+            if self.bounds & BOUND_DEDUP and self._duplicate(a, region_weight(cap, self.n_classes)):
                 # Same rows captured here means same rows captured in every descendant: the
                 # earlier rule (the simpler one) stands for both.
                 continue
@@ -511,22 +482,27 @@ cdef class BranchAndBound:
             if status != _EXTENDABLE:
                 continue
             next_active[a >> 6] |= (<uint64_t>1) << (a & 63)
-            if may_extend and (not (self.bounds & _HIER) or bound + self.look < self.best - self.eps):
+            if may_extend and (not (self.bounds & BOUND_HIERARCHICAL) or bound + self.look < self.best - self.eps):
                 kid.bound = bound
                 kid.ant = a
                 self.kids.push_back(kid)
         if self.kids.empty():
             free(next_active)
-            return
-        self.cur_children.push_back(<gb_child*>malloc(_BATCH * sizeof(gb_child)))
+            return 0
+        batch = <gb_child*>malloc(_BATCH * sizeof(gb_child))
+        if batch == NULL:
+            free(next_active)
+            _out_of_memory()
+        self.cur_children.push_back(batch)
         self.cur_active.push_back(next_active)
         self.cur_node.push_back(node)
         self.cur_more.push_back(False)
         self.cur_after.push_back(kid)
         self.queued += _BATCH * sizeof(gb_child) + self.active_words * sizeof(uint64_t)
         self._push_batch(<long long>self.cur_children.size() - 1)
+        return 0
 
-    cdef void _push_batch(self, long long cursor) noexcept nogil:
+    cdef int _push_batch(self, long long cursor) except -1 nogil:
         """Queue the cursor's best _BATCH children among ``self.kids`` (all of them viable)."""
         cdef:
             long long n = <long long>self.kids.size()
@@ -549,8 +525,9 @@ cdef class BranchAndBound:
         entry.left = k
         self.seq += 1
         self.heap.push(entry)
+        return 0
 
-    cdef bint _refill(self, long long cursor) noexcept nogil:
+    cdef int _refill(self, long long cursor) except -1 nogil:
         """Score the cursor's prefix's children again and queue the next batch: those after
         ``cur_after`` in (bound, rule) order, still under the incumbent. False when none is."""
         cdef:
@@ -572,15 +549,15 @@ cdef class BranchAndBound:
                    self.node_depth[node] + 1, self.eps, self.bounds, &objective, &bound, &cap_loss)
             if bound < after.bound or (bound == after.bound and a <= after.ant):
                 continue  # batched before
-            if self.bounds & _HIER and bound + self.look >= self.best - self.eps:
+            if self.bounds & BOUND_HIERARCHICAL and bound + self.look >= self.best - self.eps:
                 continue
             kid.bound = bound
             kid.ant = a
             self.kids.push_back(kid)
         if self.kids.empty():
-            return False
+            return 0
         self._push_batch(cursor)
-        return True
+        return 1
 
     cdef void _release(self, long long cursor) noexcept nogil:
         self.queued -= _BATCH * sizeof(gb_child) + self.active_words * sizeof(uint64_t)
@@ -615,11 +592,12 @@ cdef class BranchAndBound:
             s = self.node_next[s]
         return False
 
-    cdef void _after_pop(self, long long cursor, int after) noexcept nogil:
+    cdef int _after_pop(self, long long cursor, int after) except -1 nogil:
         if after == 2 or (after == 1 and not self._refill(cursor)):
             self._release(cursor)
+        return 0
 
-    cdef void _run(self, Py_ssize_t budget) noexcept nogil:
+    cdef int _run(self, Py_ssize_t budget) except -1 nogil:
         cdef:
             Py_ssize_t done = 0, w
             gb_entry entry, next_entry
@@ -636,7 +614,7 @@ cdef class BranchAndBound:
             self.started = True
             node = self._add_node(-1, -1, 0.0, 0.0)
             memcpy(R, self.all_rows.data(), self.n_words * sizeof(BITSET_WORD_C))
-            if self.bounds & _CAPTURE:
+            if self.bounds & BOUND_CAPTURE:
                 self.capture_head[self._hash_rows(R)] = node
             self._expand(node, NULL)
             self.n_nodes_ += 1
@@ -644,17 +622,17 @@ cdef class BranchAndBound:
         while done < budget:
             if self.heap.empty():
                 self.exhausted = True
-                return
+                return 0
             entry = self.heap.top()
-            if self.bounds & _HIER and entry.bound + self.look >= self.best - self.eps:
+            if self.bounds & BOUND_HIERARCHICAL and entry.bound + self.look >= self.best - self.eps:
                 # Best-first: every queued prefix is bounded out as well.
                 while not self.heap.empty():
                     self.heap.pop()
                 self.exhausted = True
-                return
+                return 0
             if self.queued > self.max_queued:
                 self.out_of_memory_ = True
-                return
+                return 0
             self.heap.pop()
             # Take the cursor's best child; requeue the cursor behind its next best.
             cursor = entry.cursor
@@ -664,7 +642,7 @@ cdef class BranchAndBound:
             gb_children_pop(kids, entry.left)
             # 0: more children queued; 1: the batch is spent, score again; 2: the cursor is done.
             after = 2
-            if entry.left > 1 and (not (self.bounds & _HIER) or kids[0].bound + self.look < self.best - self.eps):
+            if entry.left > 1 and (not (self.bounds & BOUND_HIERARCHICAL) or kids[0].bound + self.look < self.best - self.eps):
                 next_entry.bound = kids[0].bound
                 next_entry.seq = self.seq
                 next_entry.cursor = cursor
@@ -677,12 +655,12 @@ cdef class BranchAndBound:
             parent = self.cur_node[cursor]
             self._remaining(parent, P)
             self._stats(&self.bits[a, 0], P, self.cap_stats.data())
-            cap_loss = _loss(self.cap_stats.data(), self.n_classes, self.classification)
+            cap_loss = region_loss(self.cap_stats.data(), self.n_classes)
             rule = &self.bits[a, 0]
             for w in range(self.n_words):
                 R[w] = P[w] & ~rule[w]
             prefix_cost = (self.node_loss[parent] + cap_loss) / self.total + self.c * (self.node_depth[parent] + 1)
-            if self.bounds & _CAPTURE:
+            if self.bounds & BOUND_CAPTURE:
                 key = self._hash_rows(R)
                 if self._dominated(R, key, self.node_depth[parent] + 1, prefix_cost):
                     if after == 1:  # scoring the parent's children again: an expansion's work
@@ -691,7 +669,7 @@ cdef class BranchAndBound:
                     self._after_pop(cursor, after)
                     continue
             node = self._add_node(parent, a, self.node_loss[parent] + cap_loss, prefix_cost)
-            if self.bounds & _CAPTURE:
+            if self.bounds & BOUND_CAPTURE:
                 if self.capture_head.count(key):
                     self.node_next[node] = self.capture_head[key]
                 self.capture_head[key] = node
@@ -703,6 +681,7 @@ cdef class BranchAndBound:
                 self.n_nodes_ += 1
                 done += 1
             self._after_pop(cursor, after)
+        return 0
 
     def run(self, Py_ssize_t budget):
         """Expand up to ``budget`` more prefixes (fewer when the queue empties or reaches
@@ -733,7 +712,7 @@ cdef class BranchAndBound:
         for i in range(prefix.shape[0]):
             rule = &self.bits[prefix[i], 0]
             self._stats(rule, R, self.cap_stats.data())
-            prefix_loss += _loss(self.cap_stats.data(), self.n_classes, self.classification)
+            prefix_loss += region_loss(self.cap_stats.data(), self.n_classes)
             for w in range(self.n_words):
                 R[w] &= ~rule[w]
             rules.push_back(<int32_t>prefix[i])

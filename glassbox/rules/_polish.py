@@ -91,9 +91,9 @@ def _insertions(problem, prefix, c, layers):
     n_ant, n_stats = problem.bits.shape[0], own.shape[1]
     reach, later = np.zeros((n_ant, n_stats)), np.zeros(n_ant)
     loss = np.empty((len(masks), n_ant))
+    left = np.empty((n_ant, n_stats))
     known = len(layers)
     layers.extend(problem.sums(mask) for mask in masks[known:])
     for j in range(len(masks) - 1, -1, -1):  # the default rule's rows first
-        insertion_layer(layers[j], own[j], reach, later, loss[j], problem.classification,
-                        problem.n_classes if problem.classification else 0, problem.n_threads)
+        insertion_layer(layers[j], own[j], reach, later, loss[j], left, problem.n_classes, problem.n_threads)
     return (loss + before[:, None]) / problem.total + c * (len(prefix) + 1)

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassbox._ext._bitset import masked_popcounts, masked_sums
+from glassbox._regions import region_loss, row_statistics
 from glassbox._ext._rulelist import BOUND_ALL, BranchAndBound
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
@@ -82,10 +83,11 @@ class SearchResult:
 class Problem:
     """Per-row statistics of one fit, summed over bitsets by the kernels.
 
-    Classification sums one weight column per class and one for the equivalent-points minority;
-    regression sums ``w``, ``w*y``, ``w*y**2`` (y standardised, so the loss is already divided by
-    the variance) and the equivalent-points squared deviation. With equal weights, classification
-    counts set bits of per-class bitsets instead of visiting rows.
+    The layout is ``glassbox._regions``' (shared with trees): classification sums one weight
+    column per class, regression ``w``, ``w*y``, ``w*y**2`` (y standardised, so the loss is
+    already divided by the variance); the rule list adds one column, the equivalent-points loss
+    (the minority weight, or the squared deviation from the class mean). With equal weights,
+    classification counts set bits of per-class bitsets instead of visiting rows.
     """
 
     def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None,
@@ -100,12 +102,10 @@ class Problem:
         self.all_rows = rows_to_bits(np.ones(self.n_samples, dtype=bool))
         eq_class = _equivalence_classes(bits[:n_single], self.n_samples)
         if classification:
-            values = np.zeros((self.n_samples, n_classes + 1))
-            values[np.arange(self.n_samples), y] = sample_weight
             class_weight = np.zeros((eq_class.max() + 1, n_classes))
             np.add.at(class_weight, (eq_class, y), sample_weight)
             minority = class_weight.argmax(axis=1)[eq_class] != y
-            values[:, n_classes] = sample_weight * minority
+            values = row_statistics(y, sample_weight, n_classes, extra=[sample_weight * minority])
             self.n_classes = n_classes
             self.unit = float(sample_weight[0]) if np.all(sample_weight == sample_weight[0]) else None
             if self.unit is not None:
@@ -114,8 +114,8 @@ class Problem:
         else:
             eq_weight = np.bincount(eq_class, weights=sample_weight)
             eq_mean = np.bincount(eq_class, weights=sample_weight * y) / np.where(eq_weight > 0, eq_weight, 1)
-            values = np.column_stack([sample_weight, sample_weight * y, sample_weight * y**2,
-                                      sample_weight * (y - eq_mean[eq_class]) ** 2])
+            values = row_statistics(y, sample_weight, 0, extra=[sample_weight * (y - eq_mean[eq_class]) ** 2])
+            self.n_classes = 0
             self.unit = None
         self.values = np.ascontiguousarray(values)
 
@@ -144,13 +144,7 @@ class Problem:
     def loss(self, stats):
         """Unnormalised loss of the best constant prediction for statistics (..., n_stats): the
         weight outside the majority class, or the squared deviation from the mean."""
-        if self.classification:
-            counts = stats[..., : self.n_classes]
-            return counts.sum(axis=-1) - counts.max(axis=-1)
-        s0, s1, s2 = stats[..., 0], stats[..., 1], stats[..., 2]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sse = s2 - s1 * s1 / s0
-        return np.where(s0 > 0, np.maximum(sse, 0.0), 0.0)
+        return region_loss(stats, self.n_classes)
 
     def engine(self, *, c, max_rules, bounds, best):
         """A fresh search state over this problem (one per fit: fits may run in parallel)."""
@@ -158,7 +152,7 @@ class Problem:
         values = self.values if self.unit is None else np.zeros((0, 1))
         max_rules = int(min(max_rules, np.iinfo(np.int32).max))
         return BranchAndBound(self.bits, self.nested, groups, values, self.unit or 1.0, self.classification,
-                              self.n_classes if self.classification else 0, self.n_samples, self.total,
+                              self.n_classes, self.n_samples, self.total,
                               float(c), max_rules, int(bounds), _EPS, float(best), _MAX_QUEUED)
 
 

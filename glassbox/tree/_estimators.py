@@ -22,7 +22,8 @@ from glassbox._base import (
     effective_n_threads,
     feature_names,
 )
-from glassbox._ext._typedefs import BIN_CODE_DTYPE, STAT_DTYPE
+from glassbox._ext._typedefs import BIN_CODE_DTYPE
+from glassbox._regions import row_statistics
 from glassbox.tree._search import Problem, search
 from glassbox.tree._structure import build_tree
 
@@ -128,14 +129,12 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
         _check_histogram_memory(n_bins, stats.shape[1], self.max_depth, effective_n_threads(self.n_jobs))
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
-        problem = Problem(ordinal, stats, n_bins, cst, 0 if self._is_classifier else 1,
-                          getattr(self, "n_classes_", 0), self.min_samples_leaf,
+        problem = Problem(ordinal, stats, n_bins, cst, getattr(self, "n_classes_", 0), self.min_samples_leaf,
                           self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
                           min_weight=1e-12 * sw.sum())
         root, cost, proven = search(problem, self.max_depth)
-        # Column 1.. of stats hold weights split by class (classification); column 1 alone is
-        # the weight for regression.
-        weight_columns = slice(1, None) if self._is_classifier else slice(1, 2)
+        # The weight: the per-class weight columns (classification), or the first column alone.
+        weight_columns = slice(0, self.n_classes_) if self._is_classifier else slice(0, 1)
         self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats),
                                 lambda rows: float(stats[rows, weight_columns].sum()),
                                 classes=getattr(self, "classes_", None))
@@ -206,15 +205,13 @@ class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
                 f"has {self.n_classes_} classes: the constraint would need one direction per "
                 "class. Drop monotonic_cst or fit one binary tree per class of interest."
             )
-        stats = np.zeros((n, 1 + self.n_classes_), dtype=STAT_DTYPE)
-        stats[:, 0] = 1.0
-        stats[np.arange(n), 1 + codes] = sw
+        stats = row_statistics(codes, sw, self.n_classes_, extra=[np.ones(n)])  # the row count last
         self._y_train = codes
         return stats, self.n_classes_, sw.sum()
 
     def _value_of(self, stats):
         def value(rows):
-            w = stats[rows, 1:].sum(axis=0)
+            w = stats[rows, :self.n_classes_].sum(axis=0)
             return w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
         return value
 
@@ -266,18 +263,14 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         centred = y - mean  # centring keeps w*y*y sums well conditioned
         self._y_train = y
         self._variance_sum = float(sw @ centred**2)
-        stats = np.empty((n, 4), dtype=STAT_DTYPE)
-        stats[:, 0] = 1.0
-        stats[:, 1] = sw
-        stats[:, 2] = sw * centred
-        stats[:, 3] = sw * centred**2
+        stats = row_statistics(centred, sw, 0, extra=[np.ones(n)])  # the row count last
         self._mean = mean
         return stats, 1, self._variance_sum if self._variance_sum > 0 else W
 
     def _value_of(self, stats):
         def value(rows):
-            w = stats[rows, 1].sum()
-            return [self._mean + stats[rows, 2].sum() / w if w > 0 else self._mean]
+            w = stats[rows, 0].sum()
+            return [self._mean + stats[rows, 1].sum() / w if w > 0 else self._mean]
         return value
 
     def _error(self, leaf, y, sw):
@@ -337,8 +330,9 @@ def _ordinal_codes(data, stats, is_classifier):
         if not bins.is_categorical:
             order.append(np.arange(bins.n_bins, dtype=np.intp))
             continue
-        sums = np.zeros((bins.n_codes, stats.shape[1] - 1))
-        np.add.at(sums, codes[:, j], stats[:, 1:])
+        n_loss = stats.shape[1] - 1  # the loss block: every column but the row count
+        sums = np.zeros((bins.n_codes, n_loss))
+        np.add.at(sums, codes[:, j], stats[:, :n_loss])
         sums = sums[: bins.n_bins]
         key = _level_key(sums, is_classifier)
         ranked = np.lexsort((np.arange(bins.n_bins), key))

@@ -41,9 +41,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassbox._ext._depth2 import solve_depth2
-from glassbox._ext._tree import add_pair_histograms
+from glassbox._ext._depth2 import Depth2Solver, LeafBounds
+from glassbox._ext._tree_histogram import add_pair_histograms
 from glassbox._ext._typedefs import STAT_DTYPE
+from glassbox._regions import region_loss, region_weight
 
 # Work (row x feature updates) below which a kernel runs on one thread: starting and joining a
 # parallel region costs more than small problems take (and much more on a busy machine).
@@ -78,17 +79,26 @@ class Problem:
     """Everything the search reads: ordinal codes, per-row statistics and the user's limits."""
 
     codes: np.ndarray          # uint8 (n, p), Fortran-ordered, ordinal codes; n_bins[j] = missing
-    stats: np.ndarray          # float64 (n, C), see _ext/_depth2.pyx
+    stats: np.ndarray          # float64 (n, C): glassbox._regions' layout, the row count last
     n_bins: np.ndarray         # intp (p,)
     cst: np.ndarray            # int8 (p,)
-    task: int                  # 0 classification, 1 regression
-    n_classes: int
+    n_classes: int             # 0 for regression
     min_leaf: int
     leaf_penalty: float        # complexity in the units of the summed leaf error
     n_threads: int
     deadline: float            # time.monotonic() value after which the search stops
     min_weight: float = 0.0
     timed_out: bool = field(default=False)
+
+    def __post_init__(self):
+        self.solver = Depth2Solver(np.ascontiguousarray(self.n_bins, dtype=np.intp),
+                                   np.ascontiguousarray(self.cst, dtype=np.int8), self.stats.shape[1],
+                                   self.n_classes, float(self.min_leaf), self.min_weight, self.leaf_penalty)
+
+    @property
+    def count(self):
+        """The statistics' column of row counts (the last)."""
+        return self.stats.shape[1] - 1
 
     @property
     def shape(self):
@@ -111,23 +121,16 @@ class Problem:
     def leaf_cost(self, rows):
         """Error of one leaf on ``rows`` plus the leaf penalty (inf for an invalid leaf)."""
         s = self.stats[rows].sum(axis=0)
-        if s[0] < self.min_leaf:
+        if s[self.count] < self.min_leaf or region_weight(s, self.n_classes) <= self.min_weight:
             return np.inf
-        if self.task == 0:
-            w = s[1:]
-            if w.sum() <= self.min_weight:
-                return np.inf
-            return float(w.sum() - w.max()) + self.leaf_penalty
-        if s[1] <= self.min_weight:
-            return np.inf
-        return float(max(s[3] - s[2] * s[2] / s[1], 0.0)) + self.leaf_penalty
+        return float(region_loss(s, self.n_classes)) + self.leaf_penalty
 
     def leaf_value(self, rows):
         """The value monotonic constraints are stated on: class-1 share or the mean."""
         s = self.stats[rows].sum(axis=0)
-        if self.task == 0:
-            return s[2] / s[1:].sum() if self.n_classes == 2 else 0.0
-        return s[2] / s[1]
+        if self.n_classes:
+            return s[1] / region_weight(s, self.n_classes) if self.n_classes == 2 else 0.0
+        return s[1] / s[0]
 
 
 def search(problem, max_depth):
@@ -154,7 +157,8 @@ def _route_untrained_missing(problem, root, node, lo, hi):
         return
     f = node.feature
     if not np.any(problem.codes[node.rows, f] == problem.n_bins[f]):
-        heavier_left = problem.stats[node.left.rows, 0].sum() >= problem.stats[node.right.rows, 0].sum()
+        count = problem.count
+        heavier_left = problem.stats[node.left.rows, count].sum() >= problem.stats[node.right.rows, count].sum()
         if heavier_left != node.missing_left:
             node.missing_left = heavier_left
             if problem.cst.any() and not is_monotone(problem, root, *problem.full_region()):
@@ -179,12 +183,8 @@ def solve_small(problem, rows, lo, hi, max_depth, hist=None, threads=None, bound
         threads = problem.n_threads if p * p * L * L >= PARALLEL_SOLVE_CELLS else 1
     if bounds is None:
         bounds = ValueBounds.none(p)
-    box_lo, box_hi, box_miss, value_lo, value_hi = bounds.meeting(lo, hi)
-    cost, free = solve_depth2(
-        hist, problem.n_bins, lo, hi, problem.cst, problem.task, problem.n_classes,
-        float(problem.min_leaf), problem.min_weight, problem.leaf_penalty, max_depth, out,
-        threads, box_lo, box_hi, box_miss, value_lo, value_hi, keep_empty,
-    )
+    cost, free = problem.solver.solve(hist, lo, hi, max_depth, LeafBounds(*bounds.meeting(lo, hi)), keep_empty, out,
+                                      threads)
     return _decode(problem, rows, out), cost, free
 
 
@@ -287,7 +287,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
     each bin cross from right to left, so no histogram is rebuilt or copied per threshold.
     """
     use_bounds = problem.min_leaf <= 1
-    weight = problem.stats[:, 1:].sum(axis=1) if problem.task == 0 else None
+    weight = problem.stats[:, :problem.n_classes].sum(axis=1) if problem.n_classes else None
     penalty = problem.leaf_penalty
     code = problem.codes[rows, f]
     missing_rows = rows[code == problem.n_bins[f]]
@@ -317,7 +317,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
             if use_bounds and max(bound_l[m], penalty) + max(bound_r[m], penalty) > incumbent.cost:
                 continue
             L, R = sides[m]
-            if L[f, f, ..., 0].sum() < problem.min_leaf or R[f, f, ..., 0].sum() < problem.min_leaf:
+            if L[f, f, ..., problem.count].sum() < problem.min_leaf or R[f, f, ..., problem.count].sum() < problem.min_leaf:
                 continue
             lo_l, hi_l, lo_r, hi_r = _child_regions(lo, hi, f, s)
             goes_left = np.where(code == problem.n_bins[f], bool(m), code <= s)
