@@ -40,7 +40,7 @@ from cython.parallel cimport prange
 from libc.math cimport INFINITY
 from libc.stdlib cimport free, malloc
 
-from glassbox._ext._regions cimport region_loss, region_weight
+from glassbox._ext._regions cimport region_loss_weight
 from glassbox._ext._typedefs cimport STAT_C
 
 cdef struct Option:
@@ -108,10 +108,9 @@ cdef inline bint leaf_eval(const STAT_C* s, const LeafRules* rules, double* err,
     cdef double weight
     if s[rules.n_stats - 1] < rules.min_leaf:
         return False
-    weight = region_weight(s, rules.n_classes)
+    err[0] = region_loss_weight(s, rules.n_classes, &weight)
     if weight <= rules.min_weight:
         return False
-    err[0] = region_loss(s, rules.n_classes)
     if rules.n_classes:
         val[0] = s[1] / weight if rules.n_classes == 2 else 0.0
     else:
@@ -313,6 +312,84 @@ cdef double combine_coupled(
     return best
 
 
+cdef inline void _solve_root(
+    const STAT_C[:, :, :, :, ::1] hist, Py_ssize_t g,
+    const Py_ssize_t[::1] lo_bin, const Py_ssize_t[::1] hi_bin, const Py_ssize_t[::1] n_bins,
+    const signed char[::1] cst, const LeafRules* rules, const Boxes* boxes, int max_depth, bint skip_empty,
+    STAT_C* total, STAT_C* cum, STAT_C* lower_hist, STAT_C* upper_hist, STAT_C* work,   # workspace
+    Option* low, Option* high, double* keys, double* frees, Py_ssize_t* order_low, Py_ssize_t* order_high,
+    double* g_cost, double* g_free, Py_ssize_t* g_out,                                 # OUT
+) noexcept nogil:
+    """The best trees of depth <= 2 whose root splits on feature g: its cost, free cost and shape."""
+    cdef:
+        Py_ssize_t p = rules.n_features, n_codes = rules.n_codes, n_stats = rules.n_stats
+        Py_ssize_t count = n_stats - 1, missing_g = n_bins[g]
+        Py_ssize_t h, b, c, s, k, i, n_low, n_high, best_low, best_high
+        int m, m_max
+        double sigma = cst[g], cost
+        bint skip_g = skip_empty and sigma == 0
+    # The node's histogram of feature h is the diagonal hist[h, h, b, b] (whatever the root is).
+    for h in range(p):
+        for b in range(n_codes):
+            for c in range(n_stats):
+                total[(h * n_codes + b) * n_stats + c] = hist[h, h, b, b, c]
+                cum[(h * n_codes + b) * n_stats + c] = 0.0
+    m_max = 1 if hist[g, g, missing_g, missing_g, count] > 0 else 0
+    for s in range(lo_bin[g], hi_bin[g]):
+        for h in range(p):
+            for b in range(n_codes):
+                for c in range(n_stats):
+                    cum[(h * n_codes + b) * n_stats + c] += hist[g, h, s, b, c]
+        if skip_g and s > lo_bin[g] and hist[g, g, s, s, count] == 0:
+            continue
+        for m in range(m_max + 1):
+            for h in range(p):
+                for b in range(n_codes):
+                    for c in range(n_stats):
+                        k = (h * n_codes + b) * n_stats + c
+                        lower_hist[k] = cum[k] + m * hist[g, h, missing_g, b, c]
+                        upper_hist[k] = total[k] - lower_hist[k]
+            n_low = build_options(lower_hist, g, lo_bin[g], s, m == 1, lo_bin, hi_bin, n_bins, cst,
+                                  sigma, max_depth - 1, rules, boxes, work, low, skip_g, frees)
+            if frees[0] == INFINITY:
+                continue
+            n_high = build_options(upper_hist, g, s + 1, hi_bin[g], m == 0, lo_bin, hi_bin, n_bins,
+                                   cst, sigma, max_depth - 1, rules, boxes, work, high, skip_g,
+                                   frees + 1)
+            if frees[0] + frees[1] < g_free[0]:
+                g_free[0] = frees[0] + frees[1]
+            if n_low == 0 or n_high == 0:
+                continue
+            best_low = -1
+            best_high = -1
+            if sigma == 0:
+                best_low = 0
+                for i in range(1, n_low):
+                    if low[i].cost < low[best_low].cost:
+                        best_low = i
+                best_high = 0
+                for i in range(1, n_high):
+                    if high[i].cost < high[best_high].cost:
+                        best_high = i
+                cost = low[best_low].cost + high[best_high].cost
+            else:
+                best_low = n_low
+                best_high = n_high
+                cost = combine_coupled(low, n_low, high, n_high, g, keys, order_low, order_high, &best_low,
+                                       &best_high)
+            if cost < g_cost[0]:
+                g_cost[0] = cost
+                g_out[0] = g
+                g_out[1] = s
+                g_out[2] = m
+                g_out[3] = low[best_low].feature
+                g_out[4] = low[best_low].last_low
+                g_out[5] = low[best_low].missing_low
+                g_out[6] = high[best_high].feature
+                g_out[7] = high[best_high].last_low
+                g_out[8] = high[best_high].missing_low
+
+
 cdef class LeafBounds:
     """Value bounds for one solve (see the module docstring): boxes and their value ranges."""
 
@@ -393,13 +470,15 @@ cdef class Depth2Solver:
         cdef:
             LeafRules rules = self.rules
             Boxes boxes = bounds.boxes(self.rules.n_features)
+            const Py_ssize_t[::1] n_bins = self.n_bins    # locals: the parallel loop reads them
+            const signed char[::1] cst = self.cst         # without going through self
             Py_ssize_t p = rules.n_features, n_codes = rules.n_codes, n_stats = rules.n_stats
-            Py_ssize_t count = n_stats - 1, side_size = p * n_codes * n_stats, max_options = 1
-            Py_ssize_t g, h, a, b, c, s, k, n_low, n_high, best_low, best_high, i
-            int m, m_max
+            Py_ssize_t side_size = p * n_codes * n_stats, max_options = 1
+            Py_ssize_t g, h, a, c, i
             Py_ssize_t n_failed = 0       # root features whose workspace could not be allocated (a reduction)
-            double sigma, cost, root_err, root_val, best_total, free_total
-            bint skip_empty = True, skip_g
+            double root_err, root_val, best_total, free_total
+            bint skip_empty = True
+            STAT_C* total
             STAT_C* cum
             STAT_C* lower_hist
             STAT_C* upper_hist
@@ -408,7 +487,8 @@ cdef class Depth2Solver:
             Option* high
             double* keys
             double* frees
-            Py_ssize_t* orders
+            Py_ssize_t* order_low
+            Py_ssize_t* order_high
         if (hist.shape[0] != p or hist.shape[1] != p or hist.shape[2] != n_codes or hist.shape[3] != n_codes
                 or hist.shape[4] != n_stats):
             raise ValueError(f"histograms of shape {tuple(hist.shape[i] for i in range(5))}, expected "
@@ -418,14 +498,11 @@ cdef class Depth2Solver:
         if boxes.count and bounds.lo_view.shape[1] != p:
             raise ValueError(f"value bounds on {bounds.lo_view.shape[1]} features, expected {p}")
         for h in range(p):
-            max_options += 2 * (self.n_bins[h] + 1)
-        # Per root feature: its best cost and free cost, its tree; then the node's statistics
-        # (every row) and each feature's histogram over the node (the diagonal hist[h, h, b, b]).
+            max_options += 2 * (n_bins[h] + 1)
+        # Per root feature: its best cost and free cost, its tree; and the node's statistics.
         cdef double[:, ::1] g_costs = np.empty((2, p))
         cdef Py_ssize_t[:, ::1] g_out = np.full((p, 9), -1, dtype=np.intp)
-        cdef STAT_C[::1] node = np.zeros(n_stats + side_size)
-        cdef STAT_C* root = &node[0]
-        cdef STAT_C* node_total = root + n_stats
+        cdef STAT_C[::1] root = np.zeros(n_stats)
 
         if boxes.count > 0:
             skip_empty = False  # an empty bin still moves a leaf's region, and so which boxes it meets
@@ -442,102 +519,49 @@ cdef class Depth2Solver:
         for a in range(n_codes):
             for c in range(n_stats):
                 root[c] += sum_row(hist, 0, 0, a, n_codes, c)
-        if not leaf_eval(root, &rules, &root_err, &root_val):
+        if not leaf_eval(&root[0], &rules, &root_err, &root_val):
             return INFINITY, INFINITY
         free_total = root_err + rules.leaf_penalty
         best_total = free_total if in_bounds(&boxes, root_val, -1, 0, 0, False, -1, 0, 0, False) else INFINITY
         if max_depth < 1:
             return best_total, free_total
-        # The node's histogram of feature h is the diagonal hist[h, h, b, b] (whatever the root is).
-        for h in range(p):
-            for b in range(n_codes):
-                for c in range(n_stats):
-                    node_total[(h * n_codes + b) * n_stats + c] = hist[h, h, b, b, c]
-
         for g in range(p):
             g_costs[0, g] = INFINITY
             g_costs[1, g] = INFINITY
         for g in prange(p, schedule="dynamic", nogil=True, num_threads=n_threads):
-            # This root feature's workspace: its sides' histograms, four statistics vectors,
-            # both sides' options, the sort keys and orders of combine_coupled, both free costs.
-            cum = <STAT_C*>malloc((3 * side_size + 4 * n_stats) * sizeof(STAT_C))
-            low = <Option*>malloc(2 * max_options * sizeof(Option))
-            keys = <double*>malloc((2 * max_options + 2) * sizeof(double))
-            orders = <Py_ssize_t*>malloc(2 * max_options * sizeof(Py_ssize_t))
-            if cum == NULL or low == NULL or keys == NULL or orders == NULL:
+            # This root feature's workspace: the node's and its sides' histograms, four statistics
+            # vectors, both sides' options, the sort keys and orders of combine_coupled, both
+            # free costs. Separate allocations: the compiler then knows they do not overlap.
+            total = <STAT_C*>malloc(side_size * sizeof(STAT_C))
+            cum = <STAT_C*>malloc(side_size * sizeof(STAT_C))
+            lower_hist = <STAT_C*>malloc(side_size * sizeof(STAT_C))
+            upper_hist = <STAT_C*>malloc(side_size * sizeof(STAT_C))
+            work = <STAT_C*>malloc(4 * n_stats * sizeof(STAT_C))
+            low = <Option*>malloc(max_options * sizeof(Option))
+            high = <Option*>malloc(max_options * sizeof(Option))
+            keys = <double*>malloc(2 * max_options * sizeof(double))
+            frees = <double*>malloc(2 * sizeof(double))
+            order_low = <Py_ssize_t*>malloc(max_options * sizeof(Py_ssize_t))
+            order_high = <Py_ssize_t*>malloc(max_options * sizeof(Py_ssize_t))
+            if (total == NULL or cum == NULL or lower_hist == NULL or upper_hist == NULL or work == NULL
+                    or low == NULL or high == NULL or keys == NULL or frees == NULL or order_low == NULL
+                    or order_high == NULL):
                 n_failed += 1
-                free(cum)
-                free(low)
-                free(keys)
-                free(orders)
-                continue
-            lower_hist = cum + side_size
-            upper_hist = lower_hist + side_size
-            work = upper_hist + side_size
-            high = low + max_options
-            frees = keys + 2 * max_options
-            sigma = self.cst[g]
-            skip_g = skip_empty and sigma == 0
-            for k in range(side_size):
-                cum[k] = 0.0
-            m_max = 1 if hist[g, g, self.n_bins[g], self.n_bins[g], count] > 0 else 0
-            for s in range(lo_bin[g], hi_bin[g]):
-                for h in range(p):
-                    for b in range(n_codes):
-                        for c in range(n_stats):
-                            cum[(h * n_codes + b) * n_stats + c] += hist[g, h, s, b, c]
-                if skip_g and s > lo_bin[g] and hist[g, g, s, s, count] == 0:
-                    continue
-                for m in range(m_max + 1):
-                    for h in range(p):
-                        for b in range(n_codes):
-                            for c in range(n_stats):
-                                k = (h * n_codes + b) * n_stats + c
-                                lower_hist[k] = cum[k] + m * hist[g, h, self.n_bins[g], b, c]
-                                upper_hist[k] = node_total[k] - lower_hist[k]
-                    n_low = build_options(lower_hist, g, lo_bin[g], s, m == 1, lo_bin, hi_bin, self.n_bins, self.cst,
-                                          sigma, max_depth - 1, &rules, &boxes, work, low, skip_g, frees)
-                    if frees[0] == INFINITY:
-                        continue
-                    n_high = build_options(upper_hist, g, s + 1, hi_bin[g], m == 0, lo_bin, hi_bin, self.n_bins,
-                                           self.cst, sigma, max_depth - 1, &rules, &boxes, work, high, skip_g,
-                                           frees + 1)
-                    if frees[0] + frees[1] < g_costs[1, g]:
-                        g_costs[1, g] = frees[0] + frees[1]
-                    if n_low == 0 or n_high == 0:
-                        continue
-                    best_low = -1
-                    best_high = -1
-                    if sigma == 0:
-                        best_low = 0
-                        for i in range(1, n_low):
-                            if low[i].cost < low[best_low].cost:
-                                best_low = i
-                        best_high = 0
-                        for i in range(1, n_high):
-                            if high[i].cost < high[best_high].cost:
-                                best_high = i
-                        cost = low[best_low].cost + high[best_high].cost
-                    else:
-                        best_low = n_low
-                        best_high = n_high
-                        cost = combine_coupled(low, n_low, high, n_high, g, keys, orders, orders + max_options,
-                                               &best_low, &best_high)
-                    if cost < g_costs[0, g]:
-                        g_costs[0, g] = cost
-                        g_out[g, 0] = g
-                        g_out[g, 1] = s
-                        g_out[g, 2] = m
-                        g_out[g, 3] = low[best_low].feature
-                        g_out[g, 4] = low[best_low].last_low
-                        g_out[g, 5] = low[best_low].missing_low
-                        g_out[g, 6] = high[best_high].feature
-                        g_out[g, 7] = high[best_high].last_low
-                        g_out[g, 8] = high[best_high].missing_low
+            else:
+                _solve_root(hist, g, lo_bin, hi_bin, n_bins, cst, &rules, &boxes, max_depth, skip_empty, total,
+                            cum, lower_hist, upper_hist, work, low, high, keys, frees, order_low, order_high,
+                            &g_costs[0, g], &g_costs[1, g], &g_out[g, 0])
+            free(total)
             free(cum)
+            free(lower_hist)
+            free(upper_hist)
+            free(work)
             free(low)
+            free(high)
             free(keys)
-            free(orders)
+            free(frees)
+            free(order_low)
+            free(order_high)
         if n_failed:
             raise MemoryError("the depth-2 tree solver could not allocate its workspace: lower max_bins or "
                               "select fewer features")
