@@ -100,6 +100,32 @@ class Poisson(Loss):
         return np.exp(raw)
 
 
+class Gamma(Loss):
+    """Gamma deviance on the log scale: positive, right-skewed targets (claim sizes, costs,
+    durations) whose spread grows with their mean."""
+
+    name, link, kernel = "gamma", "log", LossId.GAMMA
+
+    def check_target(self, y):
+        if not np.all(y > 0):
+            raise ValueError(
+                f"loss='gamma' needs strictly positive targets; y has {int((y <= 0).sum())} values <= 0. "
+                "Use loss='poisson' for counts with zeros, or loss='squared_error'."
+            )
+        return y
+
+    def initial_scores(self, y, w, n_scores):
+        return np.array([np.log(np.dot(w, y))])
+
+    def gradients(self, raw, y, sample_weight):
+        w = sample_weight[:, None]
+        p = y[:, None] * np.exp(-np.maximum(raw, -MAX_EXP_ARG))
+        return w * (1.0 - p), w * p
+
+    def predict(self, raw):
+        return np.exp(raw)
+
+
 class LogLoss(Loss):
     name, link, kernel = "log_loss", "logit", LossId.LOG_LOSS
 
@@ -139,9 +165,9 @@ class Softmax(Loss):
 
 
 # Every loss by its name in model files.
-LOSSES = {loss.name: loss for loss in (SquaredError(), Poisson(), LogLoss(), Softmax())}
+LOSSES = {loss.name: loss for loss in (SquaredError(), Poisson(), Gamma(), LogLoss(), Softmax())}
 # The losses GAMRegressor(loss=...) takes.
-REGRESSION_LOSSES = ("squared_error", "poisson")
+REGRESSION_LOSSES = ("squared_error", "poisson", "gamma")
 
 
 def classification_loss(n_classes):

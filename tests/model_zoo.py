@@ -50,13 +50,14 @@ def _hgb_regressor():
 
 
 # case id -> (estimator factory, data name). Data names: mixed_binary, mixed_multiclass,
-# mixed_regression, mixed_counts, or "shared:<dataset>".
+# mixed_regression, mixed_counts, mixed_amounts (positive, skewed), or "shared:<dataset>".
 CASES = {
     "gam_clf-binary": (lambda: gb.GAMClassifier(**_FAST_GAM), "mixed_binary"),
     "gam_clf-multiclass": (lambda: gb.GAMClassifier(**_FAST_GAM), "mixed_multiclass"),
     "gam_clf-monotone": (lambda: gb.GAMClassifier(monotonic_cst={"num": 1}, **_FAST_GAM), "mixed_binary"),
     "gam_reg-regression": (lambda: gb.GAMRegressor(**_FAST_GAM), "mixed_regression"),
     "gam_reg-poisson": (lambda: gb.GAMRegressor(loss="poisson", **_FAST_GAM), "mixed_counts"),
+    "gam_reg-gamma": (lambda: gb.GAMRegressor(loss="gamma", **_FAST_GAM), "mixed_amounts"),
     "rules_clf-binary": (lambda: gb.RuleListClassifier(**_FAST_RULES), "mixed_binary"),
     "rules_clf-multiclass": (lambda: gb.RuleListClassifier(**_FAST_RULES), "mixed_multiclass"),
     "rules_reg-regression": (lambda: gb.RuleListRegressor(**_FAST_RULES), "mixed_regression"),
@@ -177,6 +178,8 @@ def _mixed(task, n_train=700, n_test=200):
         y = 3 * signal + rng.normal(size=n)
     elif task == "mixed_counts":
         y = rng.poisson(np.exp(0.5 * signal)).astype(float)
+    elif task == "mixed_amounts":
+        y = rng.gamma(2.0, np.exp(0.3 * signal) / 2.0)
     else:
         raise KeyError(task)
     X_train, X_test = X.iloc[:n_train].reset_index(drop=True), X.iloc[n_train:].reset_index(drop=True)

@@ -46,6 +46,26 @@ def test_auto_target_fits_the_log_odds_and_keeps_the_teachers_classes(data):
     assert set(student.predict(X_new)) <= {"no", "yes"}
 
 
+def test_log_odds_student_has_every_fitted_attribute_a_label_fitted_gam_has(data):
+    """The log-odds fit runs the regressor's machinery; the student must still be a complete
+    GAMClassifier: the same public fitted attributes as one fitted to labels, a logit link, and
+    a model file that loads back to the same predictions."""
+    from glassbox.export import from_dict, to_dict
+
+    X, labels, teacher = data
+    student, _ = distill(teacher, GAMClassifier(**GAM), X, target="scores", random_state=0)
+    by_labels = GAMClassifier(**GAM).fit(X, labels)
+
+    def fitted(model):
+        return {k for k in vars(model) if k.endswith("_") and not k.startswith("_")}
+
+    assert fitted(student) == fitted(by_labels)
+    assert student.loss_ == by_labels.loss_ and student.loss_.link == "logit"
+    np.testing.assert_array_equal(student.classes_, by_labels.classes_)
+    loaded = from_dict(to_dict(student))
+    np.testing.assert_array_equal(loaded.predict_proba(X), student.predict_proba(X))
+
+
 def test_log_odds_target_follows_the_teacher_closer_than_labels(data):
     X, labels, teacher = data
     scores_student, _ = distill(teacher, GAMClassifier(**GAM), X, target="scores", random_state=0)

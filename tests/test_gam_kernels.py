@@ -14,7 +14,8 @@ from tests.twins import (
 )
 
 
-@pytest.mark.parametrize("name, n_scores", [("squared_error", 1), ("poisson", 1), ("log_loss", 1), ("softmax", 4)])
+@pytest.mark.parametrize("name, n_scores", [("squared_error", 1), ("poisson", 1), ("gamma", 1), ("log_loss", 1),
+                                            ("softmax", 4)])
 def test_kernel_losses_match_their_twins(name, n_scores):
     """Each loss is written once for the kernels (_gam_loss.pxd); its gradients and values agree
     with the formulas written out, and with the Loss object's NumPy gradients (pair ranking)."""
@@ -25,7 +26,8 @@ def test_kernel_losses_match_their_twins(name, n_scores):
     raw = rng.normal(scale=3, size=(n, n_scores))
     raw[:5] = [[40.0] * n_scores, [-40.0] * n_scores, [60.0] * n_scores, [0.0] * n_scores, [-700.0] * n_scores]
     y = (rng.integers(0, n_scores, n) if name == "softmax" else rng.integers(0, 2, n) if name == "log_loss"
-         else rng.poisson(2, n) if name == "poisson" else rng.normal(size=n)).astype(np.float64)
+         else rng.poisson(2, n) if name == "poisson" else rng.gamma(2.0, 1.5, n) if name == "gamma"
+         else rng.normal(size=n)).astype(np.float64)
     w = rng.uniform(0.1, 2, n)
     g, h, values = gradients_rows(raw, y, w, LOSSES[name].kernel)
     want_g, want_h = loss_gradients_naive(raw, y, w, name)
@@ -34,7 +36,7 @@ def test_kernel_losses_match_their_twins(name, n_scores):
     twin_g, twin_h = LOSSES[name].gradients(raw, y, w)
     np.testing.assert_allclose(g, twin_g, rtol=1e-13, atol=1e-300)
     np.testing.assert_allclose(h, twin_h, rtol=1e-13, atol=1e-300)
-    finite = np.all(raw < 50, axis=1)  # the twin's Poisson loss has no clip above exp(50)
+    finite = np.all(np.abs(raw) < 50, axis=1)  # the twins' losses have no clip at exp(+-50)
     np.testing.assert_allclose(values[finite], loss_naive(raw, y, w, name)[finite], rtol=1e-12)
 
 
@@ -152,13 +154,16 @@ def _bag_inputs(rng, n, loss, n_scores):
         y = (rng.random(n) < 1 / (1 + np.exp(-(codes[:, 0] - 3.0)))).astype(np.float64)
     elif loss == "poisson":
         y = rng.poisson(np.exp(0.2 * codes[:, 1] - 1.0)).astype(np.float64)
+    elif loss == "gamma":
+        y = rng.gamma(2.0, np.exp(0.2 * codes[:, 1] - 1.0) / 2.0)
     else:
         y = codes[:, 0] * 0.5 - (codes[:, 1] % 3) + rng.normal(size=n)
     w = rng.uniform(0.5, 1.5, n)
     return n_codes, codes, y, w
 
 
-@pytest.mark.parametrize("loss,n_scores", [("squared_error", 1), ("poisson", 1), ("log_loss", 1), ("softmax", 3)])
+@pytest.mark.parametrize("loss,n_scores", [("squared_error", 1), ("poisson", 1), ("gamma", 1), ("log_loss", 1),
+                                           ("softmax", 3)])
 @pytest.mark.parametrize("validation", [False, True])
 @pytest.mark.parametrize("greedy_steps", [0, 4])
 def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps):

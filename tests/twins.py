@@ -219,6 +219,9 @@ def loss_gradients_naive(raw, y, w, loss):
     if loss == "poisson":
         mu = np.exp(np.minimum(raw, 50.0))
         return w[:, None] * (mu - y[:, None]), w[:, None] * mu
+    if loss == "gamma":  # deviance y / mu + log(mu), mu = exp(raw) (kept above exp(-50))
+        ratio = y[:, None] / np.exp(np.maximum(raw, -50.0))
+        return w[:, None] * (1 - ratio), w[:, None] * ratio
     if loss == "log_loss":
         p = 1 / (1 + np.exp(-raw))
     else:
@@ -233,6 +236,8 @@ def loss_naive(raw, y, w, loss):
         return 0.5 * w * (raw[:, 0] - y) ** 2
     if loss == "poisson":
         return w * (np.exp(raw[:, 0]) - y * raw[:, 0])
+    if loss == "gamma":
+        return w * (y / np.exp(raw[:, 0]) + raw[:, 0])
     if loss == "log_loss":
         s = raw[:, 0]
         return w * (np.maximum(s, 0) + np.log1p(np.exp(-np.abs(s))) - y * s)

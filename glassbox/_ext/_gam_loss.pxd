@@ -15,6 +15,7 @@ cpdef enum LossId:
     POISSON = 1
     LOG_LOSS = 2
     SOFTMAX = 3
+    GAMMA = 4
 
 
 cdef inline Y_DTYPE_C max_exp_arg() noexcept nogil:
@@ -73,6 +74,11 @@ cdef inline void gradients(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, LossId 
         h[0] = w * p
     elif loss == LOG_LOSS:
         logistic_gradient(fast_exp(-s[0]), y, w, g, h)
+    elif loss == GAMMA:
+        # Gamma deviance in the log-mean s, up to constants: y * exp(-s) + s.
+        p = y * fast_exp(-max(s[0], -max_exp_arg()))
+        g[0] = w * (1.0 - p)
+        h[0] = w * p
     else:
         top = s[0]
         for k in range(1, n_scores):
@@ -98,6 +104,8 @@ cdef inline Y_DTYPE_C loss_value(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, L
         return w * (exp(min(s[0], max_exp_arg())) - y * s[0])
     if loss == LOG_LOSS:
         return w * (max(s[0], 0.0) + log1p(exp(-fabs(s[0]))) - y * s[0])
+    if loss == GAMMA:
+        return w * (y * exp(-max(s[0], -max_exp_arg())) + s[0])
     top = s[0]
     for k in range(1, n_scores):
         top = max(top, s[k])

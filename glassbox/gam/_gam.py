@@ -364,12 +364,15 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
 
 class GAMRegressor(RegressorMixin, _BaseGAM):
     __doc__ = f"""Explainable boosting regressor: a GAM for the mean (squared error) or the log-mean
-    (Poisson, for counts) fitted by cyclic gradient boosting over lookup tables.
+    (Poisson for counts, gamma for positive skewed amounts) fitted by cyclic gradient boosting over
+    lookup tables.
 
     Parameters
     ----------
-    loss : {{"squared_error", "poisson"}}, default="squared_error"
-        Poisson needs non-negative targets with a positive mean; its terms are on the log scale.{_COMMON_PARAMS_DOC}
+    loss : {{"squared_error", "poisson", "gamma"}}, default="squared_error"
+        Poisson needs non-negative targets with a positive mean, gamma strictly positive targets
+        (claim sizes, costs: the spread grows with the mean); both have their terms on the log
+        scale, so a term multiplies the prediction by ``exp(score)``.{_COMMON_PARAMS_DOC}
     Attributes
     ----------{_COMMON_ATTRS_DOC}
     """

@@ -17,7 +17,7 @@ Unseen levels at predict time follow the missing values.
 
 Search
 ------
-depth <= 2: exact, by ``_ext._depth2.solve_depth2`` on pairwise histograms.
+depth <= 2: exact, by ``_ext._depth2.Depth2Solver`` on pairwise histograms.
 depth 3: exact, by trying every root split and solving both sides exactly at depth 2. The best
 tree so far bounds the search (a side whose cost plus the other side's least penalty cannot beat
 it is not solved; the bounds carried between thresholds are the sides' unconstrained costs, so
