@@ -8,6 +8,9 @@ stored ones. Write them anew only when a change of behaviour is intended (and sa
 commit)::
 
     python -m tests.zoo_outputs --write            # every case whose data is available
+    git checkout -- tests/fixtures/zoo/*.model.json.gz   # keep the old model files (a tree's
+                                                         # records its fit time) unless the
+                                                         # format itself changed
 
 Only glassbox's own outputs are stored (no matplotlib or plotly output, whose bytes depend on
 their versions); values are canonicalised to plain JSON, floats exactly (JSON floats round-trip

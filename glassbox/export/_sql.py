@@ -102,7 +102,19 @@ class _Writer:
 
     def __init__(self, plan, dialect, table, keep):
         self.plan, self.dialect, self.table, self.keep = plan, dialect, table, keep
+        # Every column is read qualified by the stage it comes from ("glassbox_inputs"."x"): an
+        # unqualified "True" is SQLite's keyword, and an unknown double-quoted name its string
+        # literal; a qualified one is the column, or an error.
+        self.source = quote(_DATA)
         self.taken = {k.lower() for k in keep}
+        keywords = sorted(k for k in keep if k.lower() in _KEYWORD_NAMES)
+        if keywords and dialect == "sqlite":
+            raise ValueError(
+                f"keep names columns {keywords}: SQLite reads \"True\" and \"False\" as its keywords when "
+                "they name a query's column, so such a column cannot be passed through; rename it, or join "
+                "the predictions back on another column."
+            )
+        self.taken |= _KEYWORD_NAMES  # never an internal column's name either
         outputs = self._output_names()
         clash = [name for name in outputs if name.lower() in self.taken]
         if clash:
@@ -133,30 +145,40 @@ class _Writer:
     def lit(self, value):
         return float_literal(value, self.dialect)
 
+    def ref(self, name):
+        """Column ``name`` of the stage being read (qualified)."""
+        return f"{self.source}.{quote(name)}"
+
+    def _stage(self, stages, name, columns):
+        """Add a stage (its columns read the current one); later columns read the new stage."""
+        stages.append((name, columns))
+        self.source = quote(name)
+
     # --- the query ---------------------------------------------------------------------------
 
     def query(self):
-        stages = [("glassbox_inputs", [self._input(j) for j in self.plan.used])]
+        stages = []
+        self._stage(stages, "glassbox_inputs", [self._input(j) for j in self.plan.used])
         if isinstance(self.plan.body, AdditivePlan):
             final = self._additive(stages)
         else:
             final = self._decision(stages)
         lines = self._header()
         ctes = []
-        source = self.table
+        source, qualifier = f"{self.table} AS {quote(_DATA)}", quote(_DATA)
         for i, (name, columns) in enumerate(stages):
             # Later stages name a column several times (softmax, the label); MATERIALIZED keeps
             # the engine from pasting the big CASE sums into each use and evaluating them again.
             hint = "MATERIALIZED " if i else ""
-            ctes.append(f"{quote(name)} AS {hint}(\n{self._select(columns, source, 1)}\n)")
-            source = quote(name)  # each stage reads the one before
+            ctes.append(f"{quote(name)} AS {hint}(\n{self._select(columns, source, qualifier, 1)}\n)")
+            source = qualifier = quote(name)  # each stage reads the one before
         lines.append("WITH " + ",\n".join(ctes))
-        lines.append(self._select(final, source, 0) + ";")
+        lines.append(self._select(final, source, qualifier, 0) + ";")
         return "\n".join(lines) + "\n"
 
-    def _select(self, columns, source, depth):
+    def _select(self, columns, source, qualifier, depth):
         pad = "    " * depth
-        items = [quote(k) for k in self.keep] + columns
+        items = [f"{qualifier}.{quote(k)} AS {quote(k)}" for k in self.keep] + columns
         body = ",\n".join(_indent(item, pad + "    ") for item in items)
         return f"{pad}SELECT\n{body}\n{pad}FROM {source}"
 
@@ -178,7 +200,7 @@ class _Writer:
 
     def _input(self, j):
         """The feature read as the binning reads it: numbers as doubles, NaN as missing."""
-        bins, column = self.plan.features[j], quote(self.plan.features[j].name)
+        bins, column = self.plan.features[j], self.ref(self.plan.features[j].name)
         duck = self.dialect == "duckdb"
         if not bins.is_categorical:
             expr = f"CAST({column} AS {'DOUBLE' if duck else 'REAL'})"
@@ -206,29 +228,30 @@ class _Writer:
             for term in body.terms:
                 parts.append(f"+ {self._term(term, k)}  -- {one_line(term.name)}")
             scores.append("\n".join(parts) + f"\nAS {quote(raw[k])}")
-        stages.append(("glassbox_scores", scores))
+        self._stage(stages, "glassbox_scores", scores)
         link = body.link
         if link == "identity":
-            return [f"{quote(raw[0])} AS {quote('prediction')}"]
+            return [f"{self.ref(raw[0])} AS {quote('prediction')}"]
         if link == "log":
-            return [f"exp({quote(raw[0])}) AS {quote('prediction')}"]
+            return [f"exp({self.ref(raw[0])}) AS {quote('prediction')}"]
         if link == "logit":
-            p = quote(self._name("p"))
-            stages.append(("glassbox_probabilities", [f"1e0 / (1e0 + exp(-{quote(raw[0])})) AS {p}"]))
+            name = self._name("p")
+            self._stage(stages, "glassbox_probabilities", [f"1e0 / (1e0 + exp(-{self.ref(raw[0])})) AS {quote(name)}"])
+            p = self.ref(name)
             label = f"CASE WHEN {p} > 1e0 - {p} THEN {self._label(1)} ELSE {self._label(0)} END"
             return [f"1e0 - {p} AS {quote(self.outputs[0])}", f"{p} AS {quote(self.outputs[1])}",
                     f"{label} AS {quote('prediction')}"]
         # softmax, as predict_proba: exp(raw - max) over their sum, added left to right
         greatest = "max" if self.dialect == "sqlite" else "greatest"
-        top = f"{greatest}({', '.join(quote(r) for r in raw)})"
+        top = f"{greatest}({', '.join(self.ref(r) for r in raw)})"
         exps = [self._name("exp" + s) for s in suffixes]
-        stages.append(("glassbox_exps", [f"exp({quote(r)} - {top}) AS {quote(e)}" for r, e in zip(raw, exps)]))
-        total = " + ".join(quote(e) for e in exps)
+        self._stage(stages, "glassbox_exps", [f"exp({self.ref(r)} - {top}) AS {quote(e)}" for r, e in zip(raw, exps)])
+        total = " + ".join(self.ref(e) for e in exps)
         probas = [self._name("p" + s) for s in suffixes]
-        stages.append(("glassbox_probabilities",
-                        [f"{quote(e)} / ({total}) AS {quote(p)}" for e, p in zip(exps, probas)]))
-        columns = [f"{quote(p)} AS {quote(o)}" for p, o in zip(probas, self.outputs)]
-        return columns + [self._argmax([quote(p) for p in probas])]
+        self._stage(stages, "glassbox_probabilities",
+                    [f"{self.ref(e)} / ({total}) AS {quote(p)}" for e, p in zip(exps, probas)])
+        columns = [f"{self.ref(p)} AS {quote(o)}" for p, o in zip(probas, self.outputs)]
+        return columns + [self._argmax([self.ref(p) for p in probas])]
 
     def _label(self, k):
         return value_literal(self.plan.classes[k], self.dialect)
@@ -260,9 +283,10 @@ class _Writer:
 
     def _decision(self, stages):
         body = self.plan.body
-        index = quote(self._name(body.leaf_kind))
+        index_name = self._name(body.leaf_kind)
         stage = {"rule": "glassbox_rules", "leaf": "glassbox_leaves"}[body.leaf_kind]
-        stages.append((stage, [f"{self._choice(body.root)} AS {index}"]))
+        self._stage(stages, stage, [f"{self._choice(body.root)} AS {quote(index_name)}"])
+        index = self.ref(index_name)
         columns = []
         for k in range(len(body.values[0])):
             values = [v[k] for v in body.values]
@@ -296,7 +320,7 @@ class _Writer:
     def test(self, test):
         """A Test as a SQL condition: TRUE exactly where it passes, FALSE or NULL elsewhere (NULL
         fails every comparison and every IN / NOT IN)."""
-        column = quote(self.alias[test.feature])
+        column = self.ref(self.alias[test.feature])
         lit = self.lit
         levels = lambda values: ", ".join(value_literal(v, self.dialect) for v in values)  # noqa: E731
         spell = {
@@ -316,4 +340,32 @@ class _Writer:
 
 
 def _indent(text, pad):
-    return "\n".join(pad + line for line in text.split("\n"))
+    """``text`` with ``pad`` before each of its lines -- the lines of SQL, that is: a line break
+    inside a quoted identifier or string literal is part of a name or a value, and padding it
+    would rename the column or change the value."""
+    out = [pad]
+    quote_char, comment, i = None, False, 0
+    while i < len(text):
+        ch = text[i]
+        if comment:  # a comment runs to the end of its line
+            comment = ch != "\n"
+        elif quote_char:  # a doubled quote inside one closes and reopens it: the same here
+            if ch == quote_char:
+                quote_char = None
+        elif ch in "'\"":
+            quote_char = ch
+        elif text.startswith("--", i):
+            comment = True
+        out.append(ch)
+        if ch == "\n" and not quote_char:
+            out.append(pad)
+        i += 1
+    return "".join(out)
+
+
+# The alias of the user's table in the query's first stage.
+_DATA = "glassbox_data"
+
+# Names SQLite takes for its keywords TRUE and FALSE even double-quoted, when they name a column
+# of a query (the table's own columns of these names are read, qualified, as they are).
+_KEYWORD_NAMES = frozenset({"true", "false"})
