@@ -238,7 +238,20 @@ def check_regression_y(y, n_samples):
             f"y has {n_nan} NaN and {n_inf} infinite values; a regressor needs a finite target "
             "for every row: drop or fix those rows."
         )
+    largest = float(np.abs(y).max()) if y.size else 0.0
+    spread = float(y.max() - y.min()) if y.size else 0.0
+    if largest > _MAX_TARGET or 0 < spread < 1 / _MAX_TARGET:
+        raise ValueError(
+            f"y ranges from {y.min():.3g} to {y.max():.3g}: beyond {_MAX_TARGET:.0e} in size, or varying by less than "
+            f"{1 / _MAX_TARGET:.0e}, the squared errors a regressor sums would overflow or vanish. Rescale y "
+            "(divide it by a constant, or subtract a constant) and scale the predictions back."
+        )
     return y
+
+
+# Regression targets are kept within +-1e100 and vary by at least 1e-100: their squares, and sums
+# of squares over any number of rows, then stay far from overflow and underflow.
+_MAX_TARGET = 1e100
 
 
 def target_1d(y, n_samples):
@@ -274,7 +287,25 @@ def check_sample_weight(sample_weight, n_samples):
         )
     if not np.any(sw > 0):
         raise ValueError("all sample weights are zero; at least one row needs a positive weight.")
+    if not np.isfinite(sw.sum()):
+        raise ValueError(
+            f"sample_weight sums to more than the largest float (its largest weight is {sw.max():.3g}); divide "
+            "the weights by a constant: glassbox models do not depend on the weights' scale."
+        )
     return sw
+
+
+def relative_weight(sw):
+    """The weights every model computes with: uniform weights (of any size) as ones, others
+    multiplied by the power of two that brings their mean into [0.5, 1). So a model does not
+    depend on the weights' scale (uniform weights of 1e-300 or 1e300 fit the unweighted model;
+    weights times a power of two fit the same model, bit for bit), nothing overflows or
+    underflows, and scaling is exact: integer weights stay integers' multiples of one power of
+    two, so sums (and ties between equal splits) are those of repeated rows."""
+    if sw.size == 0 or np.all(sw == sw[0]):
+        return np.ones_like(sw)
+    _, exponent = np.frexp(sw.mean())  # the mean is finite: check_sample_weight checked the sum
+    return np.ldexp(sw, -int(exponent))
 
 
 def check_monotonic_cst(monotonic_cst, names, is_categorical, *, has_names):

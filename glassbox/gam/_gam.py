@@ -26,6 +26,7 @@ from glassbox._base import (
     check_sample_weight,
     effective_n_threads,
     feature_names,
+    relative_weight,
 )
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
@@ -204,7 +205,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         y_fit, strata, loss = self._encode_y(y, n_samples)
         n_scores = len(self.classes_) if loss.link == "softmax" else 1
         weight = check_sample_weight(sample_weight, n_samples)
-        scaled = weight / weight.mean()  # hessian thresholds then mean the same at any weight scale
+        scaled = relative_weight(weight)
+        scaled = scaled / scaled.mean()  # mean 1: hessian thresholds then mean the same at any weight scale
         names = feature_names(self)
         has_names = getattr(self, "feature_names_in_", None) is not None
         monotonic = check_monotonic_cst(self.monotonic_cst, names, binned.is_categorical, has_names=has_names)
@@ -252,13 +254,14 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                 terms += [_BagTables((a, b), (grids[a], grids[b]), (maps[a], maps[b]), [bag[i] for bag in per_bag2])
                           for i, (a, b) in enumerate(pairs)]
 
-        self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, intercept, n_scores)
+        self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
         self.loss_ = loss
         return self
 
-    def _finish_terms(self, bag_terms, codes, weight, intercept, n_scores):
-        """Centre each bag's tables, move the means into the intercept, average the bags."""
+    def _finish_terms(self, bag_terms, codes, weight, relative, intercept, n_scores):
+        """Centre each bag's tables (on the relative weights: scale-free), move the means into
+        the intercept, average the bags; each term keeps its bins' weights as given."""
         n_bags = self.outer_bags
         bag_intercepts = np.tile(intercept, (n_bags, 1)).astype(np.float64)
         terms = []
@@ -269,8 +272,9 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             index = tuple(m[codes[:, f]] for m, f in zip(maps, features))
             flat = np.ravel_multi_index(index, grid)
             bin_weights = np.bincount(flat, weights=weight, minlength=int(np.prod(grid))).reshape(grid)
+            centring = np.bincount(flat, weights=relative, minlength=int(np.prod(grid))).reshape(grid)
             axes = tuple(range(1, 1 + len(grid)))
-            means = (stacked * bin_weights[None, ..., None]).sum(axis=axes) / bin_weights.sum()  # (n_bags, K)
+            means = (stacked * centring[None, ..., None]).sum(axis=axes) / centring.sum()  # (n_bags, K)
             stacked = stacked - means.reshape((n_bags,) + (1,) * len(grid) + (n_scores,))
             bag_intercepts += means
             if n_scores > 1:  # softmax ignores a shift shared by all classes: keep each cell's sum 0

@@ -22,6 +22,7 @@ from glassbox._base import (
     check_regression_y,
     check_sample_weight,
     effective_n_threads,
+    relative_weight,
     user_stacklevel,
 )
 from glassbox.rules._antecedents import mine_antecedents
@@ -81,7 +82,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         check_integer("beam_width", self.beam_width, 1)
 
     def _fit(self, X, y, sample_weight, classification):
-        binned, antecedents, problem, target, sample_weight = self._prepare(X, y, sample_weight, classification)
+        binned, antecedents, problem, target, sample_weight, relative = self._prepare(X, y, sample_weight,
+                                                                                       classification)
         max_rules = np.inf if self.max_rules is None else self.max_rules
         max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
         result = search(problem, c=self.c_, max_rules=max_rules, max_nodes=max_nodes,
@@ -90,7 +92,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         self.lower_bound_ = result.lower_bound
         self.optimal_ = result.optimal
         self.n_nodes_ = result.n_nodes
-        self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight,
+        self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight, relative,
                                        classification)
         if not result.optimal:
             warnings.warn(
@@ -104,7 +106,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
 
     def _prepare(self, X, y, sample_weight, classification):
         """Validate, bin, mine the antecedents: what the search needs (sets ``c_``, the bins and
-        ``classes_``)."""
+        ``classes_``), with the weights as given and relative to their mean (what it computes with)."""
         self._check_params()
         X, y, sample_weight = _drop_zero_weight(X, y, sample_weight)
         binned = self._fit_bins(X, categorical_features=self.categorical_features, n_jobs=self.n_jobs,
@@ -115,12 +117,13 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         else:
             target = check_regression_y(y, n_samples)
         sample_weight = check_sample_weight(sample_weight, n_samples)
+        relative = relative_weight(sample_weight)  # what the search computes with: scale-free
         n_threads = effective_n_threads(self.n_jobs)
         self.c_ = _auto_c(n_samples) if isinstance(self.c, str) else float(self.c)
         # A rule capturing less than c of the weight is never in an optimal classification list
         # (removing it costs less than the c it saves), so by default no such rule is mined.
         min_support = self.c_ if self.min_support is None else self.min_support
-        antecedents = mine_antecedents(binned, sample_weight, max_card=self.max_card,
+        antecedents = mine_antecedents(binned, relative, max_card=self.max_card,
                                        min_support=min_support,
                                        max_thresholds=self.max_thresholds, n_threads=n_threads)
         self.n_antecedents_ = len(antecedents.conditions)
@@ -134,36 +137,38 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         if classification:
             problem_y = target
         else:
-            scale = _weighted_std(target, sample_weight)
-            problem_y = (target - np.average(target, weights=sample_weight)) / (scale if scale > 0 else 1.0)
-        problem = Problem(antecedents.bits, antecedents.n_single, problem_y, sample_weight,
+            scale = _weighted_std(target, relative)
+            problem_y = (target - np.average(target, weights=relative)) / (scale if scale > 0 else 1.0)
+        problem = Problem(antecedents.bits, antecedents.n_single, problem_y, relative,
                           classification=classification,
                           n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested,
                           n_threads=n_threads)
-        return binned, antecedents, problem, target, sample_weight
+        return binned, antecedents, problem, target, sample_weight, relative
 
-    def _make_rules(self, antecedents, prefix, codes, target, sample_weight, classification):
-        """The fitted structure, with each rule's statistics read from the rows it captures."""
+    def _make_rules(self, antecedents, prefix, codes, target, sample_weight, relative, classification):
+        """The fitted structure, with each rule's statistics read from the rows it captures: its
+        values from the relative weights (scale-free), its training weight as given."""
         free = np.ones(codes.shape[0], dtype=bool)
         rules = []
         for conditions in [antecedents.conditions[a] for a in prefix] + [()]:
             rule = Rule(conditions, None, None)
             rows = free & rule.evaluate(codes)
             free &= ~rows
-            w = sample_weight[rows]
+            w = relative[rows]
             if classification:
                 counts = np.bincount(target[rows], weights=w, minlength=len(self.classes_))
                 if counts.sum() == 0:  # a default rule with no rows left keeps the overall mix
-                    counts = np.bincount(target, weights=sample_weight, minlength=len(self.classes_))
-                # Laplace smoothing: one pseudo-row of unit weight per class, so a weight of 2
-                # means exactly "this row twice".
-                value = (counts + 1.0) / (counts.sum() + len(self.classes_))
+                    counts = np.bincount(target, weights=relative, minlength=len(self.classes_))
+                # Laplace smoothing: one pseudo-row of the average weight per class (with unit
+                # weights, one row), whatever the weights' scale.
+                pseudo = relative.mean()
+                value = (counts + pseudo) / (counts.sum() + len(self.classes_) * pseudo)
                 prediction = self.classes_[int(np.argmax(value))]
             else:
-                mean = np.average(target[rows], weights=w) if w.sum() > 0 else np.average(target, weights=sample_weight)
+                mean = np.average(target[rows], weights=w) if w.sum() > 0 else np.average(target, weights=relative)
                 value = np.array([mean])
                 prediction = float(mean)
-            rules.append(Rule(conditions, prediction, value, float(w.sum()), int(rows.sum())))
+            rules.append(Rule(conditions, prediction, value, float(sample_weight[rows].sum()), int(rows.sum())))
         return rules
 
     def apply(self, X):
@@ -240,8 +245,9 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     rules_ : list of Rule
         The list in order, the default rule (no conditions) last. Each rule's ``prediction`` is a
         class label, ``value`` its smoothed class probabilities in ``classes_`` order
-        (``(weight_k + 1) / (weight + n_classes)``, a pseudo-count of one unit of weight per class;
-        in a distilled list, the teacher's probabilities: docs/distill.md), ``weight`` and
+        (``(weight_k + m) / (weight + n_classes * m)``, ``m`` the mean weight: a pseudo-count of
+        one average row per class, whatever the weights' scale; in a distilled
+        list, the teacher's probabilities: docs/distill.md), ``weight`` (in the units given) and
         ``n_samples`` the training rows it captured (of those no earlier rule took).
     classes_ : ndarray
         Class labels.

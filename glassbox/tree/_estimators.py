@@ -21,6 +21,7 @@ from glassbox._base import (
     check_sample_weight,
     effective_n_threads,
     feature_names,
+    relative_weight,
 )
 from glassbox._ext._typedefs import BIN_CODE_DTYPE
 from glassbox._regions import row_statistics
@@ -117,7 +118,8 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         """
         self._check_params()
         start = time.monotonic()
-        X, y, sw = _drop_zero_weight_rows(X, y, sample_weight)
+        X, y, given_weight = _drop_zero_weight_rows(X, y, sample_weight)
+        sw = relative_weight(given_weight)  # what the search computes with: scale-free
         data = self._fit_bins(X, max_bins=self.max_bins, categorical_features=self.categorical_features,
                               n_jobs=self.n_jobs, random_state=self.random_state)
         n = data.codes.shape[0]
@@ -133,11 +135,9 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
                           self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
                           min_weight=1e-12 * sw.sum())
         root, cost, proven = search(problem, self.max_depth)
-        # The weight: the per-class weight columns (classification), or the first column alone.
-        weight_columns = slice(0, self.n_classes_) if self._is_classifier else slice(0, 1)
+        # Each node's training weight, as given.
         self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats),
-                                lambda rows: float(stats[rows, weight_columns].sum()),
-                                classes=getattr(self, "classes_", None))
+                                lambda rows: float(given_weight[rows].sum()), classes=getattr(self, "classes_", None))
         self.monotonic_cst_ = cst
         self.optimal_ = bool(proven)
         self.objective_ = self._objective(data.codes, y_train=self._y_train, sw=sw)
