@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -92,6 +93,19 @@ def check_real(name, value, low, high=np.inf, *, low_open=False, high_open=False
 
 
 _MAX_THREADS = 1 << 15  # kernels take a C int; more threads than this is a typo, not a machine
+
+
+def check_random_state_param(random_state):
+    """Raise a ValueError naming ``random_state`` unless scikit-learn's check_random_state takes it
+    (None, an int in [0, 2**32 - 1], a RandomState): checked when a fit starts, even where the
+    seed is used only on large data."""
+    try:
+        check_random_state(random_state)
+    except ValueError as err:
+        raise ValueError(
+            f"random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState, got {random_state!r} "
+            f"({err})."
+        ) from None
 
 
 def effective_n_threads(n_jobs):
@@ -216,8 +230,15 @@ def check_classification_y(y, n_samples):
             f"y has {n_missing} missing values; a classifier needs a label for every row: "
             "drop those rows or give them a label."
         )
-    check_classification_targets(y)
-    classes, codes = np.unique(y, return_inverse=True)
+    try:
+        check_classification_targets(y)
+        classes, codes = np.unique(y, return_inverse=True)
+    except TypeError:  # labels of kinds that do not sort together: 'a' and 1
+        kinds = sorted({type(py_scalar(v)).__name__ for v in y})
+        raise ValueError(
+            f"y mixes labels of different types ({', '.join(kinds)}), which have no order; give every label "
+            "one type, e.g. y.astype(str)."
+        ) from None
     if len(classes) < 2:
         raise ValueError(
             f"y has only one class ({classes[0]!r}); a classifier needs at least two classes."
@@ -228,6 +249,11 @@ def check_classification_y(y, n_samples):
 def check_regression_y(y, n_samples):
     """Return a regression target as finite float64."""
     y = target_1d(y, n_samples)
+    if y.dtype.kind in "mM":
+        raise ValueError(
+            f"y holds {'durations' if y.dtype.kind == 'm' else 'dates'} (dtype {y.dtype}); a regressor needs "
+            "numbers: convert them, e.g. to days (y / np.timedelta64(1, 'D'))."
+        )
     try:
         y = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as err:

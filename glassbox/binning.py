@@ -22,7 +22,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from glassbox._base import GlassboxMixin, check_integer, check_X, effective_n_threads, feature_names, py_scalar, user_stacklevel
+from glassbox._base import (
+    GlassboxMixin, check_integer, check_random_state_param, check_X, effective_n_threads, feature_names, py_scalar,
+    user_stacklevel,
+)
 from glassbox._ext._binning import map_to_bins
 from glassbox._ext._typedefs import BIN_CODE_DTYPE, MAX_VALUE_BINS, OFFSET_DTYPE, X_DTYPE
 
@@ -248,6 +251,7 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
         if self.subsample is not None:
             check_integer("subsample", self.subsample, 2)
         effective_n_threads(self.n_jobs)
+        check_random_state_param(self.random_state)
 
     def _subsample_rows(self, n_samples):
         if self.subsample is None or n_samples <= self.subsample:
@@ -352,6 +356,10 @@ def _numeric_column(column, name):
                 f"feature {name!r} holds a value that is neither a number nor a string: {err}. "
                 "Each argument must be a string or a number (or missing)."
             ) from None
+    if dtype.kind == "c":
+        raise ValueError(
+            f"feature {name!r} holds complex numbers; pass their real and imaginary parts as two features."
+        )
     if dtype.kind in "mM":
         raise TypeError(
             f"feature {name!r} has dtype {dtype}; convert dates and durations to numbers "

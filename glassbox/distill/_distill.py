@@ -43,7 +43,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from glassbox._base import as_table, py_scalar
+from glassbox._base import as_table, py_scalar, target_1d
 from glassbox._families import estimator_names, find_family, model_size
 from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill._augment import augment as draw_rows
@@ -113,6 +113,8 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
     teacher = Teacher.wrap(teacher, task=task, classes=classes)
     _check_student(student, teacher)
     X = as_table(X)
+    if y is not None:
+        y = target_1d(y, X.shape[0])  # the report compares y with the rows it belongs to
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
     if not isinstance(holdout, numbers.Real) or not 0 <= holdout < 1:

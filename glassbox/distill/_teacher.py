@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import is_classifier, is_regressor
+from sklearn.base import BaseEstimator, is_classifier, is_regressor
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import py_scalar
 
@@ -60,6 +62,7 @@ class Teacher:
             return model
         if task is not None and task not in TASKS:
             raise ValueError(f"task must be one of {TASKS} or None, got {task!r}")
+        _check_fitted(model)
         methods = [m for m in ("predict_proba", "decision_function", "predict") if callable(getattr(model, m, None))]
         if not methods:
             if callable(model):
@@ -166,6 +169,19 @@ class Teacher:
 def log_probabilities(proba):
     """``log(proba)``, probabilities clipped to [PROBA_EPS, 1] first (finite logits)."""
     return np.log(np.clip(proba, PROBA_EPS, 1.0))
+
+
+def _check_fitted(model):
+    """A scikit-learn estimator that is not fitted is said to be so (not, later, to lack classes)."""
+    if not isinstance(model, BaseEstimator):
+        return  # other libraries' models say so themselves when asked
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise ValueError(
+            f"the teacher ({type(model).__name__}) is not fitted: fit it first, or let a DistilledClassifier / "
+            "DistilledRegressor fit a copy on (X, y) with refit_teacher=True."
+        ) from None
 
 
 def _is(predicate, model):

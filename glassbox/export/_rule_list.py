@@ -54,6 +54,11 @@ def restore(model, structure, training):
     for r, item in enumerate(items):
         item.only(*RULE_KEYS)
         conditions = tuple(condition_from_dict(c, features) for c in item.objs("conditions"))
+        if len(conditions) > model.max_card:
+            item.fail("conditions", f"{len(conditions)} conditions; a rule of this list has at most max_card="
+                                    f"{model.max_card}")
+        if len({c.feature for c in conditions}) < len(conditions):
+            item.fail("conditions", "a rule tests each feature once")
         if r == len(items) - 1 and conditions:
             item.fail("conditions", "the last rule is the default rule, with no conditions")
         if r < len(items) - 1 and not conditions:
@@ -65,8 +70,11 @@ def restore(model, structure, training):
         rules.append(Rule(conditions, prediction, value, item.float("weight", lo=0.0), item.int("n_samples", lo=0)))
     model.rules_ = rules
     model.c_ = training.float("c", lo=0.0)
-    if model.c_ >= 1.0:
-        training.fail("c", "expected a cost per rule below 1")
+    if isinstance(model.c, str):  # "auto" resolves to at least 0.005, and to 1 or more on 5 rows or fewer
+        if model.c_ < 0.005:
+            training.fail("c", "c='auto' is at least 0.005")
+    elif model.c_ != model.c:
+        training.fail("c", f"expected the parameter c={model.c!r}")
     model.objective_ = training.float("objective")
     model.lower_bound_ = training.float("lower_bound")
     model.optimal_ = training.bool("optimal")

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from glassbox._base import (
     BinnedModelMixin,
     check_integer,
+    check_random_state_param,
     check_real,
     check_classification_y,
     check_monotonic_cst,
@@ -168,6 +169,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         check_real("l2_regularization", self.l2_regularization, 0, np.inf)
         check_real("greedy_ratio", self.greedy_ratio, 0, np.inf)
         effective_n_threads(self.n_jobs)
+        check_random_state_param(self.random_state)
 
     def _params(self):
         return {

@@ -17,6 +17,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from glassbox._base import (
     BinnedModelMixin,
     check_integer,
+    check_random_state_param,
     check_real,
     check_classification_y,
     check_regression_y,
@@ -80,6 +81,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         if self.time_limit is not None:
             check_real("time_limit", self.time_limit, 0.0)
         check_integer("beam_width", self.beam_width, 1)
+        check_random_state_param(self.random_state)
 
     def _fit(self, X, y, sample_weight, classification):
         binned, antecedents, problem, target, sample_weight, relative = self._prepare(X, y, sample_weight,

@@ -14,6 +14,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from glassbox._base import (
     BinnedModelMixin,
     check_integer,
+    check_random_state_param,
     check_real,
     check_classification_y,
     check_monotonic_cst,
@@ -101,6 +102,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         check_real("complexity", self.complexity, 0)
         if self.time_limit is not None:
             check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
+        check_random_state_param(self.random_state)
 
     def fit(self, X, y, sample_weight=None):
         """Find the best tree of depth <= ``max_depth`` for the objective (see ``objective_``).
