@@ -78,15 +78,32 @@ def _munge(frame, n_samples, rng, p, s):
         if is_cat:
             columns[name] = own.where(~swap[:, j], other)
             continue
-        a = column.to_numpy(dtype=np.float64, na_value=np.nan)[base]
-        b = column.to_numpy(dtype=np.float64, na_value=np.nan)[mate]
+        values_all, exponent = _scaled(column.to_numpy(dtype=np.float64, na_value=np.nan))
+        a, b = values_all[base], values_all[mate]
         spread = np.abs(a - b) / s
         drawn = rng.normal(np.nan_to_num(b), np.nan_to_num(spread))
         # Missing on either side: swap values as a categorical would (NaN is a value here).
         drawn = np.where(np.isnan(a) | np.isnan(b), b, drawn)
-        values = np.where(swap[:, j], drawn, a)
+        # Back to the column's scale; a draw beyond the largest float stays the largest float.
+        with np.errstate(over="ignore"):
+            values = np.clip(np.ldexp(np.where(swap[:, j], drawn, a), exponent), -_LARGEST, _LARGEST)
         columns[name] = _like(column, values)
     return pd.DataFrame(columns)
+
+
+_LARGEST = np.finfo(np.float64).max
+
+
+def _scaled(values):
+    """``(values * 2**-e, e)`` with the largest magnitude below 1: differences, spreads and
+    standard deviations of values near the largest float then cannot overflow. Exact (a power of
+    two), so ordinary values give the same draws and distances as unscaled ones, bit for bit."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or not np.any(finite):
+        return values, 0
+    _, exponent = np.frexp(np.abs(finite).max())
+    exponent = int(exponent)
+    return np.ldexp(values, -exponent), exponent
 
 
 def _like(column, values):
@@ -114,7 +131,7 @@ def _encode(frame, categorical):
             values = values.where(values.isin(top), "<other>")
             parts.append(pd.get_dummies(values).to_numpy(dtype=np.float64) / np.sqrt(2.0))
             continue
-        x = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        x, _ = _scaled(column.to_numpy(dtype=np.float64, na_value=np.nan))
         missing = np.isnan(x)
         seen = x[~missing]
         sd = seen.std() if seen.size > 1 else 0.0
