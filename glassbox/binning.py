@@ -453,10 +453,11 @@ def _short_thresholds(lo, hi):
         if todo.size == 0:
             break
         text = [f"{m:.{digits}g}" for m in mid[todo]]
-        candidate = np.array([float(t) for t in text], dtype=X_DTYPE)
+        candidate = np.array([float(t) for t in text], dtype=X_DTYPE)  # may round to inf near the limit
         inside = (lo[todo] < candidate) & (candidate < hi[todo])
-        near = ~inside & (np.minimum(np.abs(candidate - lo[todo]), np.abs(candidate - hi[todo]))
-                          <= 8 * np.spacing(np.maximum(np.abs(lo[todo]), np.abs(hi[todo]))))
+        with np.errstate(over="ignore", invalid="ignore"):  # the spacing of the largest float is inf
+            near = ~inside & (np.minimum(np.abs(candidate - lo[todo]), np.abs(candidate - hi[todo]))
+                              <= 8 * np.spacing(np.maximum(np.abs(lo[todo]), np.abs(hi[todo]))))
         for k in np.flatnonzero(near):
             neighbour = _grid_neighbour_inside(text[k], digits, lo[todo[k]], hi[todo[k]])
             if neighbour is not None:

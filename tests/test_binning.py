@@ -106,6 +106,21 @@ def test_thresholds_lie_strictly_between_training_values():
     assert np.all(feature.thresholds < distinct[position])
 
 
+def test_values_at_the_float_limits_bin_like_any_others():
+    """Thresholds near +-1.8e308 (where the shortest decimal can round to inf) lie strictly
+    between neighbouring values and code them as the twin does, without warnings."""
+    top = np.finfo(np.float64).max
+    values = np.array([-top, -top / 2, -1e300, 0.0, 1e300, top / 3, np.nextafter(top, 0), top])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        binner = Binner().fit(values.reshape(-1, 1))
+        codes = binner.transform(values.reshape(-1, 1))[:, 0]
+    thresholds = binner.features_[0].thresholds
+    assert np.all(np.isfinite(thresholds)) and len(thresholds) == len(values) - 1
+    assert np.all(values[:-1] <= thresholds) and np.all(thresholds < values[1:])
+    np.testing.assert_array_equal(codes, np.arange(len(values)))
+
+
 def _significant_digits(value):
     digits = Decimal(format_threshold(value)).normalize().as_tuple().digits
     return len(digits)
