@@ -196,3 +196,44 @@ def test_many_rules_exhaust_the_child_batches():
         result = search(problem, c=0.0, max_rules=2, max_nodes=10**6, time_limit=None, beam_width=1, bounds=bounds)
         assert result.optimal
         assert result.objective == pytest.approx(expected, abs=1e-12)
+
+
+def _wide_problem(n, p, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)).round(2)
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(size=n) > 0).astype(int)
+    return X, y
+
+
+def test_time_limit_covers_mining_too():
+    """Mining the candidates (millions of conjunctions on wide data) runs under the fit's clock:
+    a fit that took 19 s against time_limit=1 (mining first, unbounded) now stops near its
+    limit, says why, and claims no certificate. (The bound asserted is loose: a busy machine.)"""
+    import time as clock
+
+    X, y = _wide_problem(2000, 150)
+    start = clock.perf_counter()
+    with pytest.warns(NotProvenOptimalWarning, match="mining the candidate rules stopped at .* of them \\(half the time limit\\)"):
+        model = RuleListClassifier(max_nodes=300, time_limit=1.0).fit(X, y)
+    assert clock.perf_counter() - start < 6.0
+    assert not model.optimal_ and model.lower_bound_ <= model.objective_
+    assert model.predict(X).shape == (len(y),)
+
+
+def test_mining_stops_at_its_memory_cap_and_says_so(monkeypatch):
+    """Conjunctions of three on wide data run to billions (such a fit was killed for memory):
+    mining stops at a cap, the list is the best among the candidates mined, and its lower bound
+    still holds for every list (the equivalent points' loss, not the search's bound over the
+    truncated candidates)."""
+    from glassbox.rules import _antecedents
+
+    X, y = _wide_problem(300, 30, seed=1)
+    full = RuleListClassifier(max_card=3, max_nodes=40)
+    with pytest.warns(NotProvenOptimalWarning):
+        full.fit(X, y)
+    monkeypatch.setattr(_antecedents, "MAX_MINED_BYTES", 2 << 20)
+    with pytest.warns(NotProvenOptimalWarning, match="stopped at .* \\(the 2 MiB of memory they may take\\)"):
+        capped = RuleListClassifier(max_card=3, max_nodes=40).fit(X, y)
+    assert capped.n_antecedents_ < full.n_antecedents_
+    assert not capped.optimal_
+    assert capped.lower_bound_ <= full.objective_ + 1e-12  # a bound on the full space's optimum

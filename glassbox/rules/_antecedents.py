@@ -9,6 +9,7 @@ minimum support, true on every row, or capturing exactly the rows of an earlier 
 (the search could never tell them apart).
 """
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,13 @@ from glassbox.rules._rule import Condition
 # Pair bitsets are built and filtered this many at a time, bounding memory on wide data.
 _PAIR_CHUNK = 4096
 
+# Mining stops once the candidates would take this many bytes (256 MiB): the candidates are
+# then incomplete, and the list is not certified optimal, instead of the machine running out of
+# memory (conjunctions of three on wide data run to billions).
+MAX_MINED_BYTES = 1 << 28
+# What a mined conjunction costs beyond its bitset: its tuple of members and list slots.
+_BYTES_PER_CONJUNCTION = 128
+
 
 @dataclass(frozen=True, eq=False)
 class Antecedents:
@@ -27,7 +35,7 @@ class Antecedents:
 
     Attributes
     ----------
-    conditions : list of tuple of Condition
+    conditions : sequence of tuple of Condition
         Antecedent a holds where every condition of ``conditions[a]`` holds.
     bits : ndarray of uint64, shape (n_antecedents, n_words)
         Training rows satisfying each antecedent.
@@ -39,12 +47,16 @@ class Antecedents:
         them (-1: none): a conjunction's first two conditions; a one-sided cut's previous cut
         on the same side. The search drops a rule capturing as much as such a partner under
         a prefix, since nested sets of equal weight are equal.
+    complete : bool
+        Whether every antecedent of the search space was mined (False when the deadline or the
+        memory cap stopped the conjunctions; the singles are always all there).
     """
 
     conditions: list
     bits: np.ndarray
     n_single: int
     nested: np.ndarray
+    complete: bool = True
 
 
 def n_words(n_samples):
@@ -67,9 +79,13 @@ def bits_to_rows(bits, n_samples):
     return np.unpackbits(as_bytes, axis=-1, bitorder="little")[..., :n_samples].astype(bool)
 
 
-def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresholds, n_threads):
-    """Antecedents with weighted support at least ``min_support`` (a fraction of total weight)."""
+def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresholds, n_threads, deadline=np.inf,
+                     max_bytes=None):
+    """Antecedents with weighted support at least ``min_support`` (a fraction of total weight);
+    conjunctions stop at ``deadline`` (``time.perf_counter()``) or once they would take more than
+    ``max_bytes`` (see ``Antecedents.complete``)."""
     codes = binned.codes
+    max_bytes = MAX_MINED_BYTES if max_bytes is None else max_bytes
     total = float(sample_weight.sum())
     min_weight = min_support * total
     singles = []
@@ -84,18 +100,36 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
     bits = bits[keep]
     n_single = len(conditions)
     if max_card >= 2 and n_single >= 2:
-        extra_conditions, extra_bits, extra_members = _conjunctions(
-            conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads
+        extra_bits, extra_members, complete = _conjunctions(
+            conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads, deadline,
+            max_bytes - bits.nbytes,
         )
-        if extra_conditions:
+        if extra_members:
             all_bits = np.concatenate([bits, extra_bits])
             keep = _unique(all_bits)  # the singles are distinct already: they all stay first
-            everything = conditions + extra_conditions
-            conditions = [everything[a] for a in keep]
             members = [extra_members[a - n_single] for a in keep[n_single:]]
             bits = np.ascontiguousarray(all_bits[keep])
-            return Antecedents(conditions, bits, n_single, _nested(conditions[:n_single], members))
+            return Antecedents(_Conditions(conditions, members), bits, n_single, _nested(conditions, members),
+                               complete)
+        return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions, []), complete)
     return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions, []))
+
+
+class _Conditions:
+    """The antecedents' conditions, a conjunction's built when asked for: a mining on wide data
+    yields millions of conjunctions, of which a list uses a handful."""
+
+    def __init__(self, singles, members):
+        self.singles = singles  # each single antecedent's conditions, a 1-tuple
+        self.members = members  # each conjunction's single antecedents, by index
+
+    def __len__(self):
+        return len(self.singles) + len(self.members)
+
+    def __getitem__(self, a):
+        if a < len(self.singles):
+            return self.singles[a]
+        return tuple(self.singles[m][0] for m in self.members[a - len(self.singles)])
 
 
 def _nested(singles, members):
@@ -232,27 +266,27 @@ def _is_inner_range(condition):
     return lower is not None and upper is not None
 
 
-def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads):
+def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads, deadline, max_bytes):
     """Conjunctions of 2..max_card single antecedents on distinct features, grown one condition
-    at a time from the previous level's survivors."""
-    features = [c[0].feature for c in conditions]
+    at a time from the previous level's survivors: ``(bits, members, complete)``, members the
+    indices of each one's singles, ``complete`` False when ``deadline`` passed or the bitsets
+    reached ``max_bytes`` first."""
+    features = np.array([c[0].feature for c in conditions], dtype=np.intp)
     # Ranges (t1 < x <= t2) already combine two cuts: conjunctions use the one-sided conditions,
     # levels and missing tests only, which keeps their number quadratic in far fewer terms.
-    usable = [a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)]
-    out_conditions, out_bits, out_members = [], [], []
-    level = [(a,) for a in usable]
+    usable = np.array([a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)], dtype=np.intp)
+    out_bits, out_members = [], []
+    level = [(int(a),) for a in usable]
     level_bits, level_support = bits[usable], support[usable]
+    word_bytes = bits.shape[1] * bits.itemsize + _BYTES_PER_CONJUNCTION
+    mined_bytes, complete = 0, True
     for _ in range(2, max_card + 1):
-        pairs = [
-            (i, b)
-            for i, members in enumerate(level)
-            for b in usable
-            if b > members[-1] and features[b] not in {features[m] for m in members}
-        ]
         next_level, next_bits = [], []
         stacked = np.ascontiguousarray(np.concatenate([level_bits, bits]))  # [level..., singles...]
-        for start in range(0, len(pairs), _PAIR_CHUNK):
-            chunk = np.asarray(pairs[start : start + _PAIR_CHUNK], dtype=np.intp)
+        for chunk in _extension_chunks(level, usable, features):
+            if time.perf_counter() > deadline or mined_bytes + len(chunk) * word_bytes > max_bytes:
+                complete = False
+                break
             index = np.column_stack([chunk[:, 0], len(level_bits) + chunk[:, 1]])
             conj = np.empty((len(chunk), bits.shape[1]), dtype=BITSET_WORD_DTYPE)
             and_pairs(stacked, np.ascontiguousarray(index), conj, n_threads)
@@ -262,14 +296,36 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
             for p in np.flatnonzero((conj_support >= min_weight) & (conj_support > 0) & smaller):
                 next_level.append(level[chunk[p, 0]] + (int(chunk[p, 1]),))
                 next_bits.append(conj[p])
-        if not next_level:
+                mined_bytes += word_bytes
+        if next_level:
+            level_bits = np.ascontiguousarray(np.array(next_bits, dtype=BITSET_WORD_DTYPE))
+            level_support = _supports(level_bits, sample_weight, n_threads)
+            level = next_level
+            out_members.extend(level)
+            out_bits.append(level_bits)
+        if not next_level or not complete:
             break
-        level_bits = np.ascontiguousarray(np.array(next_bits, dtype=BITSET_WORD_DTYPE))
-        level_support = _supports(level_bits, sample_weight, n_threads)
-        level = next_level
-        out_conditions.extend(tuple(conditions[m][0] for m in members) for members in level)
-        out_members.extend(level)
-        out_bits.append(level_bits)
-    if not out_conditions:
-        return [], None, []
-    return out_conditions, np.concatenate(out_bits), out_members
+    if not out_members:
+        return None, [], complete
+    return np.concatenate(out_bits), out_members, complete
+
+
+def _extension_chunks(level, usable, features):
+    """``(index into level, single)`` pairs extending each conjunction of ``level`` by a later
+    usable single on a feature it does not test, in order, ``_PAIR_CHUNK`` at a time: generated
+    as they are needed, never all at once (there can be billions)."""
+    pending, size = [], 0
+    for i, members in enumerate(level):
+        later = usable[usable > members[-1]]
+        later = later[~np.isin(features[later], features[list(members)])]
+        if later.size == 0:
+            continue
+        pending.append(np.column_stack([np.full(later.size, i, dtype=np.intp), later]))
+        size += later.size
+        while size >= _PAIR_CHUNK:
+            block = np.concatenate(pending)
+            yield block[:_PAIR_CHUNK]
+            rest = block[_PAIR_CHUNK:]
+            pending, size = ([rest] if len(rest) else []), len(rest)
+    if size:
+        yield np.concatenate(pending)

@@ -75,7 +75,8 @@ class Condition:
     @property
     def value_codes(self):
         """The value-bin codes (neither missing nor unseen)."""
-        return tuple(c for c in self.codes if c < self.bins.n_bins)
+        n_bins = self.bins.n_bins
+        return tuple(c for c in self.codes if c < n_bins)
 
     @property
     def bounds(self):

@@ -7,6 +7,7 @@ The estimators decide (validation, parameters, the fitted structure); antecedent
 """
 
 import numbers
+import time
 import warnings
 
 import numpy as np
@@ -26,6 +27,7 @@ from glassbox._base import (
     relative_weight,
     user_stacklevel,
 )
+from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
 from glassbox.rules._rule import Rule
 from glassbox.rules._search import Problem, default_max_nodes, search
@@ -84,19 +86,38 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         check_random_state_param(self.random_state)
 
     def _fit(self, X, y, sample_weight, classification):
-        binned, antecedents, problem, target, sample_weight, relative = self._prepare(X, y, sample_weight,
-                                                                                       classification)
+        # One clock for the whole fit. Mining may take half of it: what it finds is then sorted,
+        # deduplicated and scored, in time that grows with how much it found.
+        start = time.perf_counter()
+        deadline = np.inf if self.time_limit is None else start + self.time_limit
+        binned, antecedents, problem, target, sample_weight, relative = self._prepare(
+            X, y, sample_weight, classification, (start + deadline) / 2)
         max_rules = np.inf if self.max_rules is None else self.max_rules
         max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
+        time_left = None if self.time_limit is None else max(deadline - time.perf_counter(), 0.0)
         result = search(problem, c=self.c_, max_rules=max_rules, max_nodes=max_nodes,
-                        time_limit=self.time_limit, beam_width=self.beam_width)
+                        time_limit=time_left, beam_width=self.beam_width)
         self.objective_ = result.objective
-        self.lower_bound_ = result.lower_bound
-        self.optimal_ = result.optimal
+        # Over incomplete candidates the search's bound holds for them only; the loss no rule can
+        # remove (rows every single condition treats alike) bounds every list.
+        self.lower_bound_ = result.lower_bound if antecedents.complete else min(result.lower_bound,
+                                                                                problem.floor())
+        self.optimal_ = result.optimal and antecedents.complete
         self.n_nodes_ = result.n_nodes
         self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight, relative,
                                        classification)
-        if not result.optimal:
+        if not antecedents.complete:
+            reason = ("half the time limit" if time.perf_counter() > (start + deadline) / 2
+                      else f"the {_antecedents.MAX_MINED_BYTES >> 20} MiB of memory they may take")
+            warnings.warn(
+                f"mining the candidate rules stopped at {self.n_antecedents_} of them ({reason}), so the list "
+                f"is the best the search found among those, not certified optimal: its objective "
+                f"{result.objective:.6g} is within {self.objective_ - self.lower_bound_:.3g} of the optimum. "
+                "Lower max_card or max_thresholds, or raise min_support, for fewer candidates; or raise "
+                "time_limit.",
+                NotProvenOptimalWarning, stacklevel=user_stacklevel(),
+            )
+        elif not result.optimal:
             warnings.warn(
                 f"the search budget (max_nodes={max_nodes}, time_limit={self.time_limit}) ran "
                 f"out before the rule list was proven optimal: its objective {result.objective:.6g} "
@@ -106,7 +127,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             )
         return self
 
-    def _prepare(self, X, y, sample_weight, classification):
+    def _prepare(self, X, y, sample_weight, classification, deadline=np.inf):
         """Validate, bin, mine the antecedents: what the search needs (sets ``c_``, the bins and
         ``classes_``), with the weights as given and relative to their mean (what it computes with)."""
         self._check_params()
@@ -127,7 +148,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         min_support = self.c_ if self.min_support is None else self.min_support
         antecedents = mine_antecedents(binned, relative, max_card=self.max_card,
                                        min_support=min_support,
-                                       max_thresholds=self.max_thresholds, n_threads=n_threads)
+                                       max_thresholds=self.max_thresholds, n_threads=n_threads, deadline=deadline)
         self.n_antecedents_ = len(antecedents.conditions)
         if self.n_antecedents_ == 0:
             warnings.warn(

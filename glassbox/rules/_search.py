@@ -119,6 +119,11 @@ class Problem:
             self.unit = None
         self.values = np.ascontiguousarray(values)
 
+    def floor(self):
+        """A lower bound on every list's objective, whatever its rules: the loss of the rows no
+        antecedent tells apart (the equivalent points), divided by the total weight."""
+        return float(self.mask_stats(self.all_rows)[-1]) / self.total
+
     def root_objective(self):
         """Objective of the empty list (the default rule alone)."""
         return float(self.loss(self.mask_stats(self.all_rows))) / self.total
