@@ -395,3 +395,61 @@ def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
 
         expected = [values[c][0] for c in codes]
         assert _evaluate(plan, feature, render, probe) == (expected, expected)
+
+
+@pytest.mark.parametrize("estimator", [
+    gb.RuleListRegressor(max_nodes=5), gb.ShallowTreeClassifier(max_depth=1), gb.RuleListClassifier(max_nodes=5),
+], ids=["rules-reg", "tree", "rules"])
+def test_a_model_that_reads_no_column_exports_a_valid_query(estimator):
+    # A constant feature gives nothing to split on: the model is its default rule or root alone,
+    # and the SQL must still select one row per input row (SQL has no empty SELECT list).
+    X = pd.DataFrame({"constant": np.full(30, 2.5), "select": ["a"] * 30})
+    y = np.r_[np.zeros(15), np.ones(15)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nothing to split on
+        model = estimator.fit(X, y)
+    assert inspected(model).n_features_in_ == 2
+    expected = model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)[:, None]
+    for dialect in ("sqlite", "duckdb"):
+        out = _run_sql(model, X, dialect)
+        assert len(out) == len(X)
+        _assert_close(out.iloc[:, : expected.shape[1]], expected, model)
+    assert "Reads no column" in model.to_sql()
+    module = _exec_python(model)
+    assert "Reads no feature" in model.to_python()
+    got = module["predict_proba"](_rows(X)) if hasattr(model, "predict_proba") else module["predict"](_rows(X))
+    _assert_close(np.asarray(got).reshape(expected.shape), expected, model)
+
+
+@pytest.mark.parametrize("estimator", [
+    gb.GAMClassifier(outer_bags=1, random_state=0), gb.ShallowTreeClassifier(max_depth=2),
+    gb.RuleListClassifier(max_nodes=50),
+], ids=["gam", "tree", "rules"])
+def test_levels_mixing_strings_and_numbers_export_to_both_engines(estimator):
+    # SQLite keeps each value's type; DuckDB reads such a pandas column as text (Python's str),
+    # so its query compares the levels as text.
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 4, 300)
+    X = pd.DataFrame({"code": pd.Series(np.asarray(["a", 7, "b", 2.5], dtype=object)[codes], dtype=object),
+                      "x": rng.normal(size=300)})
+    y = np.where(np.isin(codes, [1, 3]) ^ (rng.random(300) < 0.1), "yes", "no")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = estimator.fit(X, y)
+    test = pd.concat([X.iloc[:40], pd.DataFrame({"code": pd.Series(["7", None, 8], dtype=object),
+                                                 "x": [0.0, 1.0, 2.0]})], ignore_index=True)
+    expected = quiet(model.predict_proba, test)
+    assert "compared as text" in model.to_sql(dialect="duckdb") and "compared as text" not in model.to_sql()
+    assert "'7'" in model.to_sql(dialect="duckdb") and "'7'" not in model.to_sql()  # the level 7 is tested
+    _assert_close(_run_sql(model, test, "sqlite").iloc[:, :2], expected, model)
+    # The string "7" is an unseen level to glassbox and SQLite; DuckDB's text column cannot tell it from 7.
+    _assert_close(_run_sql(model, test, "duckdb").iloc[:, :2].drop(index=40), np.delete(expected, 40, axis=0), model)
+
+
+def test_levels_that_differ_only_in_type_are_refused_for_duckdb():
+    X = pd.DataFrame({"code": pd.Series([7, "7", "a", 7, "7", "a"] * 10, dtype=object)})
+    y = np.tile([0, 1, 0, 0, 1, 1], 10)
+    model = gb.ShallowTreeClassifier(max_depth=1).fit(X, y)
+    model.to_sql()  # SQLite keeps 7 and '7' apart
+    with pytest.raises(ValueError, match=r"differ only in type \(as text: \['7'\]\).*Export for SQLite"):
+        model.to_sql(dialect="duckdb")

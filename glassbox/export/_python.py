@@ -66,6 +66,7 @@ class _Writer:
     def _docstring(self):
         plan, name = self.plan, self.function_name
         used = ", ".join(repr(plan.features[j].name) for j in plan.used)
+        reads = f"Features read: {one_line(used)}." if used else "Reads no feature: every row gets the same prediction."
         if self.is_classifier:
             use = (f"    predict_proba(rows) -> one list of probabilities per row, in CLASSES order\n"
                    f"    predict(rows)       -> one label per row\n"
@@ -79,7 +80,7 @@ class _Writer:
             f"{use}\n\n"
             "A row is a dict (feature name -> value); rows are an iterable of them, such as a pandas\n"
             "DataFrame's ``df.to_dict('records')`` (a DataFrame itself works too).\n"
-            f"Features read: {one_line(used)}.\n"
+            f"{reads}\n"
             "Missing values are None or NaN; a level not seen in training gets the model's 'unseen'\n"
             "score. Infinite numbers raise ValueError, as glassbox does.\n"
         )

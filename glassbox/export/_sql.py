@@ -97,6 +97,28 @@ def value_literal(value, dialect):
     return "'" + value.replace("'", "''") + "'"
 
 
+def _mixed_levels(feature):
+    """Whether a categorical feature's levels mix strings with numbers; DuckDB then reads the
+    column as text (as its pandas import does, with Python's ``str``), so the levels are compared
+    as their ``str``, which must then tell them apart."""
+    levels = list(feature.levels) + list(feature.other_levels) if feature.is_categorical else []
+    if len({isinstance(v, str) for v in levels}) < 2:
+        return False
+    texts = [str(v) for v in levels]
+    same = sorted({t for t in texts if texts.count(t) > 1})
+    if same:
+        raise ValueError(
+            f"feature {feature.name!r} has levels that differ only in type (as text: {same}); DuckDB holds "
+            "one type per column, so its SQL cannot tell them apart. Export for SQLite, or make the column's "
+            "levels all strings before fitting."
+        )
+    return True
+
+
+def _text_literal(value):
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 class _Writer:
     """Renders one plan as one query."""
 
@@ -125,6 +147,7 @@ class _Writer:
         self.outputs = outputs
         self.taken |= {name.lower() for name in outputs}
         self.alias = {j: self._name(plan.features[j].name) for j in plan.used}
+        self.as_text = {j for j in plan.used if dialect == "duckdb" and _mixed_levels(plan.features[j])}
 
     def _name(self, wanted):
         """An internal column name not yet taken (SQL compares names without case)."""
@@ -158,7 +181,10 @@ class _Writer:
 
     def query(self):
         stages = []
-        self._stage(stages, "glassbox_inputs", [self._input(j) for j in self.plan.used])
+        inputs = [self._input(j) for j in self.plan.used]
+        # A model that reads no column (a default rule alone, a stump that never split) still
+        # needs a column per row: SQL has no empty SELECT list.
+        self._stage(stages, "glassbox_inputs", inputs or [f"0 AS {quote(self._name('glassbox_row'))}"])
         if isinstance(self.plan.body, AdditivePlan):
             final = self._additive(stages)
         else:
@@ -189,13 +215,18 @@ class _Writer:
         return [
             f"-- Predictions of a glassbox {one_line(plan.title)},",
             f"-- exported by glassbox {plan.version} for {self.dialect}.",
-            f"-- Reads the columns: {used}.",
+            f"-- Reads the columns: {used}." if used else "-- Reads no column: every row gets the same prediction.",
             f"-- Returns{' the kept columns and' if self.keep else ''}: {outputs}.",
             *([] if plan.classes is None else
               [f"-- Classes: {one_line(', '.join(f'{o} is {c!r}' for o, c in zip(self.outputs, plan.classes)))}."]),
             "-- Missing values are NULL (or NaN); a level not seen in training gets the model's 'unseen' score.",
             "-- Numbers are compared as doubles. glassbox refuses infinite values; here +inf and -inf",
             "-- are binned like the largest and the smallest values.",
+            *([] if not self.as_text else [
+                "-- DuckDB holds one type per column (a pandas column of strings and numbers arrives as text):",
+                f"-- the levels of {one_line(', '.join(plan.features[j].name for j in sorted(self.as_text)))} "
+                "are compared as text.",
+            ]),
         ]
 
     def _input(self, j):
@@ -209,7 +240,7 @@ class _Writer:
         else:
             levels = bins.levels + bins.other_levels
             expr = column
-            if duck and levels and all(isinstance(v, str) for v in levels):
+            if j in self.as_text or (duck and levels and all(isinstance(v, str) for v in levels)):
                 expr = f"CAST({column} AS VARCHAR)"  # an ENUM column then compares with any string
             elif duck and levels and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in levels):
                 expr = f"NULLIF({column}, CAST('NaN' AS DOUBLE))"
@@ -322,13 +353,14 @@ class _Writer:
         fails every comparison and every IN / NOT IN)."""
         column = self.ref(self.alias[test.feature])
         lit = self.lit
-        levels = lambda values: ", ".join(value_literal(v, self.dialect) for v in values)  # noqa: E731
+        level = _text_literal if test.feature in self.as_text else (lambda v: value_literal(v, self.dialect))
+        levels = lambda values: ", ".join(level(v) for v in values)  # noqa: E731
         spell = {
             "present": lambda: f"{column} IS NOT NULL",
             "at_most": lambda t: f"{column} <= {lit(t)}",
             "above": lambda t: f"{column} > {lit(t)}",
             "between": lambda lo, hi: f"({column} > {lit(lo)} AND {column} <= {lit(hi)})",
-            "is": lambda v: f"{column} = {value_literal(v, self.dialect)}",
+            "is": lambda v: f"{column} = {level(v)}",
             "in": lambda vs: f"{column} IN ({levels(vs)})",
             "not_in": lambda vs: f"{column} NOT IN ({levels(vs)})",
             "missing": lambda: f"{column} IS NULL",
