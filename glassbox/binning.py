@@ -263,7 +263,7 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
         spec = self.categorical_features
         n_features = len(names)
         if isinstance(spec, str) and spec == "auto":
-            return np.array([_is_categorical_column(_column(X, j)) for j in range(n_features)])
+            return auto_categorical(X)
         if spec is None:
             return np.zeros(n_features, dtype=bool)
         spec = np.asarray(spec)
@@ -325,6 +325,11 @@ def _column(X, j):
     return X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
 
 
+def auto_categorical(X):
+    """Boolean mask of X's columns that ``categorical_features="auto"`` reads as categorical."""
+    return np.array([_is_categorical_column(_column(X, j)) for j in range(X.shape[1])], dtype=bool)
+
+
 def _is_categorical_column(column):
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype) or isinstance(dtype, pd.StringDtype):
@@ -332,8 +337,10 @@ def _is_categorical_column(column):
     if dtype.kind in "USO" and dtype != object:
         return True
     if dtype == object:
+        # An object column with no value at all is read as categorical: new rows holding strings
+        # then score as unseen levels, where a numeric reading would have to refuse them.
         kind = pd.api.types.infer_dtype(column, skipna=True)
-        return kind not in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty")
+        return kind not in ("integer", "floating", "mixed-integer-float", "decimal", "boolean")
     return False
 
 
@@ -348,8 +355,9 @@ def _numeric_column(column, name):
             return values.astype(X_DTYPE)
         except ValueError as err:
             raise ValueError(
-                f"feature {name!r} is numeric here but holds non-numeric values ({err}); mark it "
-                "categorical (categorical_features='auto' or list it), or clean the column."
+                f"feature {name!r} is numeric here but holds non-numeric values ({err}); if it is "
+                "categorical, list it in categorical_features (or leave 'auto' to find it) when "
+                "fitting, or clean the column."
             ) from None
         except TypeError as err:
             raise TypeError(
@@ -521,9 +529,10 @@ def _categorical_codes(column, feature, warn_unseen):
     _check_hashable(series, feature.name)
     known = pd.Index(list(feature.levels) + list(feature.other_levels), dtype=object)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        lut = known.get_indexer(series.cat.categories.astype(object))
-        cat_codes = series.cat.codes.to_numpy()
-        index = np.where(cat_codes >= 0, lut[cat_codes], -1)
+        # A missing value's code is -1: it reads the -1 appended last (also when the column
+        # has no category at all).
+        lut = np.append(known.get_indexer(series.cat.categories.astype(object)), -1)
+        index = lut[series.cat.codes.to_numpy()]
     else:
         index = known.get_indexer(series.astype(object))
     missing = series.isna().to_numpy()

@@ -439,3 +439,19 @@ def test_infinities_outside_the_threshold_subsample_are_refused_too():
     for subsample in (None, 100):  # the sample may or may not contain the inf row
         with pytest.raises(ValueError, match=r"infinite values .*'x2': 1"):
             Binner(subsample=subsample, random_state=0).fit(X)
+
+
+def test_columns_with_no_value_at_fit_read_later_values_as_unseen_levels():
+    # A pandas category column with no category, and an object column of None only: both are
+    # categorical with no level, so strings (and numbers) at transform are unseen, not a crash.
+    X = pd.DataFrame({"empty category": pd.Categorical([None] * 4), "all None": np.array([None] * 4, dtype=object),
+                      "x": [1.0, 2.0, 3.0, 4.0]})
+    binner = Binner().fit(X)
+    assert [f.is_categorical for f in binner.features_] == [True, True, False]
+    assert all(len(f.levels) == 0 for f in binner.features_[:2])
+    later = pd.DataFrame({"empty category": pd.Categorical(["a", None]), "all None": ["b", 7], "x": [1.0, 5.0]})
+    with pytest.warns(UnseenCategoryWarning):
+        codes = binner.transform(later)
+    first, second = binner.features_[:2]
+    np.testing.assert_array_equal(codes[:, 0], [first.unseen_code, first.missing_code])
+    np.testing.assert_array_equal(codes[:, 1], [second.unseen_code, second.unseen_code])
