@@ -12,9 +12,9 @@ import sys
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
 from glassbox._ext._openmp import omp_max_threads, openmp_enabled
 from glassbox._inspect import InspectionMixin
@@ -288,6 +288,29 @@ def target_1d(y, n_samples):
     if len(y) != n_samples:
         raise ValueError(f"X has {n_samples} rows but y has {len(y)}; they must match.")
     return y
+
+
+def drop_zero_weight_rows(X, y, sample_weight, categorical_features):
+    """``(X, y, sample_weight, categorical_features)`` without the rows of weight zero.
+
+    For the models where a zero weight means exactly "row absent" (rule lists, trees): such rows
+    shape no bin, no threshold and no minimum support. Which columns are categorical is a property
+    of the column, not of its rows, so ``"auto"`` is resolved on every row first (a column of
+    strings and numbers stays categorical when only its numbers have weight).
+    """
+    n_samples = _num_samples(X)
+    sw = check_sample_weight(sample_weight, n_samples)
+    if y is not None and _num_samples(y) != n_samples:
+        raise ValueError(f"X has {n_samples} rows but y has {_num_samples(y)}; they must match.")
+    keep = sw > 0
+    if keep.all():
+        return X, y, sw, categorical_features
+    if isinstance(categorical_features, str) and categorical_features == "auto" and not sp.issparse(X):
+        from glassbox.binning import auto_categorical
+
+        categorical_features = auto_categorical(X if isinstance(X, pd.DataFrame) else np.asarray(X))
+    rows = np.flatnonzero(keep)
+    return _safe_indexing(X, rows), None if y is None else _safe_indexing(y, rows), sw[rows], categorical_features
 
 
 def check_sample_weight(sample_weight, n_samples):

@@ -144,3 +144,27 @@ def _augment(X, method):
     from glassbox.distill import augment
 
     return augment(X, method, 500, random_state=0)
+
+
+@pytest.mark.parametrize("name", sorted(FAST))
+def test_zero_weights_do_not_change_which_columns_are_categorical(name):
+    # The rows holding the column's strings have weight zero. Trees and rule lists drop such rows
+    # before binning, but the column (strings and numbers) must stay categorical, so that the
+    # fitted rows themselves can be predicted.
+    X, classes, values, rng = _data(5)
+    code = np.where(rng.random(len(X)) < 0.2, "unknown", rng.integers(0, 3, len(X))).astype(object)
+    code[code != "unknown"] = code[code != "unknown"].astype(int)
+    X["code"] = pd.Series(code, dtype=object)
+    w = np.where(X["code"] == "unknown", 0.0, 1.0)
+    y = classes if name.endswith("Classifier") else values
+    model = _fit(name, X, y, w)
+    assert model.binner_.features_[3].is_categorical
+    _outputs(model, X)  # the fitted rows, strings included
+    if name.startswith("GAM"):
+        return  # a GAM keeps zero-weight rows (they shape its bins and bags, not its loss)
+    # For trees and rule lists a weight of zero is the row's absence, given the column's type.
+    kept = w > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alone = getattr(gb, name)(**FAST[name], categorical_features=["c", "code"]).fit(X[kept], y[kept])
+        np.testing.assert_array_equal(_outputs(model, X), _outputs(alone, X))

@@ -6,14 +6,12 @@ The estimators decide (validation, parameters, the fitted structure); antecedent
 ``glassbox/_ext/_bitset.pyx``.
 """
 
-import numbers
 import time
 import warnings
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, is_classifier
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
@@ -23,6 +21,7 @@ from glassbox._base import (
     check_classification_y,
     check_regression_y,
     check_sample_weight,
+    drop_zero_weight_rows,
     effective_n_threads,
     relative_weight,
     user_stacklevel,
@@ -131,8 +130,10 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         """Validate, bin, mine the antecedents: what the search needs (sets ``c_``, the bins and
         ``classes_``), with the weights as given and relative to their mean (what it computes with)."""
         self._check_params()
-        X, y, sample_weight = _drop_zero_weight(X, y, sample_weight)
-        binned = self._fit_bins(X, categorical_features=self.categorical_features, n_jobs=self.n_jobs,
+        # A row of weight zero counts nowhere in the objective; dropped before binning, a zero
+        # weight means exactly "row absent" (the bins would otherwise see its value).
+        X, y, sample_weight, categorical = drop_zero_weight_rows(X, y, sample_weight, self.categorical_features)
+        binned = self._fit_bins(X, categorical_features=categorical, n_jobs=self.n_jobs,
                                 random_state=self.random_state)
         n_samples = binned.codes.shape[0]
         if classification:
@@ -362,21 +363,6 @@ def resolved_defaults(estimator, X, y):
             problem = probe._prepare(X, y, None, is_classifier(estimator))[2]
         params["max_nodes"] = default_max_nodes(problem)
     return params
-
-
-def _drop_zero_weight(X, y, sample_weight):
-    """Rows of zero weight count nowhere in the objective; dropping them before binning makes
-    a zero weight mean exactly "row absent" (the bins would otherwise see its value)."""
-    if sample_weight is None or isinstance(sample_weight, numbers.Number):
-        return X, y, sample_weight
-    n_samples = _num_samples(X)
-    sample_weight = check_sample_weight(sample_weight, n_samples)
-    keep = sample_weight > 0
-    if keep.all() or y is None or _num_samples(y) != n_samples:
-        return X, y, sample_weight  # nothing to drop, or y's own check will explain the problem
-    X = X.iloc[keep] if isinstance(X, pd.DataFrame) else np.asarray(X)[keep]
-    y = y.iloc[keep] if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)[keep]
-    return X, y, sample_weight[keep]
 
 
 def _weighted_std(y, w):

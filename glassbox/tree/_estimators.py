@@ -8,8 +8,7 @@ import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
@@ -19,7 +18,7 @@ from glassbox._base import (
     check_classification_y,
     check_monotonic_cst,
     check_regression_y,
-    check_sample_weight,
+    drop_zero_weight_rows,
     effective_n_threads,
     feature_names,
     relative_weight,
@@ -120,9 +119,11 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         """
         self._check_params()
         start = time.monotonic()
-        X, y, given_weight = _drop_zero_weight_rows(X, y, sample_weight)
+        # A row of weight zero is absent: also from binning and from min_samples_leaf, so a weight
+        # of 0 and removing the row fit the same tree.
+        X, y, given_weight, categorical = drop_zero_weight_rows(X, y, sample_weight, self.categorical_features)
         sw = relative_weight(given_weight)  # what the search computes with: scale-free
-        data = self._fit_bins(X, max_bins=self.max_bins, categorical_features=self.categorical_features,
+        data = self._fit_bins(X, max_bins=self.max_bins, categorical_features=categorical,
                               n_jobs=self.n_jobs, random_state=self.random_state)
         n = data.codes.shape[0]
         names = feature_names(self)
@@ -303,20 +304,6 @@ def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
             f"{need / 1024**3:.1f} GiB of pairwise histograms (limit "
             f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); lower max_bins or select fewer features."
         )
-
-
-def _drop_zero_weight_rows(X, y, sample_weight):
-    """Rows of weight zero are ignored entirely, as if absent (also from binning and from
-    ``min_samples_leaf``), so a weight of 0 and removing the row fit the same tree."""
-    n = _num_samples(X)
-    sw = check_sample_weight(sample_weight, n)
-    if y is not None and _num_samples(y) != n:
-        raise ValueError(f"X has {n} rows but y has {_num_samples(y)}; they must match.")
-    keep = sw > 0
-    if keep.all():
-        return X, y, sw
-    rows = np.flatnonzero(keep)
-    return _safe_indexing(X, rows), _safe_indexing(y, rows), sw[rows]
 
 
 def _ordinal_codes(data, stats, is_classifier):
