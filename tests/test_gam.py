@@ -339,3 +339,26 @@ def test_greedy_steps_go_to_the_term_that_still_gains():
     assert r2_score(y, greedy.predict(X)) > r2_score(y, cyclic.predict(X)) + 0.05
     noise = [np.abs(t.scores).max() for t in greedy.terms_[1:]]
     assert max(noise) < 0.1 * np.abs(greedy.terms_[0].scores).max()
+
+
+def test_on_wide_data_pairs_are_sought_among_the_strongest_main_effects():
+    """150 features: pairs come only from the 100 with the strongest main effects (by the fitted
+    model's own importances), "3x" asks for 3 per feature of those 100, and a planted interaction
+    between two strong features is found. Narrower data keep every feature as a candidate."""
+    rng = np.random.default_rng(4)
+    n, p = 400, 150
+    X = rng.normal(size=(n, p))
+    weights = np.where(np.arange(p) < 110, np.linspace(0.5, 0.1, p), 0.0)  # 40 features without effect
+    weights[:2] = 1.5  # the interacting pair also has strong main effects
+    y = (X @ weights + 3.0 * X[:, 0] * X[:, 1] + 0.3 * rng.normal(size=n) > 0).astype(int)
+    model = GAMClassifier(**FAST, interactions="3x", monotonic_cst=[0, 0, 1] + [0] * (p - 3)).fit(X, y)
+    importances = model.term_importances()
+    mains = importances.iloc[:p].to_numpy()
+    eligible = np.setdiff1d(np.arange(p), [2])  # a constrained feature never pairs
+    strongest = set(eligible[np.argsort(-mains[eligible], kind="stable")[:100]])
+    pairs = [t.features for t in model.terms_ if t.is_pair]
+    assert 0 < len(pairs) <= 300
+    assert {f for pair in pairs for f in pair} <= strongest
+    assert (0, 1) in pairs
+    narrow = GAMClassifier(**FAST, interactions=5000).fit(X[:, :12], y)
+    assert sum(t.is_pair for t in narrow.terms_) == 12 * 11 // 2

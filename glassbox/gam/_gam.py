@@ -32,7 +32,8 @@ from glassbox._base import (
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
 from glassbox.gam._boosting import MIN_HESSIAN, main_spec, make_bags, pair_spec, run_stage, split_tables
-from glassbox.gam._interactions import pair_cells, parse_interactions, rank_pairs
+from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
+                                       strongest_features)
 from glassbox.gam._term import Term, coarse_grid
 
 _COMMON_PARAMS_DOC = """
@@ -47,6 +48,10 @@ _COMMON_PARAMS_DOC = """
         per feature (InterpretML's spelling; at most every pair). A list: exactly these pairs,
         each two feature names or indices. 0: no pairs. Greedy steps keep pairs that only fit
         noise from taking many steps, so a generous count costs fit time more than accuracy.
+        On wide data, detected pairs are sought among at most 100 features, those (without a
+        monotonic constraint) whose main effects are strongest, and ``"<k>x"`` counts at most
+        100 features; this bounds detection at 4,950 candidate pairs. A pair of features that
+        have no main effect at all can then be missed: list it to fit it.
     outer_bags : int, default=6
         Models fitted on different train/validation splits and averaged; their spread gives
         ``standard_errors``.
@@ -241,6 +246,15 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                     sum(bag[j][sub[:, j], 0, :] for j in range(len(features))) for bag in per_bag
                 ], axis=0)
                 allowed = np.flatnonzero(monotonic == 0)
+                if len(allowed) > MAX_PAIR_FEATURES:  # wide data: only the strongest main effects pair up
+                    candidates = allowed
+
+                    def contribution(k):
+                        j = candidates[k]
+                        return np.mean([bag[j][sub[:, j], 0, :] for bag in per_bag], axis=0)
+
+                    allowed = candidates[strongest_features(len(candidates), contribution, scaled[rows],
+                                                            MAX_PAIR_FEATURES)]
                 ranked = rank_pairs(sub[:, allowed], [maps[j] for j in allowed], [grids[j] for j in allowed],
                                     raw, y_fit[rows], scaled[rows], loss, n_pairs=n_detect, params=params,
                                     n_threads=n_threads)

@@ -4,6 +4,10 @@ Automatic detection follows the idea of FAST (Lou et al., KDD 2013): on the resi
 main-effect model, each candidate pair gets the loss reduction of the best step its coarse grid
 allows (one cut along each axis, four Newton leaves -- the same step the pair stage boosts
 with), and the pairs with the largest reductions are kept.
+
+On wide data both the ranking (every pair of p features) and the pair stage ("3x": 3p pairs)
+would grow with p squared, so pairs are sought among at most ``MAX_PAIR_FEATURES`` features: the
+ones with the strongest main effects.
 """
 
 import numbers
@@ -14,6 +18,9 @@ import numpy as np
 from glassbox._ext._gam_split import pair_step_py
 from glassbox._ext._gam_histogram import build_histogram
 from glassbox._ext._typedefs import CELL_CODE_DTYPE
+
+# 100 features: 4,950 candidate pairs to rank and, at "3x", at most 300 pairs to fit.
+MAX_PAIR_FEATURES = 100
 
 
 def parse_interactions(interactions, names, has_names):
@@ -32,7 +39,7 @@ def parse_interactions(interactions, names, has_names):
                 f"interactions as a string must be a number of pairs per feature like '3x'; got {interactions!r}. "
                 "Pass an int for a fixed number of pairs."
             )
-        return int(float(match.group(1)) * len(names)), []
+        return int(float(match.group(1)) * min(len(names), MAX_PAIR_FEATURES)), []
     if not hasattr(interactions, "__iter__"):
         raise ValueError(
             f"interactions must be an int (pairs to detect), a string like '3x' (pairs per feature), a list of "
@@ -66,6 +73,23 @@ def _feature_index(item, names, has_names):
     raise ValueError(
         f"interactions entry {item!r} is neither a feature name nor an index in [0, {len(names)})."
     )
+
+
+def strongest_features(n_features, contribution, sample_weight, n_keep):
+    """Indices (ascending) of the ``n_keep`` features whose main effects matter most.
+
+    ``contribution(j)`` gives feature ``j``'s main-effect scores on each row, shape
+    (n_rows, n_scores); a feature's strength is their weighted mean absolute deviation from their
+    weighted mean (averaged over scores), so a constant offset counts for nothing. Ties keep the
+    feature order.
+    """
+    total = sample_weight.sum()
+    strength = []
+    for j in range(n_features):
+        scores = contribution(j)
+        centred = scores - (sample_weight @ scores) / total
+        strength.append(float((sample_weight @ np.abs(centred)).mean() / total))
+    return np.sort(np.argsort(-np.asarray(strength), kind="stable")[:n_keep])
 
 
 def pair_cells(codes, pair, code_maps, grids):
