@@ -1,6 +1,7 @@
 """GAMClassifier / GAMRegressor: the fitted structure, exact local explanations, monotonicity,
 interactions, reproducibility and errors on bad input."""
 
+import time
 import warnings
 
 import numpy as np
@@ -362,3 +363,27 @@ def test_on_wide_data_pairs_are_sought_among_the_strongest_main_effects():
     assert (0, 1) in pairs
     narrow = GAMClassifier(**FAST, interactions=5000).fit(X[:, :12], y)
     assert sum(t.is_pair for t in narrow.terms_) == 12 * 11 // 2
+
+
+def test_time_limit_bounds_the_fit_and_says_what_stopped():
+    """Boosting that would run 2,000 rounds per bag: a 0.5 s limit ends the fit soon after, with a
+    ConvergenceWarning naming the stages cut; the model still predicts. A limit that never binds
+    gives the same model as none, and the limit is checked like every parameter."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(20_000, 8))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(size=len(X)) > 0).astype(int)
+    slow = dict(max_rounds=2000, early_stopping_rounds=2000, random_state=0, n_jobs=1)
+    start = time.perf_counter()
+    with pytest.warns(ConvergenceWarning, match=r"time_limit=0.5 s .*main effects stopped early; the pairs were not fitted"):
+        model = GAMClassifier(**slow, time_limit=0.5).fit(X, y)
+    assert time.perf_counter() - start < 3.0  # the limit, a round per bag, binning; slack for a busy machine
+    assert not any(t.is_pair for t in model.terms_) and model.n_rounds_[0].max() < 2000
+    assert np.isfinite(model.predict_proba(X[:100])).all()
+    fast = dict(outer_bags=2, random_state=0)
+    none, generous = GAMClassifier(**fast).fit(X[:2000], y[:2000]), GAMClassifier(**fast, time_limit=1e6).fit(X[:2000], y[:2000])
+    np.testing.assert_array_equal(none.predict_proba(X), generous.predict_proba(X))
+    for bad in (0, -1.0, "10", np.nan):
+        with pytest.raises((ValueError, TypeError), match="time_limit"):
+            GAMClassifier(time_limit=bad).fit(X[:100], y[:100])

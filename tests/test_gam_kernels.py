@@ -185,11 +185,11 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps):
                        n_codes, np.ones(3))
     kernel_params = dict(params, l2_regularization=params["l2"], greedy_steps=greedy_steps)
     del kernel_params["l2"]
-    _, kept = boost_bag(codes, specs, train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel,
+    _, kept, out_of_time = boost_bag(codes, specs, train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel,
                         kernel_params, train_scores, val_scores, tables, np.zeros(40), 1)
     expected, expected_kept = boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init,
                                               greedy_steps=greedy_steps, **params)
-    assert kept == expected_kept
+    assert kept == expected_kept and not out_of_time
     assert (kept < 40) == validation or loss == "squared_error"
     for j in range(3):
         np.testing.assert_allclose(tables[offsets[j]:offsets[j + 1]].reshape(-1, n_scores), expected[j],
@@ -216,3 +216,44 @@ def test_boost_bag_is_bit_identical_across_thread_counts():
                   np.zeros((5000, 1)), tables, np.zeros(30), n_threads)
         results.append(tables)
     np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("validation", [False, True])
+def test_boost_bag_stopped_by_its_time_allowance_keeps_a_whole_round(validation):
+    """Stopped by the clock (between rounds or midway through one), a bag keeps exactly what a bag
+    allowed only the rounds it completed keeps: the same tables, bit for bit, and scores that are
+    those tables' (a midway round is rewound). No time at all: no step. Infinite time is the
+    default."""
+    rng = np.random.default_rng(5)
+    n = 60_000
+    n_codes, codes, y, w = _bag_inputs(rng, n, "softmax", 3)
+    specs = term_specs(np.zeros(3), np.zeros(3), n_codes, np.ones(3))
+    train, val = (np.arange(n - 9000, dtype=np.intp), np.arange(n - 9000, n, dtype=np.intp)) if validation else \
+        (np.arange(n, dtype=np.intp), np.arange(0, dtype=np.intp))
+    offsets = np.concatenate([[0], np.cumsum(n_codes)]) * 3
+
+    def run(max_rounds, *time_left, greedy_steps=3):
+        params = dict(learning_rate=0.1, l2_regularization=0.0, min_hessian=1e-3, min_samples_leaf=4, max_leaves=3,
+                      max_rounds=max_rounds, early_stopping_rounds=1000, tolerance=0.0, greedy_steps=greedy_steps)
+        tables = np.zeros(offsets[-1])
+        train_scores, val_scores = np.zeros((len(train), 3)), np.zeros((len(val), 3))
+        result = boost_bag(codes, specs, train, val, y, w, LOSSES["softmax"].kernel, params, train_scores,
+                           val_scores, tables, np.zeros(max_rounds), 1, *time_left)
+        return result, tables, train_scores, val_scores
+
+    (n_rounds, kept, out_of_time), tables, train_scores, val_scores = run(1000, 0.05)
+    assert out_of_time and 0 < n_rounds < 1000
+    (_, kept_again, late), same_tables, _, _ = run(n_rounds)
+    assert kept == kept_again and not late
+    np.testing.assert_array_equal(tables, same_tables)
+    expected = sum(tables[offsets[j]:offsets[j + 1]].reshape(-1, 3)[codes[:, j]] for j in range(3))
+    np.testing.assert_allclose(train_scores, expected[train], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(val_scores, expected[val], rtol=1e-9, atol=1e-12)
+    (n_rounds, kept, out_of_time), tables, train_scores, _ = run(50, 0.0)
+    assert (n_rounds, kept, out_of_time) == (0, 0, True) and not tables.any() and not train_scores.any()
+    # A first round of 1,003 steps, each reading 60,000 rows, cut after 20 ms: rewound to nothing.
+    (n_rounds, kept, out_of_time), tables, train_scores, val_scores = run(50, 0.02, greedy_steps=1000)
+    assert (n_rounds, kept, out_of_time) == (0, 0, True) and not tables.any()
+    np.testing.assert_allclose(train_scores, 0, atol=1e-12)
+    np.testing.assert_allclose(val_scores, 0, atol=1e-12)
+    assert run(3) [0] == run(3, np.inf)[0] and np.array_equal(run(3)[1], run(3, np.inf)[1])

@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 2
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 3
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -206,7 +206,18 @@ def _as_version_1(data):
     data = copy.deepcopy(data)
     data["format_version"] = 1
     data["params"]["student"]["params"] = data["distillation"].pop("student_params")
+    for params in _gam_params(data):
+        del params["time_limit"]  # added in version 3
     return data
+
+
+def _gam_params(data):
+    """The parameter objects of the GAMs in a model file's data (the model, its student template,
+    its fitted student)."""
+    student = data["params"].get("student") or {}
+    found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
+             (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
+    return [params for name, params in found if name and name.startswith("GAM") and params]
 
 
 @pytest.mark.parametrize("case", [c for c in case_ids() if c.startswith("distilled")])
@@ -220,6 +231,28 @@ def test_version_1_distilled_files_still_load(case):
         assert np.array_equal(_outputs(loaded, X)[name], before), name
     with pytest.raises(ModelFileError, match="student_params' is not part of the format"):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
+
+
+@pytest.mark.parametrize("case", case_ids())
+def test_version_2_files_load_as_before(case):
+    """A file from before GAMs had time_limit loads the same model (GAMs with time_limit None); a
+    version-2 file naming time_limit is refused, being no part of that format."""
+    model = fitted(case).model
+    data = copy.deepcopy(to_dict(model))
+    data["format_version"] = 2
+    gam_params = _gam_params(data)
+    if gam_params:
+        with pytest.raises(ModelFileError, match="time_limit' is not part of the format"):
+            from_dict(data)
+        for params in gam_params:
+            del params["time_limit"]
+    loaded = from_dict(data)
+    for gam in {id(m): m for m in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None))
+                if "GAM" in type(m).__name__}.values():
+        assert gam.time_limit is None
+    X = fitted(case).X_test
+    for name, before in _outputs(model, X).items():
+        assert np.array_equal(_outputs(loaded, X)[name], before), name
 
 
 def test_a_student_replaced_after_fitting_is_not_saved():

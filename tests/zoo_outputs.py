@@ -9,8 +9,11 @@ commit)::
 
     python -m tests.zoo_outputs --write            # every case whose data is available
     git checkout -- tests/fixtures/zoo/*.model.json.gz   # keep the old model files (a tree's
-                                                         # records its fit time) unless the
-                                                         # format itself changed
+                                                         # records its fit time)
+
+The stored model files are format version 2 (written before GAMs had ``time_limit``), so loading
+them also checks that older files give the same outputs; the current format is pinned by the
+``model_file`` stored with each case's outputs.
 
 Only glassbox's own outputs are stored (no matplotlib or plotly output, whose bytes depend on
 their versions); values are canonicalised to plain JSON, floats exactly (JSON floats round-trip

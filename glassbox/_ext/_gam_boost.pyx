@@ -8,19 +8,43 @@ each round the validation rows receive the round's steps and their loss decides 
 the tables of the best round are kept (no round at all when none beats the model the stage
 started from), and the scores are rewound to it so a following stage (pairs after mains)
 starts from exactly the kept model. Every sum is added in a fixed order: the model is
-bit-identical for any thread count.
+bit-identical for any thread count. A time allowance, when given, is checked before every step
+(and a round is not begun that the last one's length says would not end in time): the bag then
+stops as early stopping would, keeping its best whole round (none, if the clock stops the first).
 """
 
 import numpy as np
 
 from cython.parallel cimport prange
-from libc.math cimport fabs
+from libc.math cimport INFINITY, fabs
 
 from glassbox._ext._typedefs cimport GradHess, INDEX_C, TermSpec, Y_DTYPE_C, PAIR, CATEGORICAL
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 from glassbox._ext._gam_histogram cimport BagRows, Chunks, PendingStep, code_t, chunking, term_histogram
 from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, fast_exp, loss_value
 from glassbox._ext._gam_split cimport StepParams, main_step, pair_step, main_work_size, main_fwork_size
+
+cdef extern from *:
+    """
+    /* Wall-clock seconds from a monotonic clock (a time allowance must not jump with the date). */
+    #ifdef _WIN32
+    #include <windows.h>
+    static double glassbox_monotonic_seconds(void) {
+        LARGE_INTEGER frequency, count;
+        QueryPerformanceFrequency(&frequency);
+        QueryPerformanceCounter(&count);
+        return (double)count.QuadPart / (double)frequency.QuadPart;
+    }
+    #else
+    #include <time.h>
+    static double glassbox_monotonic_seconds(void) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+    }
+    #endif
+    """
+    double glassbox_monotonic_seconds() noexcept nogil
 
 # Rows per chunk of the validation pass (its per-chunk losses are added in chunk order).
 cdef INDEX_C VALIDATION_CHUNK_ROWS = 8192
@@ -120,8 +144,9 @@ def boost_bag(
     Y_DTYPE_C[::1] tables,                 # OUT: kept scores of every term, cell-major then score (class)
     Y_DTYPE_C[::1] val_loss_history,       # OUT: mean validation loss after each round run
     int n_threads,
+    double time_left=INFINITY,             # IN: seconds this bag may take (checked between rounds)
 ):
-    """Boost one bag; return ``(rounds run, rounds kept)``."""
+    """Boost one bag; return ``(rounds run, rounds kept, whether the time allowance stopped it)``."""
     cdef:
         INDEX_C n_terms = terms.shape[0]
         INDEX_C n_scores = train_scores.shape[1]
@@ -135,7 +160,8 @@ def boost_bag(
         Chunks chunks
         BagRows bag
         PendingStep pending
-        bint has_validation = n_val > 0
+        bint has_validation = n_val > 0, out_of_time = False, midway = False
+        double started = glassbox_monotonic_seconds(), round_started = started, now
 
     for t in range(n_terms):
         max_cells = max(max_cells, terms[t].n_a * terms[t].n_b)
@@ -201,8 +227,20 @@ def boost_bag(
                                          loss, &chunk_loss[0], weight_total, threads_val)
 
         for r in range(params.max_rounds):
+            # A round is not started when it would likely end past the allowance (the last round's
+            # length is the guess): on many classes or huge grids one round can take seconds.
+            now = glassbox_monotonic_seconds()
+            if r > 0 and (now - started) + (now - round_started) >= time_left:
+                out_of_time = True
+                break
+            round_started = now
             round_delta[:] = 0
+            if not has_validation and time_left < INFINITY:
+                best[:] = tables  # the last whole round: kept if the clock stops this one midway
             for q in range(n_terms + params.greedy_steps):
+                if time_left < INFINITY and glassbox_monotonic_seconds() - started >= time_left:
+                    out_of_time = midway = True
+                    break
                 # Every term once in order (which also refreshes its gain), then the greedy steps:
                 # a term that still gains much gets more steps than one that has little left.
                 t = q if q < n_terms else _argmax(&gains[0], n_terms)
@@ -228,6 +266,8 @@ def boost_bag(
                 gains[t] = _step_gain(&hist[0], &step[0], n_cells, n_scores, params.learning_rate,
                                       params.l2_regularization)
                 pending.column = terms[t].column
+            if midway:
+                break
             n_rounds = r + 1
             if not has_validation:
                 best_rounds = n_rounds
@@ -247,11 +287,22 @@ def boost_bag(
             for i in prange(n_train, schedule="static", num_threads=max(1, min(n_threads, chunks.count))):
                 for k in range(n_scores):
                     train_scores[i, k] += step[codes[train_rows[i], pending.column] * n_scores + k]
-        if has_validation and best_rounds < n_rounds:
+        if midway:
+            # Back to the kept round (the best, or without validation the last whole one): the
+            # validation scores never received this round's steps, the training scores did.
+            for j in range(total):
+                round_delta[j] = tables[j] - round_delta[j] - best[j]
+            _add_tables(codes, val_rows, val_scores, terms, &round_delta[0], -1.0, threads_val)
+            for j in range(total):
+                round_delta[j] = tables[j] - best[j]
+            _add_tables(codes, train_rows, train_scores, terms, &round_delta[0], -1.0,
+                        max(1, min(n_threads, chunks.count)))
+            tables[:] = best
+        elif has_validation and best_rounds < n_rounds:
             for j in range(total):
                 round_delta[j] = tables[j] - best[j]
             _add_tables(codes, train_rows, train_scores, terms, &round_delta[0], -1.0,
                         max(1, min(n_threads, chunks.count)))
             _add_tables(codes, val_rows, val_scores, terms, &round_delta[0], -1.0, threads_val)
             tables[:] = best
-    return n_rounds, best_rounds
+    return n_rounds, best_rounds, bool(out_of_time)

@@ -25,7 +25,7 @@ from glassbox.export._json import dumps, loads
 from glassbox.export._targets import classes_from_json, classes_to_json
 
 FORMAT = "glassbox-model"
-FORMAT_VERSION = 2  # 2: distillation.student_params (the fitted student's own parameters)
+FORMAT_VERSION = 3  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -33,6 +33,9 @@ DISTILLATION_KEY = "distillation"
 _TASKS = ("binary", "multiclass", "regression")
 _MAX_THREADS = 2**31 - 1  # kernels take the thread count as a C int
 _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: never deeper
+# Parameters added in a format version: older files omit them, and they take their default,
+# which is what every fit did before the parameter existed.
+_PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3}
 
 
 def _codec(estimator_name):
@@ -194,7 +197,7 @@ def from_dict(data):
     if name in distilled:
         model, inner = _distilled_from_params(top, distilled[name], version)
     else:
-        model = inner = _estimator_from_params(top.obj("params"), families[name])
+        model = inner = _estimator_from_params(top.obj("params"), families[name], version)
     _restore(inner, top, _codec(type(inner).__name__))
     if name in distilled:
         _restore_distillation(model, inner, top.obj(DISTILLATION_KEY), version)
@@ -226,16 +229,16 @@ def _restore(model, top, family):
     training.float("total_weight", lo=0.0)
 
 
-def _estimator_from_params(fields, cls):
+def _estimator_from_params(fields, cls, version):
     """An unfitted ``cls`` with the file's parameters, checked as ``fit`` would check them."""
-    values = _params_from_json(fields, cls)
+    values = _params_from_json(fields, cls, version)
     estimator = cls(**values)
     _check_params(estimator, fields.path)
     return estimator
 
 
-def _params_from_json(fields, cls, skip=()):
-    names = cls._get_param_names()
+def _params_from_json(fields, cls, version, skip=()):
+    names = [key for key in cls._get_param_names() if _PARAMS_SINCE.get((cls.__name__, key), 1) <= version]
     fields.only(*names)
     values = {}
     for key in names:
@@ -278,14 +281,14 @@ def _distilled_from_params(top, cls, version):
     template), and the student instance to restore the fitted structure into, with the
     parameters it was fitted with. Version 1 files hold one set: fitting never changed them then."""
     fields = top.obj("params")
-    values = _params_from_json(fields, cls, skip=("student",))
+    values = _params_from_json(fields, cls, version, skip=("student",))
     if values["teacher"] is not None:
         fields.fail("teacher", "the teacher is not saved: expected null")
     student = fields.obj("student").only("estimator", "params")
     families = estimator_names()
     student_name = student.str("estimator", tuple(families))
     student_cls = families[student_name]
-    template = _estimator_from_params(student.obj("params"), student_cls)
+    template = _estimator_from_params(student.obj("params"), student_cls, version)
     if is_classifier(template) != (cls.__name__ == "DistilledClassifier"):
         kind = "classifier" if cls.__name__ == "DistilledClassifier" else "regressor"
         student.fail("estimator", f"a {cls.__name__} needs a {kind} student, not {student_name}")
@@ -293,7 +296,7 @@ def _distilled_from_params(top, cls, version):
     model = cls(**values)
     if version == 1:
         return model, clone(template)
-    return model, _estimator_from_params(top.obj(DISTILLATION_KEY).obj("student_params"), student_cls)
+    return model, _estimator_from_params(top.obj(DISTILLATION_KEY).obj("student_params"), student_cls, version)
 
 
 def _restore_distillation(model, student, fields, version):

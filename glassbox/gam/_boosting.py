@@ -82,10 +82,14 @@ def make_bags(n_samples, init_scores, *, n_bags, validation_size, max_samples, s
     return bags
 
 
-def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, verbose, stage):
-    """Boost every bag on the terms of ``specs``; return ``(tables, rounds kept)``, one per bag.
+def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, verbose, stage, deadline=np.inf):
+    """Boost every bag on the terms of ``specs``; return ``(tables, rounds kept)``, one per bag, and
+    how many bags the clock stopped.
 
-    The bags' scores are updated in place to the kept model, ready for a next stage.
+    The bags' scores are updated in place to the kept model, ready for a next stage. With a
+    ``deadline`` (a ``time.perf_counter()`` value), bags running in parallel share the time left
+    and each later wave of bags gets an equal share of what remains when it starts; every bag runs
+    at least one round, so the stage may overrun by a round per bag.
     """
     n_scores = bags[0].train_scores.shape[1]
     kernel_params = {
@@ -99,25 +103,29 @@ def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, 
     threads_per_bag = max(1, n_threads // n_parallel)
     started = time.perf_counter()
 
+    n_waves = -(-len(bags) // n_parallel)
+
     def fit(index):
         bag = bags[index]
         tables = np.zeros(n_cells(specs) * n_scores, dtype=Y_DTYPE)
         history = np.zeros(max(1, params["max_rounds"]), dtype=Y_DTYPE)
-        n_rounds, kept = boost_bag(codes, specs, bag.train_rows, bag.val_rows, y, sample_weight, loss.kernel,
-                                   kernel_params, bag.train_scores, bag.val_scores, tables, history,
-                                   threads_per_bag)
+        time_left = (deadline - time.perf_counter()) / (n_waves - index // n_parallel)
+        n_rounds, kept, out_of_time = boost_bag(codes, specs, bag.train_rows, bag.val_rows, y, sample_weight,
+                                                loss.kernel, kernel_params, bag.train_scores, bag.val_scores,
+                                                tables, history, threads_per_bag, time_left)
         if verbose:
             loss_text = f", validation loss {history[kept - 1]:.6g}" if len(bag.val_rows) and kept else ""
-            print(f"[glassbox GAM] {stage}: bag {index + 1}/{len(bags)} done, {n_rounds} rounds run, "
+            clock_text = " (stopped by time_limit)" if out_of_time else ""
+            print(f"[glassbox GAM] {stage}: bag {index + 1}/{len(bags)} done, {n_rounds} rounds run{clock_text}, "
                   f"{kept} kept{loss_text} ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
-        return tables, kept
+        return tables, kept, out_of_time
 
     if n_parallel == 1:
         results = [fit(i) for i in range(len(bags))]
     else:
         with ThreadPoolExecutor(max_workers=n_parallel) as pool:
             results = list(pool.map(fit, range(len(bags))))  # map keeps bag order
-    return [r[0] for r in results], [r[1] for r in results]
+    return [r[0] for r in results], [r[1] for r in results], sum(r[2] for r in results)
 
 
 def split_tables(tables, specs, n_scores):

@@ -8,11 +8,14 @@ the main effects, boosted on their residuals. Everything here decides; ``_ext`` 
 """
 
 
+import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,6 +31,7 @@ from glassbox._base import (
     effective_n_threads,
     feature_names,
     relative_weight,
+    user_stacklevel,
 )
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
@@ -88,6 +92,14 @@ _COMMON_PARAMS_DOC = """
         of a constrained feature is non-increasing / non-decreasing over its value bins. Enforced
         in every step. Categorical features cannot be constrained; features with a constraint
         are not used in automatically detected pairs.
+    time_limit : float or None, default=None
+        Seconds the fit may take (wall clock). When they run out, each bag stops at the end of its
+        round and keeps its best round so far, as early stopping would; the pair stage gets what
+        the main effects leave (none, if they used it all), and a ``ConvergenceWarning`` says
+        which stage stopped. Every bag runs at least one round, so a fit may overrun by about one
+        round per bag. The model then depends on the machine's speed and load: leave None for
+        reproducible models, and bound the work with ``max_rounds``, ``outer_bags``,
+        ``interactions`` and ``max_samples`` instead.
     categorical_features : "auto", None or array-like, default="auto"
         Passed to :class:`~glassbox.binning.Binner`.
     n_jobs : int or None, default=None
@@ -130,11 +142,28 @@ class _BagTables:
     tables: list  # per bag, shape grid + (n_scores,)
 
 
+def _warn_if_stopped(model, stopped, n_bags, elapsed):
+    """Say which stages the time limit cut short, and what to change.
+
+    ``stopped`` maps a stage to the number of its bags the clock stopped, or to "skipped".
+    """
+    cut = [f"the {stage} were not fitted" if n == "skipped" else f"{n} of {n_bags} bags of the {stage} stopped early"
+           for stage, n in stopped.items() if n]
+    if cut:
+        warnings.warn(
+            f"{type(model).__name__} reached time_limit={model.time_limit:g} s after {elapsed:.1f} s: "
+            f"{'; '.join(cut)}. The model is the best found in time; raise time_limit, or lower max_rounds, "
+            "outer_bags, interactions or max_samples, to fit it fully.",
+            ConvergenceWarning, stacklevel=user_stacklevel(),
+        )
+
+
 class _BaseGAM(BinnedModelMixin, BaseEstimator):
     def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", outer_bags=6,
                  max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
                  early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2, min_samples_leaf=4,
-                 l2_regularization=0.0, monotonic_cst=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+                 l2_regularization=0.0, monotonic_cst=None, time_limit=None, categorical_features="auto", n_jobs=None,
+                 random_state=None, verbose=0):
         self.max_bins = max_bins
         self.max_interaction_bins = max_interaction_bins
         self.interactions = interactions
@@ -150,6 +179,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.monotonic_cst = monotonic_cst
+        self.time_limit = time_limit
         self.categorical_features = categorical_features
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -173,6 +203,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         check_real("early_stopping_tolerance", self.early_stopping_tolerance, 0, np.inf)
         check_real("l2_regularization", self.l2_regularization, 0, np.inf)
         check_real("greedy_ratio", self.greedy_ratio, 0, np.inf)
+        if self.time_limit is not None:
+            check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
         effective_n_threads(self.n_jobs)
         check_random_state_param(self.random_state)
 
@@ -204,6 +236,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self
         """
         self._check_params()
+        started = time.perf_counter()
+        deadline = np.inf if self.time_limit is None else started + self.time_limit
         rng = check_random_state(self.random_state)
         binned = self._fit_bins(X, max_bins=self.max_bins, categorical_features=self.categorical_features,
                                 n_jobs=self.n_jobs, random_state=rng.randint(np.iinfo(np.int32).max))
@@ -224,17 +258,20 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         bags = make_bags(n_samples, np.tile(intercept, (n_samples, 1)), n_bags=self.outer_bags,
                          validation_size=self.validation_size, max_samples=self.max_samples, strata=strata,
                          random_state=rng)
-        run = dict(loss=loss, params=params, n_threads=n_threads, verbose=self.verbose)
+        run = dict(loss=loss, params=params, n_threads=n_threads, verbose=self.verbose, deadline=deadline)
 
         spec = main_spec(features, monotonic)
-        tables, kept = run_stage(codes, spec, bags, y_fit, scaled, stage="main effects", **run)
+        tables, kept, stopped = run_stage(codes, spec, bags, y_fit, scaled, stage="main effects", **run)
+        stopped = {"main effects": stopped}
         rounds = [kept]
         per_bag = [split_tables(t, spec, n_scores) for t in tables]  # [bag][term] (n_a, 1, K)
         terms = [_BagTables((j,), (features[j],), (np.arange(f.n_codes, dtype=np.intp),),
                             [bag[j][:, 0, :] for bag in per_bag])
                  for j, f in enumerate(features)]
 
-        if n_detect or pairs:
+        if (n_detect or pairs) and time.perf_counter() >= deadline:
+            stopped["pairs"] = "skipped"  # the main effects used the whole budget
+        elif n_detect or pairs:
             grids, maps = zip(*(coarse_grid(f, self.max_interaction_bins) for f in features))
             if n_detect:
                 # Rank on at most max_samples rows: the ranking needs sums per cell, not every row.
@@ -257,20 +294,23 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                                                             MAX_PAIR_FEATURES)]
                 ranked = rank_pairs(sub[:, allowed], [maps[j] for j in allowed], [grids[j] for j in allowed],
                                     raw, y_fit[rows], scaled[rows], loss, n_pairs=n_detect, params=params,
-                                    n_threads=n_threads)
+                                    n_threads=n_threads, deadline=deadline)
                 pairs = [(int(allowed[a]), int(allowed[b])) for a, b in ranked]
+            if time.perf_counter() >= deadline:  # detection used the rest (or stopped unfinished)
+                stopped["pairs"], pairs = "skipped", []
             if pairs:
                 cells = np.empty((n_samples, len(pairs)), dtype=CELL_CODE_DTYPE, order="F")
                 for i, pair in enumerate(pairs):
                     cells[:, i] = pair_cells(codes, pair, maps, grids)
                 spec2 = pair_spec([(grids[a], grids[b]) for a, b in pairs])
-                tables2, kept = run_stage(cells, spec2, bags, y_fit, scaled, stage="pairs", **run)
+                tables2, kept, stopped["pairs"] = run_stage(cells, spec2, bags, y_fit, scaled, stage="pairs", **run)
                 rounds.append(kept)
                 per_bag2 = [split_tables(t, spec2, n_scores) for t in tables2]
                 terms += [_BagTables((a, b), (grids[a], grids[b]), (maps[a], maps[b]), [bag[i] for bag in per_bag2])
                           for i, (a, b) in enumerate(pairs)]
 
         self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
+        _warn_if_stopped(self, stopped, len(bags), time.perf_counter() - started)
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
         self.loss_ = loss
         return self
@@ -400,15 +440,16 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
     def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=64, interactions="5x",
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
                  early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
-                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, categorical_features="auto",
-                 n_jobs=None, random_state=None, verbose=0):
+                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
+                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
                          outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size, learning_rate=learning_rate,
                          max_rounds=max_rounds, early_stopping_rounds=early_stopping_rounds,
                          early_stopping_tolerance=early_stopping_tolerance, greedy_ratio=greedy_ratio,
                          max_leaves=max_leaves,
                          min_samples_leaf=min_samples_leaf, l2_regularization=l2_regularization,
-                         monotonic_cst=monotonic_cst, categorical_features=categorical_features, n_jobs=n_jobs,
+                         monotonic_cst=monotonic_cst, time_limit=time_limit, categorical_features=categorical_features,
+                         n_jobs=n_jobs,
                          random_state=random_state, verbose=verbose)
         self.loss = loss
 

@@ -12,6 +12,7 @@ ones with the strongest main effects.
 
 import numbers
 import re
+import time
 
 import numpy as np
 
@@ -98,8 +99,12 @@ def pair_cells(codes, pair, code_maps, grids):
     return (code_maps[a][codes[:, a]] * grids[b].n_codes + code_maps[b][codes[:, b]]).astype(CELL_CODE_DTYPE)
 
 
-def rank_pairs(codes, code_maps, grids, raw, y, sample_weight, loss, *, n_pairs, params, n_threads):
-    """The ``n_pairs`` pairs whose best step most reduces the loss of the model giving ``raw``."""
+def rank_pairs(codes, code_maps, grids, raw, y, sample_weight, loss, *, n_pairs, params, n_threads,
+               deadline=np.inf):
+    """The ``n_pairs`` pairs whose best step most reduces the loss of the model giving ``raw``.
+
+    Past ``deadline`` (a ``time.perf_counter()`` value) it stops early; the caller then fits no pair.
+    """
     n_features = codes.shape[1]
     if n_pairs == 0 or n_features < 2:
         return []
@@ -108,6 +113,8 @@ def rank_pairs(codes, code_maps, grids, raw, y, sample_weight, loss, *, n_pairs,
     hess = [np.ascontiguousarray(hess[:, k]) for k in range(hess.shape[1])]
     gains = []
     for a in range(n_features):
+        if time.perf_counter() >= deadline:
+            break
         for b in range(a + 1, n_features):
             shape = (grids[a].n_codes, grids[b].n_codes)
             cells = pair_cells(codes, (a, b), code_maps, grids)
