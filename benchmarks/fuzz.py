@@ -87,7 +87,8 @@ def make_case(seed):
          "scaled": rng.uniform(0.1, 1, n) * 2.0 ** int(rng.integers(-900, 900))}[weights]
     if name.startswith("GAM"):
         params = dict(outer_bags=int(rng.integers(1, 3)), max_rounds=30, interactions=int(rng.integers(0, 3)),
-                      max_bins=int(rng.choice([2, 8, 254])), random_state=int(rng.integers(2**31)))
+                      max_bins=int(rng.choice([2, 8, 254])), random_state=int(rng.integers(2**31)),
+                      time_limit=TIME_LIMIT)
     elif name.startswith("RuleList"):
         params = dict(max_nodes=int(rng.choice([5, 50])), max_card=int(rng.integers(1, 4)), time_limit=TIME_LIMIT)
     else:

@@ -241,7 +241,7 @@ def check_classification_y(y, n_samples):
         ) from None
     if len(classes) < 2:
         raise ValueError(
-            f"y has only one class ({classes[0]!r}); a classifier needs at least two classes."
+            f"y has only one class ({py_scalar(classes[0])!r}); a classifier needs at least two classes."
         )
     return codes.astype(np.intp), classes
 
