@@ -144,7 +144,7 @@ def boost_bag(
     Y_DTYPE_C[::1] tables,                 # OUT: kept scores of every term, cell-major then score (class)
     Y_DTYPE_C[::1] val_loss_history,       # OUT: mean validation loss after each round run
     int n_threads,
-    double time_left=INFINITY,             # IN: seconds this bag may take (checked between rounds)
+    double time_left=INFINITY,             # IN: seconds this bag may take (checked before every step)
 ):
     """Boost one bag; return ``(rounds run, rounds kept, whether the time allowance stopped it)``."""
     cdef:

@@ -93,13 +93,14 @@ _COMMON_PARAMS_DOC = """
         in every step. Categorical features cannot be constrained; features with a constraint
         are not used in automatically detected pairs.
     time_limit : float or None, default=None
-        Seconds the fit may take (wall clock). When they run out, each bag stops at the end of its
-        round and keeps its best round so far, as early stopping would; the pair stage gets what
-        the main effects leave (none, if they used it all), and a ``ConvergenceWarning`` says
-        which stage stopped. Every bag runs at least one round, so a fit may overrun by about one
-        round per bag. The model then depends on the machine's speed and load: leave None for
-        reproducible models, and bound the work with ``max_rounds``, ``outer_bags``,
-        ``interactions`` and ``max_samples`` instead.
+        Seconds the fit may take (wall clock). Boosting checks the clock before every step: when
+        a bag's share of the time is spent it keeps its best whole round, as early stopping would
+        (a round cut midway is undone); the pair stage gets what the main effects leave (none, if
+        they used it all), and a ``ConvergenceWarning`` says which stage stopped. Binning and the
+        final averaging of the tables are not cut (milliseconds, except with very many classes).
+        The model then depends on the machine's speed and load: leave None for reproducible
+        models, and bound the work with ``max_rounds``, ``outer_bags``, ``interactions`` and
+        ``max_samples`` instead.
     categorical_features : "auto", None or array-like, default="auto"
         Passed to :class:`~glassbox.binning.Binner`.
     n_jobs : int or None, default=None
