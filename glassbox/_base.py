@@ -313,6 +313,66 @@ def drop_zero_weight_rows(X, y, sample_weight, categorical_features):
     return _safe_indexing(X, rows), None if y is None else _safe_indexing(y, rows), sw[rows], categorical_features
 
 
+def class_weighted(class_weight, y, sample_weight):
+    """Each row's weight times its class's weight, as scikit-learn's ``class_weight`` means it:
+    None (weights unchanged), "balanced" (``n_samples / (n_classes * rows of the class)``, rows
+    counted whatever their weight) or a dict label -> weight (classes it omits weigh 1)."""
+    check_class_weight_param(class_weight)
+    if class_weight is None:
+        return sample_weight
+    n_samples = _num_samples(y)
+    codes, classes = check_classification_y(y, n_samples)
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        per_class = n_samples / (len(classes) * np.bincount(codes, minlength=len(classes)))
+    elif isinstance(class_weight, dict):
+        # As scikit-learn: labels absent from y (a rare class missing from a CV fold) are fine,
+        # unless some class of y then has no weight, which looks like a misspelt label.
+        unknown = [key for key in class_weight if not any(_same_label(key, c) for c in classes)]
+        unweighted = [c for c in classes if not any(_same_label(key, c) for key in class_weight)]
+        if unknown and unweighted:
+            raise ValueError(
+                f"class_weight names labels that are not classes of y ({[py_scalar(k) for k in unknown]}) and "
+                f"gives no weight to the classes {[py_scalar(c) for c in unweighted]}; use y's labels as its keys."
+            )
+        per_class = np.array([next((w for key, w in class_weight.items() if _same_label(key, c)), 1.0)
+                              for c in classes], dtype=np.float64)
+    return check_sample_weight(sample_weight, n_samples) * per_class[codes]
+
+
+def check_class_weight_param(class_weight):
+    """Raise a ValueError unless ``class_weight`` is None, "balanced" or a dict of labels (strings,
+    numbers, booleans) to finite weights >= 0."""
+    if class_weight is None or (isinstance(class_weight, str) and class_weight == "balanced"):
+        return
+    if isinstance(class_weight, dict) and all(
+        isinstance(key, (str, numbers.Number, np.bool_)) and isinstance(w, numbers.Real) and not isinstance(w, bool)
+        and np.isfinite(w) and w >= 0
+        for key, w in class_weight.items()
+    ):
+        return
+    raise ValueError(
+        "class_weight must be None, 'balanced' or a dict mapping class labels to finite weights >= 0, "
+        f"got {class_weight!r}."
+    )
+
+
+class ClassWeightMixin:
+    """``class_weight`` for classifiers whose fit takes ``_weights(y, sample_weight)`` (rule lists,
+    shallow trees); the class sets ``self.class_weight`` in its ``__init__``."""
+
+    def _check_params(self):
+        super()._check_params()
+        check_class_weight_param(self.class_weight)
+
+    def _weights(self, y, sample_weight):
+        return class_weighted(self.class_weight, y, sample_weight)
+
+
+def _same_label(key, label):
+    # 1 and 1.0 name the same class, as in a dict; True does not name 1 (a bool is no number here).
+    return isinstance(key, (bool, np.bool_)) == isinstance(label, (bool, np.bool_)) and key == label
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Return float64 weights of shape (n_samples,): finite, non-negative, not all zero."""
     if sample_weight is None:

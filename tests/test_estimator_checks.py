@@ -47,12 +47,22 @@ _AUTO_C_COUNTS_ROWS = (
     "does not. With an explicit c, integer weights are repeated rows (tests/test_rulelist.py)."
 )
 
+_EXACT_TREE_KEEPS_POCKETS = (
+    "with class_weight {0: 1000, 1: 0.0001} on very noisy blobs the check wants class 0 predicted for "
+    "87% of test rows; the optimal depth-3 tree at complexity=0 still gives leaves holding only "
+    "class-1 rows to class 1 (it lowers the weighted error, by little), predicting 0 for 68%. "
+    "scikit-learn's check sets min_weight_fraction_leaf on its trees to stop this; a "
+    "DecisionTreeClassifier(max_depth=3) without it predicts 0 for 78%. complexity=1e-6 gives 100% "
+    "(tests/test_class_weight.py)."
+)
+
 # {estimator class name: {check name: reason}}.
 EXPECTED_FAILED_CHECKS = {
     "GAMClassifier": {"check_sample_weight_equivalence_on_dense_data": _WEIGHTS_ARE_NOT_REPEATS},
     "GAMRegressor": {"check_sample_weight_equivalence_on_dense_data": _WEIGHTS_ARE_NOT_REPEATS},
     "RuleListClassifier": {"check_sample_weight_equivalence_on_dense_data": _AUTO_C_COUNTS_ROWS},
     "RuleListRegressor": {"check_sample_weight_equivalence_on_dense_data": _AUTO_C_COUNTS_ROWS},
+    "ShallowTreeClassifier": {"check_class_weight_classifiers": _EXACT_TREE_KEEPS_POCKETS},
 }
 
 

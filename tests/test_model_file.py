@@ -206,18 +206,23 @@ def _as_version_1(data):
     data = copy.deepcopy(data)
     data["format_version"] = 1
     data["params"]["student"]["params"] = data["distillation"].pop("student_params")
-    for params in _gam_params(data):
-        del params["time_limit"]  # added in version 3
+    for params, new in _params_new_in_3(data):
+        del params[new]
     return data
 
 
-def _gam_params(data):
-    """The parameter objects of the GAMs in a model file's data (the model, its student template,
-    its fitted student)."""
+# Parameters version 3 added, by estimator.
+NEW_IN_3 = {"GAMClassifier": "time_limit", "GAMRegressor": "time_limit", "RuleListClassifier": "class_weight",
+            "ShallowTreeClassifier": "class_weight"}
+
+
+def _params_new_in_3(data):
+    """``(parameter object, name)`` for each parameter added in version 3 in a model file's data
+    (the model's, its student template's, its fitted student's)."""
     student = data["params"].get("student") or {}
     found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
              (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
-    return [params for name, params in found if name and name.startswith("GAM") and params]
+    return [(params, NEW_IN_3[name]) for name, params in found if name in NEW_IN_3 and params]
 
 
 @pytest.mark.parametrize("case", [c for c in case_ids() if c.startswith("distilled")])
@@ -235,21 +240,22 @@ def test_version_1_distilled_files_still_load(case):
 
 @pytest.mark.parametrize("case", case_ids())
 def test_version_2_files_load_as_before(case):
-    """A file from before GAMs had time_limit loads the same model (GAMs with time_limit None); a
-    version-2 file naming time_limit is refused, being no part of that format."""
+    """A file from before version 3's parameters (GAMs' time_limit, classifiers' class_weight) loads
+    the same model, with those parameters None; a version-2 file naming one is refused, being no
+    part of that format."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
     data["format_version"] = 2
-    gam_params = _gam_params(data)
-    if gam_params:
-        with pytest.raises(ModelFileError, match="time_limit' is not part of the format"):
+    new = _params_new_in_3(data)
+    if new:
+        with pytest.raises(ModelFileError, match=f"{new[0][1]}' is not part of the format"):
             from_dict(data)
-        for params in gam_params:
-            del params["time_limit"]
+        for params, name in new:
+            del params[name]
     loaded = from_dict(data)
-    for gam in {id(m): m for m in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None))
-                if "GAM" in type(m).__name__}.values():
-        assert gam.time_limit is None
+    for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
+        if type(estimator).__name__ in NEW_IN_3:
+            assert getattr(estimator, NEW_IN_3[type(estimator).__name__]) is None
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():
         assert np.array_equal(_outputs(loaded, X)[name], before), name

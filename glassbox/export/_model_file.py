@@ -22,7 +22,7 @@ from glassbox._version import __version__
 from glassbox.export._binning import binning_from_dict, binning_to_dict
 from glassbox.export._fields import Fields, ModelFileError
 from glassbox.export._json import dumps, loads
-from glassbox.export._targets import classes_from_json, classes_to_json
+from glassbox.export._targets import classes_from_json, classes_to_json, label_to_json
 
 FORMAT = "glassbox-model"
 FORMAT_VERSION = 3  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit
@@ -35,7 +35,8 @@ _MAX_THREADS = 2**31 - 1  # kernels take the thread count as a C int
 _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: never deeper
 # Parameters added in a format version: older files omit them, and they take their default,
 # which is what every fit did before the parameter existed.
-_PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3}
+_PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3,
+                 ("RuleListClassifier", "class_weight"): 3, ("ShallowTreeClassifier", "class_weight"): 3}
 
 
 def _codec(estimator_name):
@@ -110,7 +111,12 @@ def to_dict(model):
 
 
 def _params_to_json(model, distilled):
-    params = {k: _json_value(v) for k, v in model.get_params(deep=False).items()}
+    given = model.get_params(deep=False)
+    params = {k: _json_value(v) for k, v in given.items()}
+    if isinstance(given.get("class_weight"), dict):
+        # Its keys are class labels, often numbers, which JSON object keys cannot be: a list of
+        # [label, weight] pairs instead.
+        params["class_weight"] = [[label_to_json(label), _json_value(w)] for label, w in given["class_weight"].items()]
     if distilled:
         if type(model.student) is not type(model.student_):
             raise ValueError(
@@ -246,7 +252,19 @@ def _params_from_json(fields, cls, version, skip=()):
         if key not in skip and not _plain_json(value, _MAX_PARAM_DEPTH):
             fields.fail(key, "expected plain JSON data (numbers, strings, booleans, null, lists, objects)")
         values[key] = value
+    if isinstance(values.get("class_weight"), list):
+        values["class_weight"] = _class_weight_from_json(fields, values["class_weight"])
     return values
+
+
+def _class_weight_from_json(fields, pairs):
+    """A ``class_weight`` dict from the [label, weight] pairs it is saved as."""
+    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], (str, int, float, bool)) for p in pairs):
+        fields.fail("class_weight", "expected null, 'balanced' or a list of [label, weight] pairs")
+    weights = {label: weight for label, weight in pairs}
+    if len(weights) != len(pairs):
+        fields.fail("class_weight", "a label appears twice")
+    return weights
 
 
 def _plain_json(value, depth):
@@ -288,10 +306,11 @@ def _distilled_from_params(top, cls, version):
     families = estimator_names()
     student_name = student.str("estimator", tuple(families))
     student_cls = families[student_name]
-    template = _estimator_from_params(student.obj("params"), student_cls, version)
-    if is_classifier(template) != (cls.__name__ == "DistilledClassifier"):
+    # The kind first: a classifier's parameters (class_weight) are no part of a regressor's.
+    if is_classifier(student_cls()) != (cls.__name__ == "DistilledClassifier"):
         kind = "classifier" if cls.__name__ == "DistilledClassifier" else "regressor"
         student.fail("estimator", f"a {cls.__name__} needs a {kind} student, not {student_name}")
+    template = _estimator_from_params(student.obj("params"), student_cls, version)
     values["student"] = template
     model = cls(**values)
     if version == 1:

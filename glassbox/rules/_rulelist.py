@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
+    ClassWeightMixin,
     check_integer,
     check_random_state_param,
     check_real,
@@ -84,13 +85,17 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         check_integer("beam_width", self.beam_width, 1)
         check_random_state_param(self.random_state)
 
+    def _weights(self, y, sample_weight):
+        """The weights the fit uses: the regressor's as given (the classifier's class-weighted)."""
+        return sample_weight
+
     def _fit(self, X, y, sample_weight, classification):
         # One clock for the whole fit. Mining may take half of it: what it finds is then sorted,
         # deduplicated and scored, in time that grows with how much it found.
         start = time.perf_counter()
         deadline = np.inf if self.time_limit is None else start + self.time_limit
         binned, antecedents, problem, target, sample_weight, relative = self._prepare(
-            X, y, sample_weight, classification, (start + deadline) / 2)
+            X, y, self._weights(y, sample_weight), classification, (start + deadline) / 2)
         max_rules = np.inf if self.max_rules is None else self.max_rules
         max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
         time_left = None if self.time_limit is None else max(deadline - time.perf_counter(), 0.0)
@@ -214,7 +219,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         return fired
 
 
-class RuleListClassifier(ClassifierMixin, _BaseRuleList):
+class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
     """An ordered rule list for binary or multiclass targets, optimal for its objective.
 
     ``IF priors_count > 3 THEN 1 ... ELSE IF age <= 22.5 THEN 1 ... ELSE 0``: each rule predicts
@@ -256,6 +261,13 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
         speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.
     beam_width : int, default=8
         Lists kept per length by the initial beam search.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes, scikit-learn's meaning: each row's weight is multiplied by its
+        class's ("balanced": ``n_samples / (n_classes * rows of the class)``; a dict maps labels to
+        weights, omitted classes weigh 1). The objective then counts a misclassified row of a
+        rare class as much as its weight says, so a rule isolating a small high-risk group can
+        pay for itself; the rules' probabilities are those of the weighted rows, as in
+        scikit-learn's trees.
     categorical_features : "auto" or array-like, default="auto"
         Passed to the :class:`~glassbox.binning.Binner`.
     n_jobs : int or None, default=None
@@ -293,6 +305,14 @@ class RuleListClassifier(ClassifierMixin, _BaseRuleList):
     feature_names_in_ : ndarray of str
         Only when X has string column names.
     """
+
+    def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
+                 max_nodes=None, time_limit=None, beam_width=8, class_weight=None, categorical_features="auto",
+                 n_jobs=None, random_state=None):
+        super().__init__(c, max_card=max_card, min_support=min_support, max_thresholds=max_thresholds,
+                         max_rules=max_rules, max_nodes=max_nodes, time_limit=time_limit, beam_width=beam_width,
+                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state)
+        self.class_weight = class_weight
 
     def fit(self, X, y, sample_weight=None):
         """Mine antecedents from X and search the rule list; returns self."""
@@ -360,7 +380,7 @@ def resolved_defaults(estimator, X, y):
     if estimator.max_nodes is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the real fit warns about the same data
-            problem = probe._prepare(X, y, None, is_classifier(estimator))[2]
+            problem = probe._prepare(X, y, probe._weights(y, None), is_classifier(estimator))[2]
         params["max_nodes"] = default_max_nodes(problem)
     return params
 

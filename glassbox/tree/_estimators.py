@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
+    ClassWeightMixin,
     check_integer,
     check_random_state_param,
     check_real,
@@ -121,7 +122,8 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         start = time.monotonic()
         # A row of weight zero is absent: also from binning and from min_samples_leaf, so a weight
         # of 0 and removing the row fit the same tree.
-        X, y, given_weight, categorical = drop_zero_weight_rows(X, y, sample_weight, self.categorical_features)
+        X, y, given_weight, categorical = drop_zero_weight_rows(X, y, self._weights(y, sample_weight),
+                                                                self.categorical_features)
         sw = relative_weight(given_weight)  # what the search computes with: scale-free
         data = self._fit_bins(X, max_bins=self.max_bins, categorical_features=categorical,
                               n_jobs=self.n_jobs, random_state=self.random_state)
@@ -148,6 +150,10 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         self.fit_time_ = time.monotonic() - start
         return self
 
+    def _weights(self, y, sample_weight):
+        """The weights the fit uses: the regressor's as given (the classifier's class-weighted)."""
+        return sample_weight
+
     def _objective(self, codes, y_train, sw):
         """The objective of the fitted tree on the training data, computed from predictions."""
         leaf = self.tree_.apply(codes)
@@ -170,13 +176,18 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         return self.tree_.apply(codes)
 
 
-class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
+class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
     __doc__ = (
         """Optimal depth-limited classification tree, optionally monotone.
 
     The objective is the weighted misclassification rate (misclassified weight / total weight)
     plus ``complexity`` times the number of leaves.
-    """ + _PARAMS_DOC + """
+    """ + _PARAMS_DOC.replace("    categorical_features :", """    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes, scikit-learn's meaning: each row's weight is multiplied by its
+        class's ("balanced": ``n_samples / (n_classes * rows of the class)``; a dict maps labels to
+        weights, omitted classes weigh 1). Leaf probabilities are those of the weighted rows, as
+        in scikit-learn's trees; ``min_samples_leaf`` still counts rows.
+    categorical_features :""") + """
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -198,6 +209,13 @@ class ShallowTreeClassifier(ClassifierMixin, _ShallowTree):
     """ + _NOTES_DOC
     )
     _is_classifier = True
+
+    def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32, monotonic_cst=None,
+                 time_limit=60.0, class_weight=None, categorical_features="auto", n_jobs=None, random_state=None):
+        super().__init__(max_depth=max_depth, min_samples_leaf=min_samples_leaf, complexity=complexity,
+                         max_bins=max_bins, monotonic_cst=monotonic_cst, time_limit=time_limit,
+                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state)
+        self.class_weight = class_weight
 
     def _stats(self, y, sw, n, cst):
         codes, classes = check_classification_y(y, n)
