@@ -174,6 +174,8 @@ def as_table(X):
             "Expected a 2-D table but got a pandas Series; "
             "use X.to_frame() for one feature or X.to_frame().T for one row."
         )
+    if type(X).__module__.startswith("polars."):
+        X = _polars_to_pandas(X)
     if not isinstance(X, pd.DataFrame):
         original = X
         X = np.asarray(X)
@@ -194,6 +196,31 @@ def as_table(X):
     if n_features == 0:
         raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
     return X
+
+
+def _polars_to_pandas(X):
+    """A polars DataFrame as a pandas one with the same column names, column by column (polars'
+    own ``to_pandas`` needs pyarrow): strings stay strings, Categorical and Enum columns become
+    pandas categoricals (an Enum keeps its levels' order), booleans with nulls pandas' nullable
+    booleans, numbers float or int arrays (nulls as NaN)."""
+    import polars as pl
+
+    if isinstance(X, pl.LazyFrame):
+        raise TypeError("glassbox needs the data itself, not a polars LazyFrame: pass X.collect().")
+    if not isinstance(X, pl.DataFrame):
+        return X  # a polars Series and the like: as_table's own checks speak for them
+    columns = {}
+    for name in X.columns:
+        column = X[name]
+        if isinstance(column.dtype, pl.Enum):
+            columns[name] = pd.Categorical(column.to_list(), categories=list(column.dtype.categories))
+        elif isinstance(column.dtype, pl.Categorical):
+            columns[name] = pd.Categorical(column.to_list())
+        elif column.dtype == pl.Boolean and column.null_count():
+            columns[name] = pd.array(column.to_list(), dtype="boolean")
+        else:
+            columns[name] = column.to_numpy()
+    return pd.DataFrame(columns)
 
 
 def _check_names(estimator, X, reset):
@@ -298,6 +325,7 @@ def drop_zero_weight_rows(X, y, sample_weight, categorical_features):
     of the column, not of its rows, so ``"auto"`` is resolved on every row first (a column of
     strings and numbers stays categorical when only its numbers have weight).
     """
+    X = as_table(X)
     n_samples = _num_samples(X)
     sw = check_sample_weight(sample_weight, n_samples)
     if y is not None and _num_samples(y) != n_samples:
@@ -305,10 +333,10 @@ def drop_zero_weight_rows(X, y, sample_weight, categorical_features):
     keep = sw > 0
     if keep.all():
         return X, y, sw, categorical_features
-    if isinstance(categorical_features, str) and categorical_features == "auto" and not sp.issparse(X):
+    if isinstance(categorical_features, str) and categorical_features == "auto":
         from glassbox.binning import auto_categorical
 
-        categorical_features = auto_categorical(X if isinstance(X, pd.DataFrame) else np.asarray(X))
+        categorical_features = auto_categorical(X)
     rows = np.flatnonzero(keep)
     return _safe_indexing(X, rows), None if y is None else _safe_indexing(y, rows), sw[rows], categorical_features
 
