@@ -1,0 +1,105 @@
+"""Threads on a shared machine: the default thread count against one thread, quiet and with busy
+neighbours, for every family; and a GAM inside GridSearchCV with n_jobs=1 and 2.
+
+    python -m benchmarks.bench_contention [--rows 20000] [--busy 2] [--repeats 3] [--out PATH]
+
+Data: generated binary classification (10 features, two categorical, some missing). Each fit
+runs in a fresh interpreter, one at a time; "busy" starts ``--busy`` processes that spin on the
+CPU for the whole measurement (as another user's jobs would), then stops them. Reported: the
+median wall time of ``--repeats`` fits per arm, and the ratio default / one thread (above 1: the
+default threads lose to one thread). The machine's load is printed with each row.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+FAMILIES = {
+    "GAMClassifier": "gb.GAMClassifier(random_state=0, n_jobs={n_jobs})",
+    "RuleListClassifier": "gb.RuleListClassifier(n_jobs={n_jobs})",
+    "ShallowTreeClassifier": "gb.ShallowTreeClassifier(n_jobs={n_jobs})",
+}
+
+CHILD = r"""
+import sys, time, warnings
+import numpy as np, pandas as pd
+import glassbox as gb
+from sklearn.model_selection import GridSearchCV
+
+rows, what, n_jobs = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+n_jobs = None if n_jobs == "None" else int(n_jobs)
+rng = np.random.default_rng(0)
+X = pd.DataFrame(rng.normal(size=(rows, 8)), columns=[f"x{i}" for i in range(8)])
+X["c1"] = rng.choice(list("abcdef"), rows)
+X["c2"] = rng.choice(list("uvw"), rows)
+X.loc[rng.random(rows) < 0.05, "x3"] = np.nan
+y = (X.x0 + X.x1 * X.x2 + (X.c1 == "a") + rng.normal(size=rows) > 0.5).astype(int).to_numpy()
+warnings.simplefilter("ignore")
+start = time.perf_counter()
+if what == "grid":
+    GridSearchCV(gb.GAMClassifier(random_state=0, outer_bags=4), {"learning_rate": [0.05, 0.1], "max_leaves": [2, 3]},
+                 cv=3, n_jobs=n_jobs).fit(X, y)
+else:
+    eval(sys.argv[4]).fit(X, y)
+print(time.perf_counter() - start)
+"""
+
+
+def _spin(stop):
+    while not stop.is_set():
+        sum(i * i for i in range(10_000))
+
+
+def _time(rows, what, n_jobs, spec, repeats):
+    times = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", CHILD, str(rows), what, str(n_jobs), spec],
+                             capture_output=True, text=True, check=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--busy", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    results = []
+    print(f"| arm | machine | default threads (s) | n_jobs=1 (s) | ratio | load |\n|---|---|---|---|---|---|")
+    for busy in (0, args.busy):
+        stop = multiprocessing.Event()
+        spinners = [multiprocessing.Process(target=_spin, args=(stop,), daemon=True) for _ in range(busy)]
+        for spinner in spinners:
+            spinner.start()
+        try:
+            arms = [(name, "fit", spec) for name, spec in FAMILIES.items()] + [("GridSearchCV(GAM), 2 vs 1 jobs", "grid", "")]
+            for name, what, spec in arms:
+                load = os.getloadavg()[0]
+                if what == "grid":
+                    many, one = _time(args.rows, what, 2, "", args.repeats), _time(args.rows, what, 1, "", args.repeats)
+                else:
+                    many = _time(args.rows, what, None, spec.format(n_jobs=None), args.repeats)
+                    one = _time(args.rows, what, 1, spec.format(n_jobs=1), args.repeats)
+                row = {"arm": name, "busy": busy, "default": many, "one": one, "ratio": many / one, "load": load}
+                results.append(row)
+                machine = "quiet" if busy == 0 else f"{busy} busy processes"
+                print(f"| {name} | {machine} | {many:.2f} | {one:.2f} | {many / one:.2f} | {load:.1f} |", flush=True)
+        finally:
+            stop.set()
+            for spinner in spinners:
+                spinner.join()
+    if args.out:
+        with open(args.out, "w") as handle:
+            json.dump(results, handle, indent=1)
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, {args.rows} rows, median of {args.repeats}")
+
+
+if __name__ == "__main__":
+    main()
