@@ -25,7 +25,7 @@ from glassbox.export._json import dumps, loads
 from glassbox.export._targets import classes_from_json, classes_to_json, label_to_json
 
 FORMAT = "glassbox-model"
-FORMAT_VERSION = 3  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit
+FORMAT_VERSION = 3  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit, class_weight
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
