@@ -367,3 +367,19 @@ def test_local_explanation_of_numpy_input_uses_positional_names():
     assert list(local.selector.index) == [0, 1, 2, 3]
     assert "x" in model.explain_global().to_text()
     assert local.to_text().startswith("row 0: prediction")
+
+
+def test_missing_values_read_missing_in_local_texts_and_figures():
+    """A row's missing values are shown as the bin they fall in, never as 'nan' or 'None'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    X = pd.DataFrame({"age": [20.0, 30.0, np.nan, 50.0] * 50, "city": ["a", "b", None, "a"] * 50})
+    y = np.array([0, 1, 1, 0] * 50)
+    model = gb.GAMClassifier(outer_bags=1, interactions=0, random_state=0).fit(X, y)
+    explanation = model.explain_local(X.iloc[2:3])
+    text = str(explanation)
+    assert "age = missing" in text and "city = missing" in text
+    labels = [t.get_text() for ax in explanation.plot(0).axes for t in ax.get_yticklabels()]
+    assert "age = missing" in labels and "city = missing" in labels
+    assert not any(word in text + " ".join(labels) for word in ("nan", "None", "<NA>"))

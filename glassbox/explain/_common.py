@@ -83,9 +83,12 @@ def meta(model):
 
 
 def fmt(value, digits=6):
-    """A value for text and figure labels: floats to ``digits`` significant digits, the rest as
-    ``repr`` (so labels read ``'red'``, ``3``, ``0.4772``)."""
+    """A value for text and figure labels: floats to ``digits`` significant digits, missing
+    values (NaN, None, ``pd.NA``) as ``missing`` -- the bin they fall in -- and the rest as
+    ``repr`` (so labels read ``'red'``, ``3``, ``0.4772``, ``missing``)."""
     value = py_scalar(value)
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "missing"
     if isinstance(value, float):
         return f"{value:.{digits}g}"
     return repr(value)
