@@ -122,3 +122,25 @@ def test_bad_requests_get_clear_errors(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if matplotlib were not installed
     with pytest.raises(ImportError, match=r"glassbox\[plot\]"):
         gam.plot()
+
+
+def test_a_categorical_with_hundreds_of_levels_draws_its_most_frequent_ones():
+    """About 250 levels once made a figure 116 inches wide: the 40 most frequent are drawn (in the
+    model's order, with the missing bar), the title says how many there are."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    levels = [f"z{i:03d}" for i in range(250)]
+    X = pd.DataFrame({"zip": rng.choice(levels, n, p=np.arange(1, 251) / np.arange(1, 251).sum())})
+    X.loc[::50, "zip"] = None
+    y = (rng.random(n) < 0.3).astype(int)
+    model = gb.GAMClassifier(outer_bags=1, interactions=0, random_state=0).fit(X, y)
+    figure = model.explain_global().plot(0)
+    ticks = [t.get_text() for t in figure.axes[-1].get_xticklabels()]
+    assert figure.get_size_inches()[0] <= 21 and len(ticks) == 41 and ticks[-1] == "missing"
+    counts = X["zip"].value_counts()
+    most_frequent = sorted(counts.index, key=lambda level: (-counts[level], level))[:40]  # ties: model order
+    assert ticks[:-1] == sorted(most_frequent)
+    assert f"40 most frequent of {len(counts)} levels" in figure.axes[0].get_title()  # the levels fit saw

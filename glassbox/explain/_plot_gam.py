@@ -12,6 +12,7 @@ import numpy as np
 from glassbox.explain._plots import NEGATIVE, POSITIVE, finish, new_figure
 
 _MAX_TICKS = 24
+MAX_BARS = 40  # levels drawn for a categorical term: the most frequent, when it has more
 
 
 def term_figure(d, link, show):
@@ -104,6 +105,17 @@ def _bars(d, link, show):
         upper.append(np.atleast_1d(missing["upper_bound"]))
         weights.append(missing["weight"])
     scores, errors = np.array(scores), np.array(upper) - np.array(scores)
+    n_levels = len(names) - (missing is not None)
+    title = f"{d['term']} (error bars: ± 1 standard error)"
+    if n_levels > MAX_BARS:
+        # Hundreds of levels would make a figure yards wide: the most frequent ones, in the
+        # model's order (and the missing bar), with the rest named in the title.
+        keep = np.sort(np.argsort(-np.asarray(weights[:n_levels]), kind="stable")[:MAX_BARS])
+        keep = np.concatenate([keep, [n_levels]]) if missing is not None else keep
+        names, scores, errors = [names[i] for i in keep], scores[keep], errors[keep]
+        weights = [weights[i] for i in keep]
+        title = (f"{d['term']}: the {MAX_BARS} most frequent of {n_levels} levels (error bars: ± 1 standard "
+                 "error; explain_global().to_frame() lists all)")
     classes = _classes(d)
     fig = new_figure((max(5.0, 1.5 + 0.45 * len(names) * len(classes) ** 0.5), 4.5), show)
     ax, strip, _ = _layout(fig, False)
@@ -118,7 +130,7 @@ def _bars(d, link, show):
             bars[-1].set_hatch("//")
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_ylabel(f"score ({link})")
-    ax.set_title(f"{d['term']} (error bars: ± 1 standard error)")
+    ax.set_title(title)
     if classes != [None]:
         ax.legend(title="class", fontsize="small")
     strip.bar(x, weights, color=POSITIVE, alpha=0.6)
