@@ -84,6 +84,25 @@ def test_fit_prints_the_model_and_its_test_score(csv_files, tree_file, capsys):
     assert json.loads(out.read_text())["estimator"] == "RuleListClassifier"
 
 
+def test_fit_prints_a_gams_summary_not_every_table(csv_files, capsys):
+    """A GAM's tables run to thousands of lines: fit prints its head and its terms by importance,
+    on the model's own scale, and says where every table is."""
+    out = csv_files / "gam.json"
+    capsys.readouterr()
+    assert main(["fit", str(csv_files / "train.csv"), "--target", "outcome", "--model", "gam",
+                 "--param", "outer_bags=2", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "term importances (mean |contribution| to the log-odds on the training rows)" in text
+    assert f"every term's table: glassbox show {out}" in text
+    assert len(text.splitlines()) < 60
+    regression = csv_files / "regression.csv"
+    pd.read_csv(csv_files / "train.csv").assign(amount=lambda t: np.arange(len(t)) % 7 + 1.5).drop(
+        columns="outcome").to_csv(regression, index=False)
+    assert main(["fit", str(regression), "--target", "amount", "--model", "gam", "--param", "outer_bags=2",
+                 "--param", "loss=poisson", "--out", str(csv_files / "poisson.json")]) == 0
+    assert "to the log of the mean on the training rows" in capsys.readouterr().out
+
+
 def test_show_prints_what_the_model_prints(tree_file, capsys):
     import glassbox
 

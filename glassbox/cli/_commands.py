@@ -78,7 +78,7 @@ def fit(args):
     estimator.fit(X, y.to_numpy())
     seconds = time.perf_counter() - start
     print()
-    print(estimator.to_text())
+    print(_gam_summary(estimator, args.out) if hasattr(estimator, "term_importances") else estimator.to_text())
     print()
     summary = f"fitted in {seconds:.2f} s on {X.shape[0]} rows"
     if X_test is not None:
@@ -203,11 +203,16 @@ def demo(args):
     return 0
 
 
+_SCALES = {"logit": "the log-odds", "softmax": "the class logits", "log": "the log of the mean", "identity": "the mean"}
+
+
 def _gam_summary(model, path):
-    """A GAM's first lines and its terms by importance; every table is one ``glassbox show`` away."""
+    """A GAM's first lines and its terms by importance; every table is one ``glassbox show`` away
+    (printing them all would take thousands of lines)."""
     head = model.to_text().split("\n\n")[0]
     importances = model.term_importances().sort_values(ascending=False)
     width = max(len(name) for name in importances.index)
     rows = "\n".join(f"  {name:<{width}}  {value:.3f}" for name, value in importances.items())
-    return (f"{head}\nterm importances (mean |contribution| to the log-odds on the training rows):\n{rows}\n"
+    scale = _SCALES.get(model.loss_.link, "the raw score")
+    return (f"{head}\nterm importances (mean |contribution| to {scale} on the training rows):\n{rows}\n"
             f"(every term's table: glassbox show {path}; every shape function: the report)")
