@@ -103,6 +103,44 @@ def test_fit_prints_a_gams_summary_not_every_table(csv_files, capsys):
     assert "to the log of the mean on the training rows" in capsys.readouterr().out
 
 
+def test_fit_takes_row_weights_from_a_column(csv_files, capsys):
+    """--weight COL: the column weighs the rows (and the test score), is no feature, and the model
+    is the one Python fits with the same weights on the same split."""
+    import glassbox
+    from sklearn.model_selection import train_test_split
+
+    table = pd.read_csv(csv_files / "train.csv")
+    table["w"] = np.where(table["outcome"] == "bad", 5.0, 1.0)
+    table.to_csv(csv_files / "weighted.csv", index=False)
+    out = csv_files / "weighted_tree.json"
+    capsys.readouterr()
+    assert main(["fit", str(csv_files / "weighted.csv"), "--target", "outcome", "--model", "tree",
+                 "--weight", "w", "--param", "max_depth=2", "--out", str(out)]) == 0
+    assert "test weighted accuracy" in capsys.readouterr().out
+    model = glassbox.load(out)
+    assert "w" not in model.feature_names_in_
+    X, y, w = table.drop(columns=["outcome", "w"]), table["outcome"], table["w"]
+    X_train, X_test, y_train, _, w_train, _ = train_test_split(X, y, w, test_size=0.2, random_state=0, stratify=y)
+    expected = glassbox.ShallowTreeClassifier(max_depth=2, random_state=0).fit(X_train, y_train.to_numpy(),
+                                                                               sample_weight=w_train.to_numpy())
+    np.testing.assert_array_equal(model.predict_proba(X_test), expected.predict_proba(X_test))
+
+
+@pytest.mark.parametrize("column, message", [
+    ("nope", "has no column 'nope'"),
+    ("color", "weight column 'color' has"),
+    ("negative", "weight column 'negative': sample_weight has"),
+    ("outcome", "--weight names the target"),
+])
+def test_bad_weight_columns_are_one_line_errors(csv_files, column, message):
+    table = pd.read_csv(csv_files / "train.csv")
+    table.assign(negative=-1.0).to_csv(csv_files / "badweights.csv", index=False)
+    result = _run("fit", str(csv_files / "badweights.csv"), "--target", "outcome", "--model", "tree",
+                  "--weight", column, "--out", str(csv_files / "never.json"))
+    assert result.returncode == 1 and result.stderr.startswith("glassbox: error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_show_prints_what_the_model_prints(tree_file, capsys):
     import glassbox
 

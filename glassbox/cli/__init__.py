@@ -82,6 +82,8 @@ def build_parser():
     fit.add_argument("--categorical", default="", metavar="COL[,COL...]",
                      help="numeric columns to treat as categorical (text columns always are)")
     fit.add_argument("--drop", default="", metavar="COL[,COL...]", help="columns not to use as features (ids)")
+    fit.add_argument("--weight", metavar="COL", help="a numeric column of row weights (not a feature); the test "
+                     "score is weighted by it too")
     fit.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="an estimator parameter, e.g. --param max_depth=2 (repeatable; values are JSON "
                           "or plain text)")

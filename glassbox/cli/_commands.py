@@ -30,11 +30,11 @@ def _write_text(text, out):
         Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
-def _score_text(model, X, y):
+def _score_text(model, X, y, sample_weight=None):
     from sklearn.base import is_classifier
 
     name = "accuracy" if is_classifier(model) else "R²"
-    return name, float(model.score(X, y))
+    return ("weighted " if sample_weight is not None else "") + name, float(model.score(X, y, sample_weight))
 
 
 # --- fit ---------------------------------------------------------------------------------------
@@ -46,15 +46,26 @@ def fit(args):
 
     table = read_csv(args.data)
     drop, categorical = columns(args.drop), columns(args.categorical)
-    require_columns(table, [args.target] + drop + categorical, args.data)
+    weight_column = [args.weight] if args.weight else []
+    require_columns(table, [args.target] + drop + categorical + weight_column, args.data)
     if args.target in drop:
         raise CommandError(f"--drop names the target {args.target!r}")
+    if args.weight == args.target:
+        raise CommandError(f"--weight names the target {args.target!r}; give a column of row weights")
+    weight = None
+    if args.weight:
+        weight = pd.to_numeric(table[args.weight], errors="coerce")
+        if weight.isna().any():
+            raise CommandError(
+                f"weight column {args.weight!r} has {int(weight.isna().sum())} empty or non-numeric cells; every "
+                "row needs a number"
+            )
     y = table[args.target]
     if y.isna().any():
         raise CommandError(
             f"target {args.target!r} is missing in {int(y.isna().sum())} rows; drop or fill those rows first"
         )
-    X = table.drop(columns=[args.target] + drop)
+    X = table.drop(columns=list(dict.fromkeys([args.target] + drop + weight_column)))
     if X.shape[1] == 0:
         raise CommandError(f"{args.data} has no feature columns besides the target")
     for name in categorical:
@@ -69,20 +80,29 @@ def fit(args):
         raise CommandError(f"--test-size must be in [0, 1), got {args.test_size}")
 
     print(f"{type(estimator).__name__} on {X.shape[0]} rows x {X.shape[1]} features ({task}: {why})")
-    X_test = y_test = None
+    X_test = y_test = w_test = None
     if args.test_size > 0:
         stratify = y if task == "classification" and y.value_counts().min() >= 2 else None
-        X, X_test, y, y_test = train_test_split(X, y, test_size=args.test_size, random_state=args.seed,
-                                                stratify=stratify)
+        parts = train_test_split(X, y, *([weight] if weight is not None else []), test_size=args.test_size,
+                                 random_state=args.seed, stratify=stratify)
+        X, X_test, y, y_test = parts[:4]
+        if weight is not None:
+            weight, w_test = parts[4:]
     start = time.perf_counter()
-    estimator.fit(X, y.to_numpy())
+    try:
+        estimator.fit(X, y.to_numpy(), sample_weight=None if weight is None else weight.to_numpy())
+    except ValueError as err:
+        if weight is None or "weight" not in str(err):
+            raise
+        raise CommandError(f"weight column {args.weight!r}: {err}") from None
     seconds = time.perf_counter() - start
     print()
     print(_gam_summary(estimator, args.out) if hasattr(estimator, "term_importances") else estimator.to_text())
     print()
     summary = f"fitted in {seconds:.2f} s on {X.shape[0]} rows"
     if X_test is not None:
-        metric, value = _score_text(estimator, X_test, y_test.to_numpy())
+        metric, value = _score_text(estimator, X_test, y_test.to_numpy(),
+                                    None if w_test is None else w_test.to_numpy())
         summary += f"; test {metric} {value:.4f} on {X_test.shape[0]} held-out rows"
     save(estimator, args.out)
     print(f"{summary}; model written to {args.out}")
