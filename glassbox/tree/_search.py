@@ -89,11 +89,25 @@ class Problem:
     deadline: float            # time.monotonic() value after which the search stops
     min_weight: float = 0.0
     timed_out: bool = field(default=False)
+    longest_step: float = field(default=0.0)  # seconds of the longest search step seen
 
     def __post_init__(self):
         self.solver = Depth2Solver(np.ascontiguousarray(self.n_bins, dtype=np.intp),
                                    np.ascontiguousarray(self.cst, dtype=np.int8), self.stats.shape[1],
                                    self.n_classes, float(self.min_leaf), self.min_weight, self.leaf_penalty)
+
+    def out_of_time(self, last_start=None):
+        """``(stop, now)`` before a search step: stop (and mark the search timed out) when a step as
+        long as the longest seen would end past the deadline. ``last_start``, when given, is when
+        the previous step of the caller's loop began, so its length joins the guess; one depth-2
+        solve can take a second on wide data, and the deadline must hold to far less."""
+        now = time.monotonic()
+        if last_start is not None:
+            self.longest_step = max(self.longest_step, now - last_start)
+        if now + self.longest_step > self.deadline:
+            self.timed_out = True
+            return True, now
+        return False, now
 
     @property
     def count(self):
@@ -246,10 +260,14 @@ def solve_depth3(problem, rows, lo, hi):
     constrained side costs at least its free cost. A root on a constrained feature whose two
     optimal sides clash is settled by ``_couple``.
     """
+    started = time.monotonic()
     node, cost, _ = solve_small(problem, rows, lo, hi, 2)
+    # A root threshold's step solves both its sides at depth 2: about this long (a first guess
+    # for out_of_time, which the sweeps then refine).
+    problem.longest_step = max(problem.longest_step, time.monotonic() - started)
     incumbent = _Incumbent(node, cost)
     total = problem.histograms(rows)
-    if node.feature >= 0:
+    if node.feature >= 0 and not problem.out_of_time()[0]:
         # A strong first incumbent prunes most roots: the depth-2 optimum's root split with
         # exact depth-2 subtrees below it (when they are monotone together).
         lo_l, hi_l, lo_r, hi_r = _child_regions(lo, hi, node.feature, node.u)
@@ -286,6 +304,8 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
     Both sides' histograms are kept per missing direction and updated in place as the rows of
     each bin cross from right to left, so no histogram is rebuilt or copied per threshold.
     """
+    if problem.out_of_time()[0]:
+        return  # before copying the histograms (tens of MB on wide data), for each of the features left
     use_bounds = problem.min_leaf <= 1
     weight = problem.stats[:, :problem.n_classes].sum(axis=1) if problem.n_classes else None
     penalty = problem.leaf_penalty
@@ -300,9 +320,10 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
     sorted_codes = code[order]
     bound_l = dict.fromkeys(directions, 0.0)
     bound_r = dict.fromkeys(directions, 0.0)
+    step_start = None
     for s in range(lo[f], hi[f]):
-        if time.monotonic() > problem.deadline:
-            problem.timed_out = True
+        stop, step_start = problem.out_of_time(step_start)
+        if stop:
             return
         a, b = np.searchsorted(sorted_codes, [s, s + 1])
         moved = rows[order[a:b]]
@@ -493,9 +514,10 @@ def _couple(problem, rows, key, left, right, node_l, cost_l, node_r, cost_r, inc
             offer(*((shape, partner) if other is right else (partner, shape)), cost + partner_cost)
 
     heap = [(cost_l + cost_r, (), none, none, shape_l, cost_l, shape_r, cost_r, low, high)]
+    step_start = None
     while heap:
-        if time.monotonic() > problem.deadline:
-            problem.timed_out = True
+        stop, step_start = problem.out_of_time(step_start)
+        if stop:
             return
         bound, path, bounds_l, bounds_r, shape_l, cost_l, shape_r, cost_r, low, high = heapq.heappop(heap)
         if not incumbent.could_lose_to(bound, key):
@@ -545,9 +567,10 @@ def refine(problem, node, lo, hi, remaining):
     """Anytime deepening: replace depth-3 leaves by exact subtrees of the remaining depth."""
     root = node
     frontier = [(leaf, region) for leaf, region in _leaves_with_regions(node, lo, hi) if _depth_of(node, leaf) == 3]
+    step_start = None
     for leaf, (llo, lhi) in frontier:
-        if time.monotonic() > problem.deadline:
-            problem.timed_out = True
+        stop, step_start = problem.out_of_time(step_start)
+        if stop:
             break
         d = min(remaining, 3)
         if d <= 2:
