@@ -18,7 +18,9 @@ two. Each fitted model must then hold every invariant:
 
 A fit may instead refuse its input, with a ValueError or TypeError whose message says what is
 wrong (so may predicting on the new rows, never on the fitted ones); any other exception, a broken invariant, or a crash is a failure. Cases run in child
-processes, ``--batch`` at a time, so that a crash is a result: the case it happened in is named.
+processes, ``--batch`` at a time, so that a crash is a result: the case it happened in is named;
+a batch still running after every case's time limit plus slack is stopped, and its running case
+counted as a hang.
 ``tests/test_fuzz.py`` runs a short run of the same cases in the test suite.
 """
 
@@ -248,10 +250,16 @@ def main(argv=None):
     first = args.seed
     while first < args.seed + args.examples:
         last = min(first + args.batch, args.seed + args.examples)
-        child = subprocess.run([sys.executable, "-m", "benchmarks.fuzz", "--child", str(first), str(last)],
-                               capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+        try:
+            child = subprocess.run([sys.executable, "-m", "benchmarks.fuzz", "--child", str(first), str(last)],
+                                   capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+                                   timeout=(last - first) * (TIME_LIMIT + TIME_SLACK))
+            stdout = child.stdout
+        except subprocess.TimeoutExpired as expired:  # a case that never ends: a hang, named by its seed
+            child = None
+            stdout = expired.stdout.decode() if isinstance(expired.stdout, bytes) else (expired.stdout or "")
         done, in_progress = set(), None
-        for line in child.stdout.splitlines():
+        for line in stdout.splitlines():
             record = json.loads(line)
             if "outcome" in record:
                 records.append(record)
@@ -261,6 +269,15 @@ def main(argv=None):
                     print(f"seed {record['seed']}: {record['detail']}", flush=True)
             else:
                 in_progress = record["seed"]
+        if child is None:
+            pending = [seed for seed in range(first, last) if seed not in done]
+            hung = in_progress if in_progress in pending else (pending[0] if pending else None)
+            if hung is not None:
+                records.append({"seed": hung, "outcome": "hang", "detail": "the batch ran past every case's budget"})
+                counts["hang"] += 1
+                print(f"seed {hung}: hang", flush=True)
+            first = last if hung is None else hung + 1
+            continue
         if child.returncode != 0:
             crashed = in_progress if in_progress not in done else None
             records.append({"seed": crashed, "outcome": "crash", "detail": f"exit {child.returncode}: "
@@ -273,7 +290,7 @@ def main(argv=None):
     total = sum(counts.values())
     print(f"\n{total} cases in {time.time() - started:.0f} s (seeds {args.seed}..{args.seed + args.examples - 1})")
     print("| outcome | cases |\n|---|---|")
-    for outcome in ("ok", "refused", "failed", "crash"):
+    for outcome in ("ok", "refused", "failed", "crash", "hang"):
         print(f"| {outcome} | {counts[outcome]} |")
     refusals = collections.Counter(r["detail"].split(":")[0] + ": " + r["detail"].split(":", 1)[1][:45]
                                    for r in records if r["outcome"] == "refused")
@@ -282,7 +299,7 @@ def main(argv=None):
         print(f"  {count:5d}  {message}")
     if args.out:
         args.out.write_text(json.dumps(records, indent=1))
-    return 1 if counts["failed"] or counts["crash"] else 0
+    return 1 if counts["failed"] or counts["crash"] or counts["hang"] else 0
 
 
 if __name__ == "__main__":
