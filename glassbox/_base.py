@@ -273,6 +273,46 @@ def check_classification_y(y, n_samples):
     return codes.astype(np.intp), classes
 
 
+def check_pos_label(pos_label, classes):
+    """Index in ``classes`` of a binary classifier's modelled event (its ``pos_label``).
+
+    None means ``classes[1]``, scikit-learn's convention (the class whose log-odds
+    ``decision_function`` gives). ``classes_`` itself stays sorted whatever the event: scikit-learn's
+    scorers and metrics read ``predict_proba``'s columns in sorted order.
+    """
+    if pos_label is None:
+        return 1 if len(classes) == 2 else None
+    if len(classes) != 2:
+        raise ValueError(
+            f"pos_label={py_scalar(pos_label)!r} names the event of a binary classifier, but y has "
+            f"{len(classes)} classes; leave pos_label=None for multiclass."
+        )
+    for k, label in enumerate(classes):
+        if _same_label(pos_label, label):
+            return k
+    raise ValueError(
+        f"pos_label={py_scalar(pos_label)!r} is not a class of y; the classes are "
+        f"{[py_scalar(c) for c in classes]}."
+    )
+
+
+def event_class(model):
+    """``(index, label)`` of a fitted binary classifier's event (``pos_label``, else ``classes_[1]``);
+    ``(None, None)`` for regressors and multiclass models. What every view calls "the event"."""
+    classes = getattr(model, "classes_", None)
+    if classes is None or len(classes) != 2:
+        return None, None
+    k = check_pos_label(getattr(model, "pos_label", None), classes)
+    return k, classes[k]
+
+
+def event_sign(model):
+    """+1 when a model's raw score is the log-odds of its event (or it has no event), -1 when the
+    event is ``classes_[0]`` and the raw score is therefore the log-odds of the other class."""
+    k, _ = event_class(model)
+    return -1.0 if k == 0 else 1.0
+
+
 def check_regression_y(y, n_samples):
     """Return a regression target as finite float64."""
     y = target_1d(y, n_samples)
@@ -443,6 +483,15 @@ def relative_weight(sw):
         return np.ones_like(sw)
     _, exponent = np.frexp(sw.mean())  # the mean is finite: check_sample_weight checked the sum
     return np.ldexp(sw, -int(exponent))
+
+
+def negated_cst(monotonic_cst):
+    """``monotonic_cst`` (None, a dict or an array-like, as given) with every direction reversed."""
+    if monotonic_cst is None:
+        return None
+    if isinstance(monotonic_cst, dict):
+        return {name: -value for name, value in monotonic_cst.items()}
+    return [-value for value in monotonic_cst]
 
 
 def check_monotonic_cst(monotonic_cst, names, is_categorical, *, has_names):

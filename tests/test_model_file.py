@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 3
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 4
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -206,23 +206,25 @@ def _as_version_1(data):
     data = copy.deepcopy(data)
     data["format_version"] = 1
     data["params"]["student"]["params"] = data["distillation"].pop("student_params")
-    for params, new in _params_new_in_3(data):
+    for params, new in _params_new_after(data, 1):
         del params[new]
     return data
 
 
-# Parameters version 3 added, by estimator.
-NEW_IN_3 = {"GAMClassifier": "time_limit", "GAMRegressor": "time_limit", "RuleListClassifier": "class_weight",
-            "ShallowTreeClassifier": "class_weight"}
+# Parameters each version added, by estimator (docs/model-format.md, "History").
+NEW_IN = {3: {"GAMClassifier": ["time_limit"], "GAMRegressor": ["time_limit"], "RuleListClassifier": ["class_weight"],
+              "ShallowTreeClassifier": ["class_weight"]},
+          4: {"GAMClassifier": ["pos_label"]}}
 
 
-def _params_new_in_3(data):
-    """``(parameter object, name)`` for each parameter added in version 3 in a model file's data
-    (the model's, its student template's, its fitted student's)."""
+def _params_new_after(data, version):
+    """``(parameter object, name)`` for each parameter added after ``version`` in a model file's
+    data (the model's, its student template's, its fitted student's)."""
     student = data["params"].get("student") or {}
     found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
              (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
-    return [(params, NEW_IN_3[name]) for name, params in found if name in NEW_IN_3 and params]
+    return [(params, key) for later, added in NEW_IN.items() if later > version
+            for name, params in found if params for key in added.get(name, [])]
 
 
 @pytest.mark.parametrize("case", [c for c in case_ids() if c.startswith("distilled")])
@@ -238,24 +240,27 @@ def test_version_1_distilled_files_still_load(case):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
 
 
+@pytest.mark.parametrize("version", [2, 3])
 @pytest.mark.parametrize("case", case_ids())
-def test_version_2_files_load_as_before(case):
-    """A file from before version 3's parameters (GAMs' time_limit, classifiers' class_weight) loads
-    the same model, with those parameters None; a version-2 file naming one is refused, being no
-    part of that format."""
+def test_older_files_load_as_before(case, version):
+    """A file from before a version's new parameters (3: GAMs' time_limit, classifiers'
+    class_weight; 4: GAMClassifier's pos_label) loads the same model, with those parameters None;
+    an older file naming one is refused, being no part of its format."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
-    data["format_version"] = 2
-    new = _params_new_in_3(data)
+    data["format_version"] = version
+    new = _params_new_after(data, version)
     if new:
-        with pytest.raises(ModelFileError, match=f"{new[0][1]}' is not part of the format"):
+        names = "|".join(name for _, name in new)
+        with pytest.raises(ModelFileError, match=f"'model[.a-z_]*params.({names})' is not part of the format"):
             from_dict(data)
         for params, name in new:
             del params[name]
     loaded = from_dict(data)
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
-        if type(estimator).__name__ in NEW_IN_3:
-            assert getattr(estimator, NEW_IN_3[type(estimator).__name__]) is None
+        for later, added in NEW_IN.items():
+            for key in added.get(type(estimator).__name__, []) if later > version else []:
+                assert getattr(estimator, key) is None
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():
         assert np.array_equal(_outputs(loaded, X)[name], before), name

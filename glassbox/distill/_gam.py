@@ -9,6 +9,7 @@ structure is the classifier's: same binning, terms and intercept, read as log-od
 
 import numpy as np
 
+from glassbox._base import check_pos_label, negated_cst
 from glassbox._losses import classification_loss
 from glassbox.gam import GAMClassifier, GAMRegressor
 
@@ -24,7 +25,11 @@ def fit_scores(student, X, log_odds, classes):
     classes = np.asarray(classes)
     if len(classes) != 2:
         raise ValueError(f"log-odds targets need a binary teacher; got {len(classes)} classes")
-    regressor = GAMRegressor(loss="squared_error", **student.get_params()).fit(X, log_odds)
+    params = student.get_params()
+    if check_pos_label(params.pop("pos_label"), classes) == 0:
+        # The constraints read the event's log-odds; the regressor fits those of classes[1].
+        params["monotonic_cst"] = negated_cst(params["monotonic_cst"])
+    regressor = GAMRegressor(loss="squared_error", **params).fit(X, log_odds)
     # Every fitted attribute (public, ending in "_") is the structure's: none is left behind.
     for name, value in vars(regressor).items():
         if name.endswith("_") and not name.startswith("_"):

@@ -9,10 +9,12 @@ the scores plus and minus one standard error across outer bags. glassbox adds th
 (``missing``), which InterpretML leaves out, so no score the model uses is hidden.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
-from glassbox._base import py_scalar
+from glassbox._base import event_class, event_sign, py_scalar
 from glassbox.binning import format_threshold
 from glassbox.explain._common import fmt, local_selector, meta, perf_records, row_headline, row_index
 
@@ -21,10 +23,21 @@ def link_text(model):
     """What the raw score is: ``log-odds of class 'yes'``, ``mean``, ``log of the mean``..."""
     link = model.loss_.link
     if link == "logit":
-        return f"log-odds of class {py_scalar(model.classes_[1])!r}"
+        return f"log-odds of class {py_scalar(event_class(model)[1])!r}"
     if link == "softmax":
         return "logit of each class (softmax)"
     return {"identity": "mean", "log": "log of the mean"}[link]
+
+
+def event_terms(model):
+    """``(intercept, terms)`` on the scale every view shows: a binary classifier's log-odds of its
+    event (``pos_label``). When the event is ``classes_[0]``, every score is the fitted one with its
+    sign changed (the fitted tables are the log-odds of ``classes_[1]``, scikit-learn's convention);
+    otherwise the fitted intercept and terms themselves."""
+    sign = event_sign(model)
+    if sign > 0:
+        return model.intercept_, model.terms_
+    return -model.intercept_, [replace(t, scores=-t.scores) for t in model.terms_]
 
 
 def _classes(model):
@@ -34,13 +47,14 @@ def _classes(model):
 
 def text(model):
     """The model as text: the intercept, then every term's table."""
-    return terms_text(type(model).__name__, link_text(model), model.intercept_, model.terms_, _classes(model))
+    intercept, terms = event_terms(model)
+    return terms_text(type(model).__name__, link_text(model), intercept, terms, _classes(model))
 
 
 def frame(model):
     """The fitted tables as a DataFrame: one row per term, bin (or cell) and class."""
     classes = _classes(model)
-    return pd.concat([term_frame(t, classes) for t in model.terms_], ignore_index=True)
+    return pd.concat([term_frame(t, classes) for t in event_terms(model)[1]], ignore_index=True)
 
 
 def local_frame(model, X):
@@ -48,12 +62,15 @@ def local_frame(model, X):
     ``explain_local(X).to_frame()`` shows).
 
     One row per sample, columns ``intercept`` then each term's name; each row sums to the row's
-    raw score (``decision_function`` of a classifier, ``predict_raw`` of a regressor).
+    raw score (``decision_function`` of a classifier, ``predict_raw`` of a regressor), or to its
+    negative for a binary classifier whose event (``pos_label``) is ``classes_[0]``: the log-odds
+    of the event.
     Multiclass: the columns are a MultiIndex ``(class, intercept | term)`` and each class's block
     sums to that class's raw score.
     """
-    contributions = model.eval_terms(X)
-    intercept = model.intercept_
+    sign = event_sign(model)
+    contributions = model.eval_terms(X) * sign
+    intercept = model.intercept_ * sign
     names = ["intercept"] + [t.name for t in model.terms_]
     n = contributions.shape[0]
     index = getattr(X, "index", None)
@@ -145,10 +162,10 @@ def _value(x):
 
 
 def global_parts(model):
-    terms = model.terms_
+    intercept, terms = event_terms(model)
     importances = [t.importance() for t in terms]
     overall = {"type": "univariate", "names": [t.name for t in terms], "scores": importances,
-               "intercept": _value(np.asarray(model.intercept_)), "link": link_text(model), **meta(model)}
+               "intercept": _value(np.asarray(intercept)), "link": link_text(model), **meta(model)}
     selector = pd.DataFrame({
         "Name": [t.name for t in terms],
         "Type": [term_kind(t) for t in terms],
@@ -174,7 +191,7 @@ def local_parts(model, X, y):
         blocks = [account[label].to_numpy() for label in classes]  # each (n, 1 + n_terms)
         contributions = np.stack(blocks, axis=-1)                    # (n, 1 + n_terms, K)
     else:
-        intercept = float(model.intercept_)
+        intercept = float(model.intercept_ * event_sign(model))
         contributions = account.to_numpy()
     table = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
     specific = []

@@ -25,7 +25,8 @@ from glassbox.export._json import dumps, loads
 from glassbox.export._targets import classes_from_json, classes_to_json, label_to_json
 
 FORMAT = "glassbox-model"
-FORMAT_VERSION = 3  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit, class_weight
+FORMAT_VERSION = 4  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit,
+# class_weight; 4: GAMClassifier pos_label
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -36,7 +37,8 @@ _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: n
 # Parameters added in a format version: older files omit them, and they take their default,
 # which is what every fit did before the parameter existed.
 _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3,
-                 ("RuleListClassifier", "class_weight"): 3, ("ShallowTreeClassifier", "class_weight"): 3}
+                 ("RuleListClassifier", "class_weight"): 3, ("ShallowTreeClassifier", "class_weight"): 3,
+                 ("GAMClassifier", "pos_label"): 4}
 
 
 def _codec(estimator_name):

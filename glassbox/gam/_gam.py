@@ -10,7 +10,7 @@ the main effects, boosted on their residuals. Everything here decides; ``_ext`` 
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -27,15 +27,20 @@ from glassbox._base import (
     check_classification_y,
     check_monotonic_cst,
     check_regression_y,
+    check_pos_label,
     check_sample_weight,
     effective_n_threads,
+    event_class,
+    event_sign,
     feature_names,
+    py_scalar,
     relative_weight,
     user_stacklevel,
 )
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
 from glassbox.gam._boosting import MIN_HESSIAN, main_spec, make_bags, pair_spec, run_stage, split_tables
+from glassbox.gam._constraints import flattened
 from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
                                        strongest_features)
 from glassbox.gam._term import Term, coarse_grid
@@ -251,7 +256,10 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         scaled = scaled / scaled.mean()  # mean 1: hessian thresholds then mean the same at any weight scale
         names = feature_names(self)
         has_names = getattr(self, "feature_names_in_", None) is not None
-        monotonic = check_monotonic_cst(self.monotonic_cst, names, binned.is_categorical, has_names=has_names)
+        given_cst = check_monotonic_cst(self.monotonic_cst, names, binned.is_categorical, has_names=has_names)
+        # A constraint reads the event's log-odds; with pos_label = classes_[0] the raw score is the
+        # other class's, so the boosting applies the opposite sign.
+        monotonic = (given_cst * int(event_sign(self))).astype(given_cst.dtype)
         n_detect, pairs = parse_interactions(self.interactions, names, has_names)
         n_threads = effective_n_threads(self.n_jobs)
         params = self._params()
@@ -266,6 +274,13 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         stopped = {"main effects": stopped}
         rounds = [kept]
         per_bag = [split_tables(t, spec, n_scores) for t in tables]  # [bag][term] (n_a, 1, K)
+        if monotonic.any() and n_scores == 1:
+            # The free bag starts where the first bag started (run_stage moved its scores on).
+            first = bags[0]
+            fresh = replace(first, train_scores=np.tile(intercept, (len(first.train_rows), 1)),
+                            val_scores=np.tile(intercept, (len(first.val_rows), 1)))
+            self._warn_if_flattened(codes, features, given_cst, monotonic, fresh, per_bag[0], y_fit, scaled,
+                                    names, run)
         terms = [_BagTables((j,), (features[j],), (np.arange(f.n_codes, dtype=np.intp),),
                             [bag[j][:, 0, :] for bag in per_bag])
                  for j, f in enumerate(features)]
@@ -315,6 +330,32 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
         self.loss_ = loss
         return self
+
+    def _warn_if_flattened(self, codes, features, given_cst, monotonic, bag, constrained, y_fit, scaled, names,
+                           run):
+        """Warn about each constraint that flattened a term the data shape the other way: one
+        unconstrained bag of the main effects, on the first bag's rows, is the comparison."""
+        free_spec = main_spec(features, np.zeros_like(monotonic))
+        free_tables, _, _ = run_stage(codes, free_spec, [bag], y_fit, scaled, stage="unconstrained check",
+                                      **{**run, "verbose": 0})
+        free = split_tables(free_tables[0], free_spec, 1)
+        values = [slice(0, f.n_bins) for f in features]
+        weights = [np.bincount(codes[:, j], weights=scaled, minlength=f.n_codes)[values[j]]
+                   for j, f in enumerate(features)]
+        found = flattened([t[v, 0, 0] for t, v in zip(constrained, values)],
+                          [t[v, 0, 0] for t, v in zip(free, values)], weights, monotonic)
+        _, event = event_class(self)
+        scale = f"the log-odds of class {py_scalar(event)!r}" if event is not None else "the prediction"
+        for j, kept, free_importance, direction in found:
+            cst, direction = int(given_cst[j]), direction * event_sign(self)  # both on the event's scale
+            warnings.warn(
+                f"monotonic_cst={cst:+d} on {names[j]!r} flattened its term: importance {kept:.3g} with the "
+                f"constraint against {free_importance:.3g} without it, where the term mostly "
+                f"{'rises' if direction > 0 else 'falls'}. The constraint reads {scale}: {cst:+d} means it never "
+                f"{'falls' if cst > 0 else 'rises'} as {names[j]!r} grows. If you meant the opposite, use "
+                f"{-cst:+d}" + (" (or name the other class as pos_label)." if event is not None else "."),
+                UserWarning, stacklevel=user_stacklevel(),
+            )
 
     def _finish_terms(self, bag_terms, codes, weight, relative, intercept, n_scores):
         """Centre each bag's tables (on the relative weights: scale-free), move the means into
@@ -396,15 +437,39 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
     cyclic gradient boosting over per-feature and pairwise lookup tables.
 
     Parameters
-    ----------{_COMMON_PARAMS_DOC}
+    ----------
+    pos_label : label or None, default=None
+        The event a binary model is about (``'Bad'`` for credit default, ``1`` for a diagnosis):
+        explanations, reason codes and scorecards show the log-odds of this class, and
+        ``monotonic_cst`` reads it (+1: the event becomes no less likely as the feature grows).
+        None: ``classes_[1]``. ``classes_``, ``predict_proba``'s columns and
+        ``decision_function`` (the log-odds of ``classes_[1]``) keep scikit-learn's convention
+        whatever the event, so scorers and metrics read them as usual. Multiclass: must be None.{_COMMON_PARAMS_DOC}
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,){_COMMON_ATTRS_DOC}
     """
 
+    def __init__(self, *, pos_label=None, max_bins=254, max_interaction_bins=64, interactions="3x", outer_bags=6,
+                 max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
+                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
+                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
+                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+        super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
+                         outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size,
+                         learning_rate=learning_rate, max_rounds=max_rounds,
+                         early_stopping_rounds=early_stopping_rounds,
+                         early_stopping_tolerance=early_stopping_tolerance, greedy_ratio=greedy_ratio,
+                         max_leaves=max_leaves, min_samples_leaf=min_samples_leaf,
+                         l2_regularization=l2_regularization, monotonic_cst=monotonic_cst, time_limit=time_limit,
+                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
+                         verbose=verbose)
+        self.pos_label = pos_label
+
     def _encode_y(self, y, n_samples):
         """``(target, strata, loss)``: class codes as floats, the codes to stratify bags by."""
         codes, self.classes_ = check_classification_y(y, n_samples)
+        check_pos_label(self.pos_label, self.classes_)
         return codes.astype(np.float64), codes, classification_loss(len(self.classes_))
 
     def decision_function(self, X):
