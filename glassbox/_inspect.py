@@ -27,6 +27,40 @@ class InspectionMixin:
 
         return to_frame(self)
 
+    def reason_codes(self, X, n=4, reference="best", event=None):
+        """The principal reasons of each row's prediction: the features that pushed it most
+        toward the event (adverse-action reason codes).
+
+        A feature's *gap* is how much of the row's score toward the event it accounts for, against
+        a reference. GAMs: additive, each term's score at the row minus its score at its best bin
+        (``reference="best"``: the least event-prone bin training rows fell in, the practice of
+        "points lost against the maximum") or at the training mean (``"mean"``); a pair term is
+        shared between its two features by their Shapley values, so a row's gaps add up exactly
+        to its raw score toward the event minus the reference's. Rule lists and trees: the row's
+        predicted probability (or value) minus the one with that feature alone set to its best
+        bin (or averaged over its training bins). Exact functions of the fitted structure.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        n : int, default=4
+            Most reasons per row (a row gets fewer when fewer features have a positive gap).
+        reference : {"best", "mean"}, default="best"
+        event : label or None, default=None
+            The class the reasons are toward: a binary model's event (``pos_label``, else
+            ``classes_[1]``) by default; required for multiclass. Regressors: toward a higher
+            prediction.
+
+        Returns
+        -------
+        DataFrame
+            One row per (sample, rank), indexed by ``(row, rank)``: ``feature``, ``value``, ``bin``,
+            ``gap`` (unit in ``.attrs["unit"]``), ``reference`` and ``text``.
+        """
+        from glassbox.explain import reason_codes
+
+        return reason_codes(self, X, n=n, reference=reference, event=event)
+
     def __str__(self):
         try:
             return self.to_text()

@@ -84,6 +84,9 @@ def build_parser():
     fit.add_argument("--drop", default="", metavar="COL[,COL...]", help="columns not to use as features (ids)")
     fit.add_argument("--weight", metavar="COL", help="a numeric column of row weights (not a feature); the test "
                      "score is weighted by it too")
+    fit.add_argument("--positive-class", metavar="LABEL",
+                     help="the event a binary classifier is about (its pos_label: 'Bad' for default); explanations, "
+                          "reason codes and monotonic constraints read the log-odds of this class")
     fit.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="an estimator parameter, e.g. --param max_depth=2 (repeatable; values are JSON "
                           "or plain text)")
@@ -108,6 +111,22 @@ def build_parser():
     predict.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
     predict.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
     predict.set_defaults(func=c.predict)
+
+    reasons = sub.add_parser(
+        "reasons", help="the principal reasons of each row's prediction (adverse-action reason codes)",
+        description="Write, per row of DATA, the features that pushed its prediction most toward the event, "
+                    "ranked, with the gap each accounts for and the sentence it reads as (model.reason_codes).")
+    reasons.add_argument("model", metavar="MODEL.json")
+    reasons.add_argument("data", metavar="DATA.csv")
+    reasons.add_argument("--n", type=int, default=4, help="most reasons per row (default: %(default)s)")
+    reasons.add_argument("--reference", choices=("best", "mean"), default="best",
+                         help="best: against each feature's least event-prone bin (adverse-action practice); "
+                              "mean: against the training average (default: %(default)s)")
+    reasons.add_argument("--event", metavar="LABEL",
+                         help="the class the reasons are toward (default: the model's event; required for multiclass)")
+    reasons.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
+    reasons.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
+    reasons.set_defaults(func=c.reasons)
 
     export = sub.add_parser(
         "export", help="write a model as SQL or plain Python that needs no glassbox",

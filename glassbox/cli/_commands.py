@@ -75,6 +75,16 @@ def fit(args):
     params = parse_params(args.param, estimator)
     if "random_state" in estimator.get_params() and "random_state" not in params:
         params["random_state"] = args.seed
+    if args.positive_class is not None:
+        if task != "classification":
+            raise CommandError(f"--positive-class names a class, but {args.target!r} is fitted as regression")
+        if "pos_label" not in estimator.get_params():
+            raise CommandError(f"--positive-class is not supported by {type(estimator).__name__}")
+        labels = [label for label in y.unique() if str(label) == args.positive_class]
+        if not labels:
+            raise CommandError(f"--positive-class {args.positive_class!r} is not a label of {args.target!r}; its labels "
+                               f"are {', '.join(sorted(str(v) for v in y.unique()))}")
+        params["pos_label"] = labels[0]
     estimator.set_params(**params)
     if not 0 <= args.test_size < 1:
         raise CommandError(f"--test-size must be in [0, 1), got {args.test_size}")
@@ -154,6 +164,40 @@ def predict(args):
         proba = model.predict_proba(X)
         for k, label in enumerate(model.classes_):
             out[f"proba_{label}"] = proba[:, k]
+    _write_text(out.to_csv(index=False, lineterminator="\n"), args.out)
+    return 0
+
+
+def class_named(model, text, option):
+    """The class of ``model`` whose label reads ``text`` (a CSV or command line gives strings)."""
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        raise CommandError(f"{option} names a class, but the model is a regressor")
+    for label in classes:
+        if str(label) == text:
+            return label
+    raise CommandError(f"{option} {text!r} is not a class of the model; its classes are "
+                       f"{', '.join(str(c) for c in classes)}")
+
+
+def reasons(args):
+    model = _load(args.model)
+    table = read_csv(args.data)
+    names, keep = _model_columns(model, args.model), columns(args.keep)
+    require_columns(table, names, args.data, what="model column")
+    require_columns(table, keep, args.data)
+    if args.n < 1:
+        raise CommandError(f"--n must be at least 1, got {args.n}")
+    event = None if args.event is None else class_named(model, args.event, "--event")
+    try:
+        codes = model.reason_codes(table[names], n=args.n, reference=args.reference, event=event)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    out = codes.reset_index()
+    for name in reversed(keep):
+        out.insert(0, name, table[name].to_numpy()[out["row"].to_numpy()])
+    print(f"reasons toward {codes.attrs['unit']}, against "
+          f"{'each feature’s best bin' if args.reference == 'best' else 'the training average'}", file=sys.stderr)
     _write_text(out.to_csv(index=False, lineterminator="\n"), args.out)
     return 0
 

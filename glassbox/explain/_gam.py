@@ -360,3 +360,53 @@ def _pair_lines(term, classes):
             label = f"{a.name} {label_a} & {b.name} {label_b}"
             lines.append(f"  {label:<32} {value}")
     return lines
+
+
+# --- reason codes ------------------------------------------------------------------------------
+
+
+def reason_gaps(model, codes, column, reference):
+    """``(gaps, reference_of, unit)``: each row's additive gap per feature against ``reference``
+    ("best" bin or training "mean"; pairs shared by Shapley values, explain/_reasons.py), which
+    bins of a feature's main effect are its best (``reference_of(i, j)``), and the gaps' unit.
+    ``column`` is the class the reasons are toward: a multiclass model's logit of it, a binary
+    model's log-odds of it (the fitted scores, negated for ``classes_[0]``); None for a regressor."""
+    from glassbox.explain._reasons import best_position, reference_text
+
+    n, n_features = codes.shape
+    gaps = np.zeros((n, n_features))
+    best = {}
+    multiclass = np.ndim(model.intercept_) > 0
+    for term in model.terms_:
+        scores = term.scores[..., column] if multiclass else -term.scores if column == 0 else term.scores
+        cells = term.cells(codes)
+        # The best reference: the weighted lower quantile over the bins (cells), explain/_reasons.py.
+        pick = best_position(scores.reshape(-1), term.bin_weights.reshape(-1)) if reference == "best" else None
+        if not term.is_pair:
+            j = term.features[0]
+            if reference == "best":
+                gaps[:, j] += scores[cells] - scores[pick]
+                # A main effect's table is over the feature's own codes.
+                no_worse = np.flatnonzero((term.bin_weights > 0) & (scores <= scores[pick]))
+                best[j] = reference_text(j, term.bins[0], no_worse, int(pick))
+            else:
+                gaps[:, j] += scores[cells]
+            continue
+        a, b = cells
+        if reference == "best":
+            ra, rb = np.unravel_index(pick, scores.shape)
+            origin = scores[ra, rb]
+            alone_a, alone_b, both = scores[a, rb] - origin, scores[ra, b] - origin, scores[a, b] - origin
+        else:  # the training mean (0): each feature alone averages the other over its marginal
+            w = term.bin_weights
+            alone_a = scores[a, :] @ (w.sum(axis=0) / w.sum())
+            alone_b = (w.sum(axis=1) / w.sum()) @ scores[:, b]
+            both = scores[a, b]
+        # Two players' Shapley values: each the average of its marginal gain in either order.
+        gaps[:, term.features[0]] += 0.5 * (alone_a + (both - alone_b))
+        gaps[:, term.features[1]] += 0.5 * (alone_b + (both - alone_a))
+    if column is None:
+        unit = "the " + link_text(model)
+    else:
+        unit = f"the {'logit' if multiclass else 'log-odds'} of class {py_scalar(model.classes_[column])!r}"
+    return gaps, lambda i, j: best.get(j), unit

@@ -171,3 +171,27 @@ def _rule_list(model, hit=None, skipped=0):
             line = f'<span class="skipped">{line}</span>'
         items.append(f"<li value=\"{r}\">{line}</li>")
     return f'<ol class="rules" start="0">{"".join(items)}</ol>'
+
+
+# --- reason codes ------------------------------------------------------------------------------
+
+
+def outputs(model, codes):
+    """Each binned row's prediction (probabilities in ``classes_`` order, or ``[mean]``): the
+    value of the first rule that holds, evaluated on the structure itself."""
+    rules = model.rules_
+    out = np.tile(rules[-1].value, (codes.shape[0], 1))
+    free = np.ones(codes.shape[0], dtype=bool)
+    for rule in rules[:-1]:
+        hit = free & rule.evaluate(codes)
+        out[hit] = rule.value
+        free &= ~hit
+    return out
+
+
+def reason_gaps(model, codes, column, reference):
+    """``(gaps, best, unit)`` by what-if on each feature a rule reads (explain/_reasons.py)."""
+    from glassbox.explain._reasons import what_if_gaps
+
+    used = sorted({c.feature for rule in model.rules_ for c in rule.conditions})
+    return what_if_gaps(model, lambda c: outputs(model, c), used, codes, column, reference)

@@ -195,3 +195,15 @@ def _branches(model, node, path):
     body = f"<ul>{''.join(items)}</ul>"
     return f'<div class="tree">{body}</div>' if node == 0 else body
 
+
+
+# --- reason codes ------------------------------------------------------------------------------
+
+
+def reason_gaps(model, codes, column, reference):
+    """``(gaps, best, unit)`` by what-if on each feature a split reads (explain/_reasons.py)."""
+    from glassbox.explain._reasons import what_if_gaps
+
+    tree = model.tree_
+    used = sorted({int(f) for f in tree.feature if f >= 0})
+    return what_if_gaps(model, lambda c: tree.value[tree.apply(c)], used, codes, column, reference)
