@@ -61,6 +61,24 @@ class InspectionMixin:
 
         return reason_codes(self, X, n=n, reference=reference, event=event)
 
+    def to_scorecard(self, pdo=20, base_score=600, base_odds=50):
+        """A binary GAM's points per bin, in the credit industry's convention.
+
+        ``score = offset + factor * ln(odds of not the event)`` with ``factor = pdo / ln 2`` (every
+        ``pdo`` points double the good:bad odds) and ``base_score`` points at odds of
+        ``base_odds``:1. Each characteristic's least favourable bin scores 0; the base points hold
+        the rest. The unrounded total ranks rows exactly as the model does; ``evaluate(X, y)``
+        reports what the printed integer points change (AUC before and after rounding).
+
+        Returns
+        -------
+        Scorecard
+            ``to_frame()``, ``to_text()``, ``score(X, rounded=True)``, ``evaluate(X, y)``.
+        """
+        from glassbox.explain._scorecard import to_scorecard
+
+        return to_scorecard(self, pdo=pdo, base_score=base_score, base_odds=base_odds)
+
     def __str__(self):
         try:
             return self.to_text()

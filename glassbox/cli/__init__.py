@@ -128,6 +128,23 @@ def build_parser():
     reasons.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
     reasons.set_defaults(func=c.reasons)
 
+    scorecard = sub.add_parser(
+        "scorecard", help="a binary GAM's scorecard points (points to double the odds)",
+        description="Print a binary GAM's points per bin in the industry's convention: PDO points double the odds "
+                    "(good:bad), BASE_SCORE points at odds BASE_ODDS:1; with --data and --target, what rounding "
+                    "the points to integers does to the AUC on those rows.")
+    scorecard.add_argument("model", metavar="MODEL.json")
+    scorecard.add_argument("--pdo", type=float, default=20, help="points to double the odds (default: %(default)s)")
+    scorecard.add_argument("--base-score", type=float, default=600, help="score at the base odds (default: %(default)s)")
+    scorecard.add_argument("--base-odds", type=float, default=50, help="good:bad odds at the base score "
+                           "(default: %(default)s)")
+    scorecard.add_argument("--format", choices=("text", "table"), default="text",
+                           help="text: the card as a person reads it; table: one row per bin, as CSV")
+    scorecard.add_argument("--data", metavar="DATA.csv", help="rows to measure the rounding on (with --target)")
+    scorecard.add_argument("--target", help="the outcome column of --data")
+    scorecard.add_argument("--out", "-o", default="-", help="output file (default: standard output)")
+    scorecard.set_defaults(func=c.scorecard)
+
     export = sub.add_parser(
         "export", help="write a model as SQL or plain Python that needs no glassbox",
         description="Write code computing the model's predictions: one SQL SELECT, or a stdlib-only Python module.")
