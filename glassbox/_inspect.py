@@ -75,7 +75,7 @@ class InspectionMixin:
         Scorecard
             ``to_frame()``, ``to_text()``, ``score(X, rounded=True)``, ``evaluate(X, y)``.
         """
-        from glassbox.explain._scorecard import to_scorecard
+        from glassbox.explain import to_scorecard
 
         return to_scorecard(self, pdo=pdo, base_score=base_score, base_odds=base_odds)
 

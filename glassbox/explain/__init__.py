@@ -13,9 +13,10 @@ interpret-core is imported only when an explanation is built (the two classes co
 from glassbox.explain._api import explain_global, explain_local, to_frame, to_text
 from glassbox.explain._plots import plot
 from glassbox.explain._reasons import reason_codes
+from glassbox.explain._scorecard import Scorecard, to_scorecard
 
-__all__ = ["GlobalExplanation", "LocalExplanation", "explain_global", "explain_local", "plot", "reason_codes",
-           "to_frame", "to_text"]
+__all__ = ["GlobalExplanation", "LocalExplanation", "Scorecard", "explain_global", "explain_local", "plot",
+           "reason_codes", "to_frame", "to_scorecard", "to_text"]
 
 
 def __getattr__(name):
