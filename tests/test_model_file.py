@@ -214,7 +214,7 @@ def _as_version_1(data):
 # Parameters each version added, by estimator (docs/model-format.md, "History").
 NEW_IN = {3: {"GAMClassifier": ["time_limit"], "GAMRegressor": ["time_limit"], "RuleListClassifier": ["class_weight"],
               "ShallowTreeClassifier": ["class_weight"]},
-          4: {"GAMClassifier": ["pos_label"]}}
+          4: {"GAMClassifier": ["pos_label", "max_terms"], "GAMRegressor": ["max_terms"]}}
 
 
 def _params_new_after(data, version):
@@ -244,7 +244,7 @@ def test_version_1_distilled_files_still_load(case):
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
     """A file from before a version's new parameters (3: GAMs' time_limit, classifiers'
-    class_weight; 4: GAMClassifier's pos_label) loads the same model, with those parameters None;
+    class_weight; 4: GAMClassifier's pos_label, GAMs' max_terms) loads the same model, with those parameters None;
     an older file naming one is refused, being no part of its format."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
@@ -308,7 +308,7 @@ _DELETE = object()
     ("rules_clf-binary", _set(["classes", "values"], [0, 1.5]), "do not fit dtype 'int64'"),
     ("gam_clf-multiclass", _set(["structure", "terms", 0, "scores"], lambda s: s[:-1]), r"terms\[0\].scores"),
     ("gam_clf-multiclass", _set(["structure", "terms", -1, "code_maps", 0, 0], 1), "code map"),
-    ("gam_clf-multiclass", _set(["structure", "terms", 1, "features"], [0]), "main effects in feature order"),
+    ("gam_clf-multiclass", _set(["structure", "terms", 1, "features"], [0]), "main effects in increasing feature order"),
     ("gam_clf-multiclass", _set(["structure", "loss"], "log_loss"), "has loss 'softmax'"),
     ("gam_clf-multiclass", lambda d: [t.__setitem__("scores", [1e308] * len(t["scores"]))
                                       for t in d["structure"]["terms"]], "overflows"),

@@ -40,7 +40,7 @@ def structure_to_dict(model):
 
 def training_to_dict(model):
     return {
-        "total_weight": float(model.terms_[0].bin_weights.sum()),
+        "total_weight": float(model.terms_[0].bin_weights.sum()),  # a model keeps at least one term
         "n_rounds": model.n_rounds_.tolist(),
     }
 
@@ -69,9 +69,17 @@ def restore(model, structure, training):
         intercept = structure.float("intercept")
     features = model.binner_.features_
     items = structure.objs("terms")
-    if len(items) < len(features):
-        structure.fail("terms", f"expected a main effect for each of the {len(features)} features, then any pairs")
+    # Every feature had its main effect before version 4; since, max_terms and remove_terms may
+    # drop some (an older file, having them all, reads the same). Main effects in increasing
+    # feature order, then pairs.
     terms = [_term(item, i, features, n_scores) for i, item in enumerate(items)]
+    mains = [t.features[0] for t in terms if not t.is_pair]
+    n_mains = len(mains)
+    if any(t.is_pair for t in terms[:n_mains]) or mains != sorted(set(mains)):
+        structure.fail("terms", "expected the main effects in increasing feature order, each feature at most once, "
+                                "then the pairs")
+    if not terms:
+        structure.fail("terms", "expected at least one term")
     # Every raw score must be finite for every row: the largest possible sum is.
     # (Python floats: an overflow is inf, not a warning.)
     bound = float(np.abs(intercept).max()) + sum(float(np.abs(t.scores).max()) for t in terms)
@@ -86,10 +94,8 @@ def _term(item, i, features, n_scores):
     item.only(*TERM_KEYS)
     n_features = len(features)
     index = item.ints("features", lo=0, hi=n_features - 1)
-    if i < n_features and index.tolist() != [i]:
-        item.fail("features", f"terms 0..{n_features - 1} are the main effects in feature order: expected [{i}]")
-    if i >= n_features and (len(index) != 2 or index[0] == index[1]):
-        item.fail("features", "terms after the main effects are pairs of two different features")
+    if len(index) not in (1, 2) or (len(index) == 2 and index[0] == index[1]):
+        item.fail("features", "a term is a main effect (one feature) or a pair of two different features")
     raw_bins = item.value("bins")
     if not isinstance(raw_bins, list) or len(raw_bins) != len(index):
         item.fail("bins", f"expected a list of {len(index)} grids (null for a feature's own bins)")

@@ -26,7 +26,7 @@ from glassbox.export._targets import classes_from_json, classes_to_json, label_t
 
 FORMAT = "glassbox-model"
 FORMAT_VERSION = 4  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit,
-# class_weight; 4: GAMClassifier pos_label
+# class_weight; 4: GAMClassifier pos_label, GAMs' max_terms and main effects that may be absent
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -38,7 +38,8 @@ _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: n
 # which is what every fit did before the parameter existed.
 _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3,
                  ("RuleListClassifier", "class_weight"): 3, ("ShallowTreeClassifier", "class_weight"): 3,
-                 ("GAMClassifier", "pos_label"): 4}
+                 ("GAMClassifier", "pos_label"): 4, ("GAMClassifier", "max_terms"): 4,
+                 ("GAMRegressor", "max_terms"): 4}
 
 
 def _codec(estimator_name):

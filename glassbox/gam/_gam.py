@@ -40,6 +40,7 @@ from glassbox._base import (
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
 from glassbox.gam._boosting import MIN_HESSIAN, main_spec, make_bags, pair_spec, run_stage, split_tables
+from glassbox.gam import _editing as editing
 from glassbox.gam._constraints import flattened
 from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
                                        strongest_features)
@@ -61,6 +62,12 @@ _COMMON_PARAMS_DOC = """
         monotonic constraint) whose main effects are strongest, and ``"<k>x"`` counts at most
         100 features; this bounds detection at 4,950 candidate pairs. A pair of features that
         have no main effect at all can then be missed: list it to fit it.
+    max_terms : int or None, default=None
+        Most terms (main effects and pairs together) the model keeps: a sparse GAM for a short
+        scorecard or a review. The full model is fitted first, its ``max_terms`` most important
+        terms kept, and those boosted again from the start so they take up what the others
+        explained (so the fit takes about twice as long). A feature whose main effect is dropped
+        has no term: it reads no column (or only through a kept pair). None: no cap.
     outer_bags : int, default=6
         Models fitted on different train/validation splits and averaged; their spread gives
         ``standard_errors``.
@@ -119,7 +126,8 @@ _COMMON_PARAMS_DOC = """
 
 _COMMON_ATTRS_DOC = """
     terms_ : list of Term
-        The shape functions, main effects in feature order then pairs: each a lookup table of
+        The shape functions, main effects in feature order then pairs (a feature has no main
+        effect when ``max_terms`` or ``remove_terms`` dropped it): each a lookup table of
         ``scores`` (with ``standard_errors`` and ``bin_weights``) over its features' bins.
     intercept_ : float or ndarray of shape (n_classes,)
         The raw score of a row on which every term contributes 0.
@@ -135,6 +143,33 @@ _COMMON_ATTRS_DOC = """
         ``"squared_error"``, ``"poisson"``) and ``link`` (``"logit"``, ``"softmax"``,
         ``"identity"``, ``"log"``).
 """
+
+
+@dataclass(eq=False)
+class _Fitting:
+    """What every boosting stage of one fit shares: the binned data, target, weights, bags and
+    run settings."""
+
+    codes: np.ndarray
+    features: tuple
+    y: np.ndarray
+    weight: np.ndarray
+    bags: list
+    run: dict
+    intercept: np.ndarray
+    n_scores: int
+    monotonic: np.ndarray
+    rng: np.random.RandomState
+
+    def fresh_bag(self, index):
+        """Bag ``index`` with the scores it started from (stages move a bag's scores on)."""
+        bag = self.bags[index]
+        return replace(bag, train_scores=np.tile(self.intercept, (len(bag.train_rows), 1)),
+                       val_scores=np.tile(self.intercept, (len(bag.val_rows), 1)))
+
+    def restart(self):
+        """Every bag back at its starting scores, for boosting again from scratch."""
+        self.bags = [self.fresh_bag(i) for i in range(len(self.bags))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,7 +200,7 @@ def _warn_if_stopped(model, stopped, n_bags, elapsed):
 
 
 class _BaseGAM(BinnedModelMixin, BaseEstimator):
-    def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", outer_bags=6,
+    def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", max_terms=None, outer_bags=6,
                  max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
                  early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2, min_samples_leaf=4,
                  l2_regularization=0.0, monotonic_cst=None, time_limit=None, categorical_features="auto", n_jobs=None,
@@ -173,6 +208,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.max_bins = max_bins
         self.max_interaction_bins = max_interaction_bins
         self.interactions = interactions
+        self.max_terms = max_terms
         self.outer_bags = outer_bags
         self.max_samples = max_samples
         self.validation_size = validation_size
@@ -204,6 +240,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         check_integer("verbose", self.verbose, 0)
         if self.max_samples is not None:
             check_integer("max_samples", self.max_samples, 2)
+        if self.max_terms is not None:
+            check_integer("max_terms", self.max_terms, 1)
         check_real("validation_size", self.validation_size, 0, 1, high_open=True)
         check_real("learning_rate", self.learning_rate, 0, np.inf, low_open=True)
         check_real("early_stopping_tolerance", self.early_stopping_tolerance, 0, np.inf)
@@ -268,22 +306,45 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                          validation_size=self.validation_size, max_samples=self.max_samples, strata=strata,
                          random_state=rng)
         run = dict(loss=loss, params=params, n_threads=n_threads, verbose=self.verbose, deadline=deadline)
+        fitting = _Fitting(codes, features, y_fit, scaled, bags, run, intercept, n_scores, monotonic, rng)
 
-        spec = main_spec(features, monotonic)
-        tables, kept, stopped = run_stage(codes, spec, bags, y_fit, scaled, stage="main effects", **run)
+        terms, rounds, stopped = self._boost(fitting, list(range(len(features))), n_detect, pairs)
+        if monotonic.any() and n_scores == 1:
+            self._warn_if_flattened(fitting, [t.tables[0][:, 0] for t in terms[:len(features)]], given_cst, names)
+        if self.max_terms is not None and len(terms) > self.max_terms:
+            # Keep the most important terms of the full fit and boost them again from the start,
+            # so the kept terms take up what the dropped ones explained.
+            full, _ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
+            keep = sorted(np.argsort([-t.importance() for t in full], kind="stable")[:self.max_terms])
+            mains = [full[i].features[0] for i in keep if not full[i].is_pair]
+            kept_pairs = [full[i].features for i in keep if full[i].is_pair]
+            fitting.restart()
+            terms, rounds, refit_stopped = self._boost(fitting, mains, 0, kept_pairs)
+            stopped = {stage: stopped.get(stage) or n for stage, n in refit_stopped.items()}
+
+        self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
+        _warn_if_stopped(self, stopped, len(bags), time.perf_counter() - started)
+        self.n_rounds_ = np.array(rounds, dtype=np.intp)
+        self.loss_ = loss
+        return self
+
+    def _boost(self, fitting, mains, n_detect, pairs):
+        """Boost the main effects of the features ``mains``, then ``pairs`` (or ``n_detect``
+        detected pairs); return the per-bag tables of every term, the rounds kept per stage and
+        which stages the clock stopped."""
+        codes, features, bags, run, n_scores = fitting.codes, fitting.features, fitting.bags, fitting.run, fitting.n_scores
+        y_fit, scaled, intercept, deadline = fitting.y, fitting.weight, fitting.intercept, run["deadline"]
+        n_samples = codes.shape[0]
+        chosen = [features[j] for j in mains]
+        main_codes = codes if len(mains) == len(features) else np.asfortranarray(codes[:, mains])
+        spec = main_spec(chosen, fitting.monotonic[mains])
+        tables, kept, stopped = run_stage(main_codes, spec, bags, y_fit, scaled, stage="main effects", **run)
         stopped = {"main effects": stopped}
         rounds = [kept]
-        per_bag = [split_tables(t, spec, n_scores) for t in tables]  # [bag][term] (n_a, 1, K)
-        if monotonic.any() and n_scores == 1:
-            # The free bag starts where the first bag started (run_stage moved its scores on).
-            first = bags[0]
-            fresh = replace(first, train_scores=np.tile(intercept, (len(first.train_rows), 1)),
-                            val_scores=np.tile(intercept, (len(first.val_rows), 1)))
-            self._warn_if_flattened(codes, features, given_cst, monotonic, fresh, per_bag[0], y_fit, scaled,
-                                    names, run)
-        terms = [_BagTables((j,), (features[j],), (np.arange(f.n_codes, dtype=np.intp),),
-                            [bag[j][:, 0, :] for bag in per_bag])
-                 for j, f in enumerate(features)]
+        per_bag = [split_tables(t, spec, n_scores) for t in tables]  # [bag][main] (n_a, 1, K)
+        terms = [_BagTables((j,), (features[j],), (np.arange(features[j].n_codes, dtype=np.intp),),
+                            [bag[m][:, 0, :] for bag in per_bag])
+                 for m, j in enumerate(mains)]
 
         if (n_detect or pairs) and time.perf_counter() >= deadline:
             stopped["pairs"] = "skipped"  # the main effects used the whole budget
@@ -293,24 +354,25 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                 # Rank on at most max_samples rows: the ranking needs sums per cell, not every row.
                 rows = slice(None)
                 if self.max_samples is not None and n_samples > self.max_samples:
-                    rows = np.sort(rng.choice(n_samples, self.max_samples, replace=False))
+                    rows = np.sort(fitting.rng.choice(n_samples, self.max_samples, replace=False))
                 sub = codes[rows]
                 raw = intercept + np.mean([
-                    sum(bag[j][sub[:, j], 0, :] for j in range(len(features))) for bag in per_bag
+                    sum(bag[m][sub[:, j], 0, :] for m, j in enumerate(mains)) for bag in per_bag
                 ], axis=0)
-                allowed = np.flatnonzero(monotonic == 0)
+                allowed = np.array([j for j in mains if fitting.monotonic[j] == 0], dtype=np.intp)
                 if len(allowed) > MAX_PAIR_FEATURES:  # wide data: only the strongest main effects pair up
                     candidates = allowed
+                    position = {j: m for m, j in enumerate(mains)}
 
                     def contribution(k):
                         j = candidates[k]
-                        return np.mean([bag[j][sub[:, j], 0, :] for bag in per_bag], axis=0)
+                        return np.mean([bag[position[j]][sub[:, j], 0, :] for bag in per_bag], axis=0)
 
                     allowed = candidates[strongest_features(len(candidates), contribution, scaled[rows],
                                                             MAX_PAIR_FEATURES)]
                 ranked = rank_pairs(sub[:, allowed], [maps[j] for j in allowed], [grids[j] for j in allowed],
-                                    raw, y_fit[rows], scaled[rows], loss, n_pairs=n_detect, params=params,
-                                    n_threads=n_threads, deadline=deadline)
+                                    raw, y_fit[rows], scaled[rows], run["loss"], n_pairs=n_detect,
+                                    params=run["params"], n_threads=run["n_threads"], deadline=deadline)
                 pairs = [(int(allowed[a]), int(allowed[b])) for a, b in ranked]
             if time.perf_counter() >= deadline:  # detection used the rest (or stopped unfinished)
                 stopped["pairs"], pairs = "skipped", []
@@ -324,25 +386,22 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                 per_bag2 = [split_tables(t, spec2, n_scores) for t in tables2]
                 terms += [_BagTables((a, b), (grids[a], grids[b]), (maps[a], maps[b]), [bag[i] for bag in per_bag2])
                           for i, (a, b) in enumerate(pairs)]
+        return terms, rounds, stopped
 
-        self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
-        _warn_if_stopped(self, stopped, len(bags), time.perf_counter() - started)
-        self.n_rounds_ = np.array(rounds, dtype=np.intp)
-        self.loss_ = loss
-        return self
-
-    def _warn_if_flattened(self, codes, features, given_cst, monotonic, bag, constrained, y_fit, scaled, names,
-                           run):
-        """Warn about each constraint that flattened a term the data shape the other way: one
-        unconstrained bag of the main effects, on the first bag's rows, is the comparison."""
-        free_spec = main_spec(features, np.zeros_like(monotonic))
-        free_tables, _, _ = run_stage(codes, free_spec, [bag], y_fit, scaled, stage="unconstrained check",
-                                      **{**run, "verbose": 0})
-        free = split_tables(free_tables[0], free_spec, 1)
+    def _warn_if_flattened(self, fitting, constrained, given_cst, names):
+        """Warn about each constraint that flattened a term the data shape the other way:
+        ``constrained`` are the first bag's main effects (one table per feature), compared with
+        the same bag boosted without constraints (from its starting scores, on a copy: the fit's
+        own bags are not touched)."""
+        features, monotonic = fitting.features, fitting.monotonic
+        spec = main_spec(features, np.zeros_like(monotonic))
+        out, _, _ = run_stage(fitting.codes, spec, [fitting.fresh_bag(0)], fitting.y, fitting.weight,
+                              stage="constraint check", **{**fitting.run, "verbose": 0})
+        free = split_tables(out[0], spec, 1)
         values = [slice(0, f.n_bins) for f in features]
-        weights = [np.bincount(codes[:, j], weights=scaled, minlength=f.n_codes)[values[j]]
+        weights = [np.bincount(fitting.codes[:, j], weights=fitting.weight, minlength=f.n_codes)[values[j]]
                    for j, f in enumerate(features)]
-        found = flattened([t[v, 0, 0] for t, v in zip(constrained, values)],
+        found = flattened([t[v] for t, v in zip(constrained, values)],
                           [t[v, 0, 0] for t, v in zip(free, values)], weights, monotonic)
         _, event = event_class(self)
         scale = f"the log-odds of class {py_scalar(event)!r}" if event is not None else "the prediction"
@@ -425,6 +484,27 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         _, parts = self._contributions(X)
         return np.stack(parts, axis=1)
 
+    # --- editing (gam/_editing.py): each returns a new model, the tables centred again ----------
+
+    def remove_terms(self, terms):
+        """A copy of the model without ``terms`` (term names such as ``"age"`` or
+        ``"age & income"``, or indices into ``terms_``). Tables are centred, so the intercept
+        stays; each row moves by the removed terms' contributions. The original is unchanged."""
+        return editing.remove_terms(self, terms)
+
+    def monotonize(self, term, direction="auto"):
+        """A copy of the model whose main effect ``term`` (a continuous feature's) is monotone:
+        its value bins' scores replaced by their isotonic regression weighted by training weight,
+        ``direction`` +1/-1 on the event's log-odds (as ``monotonic_cst`` reads it) or "auto"; the
+        missing bin keeps its score; the table is centred again. Standard errors are kept (the
+        bags' spread around the fitted shape). The original is unchanged."""
+        return editing.monotonize(self, term, direction)
+
+    def scale(self, term, factor):
+        """A copy of the model with ``term``'s scores multiplied by ``factor`` (its standard errors
+        by ``|factor|``); 0 silences the term but keeps it. The original is unchanged."""
+        return editing.scale(self, term, factor)
+
     def term_importances(self):
         """Mean absolute contribution of each term over the training data, as a Series by term name."""
         check_is_fitted(self, "terms_")
@@ -450,12 +530,13 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
     classes_ : ndarray of shape (n_classes,){_COMMON_ATTRS_DOC}
     """
 
-    def __init__(self, *, pos_label=None, max_bins=254, max_interaction_bins=64, interactions="3x", outer_bags=6,
-                 max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
+    def __init__(self, *, pos_label=None, max_bins=254, max_interaction_bins=64, interactions="3x", max_terms=None,
+                 outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
                  early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
                  min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
                  categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
+                         max_terms=max_terms,
                          outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size,
                          learning_rate=learning_rate, max_rounds=max_rounds,
                          early_stopping_rounds=early_stopping_rounds,
@@ -503,12 +584,13 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
     ----------{_COMMON_ATTRS_DOC}
     """
 
-    def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=64, interactions="5x",
+    def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=64, interactions="5x", max_terms=None,
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
                  early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
                  min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
                  categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
+                         max_terms=max_terms,
                          outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size, learning_rate=learning_rate,
                          max_rounds=max_rounds, early_stopping_rounds=early_stopping_rounds,
                          early_stopping_tolerance=early_stopping_tolerance, greedy_ratio=greedy_ratio,
