@@ -59,6 +59,10 @@ def test_the_validation_section_shows_the_numbers_of_validate():
     assert f'<td>north</td><td class="num">{(X["region"] == "north").sum()}</td>' in page
     assert f'<td class="num">{north:.4g}</td>' in page
     assert "<td>purple</td>" not in page and "&#x27;purple&#x27;" in page  # the unseen level, escaped
+    missing_train, missing_hold = f.X_train["num"].isna().mean(), f.X_test["num"].isna().mean()
+    n_bins = f.model.binner_.features_[0].n_bins
+    assert (f'<td>num</td><td>continuous</td><td class="num">{n_bins}</td><td class="num">{missing_train:.1%}</td>'
+            f'<td class="num">{missing_hold:.1%}</td>') in page  # shares as percentages
 
 
 def test_a_one_class_hold_out_renders_without_a_roc_curve():

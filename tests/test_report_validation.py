@@ -184,9 +184,9 @@ def test_profile_edge_bins_are_the_shares_beyond_the_outermost_cuts():
     row = v.profile.set_index("feature").loc["skew"]
     low_train = (f.X_train["skew"] <= t[0]).mean()
     low_hold = (f.X_test["skew"] <= t[0]).mean()
-    assert row["lowest bin: training / hold-out"] == f"{feature.bin_label(0)}: {low_train:.1%} / {low_hold:.1%}"
+    assert row["lowest bin: training → hold-out"] == f"{feature.bin_label(0)}: {low_train:.1%} → {low_hold:.1%}"
     high_hold = (f.X_test["skew"] > t[-1]).mean()
-    assert row["highest bin: training / hold-out"].endswith(f" / {high_hold:.1%}")
+    assert row["highest bin: training → hold-out"].endswith(f" → {high_hold:.1%}")
 
 
 # --- segments ------------------------------------------------------------------------------------

@@ -130,6 +130,15 @@ def _segments(segments, X, n_rows):
     return out
 
 
+def _level_text(value):
+    """A segment level as a person writes it: ``7`` for a float 7.0 (a column with missing
+    values is read as floats), the value's own text otherwise."""
+    value = py_scalar(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _column(X, name):
     if not isinstance(name, str):
         raise ValueError(f"a segment is a column name, got {name!r}; give values as a dict {{name: values}}")
@@ -161,13 +170,17 @@ def segment_groups(values):
         how = (f"numeric with {n_distinct} distinct values: cut into {len(order)} bands of about equal row count "
                "at quantiles of the hold-out (tied values share a band; edges rounded for display)")
     else:
-        text = present.map(lambda v: str(py_scalar(v)))
+        text = present.map(_level_text)
         counts = text.value_counts()
         kept = set(counts.index[:MAX_SEGMENT_GROUPS - 1]) if len(counts) > MAX_SEGMENT_GROUPS else set(counts.index)
         pooled = len(counts) - len(kept)
         other = f"other ({pooled} levels)"
         labels[~missing] = np.where(text.isin(kept), text, other)
-        order = [c for c in counts.index if c in kept] + ([other] if pooled else [])  # the largest first
+        if numeric:  # a few numbers: in their order
+            order = [_level_text(v) for v in np.sort(present.unique()) if _level_text(v) in kept]
+        else:  # levels: the largest group first
+            order = [c for c in counts.index if c in kept]
+        order += [other] if pooled else []
         how = f"{n_distinct} distinct values" + (f"; the {pooled} rarest pooled as '{other}'" if pooled else "")
     if missing.any():
         how += "; missing values are a group"

@@ -39,6 +39,7 @@ figure.roc svg, figure.reliability svg { width: 440px; }
 div.beside { display: flex; flex-wrap: wrap; gap: 1rem 2.5rem; align-items: flex-start; }
 div.beside figure { margin: .5rem 0; }
 ul.notes li { margin: .3rem 0; }
+div.wide { overflow-x: auto; }
 nav a { margin-right: 1rem; } details summary { cursor: pointer; color: #2d5fa8; }
 """
 

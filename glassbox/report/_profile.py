@@ -74,12 +74,12 @@ def data_profile(binner, X):
             "bins": feature.n_bins,
             "missing in training": train[feature.missing_code] / n_train,
             "missing in hold-out": hold[feature.missing_code] / n_rows,
-            "unseen levels (rows)": int(unseen.sum()) if feature.is_categorical else "",
-            "unseen examples": _examples(X, j, unseen),
-            "lowest bin: training / hold-out": _edge(feature, train, hold, 0),
-            "highest bin: training / hold-out": _edge(feature, train, hold, feature.n_bins - 1),
             "PSI": value,
             "PSI reading": psi_reading(value),
+            "unseen levels (rows)": int(unseen.sum()) if feature.is_categorical else "",
+            "unseen examples": _examples(X, j, unseen),
+            "lowest bin: training → hold-out": _edge(feature, train, hold, 0),
+            "highest bin: training → hold-out": _edge(feature, train, hold, feature.n_bins - 1),
         })
     return pd.DataFrame(rows)
 
@@ -94,8 +94,8 @@ def _examples(X, j, unseen):
 
 
 def _edge(feature, train, hold, code):
-    """``"<= 12.5: 0.4% / 2.0%"``: one edge bin's label and its share of each population."""
+    """``"<= 12.5: 0.4% → 2.0%"``: one edge bin's label and its share of each population."""
     if feature.is_categorical or len(feature.thresholds) == 0:
         return ""
-    return (f"{feature.bin_label(code)}: {train[code] / max(train.sum(), 1):.1%} / "
+    return (f"{feature.bin_label(code)}: {train[code] / max(train.sum(), 1):.1%} → "
             f"{hold[code] / max(hold.sum(), 1):.1%}")

@@ -4,6 +4,8 @@ Everything shown is a number of the Validation (or a figure drawn from them); th
 lays them out and says, next to each table, how it was computed.
 """
 
+import pandas as pd
+
 from glassbox._base import py_scalar
 from glassbox.report._figures import reliability_figure, roc_figure
 from glassbox.report._html import Share, e, frame_table, key_values, svg
@@ -68,10 +70,8 @@ def validation_section(anchor, validation, figures=True):
 
     parts.append("<h4>Data profile</h4>")
     parts.append(f'<p class="muted">{e(RANGE_NOTE)} {e(PSI_METHOD)}</p>')
-    profile = v.profile.copy()
-    for column in ("missing in training", "missing in hold-out"):
-        profile[column] = profile[column].map(Share).astype(object)
-    parts.append(frame_table(profile, css_class="profile", digits=DIGITS))
+    profile = frame_table(_shown_profile(v.profile), css_class="profile", digits=DIGITS)
+    parts.append(f'<div class="wide">{profile}</div>')
 
     if v.segments:
         parts.append("<h4>Segments</h4>")
@@ -82,6 +82,19 @@ def validation_section(anchor, validation, figures=True):
             parts.append(f"<h5>{e(name)}</h5><p class=\"muted\">{e(how)}.</p>{frame_table(table, digits=DIGITS)}")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _shown_profile(profile):
+    """The profile as the page shows it: shares as percentages; when no feature is categorical,
+    no kind and no unseen-level columns (they would say nothing)."""
+    shown = profile.copy()
+    for column in ("missing in training", "missing in hold-out"):
+        shown[column] = pd.Series([Share(x) for x in shown[column]], index=shown.index, dtype=object)
+    for column in ("lowest bin: training → hold-out", "highest bin: training → hold-out"):
+        shown[column] = shown[column].str.replace(" ", "\u00a0")  # one line: "<= 35: 0.1% → 0.2%"
+    if not (shown["kind"] == "categorical").any():
+        shown = shown.drop(columns=["kind", "unseen levels (rows)", "unseen examples"])
+    return shown
 
 
 def _beside(left, right):
