@@ -63,6 +63,9 @@ def test_the_validation_section_shows_the_numbers_of_validate():
     n_bins = f.model.binner_.features_[0].n_bins
     assert (f'<td>num</td><td>continuous</td><td class="num">{n_bins}</td><td class="num">{missing_train:.1%}</td>'
             f'<td class="num">{missing_hold:.1%}</td>') in page  # shares as percentages
+    n_hold, n_train = len(f.y_test), len(f.y_train)
+    noise = 9 * (1 / n_hold + 1 / n_train)  # PSI's sampling noise over 10 groups, said for these row counts
+    assert f"{noise:.2g} for 10 groups, {n_hold} hold-out and {n_train} training rows" in page
 
 
 def test_a_one_class_hold_out_renders_without_a_roc_curve():

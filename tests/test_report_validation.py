@@ -40,6 +40,9 @@ def test_binary_metrics_equal_scikit_learn(case, weighted):
     v = validate(f.model, f.X_test, f.y_test, sample_weight=w)
     event = f.model.classes_[1]
     assert v.task == "binary" and v.event == event == event_class(f.model)
+    assert v.n_rows == len(f.y_test) and v.weighted == weighted
+    if not case.startswith("distilled"):  # a student counts the rows it was fitted on
+        assert v.n_training_rows == len(f.y_train)
     p, y = _proba_of(f.model, f.X_test, event), f.y_test == event
     m = v.metrics
     assert m["AUC"] == pytest.approx(metrics.roc_auc_score(y, p, sample_weight=w), rel=1e-12)

@@ -61,6 +61,9 @@ class Validation:
     task : {"binary", "multiclass", "regression"}
     n_rows : int
         Hold-out rows.
+    n_training_rows : int
+        Rows the model's binning counted in training (a distilled student's include its
+        synthetic rows).
     weighted : bool
         Whether the metrics are weighted by ``sample_weight``.
     event : label or None
@@ -97,6 +100,7 @@ class Validation:
 
     task: str
     n_rows: int
+    n_training_rows: int
     weighted: bool
     event: object = None
     classes: list = None
@@ -158,7 +162,8 @@ def validate(model, X, y, *, sample_weight=None, segments=None):
         extra = {"classes": list(model.classes_)}
     everything = np.ones(n_rows, dtype=bool)
     return Validation(
-        task=task.name, n_rows=n_rows, weighted=data.weighted, **extra,
+        task=task.name, n_rows=n_rows, n_training_rows=int(shown.binner_.features_[0].counts.sum()),
+        weighted=data.weighted, **extra,
         metrics=task.metrics(everything, data.weight),
         calibration=task.calibration(data.weight),
         roc=task.roc(data.weight),

@@ -69,7 +69,11 @@ def validation_section(anchor, validation, figures=True):
                   f"{frame_table(table, digits=DIGITS)}</details>" for name, table in v.calibration.items()]
 
     parts.append("<h4>Data profile</h4>")
-    parts.append(f'<p class="muted">{e(RANGE_NOTE)} {e(PSI_METHOD)}</p>')
+    noise = (PSI_GROUPS - 1) * (1 / v.n_rows + 1 / max(v.n_training_rows, 1))
+    sampling = (f"Sampling alone gives a PSI of about (groups - 1) x (1 / hold-out rows + 1 / training rows): "
+                f"{noise:.2g} for {PSI_GROUPS} groups, {v.n_rows} hold-out and {v.n_training_rows} training rows"
+                + ("; on so few rows a stable feature can read watch by chance." if noise > PSI_STABLE / 2 else "."))
+    parts.append(f'<p class="muted">{e(RANGE_NOTE)} {e(PSI_METHOD)} {e(sampling)}</p>')
     profile = frame_table(_shown_profile(v.profile), css_class="profile", digits=DIGITS)
     parts.append(f'<div class="wide">{profile}</div>')
 
