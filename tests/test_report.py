@@ -101,3 +101,12 @@ def test_a_report_refuses_half_a_hold_out_and_names_the_model_it_fails_on():
         render_report([f.model], segments=["color"])
     with pytest.raises(ValueError, match="^tree: the hold-out lacks column the model needs: 'num'"):
         render_report([("tree", f.model)], X=f.X_test.drop(columns="num"), y=f.y_test)
+
+
+def test_hold_out_values_on_the_page_are_escaped():
+    f = fitted("tree_clf-binary")
+    hostile = "<script>alert(1)</script>"
+    X = f.X_test.assign(color=f.X_test["color"].where(np.arange(len(f.y_test)) % 5 != 0, hostile))
+    page = render_report([f.model], X=X, y=f.y_test, segments={hostile: np.where(f.y_test == 1, hostile, "b")})
+    assert "<script" not in page
+    assert page.count(html.escape(hostile)) >= 3  # the unseen level, the segment's name and its group
