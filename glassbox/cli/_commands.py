@@ -46,8 +46,8 @@ def fit(args):
 
     table = read_csv(args.data)
     drop, categorical = columns(args.drop), columns(args.categorical)
-    weight_column = [args.weight] if args.weight else []
-    require_columns(table, [args.target] + drop + categorical + weight_column, args.data)
+    weight_names = [args.weight] if args.weight else []
+    require_columns(table, [args.target] + drop + categorical + weight_names, args.data)
     if args.target in drop:
         raise CommandError(f"--drop names the target {args.target!r}")
     if args.weight == args.target:
@@ -58,7 +58,7 @@ def fit(args):
         raise CommandError(
             f"target {args.target!r} is missing in {int(y.isna().sum())} rows; drop or fill those rows first"
         )
-    X = table.drop(columns=list(dict.fromkeys([args.target] + drop + weight_column)))
+    X = table.drop(columns=list(dict.fromkeys([args.target] + drop + weight_names)))
     if X.shape[1] == 0:
         raise CommandError(f"{args.data} has no feature columns besides the target")
     for name in categorical:
