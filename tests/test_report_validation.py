@@ -320,6 +320,9 @@ def test_tree_and_gam_notes_say_what_the_budget_did():
     assert model_notes(gb.ShallowTreeClassifier(max_depth=2).fit(X, y))[0].startswith("Proven optimal")
     deep = gb.ShallowTreeClassifier(max_depth=4).fit(X, y)
     assert not deep.optimal_ and model_notes(deep)[0].startswith("Not claimed optimal: trees deeper than 3")
+    stopped = gb.ShallowTreeClassifier(max_depth=3, time_limit=1e-6).fit(X, y)  # a microsecond: never finishes
+    assert not stopped.optimal_
+    assert model_notes(stopped)[0].startswith("Not proven optimal: the search stopped at time_limit=1e-06 s")
     gam = gb.GAMClassifier(outer_bags=2, interactions=0, validation_size=0, max_rounds=30, random_state=0).fit(X, y)
     notes = model_notes(gam)
     assert notes[0].startswith("Boosting kept main effects: 30 rounds per bag (max_rounds=30, 2 bags)")

@@ -54,7 +54,8 @@ def _tree_notes(model):
         return [f"Not claimed optimal: trees deeper than 3 are grown by refining each depth-3 leaf with an exact "
                 f"subtree, a search that never proves optimality. Its objective on the training data is "
                 f"{model.objective_:.6g} ({objective})."]
-    return [f"Not proven optimal: the search stopped at time_limit={model.time_limit:g} s and returned the best tree "
+    limit = f"time_limit={model.time_limit:g} s" if model.time_limit is not None else "its time limit"
+    return [f"Not proven optimal: the search stopped at {limit} and returned the best tree "
             f"found among {family}. Its objective is {model.objective_:.6g} ({objective}), with no bound on how "
             "far the optimum lies below it; raise time_limit for a certificate."]
 
