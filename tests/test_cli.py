@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from tests.model_zoo import _data  # noqa: E402
+from tests.model_zoo import _data, quiet  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -240,3 +240,81 @@ def test_demo_fits_prints_saves_and_reports(tmp_path, capsys):
         model = glassbox.load(tmp_path / f"{name}.json")
         assert model.to_text().splitlines()[0] in out  # what was printed is what was saved
     assert (tmp_path / "report.html").read_text().count("<figure>") >= 3
+
+
+# --- report --data: the validation on a hold-out CSV --------------------------------------------
+
+@pytest.fixture(scope="module")
+def holdout_csv(csv_files):
+    """The new rows with their true outcome, a column no model uses (region) and row weights."""
+    _, _, X_test, y_test = _data("mixed_binary")
+    table = X_test.assign(outcome=np.where(y_test == 1, "bad", "good"),
+                          region=np.where(np.arange(len(y_test)) % 3 == 0, "north", "south"),
+                          w=1.0 + np.arange(len(y_test)) % 2)
+    path = csv_files / "holdout.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_report_validates_each_model_on_the_hold_out(csv_files, tree_file, holdout_csv, capsys):
+    pytest.importorskip("matplotlib")
+    import glassbox
+    from sklearn.metrics import roc_auc_score
+
+    out = csv_files / "validated.html"
+    capsys.readouterr()
+    assert main(["report", str(tree_file), "--data", str(holdout_csv), "--target", "outcome",
+                 "--segment", "region", "--segment", "num,color", "--weight", "w", "--out", str(out)]) == 0
+    assert capsys.readouterr().out == f"report written to {out}, with a validation on the 200 rows of {holdout_csv}\n"
+    page = out.read_text()
+    for heading in ("<h4>Discrimination</h4>", "<h4>Calibration</h4>", "<h4>Data profile</h4>",
+                    "<h5>region</h5>", "<h5>num</h5>", "<h5>color</h5>"):
+        assert heading in page
+    assert "metrics weighted by sample_weight" in page
+    table = pd.read_csv(holdout_csv)
+    model = glassbox.load(tree_file)
+    p = quiet(model.predict_proba, table[list(model.feature_names_in_)])[:, 1]
+    auc = roc_auc_score(table["outcome"] == model.classes_[1], p, sample_weight=table["w"])
+    assert f'<tr><th>AUC</th><td class="num">{auc:.4g}</td></tr>' in page
+    north = (table["region"] == "north").to_numpy()
+    auc_north = roc_auc_score(table["outcome"][north] == model.classes_[1], p[north], sample_weight=table["w"][north])
+    assert f'<td>north</td><td class="num">{north.sum()}</td><td class="num">{table["w"][north].sum():.4g}</td>' in page
+    assert f'<td class="num">{auc_north:.4g}</td></tr>' in page
+
+
+@pytest.mark.parametrize("edit, extra, message", [
+    (None, ["--target", "nope"], "holdout.csv has no target column 'nope'"),
+    (None, ["--target", "outcome", "--segment", "nope"], "holdout.csv has no segment column 'nope'"),
+    (None, ["--target", "outcome", "--weight", "color"], "weight column 'color' has"),
+    (None, ["--segment", "region"], "--data needs --target COL"),
+    ("drop num", ["--target", "outcome"], "has no model column 'num'"),
+    ("maybe", ["--target", "outcome"], "tree: the target y holds labels the model never saw: 'maybe' (200 rows); "
+                                       "its classes are 'bad', 'good'"),
+    ("empty", ["--target", "outcome"], "has a header but no rows"),
+])
+def test_report_refuses_bad_hold_out_data_in_one_line(csv_files, tree_file, holdout_csv, edit, extra, message):
+    table = pd.read_csv(holdout_csv)
+    path = holdout_csv
+    if edit is not None:
+        table = {"drop num": table.drop(columns="num"), "maybe": table.assign(outcome="maybe"),
+                 "empty": table.head(0)}[edit]
+        path = csv_files / f"holdout-{edit.replace(' ', '-')}.csv"
+        table.to_csv(path, index=False)
+    result = _run("report", str(tree_file), "--data", str(path), *extra, "--out", str(csv_files / "never.html"))
+    assert result.returncode == 1 and result.stderr.startswith("glassbox: error: "), result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (csv_files / "never.html").exists()
+
+
+def test_report_hold_out_options_need_data(tree_file):
+    result = _run("report", str(tree_file), "--target", "outcome")
+    assert result.returncode == 1 and "give it with --data HOLDOUT.csv" in result.stderr
+
+
+def test_report_with_a_one_class_hold_out_says_na(csv_files, tree_file, holdout_csv):
+    pytest.importorskip("matplotlib")
+    path = csv_files / "holdout-bad-only.csv"
+    pd.read_csv(holdout_csv).assign(outcome="bad").to_csv(path, index=False)
+    out = csv_files / "one-class.html"
+    assert main(["report", str(tree_file), "--data", str(path), "--target", "outcome", "--out", str(out)]) == 0
+    assert '<tr><th>AUC</th><td class="na">n/a: one class</td></tr>' in out.read_text()

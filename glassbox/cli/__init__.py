@@ -161,8 +161,21 @@ def build_parser():
     report = sub.add_parser(
         "report", help="write a self-contained HTML report of one or more model files",
         description="One HTML page (no network needed to view it) with each model's structure, plots, "
-                    "importances and training summary.")
+                    "importances, training summary and notes on its certificate and budget. With --data and "
+                    "--target, each model is also validated on those hold-out rows: discrimination (AUC, Gini, KS, "
+                    "ROC), calibration (Brier, reliability by decile), the data profile against the model's "
+                    "training bins (missing, unseen levels, PSI) and the same by --segment.")
     report.add_argument("models", metavar="MODEL.json", nargs="+")
+    report.add_argument("--data", metavar="HOLDOUT.csv", help="hold-out rows (not used to fit the models) to "
+                        "validate each model on; it must hold every column the models use, other columns may be "
+                        "segments")
+    report.add_argument("--target", help="with --data: the column holding the true outcome")
+    report.add_argument("--segment", action="append", default=[], metavar="COL[,COL...]",
+                        help="with --data: a column to break the validation down by, a feature or not (e.g. a "
+                             "protected attribute); numeric columns with many values are cut into 5 quantile "
+                             "bands (repeatable)")
+    report.add_argument("--weight", metavar="COL", help="with --data: a numeric column of row weights for the "
+                        "validation metrics")
     report.add_argument("--out", "-o", default="report.html", help="HTML file to write (default: %(default)s)")
     report.set_defaults(func=c.report)
     return parser

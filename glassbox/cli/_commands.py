@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from glassbox.cli import CommandError
-from glassbox.cli._data import choose_task, columns, parse_params, read_csv, require_columns
+from glassbox.cli._data import choose_task, columns, parse_params, read_csv, require_columns, weight_column
 
 
 def _estimator(model, task):
@@ -46,26 +46,19 @@ def fit(args):
 
     table = read_csv(args.data)
     drop, categorical = columns(args.drop), columns(args.categorical)
-    weight_column = [args.weight] if args.weight else []
-    require_columns(table, [args.target] + drop + categorical + weight_column, args.data)
+    weight_names = [args.weight] if args.weight else []
+    require_columns(table, [args.target] + drop + categorical + weight_names, args.data)
     if args.target in drop:
         raise CommandError(f"--drop names the target {args.target!r}")
     if args.weight == args.target:
         raise CommandError(f"--weight names the target {args.target!r}; give a column of row weights")
-    weight = None
-    if args.weight:
-        weight = pd.to_numeric(table[args.weight], errors="coerce")
-        if weight.isna().any():
-            raise CommandError(
-                f"weight column {args.weight!r} has {int(weight.isna().sum())} empty or non-numeric cells; every "
-                "row needs a number"
-            )
+    weight = weight_column(table, args.weight) if args.weight else None
     y = table[args.target]
     if y.isna().any():
         raise CommandError(
             f"target {args.target!r} is missing in {int(y.isna().sum())} rows; drop or fill those rows first"
         )
-    X = table.drop(columns=list(dict.fromkeys([args.target] + drop + weight_column)))
+    X = table.drop(columns=list(dict.fromkeys([args.target] + drop + weight_names)))
     if X.shape[1] == 0:
         raise CommandError(f"{args.data} has no feature columns besides the target")
     for name in categorical:
@@ -254,9 +247,30 @@ def report(args):
     from glassbox.report import write_report
 
     models = [(Path(path).stem, _load(path)) for path in args.models]
-    write_report(models, args.out)
-    print(f"report written to {args.out}")
+    holdout = _holdout(args, models) if args.data else {}
+    if not args.data and (args.target or args.segment or args.weight):
+        raise CommandError("--target, --segment and --weight describe hold-out data: give it with --data HOLDOUT.csv")
+    write_report(models, args.out, **holdout)
+    validated = f", with a validation on the {len(holdout['y'])} rows of {args.data}" if holdout else ""
+    print(f"report written to {args.out}{validated}")
     return 0
+
+
+def _holdout(args, models):
+    """``write_report``'s hold-out arguments from ``--data``, ``--target``, ``--segment``, ``--weight``."""
+    if not args.target:
+        raise CommandError("--data needs --target COL, the column holding the true outcome")
+    table = read_csv(args.data)
+    segments = [name for item in args.segment for name in columns(item)]
+    require_columns(table, [args.target], args.data, what="target column")
+    require_columns(table, segments, args.data, what="segment column")
+    require_columns(table, [args.weight] if args.weight else [], args.data, what="weight column")
+    for (_, model), path in zip(models, args.models):
+        require_columns(table, _model_columns(model, path), args.data, what="model column")
+    if args.weight == args.target:
+        raise CommandError(f"--weight names the target {args.target!r}; give a column of row weights")
+    return {"X": table, "y": table[args.target].to_numpy(), "segments": segments or None,
+            "sample_weight": None if not args.weight else weight_column(table, args.weight).to_numpy()}
 
 
 def demo(args):

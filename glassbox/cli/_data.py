@@ -41,6 +41,17 @@ def require_columns(table, names, path, what="column"):
         )
 
 
+def weight_column(table, name):
+    """Column ``name`` of ``table`` as row weights (a float Series); every row needs a number."""
+    weight = pd.to_numeric(table[name], errors="coerce")
+    if weight.isna().any():
+        raise CommandError(
+            f"weight column {name!r} has {int(weight.isna().sum())} empty or non-numeric cells; every row needs a "
+            "number"
+        )
+    return weight
+
+
 def choose_task(y, task, target):
     """``"classification"`` or ``"regression"``, and why (printed, so the user can override)."""
     if task != "auto":

@@ -2,7 +2,9 @@
 and distilled rules) and the rule-list estimators."""
 
 from glassbox.rules._rule import Condition, Rule
-from glassbox.rules._rulelist import NotProvenOptimalWarning, RuleListClassifier, RuleListRegressor, resolved_defaults
+from glassbox.rules._rulelist import (
+    NotProvenOptimalWarning, RuleListClassifier, RuleListRegressor, describe_gap, resolved_defaults,
+)
 
 __all__ = ["Condition", "Rule", "RuleListClassifier", "RuleListRegressor", "NotProvenOptimalWarning",
-           "resolved_defaults"]
+           "describe_gap", "resolved_defaults"]

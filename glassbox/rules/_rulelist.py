@@ -115,9 +115,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
                       else f"the {_antecedents.MAX_MINED_BYTES >> 20} MiB of memory they may take")
             warnings.warn(
                 f"mining the candidate rules stopped at {self.n_antecedents_} of them ({reason}), so the list "
-                f"is the best the search found among those, not certified optimal: its objective "
-                f"{result.objective:.6g} is within {self.objective_ - self.lower_bound_:.3g} of the optimum ("
-                f"{_gap_meaning(self.objective_ - self.lower_bound_, classification, len(target))}). "
+                f"is the best the search found among those, not certified optimal: "
+                f"{describe_gap(self.objective_, self.lower_bound_, classification, len(target))}. "
                 "Lower max_card or max_thresholds, or raise min_support, for fewer candidates; or raise "
                 "time_limit.",
                 NotProvenOptimalWarning, stacklevel=user_stacklevel(),
@@ -125,9 +124,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         elif not result.optimal:
             warnings.warn(
                 f"the search budget (max_nodes={max_nodes}, time_limit={self.time_limit}) ran "
-                f"out before the rule list was proven optimal: its objective {result.objective:.6g} "
-                f"is within {result.objective - result.lower_bound:.3g} of the optimum ("
-                f"{_gap_meaning(result.objective - result.lower_bound, classification, len(target))}). Raise "
+                f"out before the rule list was proven optimal: "
+                f"{describe_gap(result.objective, result.lower_bound, classification, len(target))}. Raise "
                 "the budget, raise c, or lower max_card / max_thresholds for a certificate.",
                 NotProvenOptimalWarning, stacklevel=user_stacklevel(),
             )
@@ -387,14 +385,36 @@ def resolved_defaults(estimator, X, y):
     return params
 
 
-def _gap_meaning(gap, classification, n_rows):
-    """What an optimality gap says about the training data: the objective is the error plus c per
-    rule, so at the same length no list's error is lower by more than the gap."""
+def describe_gap(objective, lower_bound, classification, n_rows):
+    """A rule list's optimality gap in words a person can weigh, for the warning a fit gives when
+    the budget runs out and for the report of the fitted model (one wording for both).
+
+    The objective is the error plus ``c`` per rule (error as a share of the training weight for
+    classifiers, as a share of the training variance for regressors), so at the same length no
+    list over the same candidate rules has an error lower by more than the gap.
+
+    Parameters
+    ----------
+    objective, lower_bound : float
+        ``objective_`` and ``lower_bound_`` of the fitted rule list.
+    classification : bool
+    n_rows : int
+        Training rows (of non-zero weight).
+
+    Returns
+    -------
+    str
+        ``"its objective 0.21 is within 0.004 of the optimum (no list of the same length ...)"``.
+    """
+    gap = objective - lower_bound
     if classification:
-        return (f"no list of the same length over these candidate rules misclassifies more than {gap:.1%} "
-                f"less of the training weight, about {gap * n_rows:.0f} of the {n_rows} training rows when they "
-                "weigh alike")
-    return f"no list of the same length over these candidate rules has a training R² higher by more than {gap:.3g}"
+        meaning = (f"no list of the same length over these candidate rules misclassifies more than {gap:.1%} "
+                   f"less of the training weight, about {gap * n_rows:.0f} of the {n_rows} training rows when they "
+                   "weigh alike")
+    else:
+        meaning = (f"no list of the same length over these candidate rules has a training R² higher by more than "
+                   f"{gap:.3g}")
+    return f"its objective {objective:.6g} is within {gap:.3g} of the optimum ({meaning})"
 
 
 def _weighted_std(y, w):
