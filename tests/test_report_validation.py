@@ -255,7 +255,7 @@ def test_the_event_class_follows_pos_label_when_the_model_has_one():
     p0 = _proba_of(model, f.X_test, model.classes_[0])
     assert v.metrics["AUC"] == pytest.approx(metrics.roc_auc_score(f.y_test == model.classes_[0], p0))
     model.pos_label = "neither"
-    with pytest.raises(ValueError, match="pos_label 'neither' is none of its classes"):
+    with pytest.raises(ValueError, match="pos_label='neither' is not a class"):
         event_class(model)
 
 

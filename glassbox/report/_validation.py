@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier
 
+from glassbox._base import event_class as model_event
 from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill import inspected
 from glassbox.report._holdout import holdout, segment_groups
@@ -26,10 +27,9 @@ CALIBRATION_BANDS = 10
 
 
 def event_class(model):
-    """The class a binary classifier's probability, AUC, KS and calibration are about.
-
-    ``model.pos_label`` when the model has one, else ``classes_[1]``: the class whose log-odds
-    ``decision_function`` gives and whose probability is ``predict_proba(X)[:, 1]``.
+    """The class a binary classifier's probability, AUC, KS and calibration are about: its event
+    (``pos_label``, else ``classes_[1]``; a distilled model's student's), as every view reads it
+    (:func:`glassbox._base.event_class`).
 
     Parameters
     ----------
@@ -40,13 +40,7 @@ def event_class(model):
     label
         One of ``model.classes_``.
     """
-    classes = list(model.classes_)
-    label = getattr(model, "pos_label", None)
-    if label is None:
-        return classes[1]
-    if label not in classes:
-        raise ValueError(f"the model's pos_label {label!r} is none of its classes {classes}")
-    return label
+    return model_event(inspected(model))[1]
 
 
 @dataclass(frozen=True)
