@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 3
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 4
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -206,23 +206,28 @@ def _as_version_1(data):
     data = copy.deepcopy(data)
     data["format_version"] = 1
     data["params"]["student"]["params"] = data["distillation"].pop("student_params")
-    for params, new in _params_new_in_3(data):
+    for params, new in _params_new_after(data, 1):
         del params[new]
     return data
 
 
-# Parameters version 3 added, by estimator.
-NEW_IN_3 = {"GAMClassifier": "time_limit", "GAMRegressor": "time_limit", "RuleListClassifier": "class_weight",
-            "ShallowTreeClassifier": "class_weight"}
+# Parameters each format version added, by estimator: older files load with their defaults.
+_SEARCHERS = ("RuleListClassifier", "RuleListRegressor", "ShallowTreeClassifier", "ShallowTreeRegressor")
+NEW_IN = {
+    3: {"GAMClassifier": "time_limit", "GAMRegressor": "time_limit", "RuleListClassifier": "class_weight",
+        "ShallowTreeClassifier": "class_weight"},
+    4: dict.fromkeys(_SEARCHERS, "verbose"),
+}
 
 
-def _params_new_in_3(data):
-    """``(parameter object, name)`` for each parameter added in version 3 in a model file's data
-    (the model's, its student template's, its fitted student's)."""
+def _params_new_after(data, version):
+    """``(parameter object, name)`` for each parameter added after ``version`` in a model file's
+    data (the model's, its student template's, its fitted student's)."""
     student = data["params"].get("student") or {}
     found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
              (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
-    return [(params, NEW_IN_3[name]) for name, params in found if name in NEW_IN_3 and params]
+    return [(params, new[name]) for v, new in sorted(NEW_IN.items()) if v > version
+            for name, params in found if name in new and params]
 
 
 @pytest.mark.parametrize("case", [c for c in case_ids() if c.startswith("distilled")])
@@ -238,27 +243,55 @@ def test_version_1_distilled_files_still_load(case):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
 
 
+@pytest.mark.parametrize("version", [2, 3])
 @pytest.mark.parametrize("case", case_ids())
-def test_version_2_files_load_as_before(case):
-    """A file from before version 3's parameters (GAMs' time_limit, classifiers' class_weight) loads
-    the same model, with those parameters None; a version-2 file naming one is refused, being no
-    part of that format."""
+def test_older_files_load_as_before(case, version):
+    """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
+    4: rule lists' and trees' verbose) loads the same model, with those parameters at their
+    defaults; an older file naming one is refused, being no part of that format."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
-    data["format_version"] = 2
-    new = _params_new_in_3(data)
+    data["format_version"] = version
+    new = _params_new_after(data, version)
     if new:
-        with pytest.raises(ModelFileError, match=f"{new[0][1]}' is not part of the format"):
+        names = "|".join(name for _, name in new)
+        with pytest.raises(ModelFileError, match=rf"\.({names})' is not part of the format"):
             from_dict(data)
         for params, name in new:
             del params[name]
     loaded = from_dict(data)
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
-        if type(estimator).__name__ in NEW_IN_3:
-            assert getattr(estimator, NEW_IN_3[type(estimator).__name__]) is None
+        for v, added in NEW_IN.items():
+            name = added.get(type(estimator).__name__)
+            if v > version and name:
+                assert getattr(estimator, name) == type(estimator)().get_params()[name], name
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():
         assert np.array_equal(_outputs(loaded, X)[name], before), name
+
+
+def test_the_csv_block_is_recorded_checked_and_never_changes_the_model(tmp_path):
+    """``save(..., csv=...)`` records how the training CSV was read (glassbox fit --na-values);
+    loading gives the same model with or without it, and a malformed block names its field."""
+    from glassbox.export import csv_options
+
+    model = fitted("tree_clf-binary").model
+    path = tmp_path / "m.json"
+    gb.save(model, path, csv={"na_values": ["-7", "NA"]})
+    data = json.loads(path.read_text())
+    assert data["csv"] == {"na_values": ["-7", "NA"]} and csv_options(data) == {"na_values": ["-7", "NA"]}
+    assert csv_options(to_dict(model)) is None and "csv" not in to_dict(model)
+    X = fitted("tree_clf-binary").X_test
+    assert all(np.array_equal(got, want) for got, want in zip(_outputs(gb.load(path), X).values(),
+                                                               _outputs(model, X).values()))
+    for bad, field in [({"na_values": "-7"}, "model.csv.na_values"), ({"na_values": [-7]}, "model.csv.na_values"),
+                       ({"na_values": [], "sep": ";"}, "model.csv.sep"), (["-7"], "model.csv")]:
+        with pytest.raises(ModelFileError, match=f"field '{field}"):
+            from_dict({**data, "csv": bad})
+    with pytest.raises(ModelFileError, match="'model.csv' is not part of the format"):
+        from_dict({**data, "format_version": 3, "params": {k: v for k, v in data["params"].items() if k != "verbose"}})
+    with pytest.raises(TypeError, match="csv must be None or"):
+        gb.save(model, path, csv={"na_values": [-7]})
 
 
 def test_a_student_replaced_after_fitting_is_not_saved():
