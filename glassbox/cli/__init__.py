@@ -7,8 +7,8 @@ missing file or column, a malformed model file, data the model cannot take); 2 a
 
 import argparse
 import os
-import re
 import platform
+import re
 import sys
 import warnings
 
