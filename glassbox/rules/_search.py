@@ -42,9 +42,9 @@ import numpy as np
 
 from glassbox._ext._bitset import masked_popcounts, masked_sums
 from glassbox._ext._rulelist import BOUND_ALL, BranchAndBound
+from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox._progress import Progress
 from glassbox._regions import region_loss, row_statistics
-from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
 from glassbox.rules._polish import polish
 
