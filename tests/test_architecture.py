@@ -34,6 +34,7 @@ LAYERS = {
     "glassbox.binning": 1,
     "glassbox._losses": 1,
     "glassbox._regions": 1,
+    "glassbox._progress": 1,
     "glassbox.gam": 2,
     "glassbox.rules": 2,
     "glassbox.tree": 2,

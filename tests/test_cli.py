@@ -126,6 +126,83 @@ def test_fit_takes_row_weights_from_a_column(csv_files, capsys):
     np.testing.assert_array_equal(model.predict_proba(X_test), expected.predict_proba(X_test))
 
 
+def test_fit_shows_progress_on_stderr_unless_quiet(csv_files, capsys):
+    """Every family reports its fit on stderr (stdout keeps the model and its score); --quiet
+    silences it; the saved model is quiet either way (verbose is not kept from the command)."""
+    import glassbox
+
+    for model, param in (("gam", "outer_bags=2"), ("rules", "max_nodes=200"), ("tree", "max_depth=2")):
+        out = csv_files / f"progress_{model}.json"
+        capsys.readouterr()
+        assert main(["fit", str(csv_files / "train.csv"), "--target", "outcome", "--model", model,
+                     "--param", param, "--out", str(out)]) == 0
+        captured = capsys.readouterr()
+        assert "[glassbox " in captured.err and "[glassbox " not in captured.out, model
+        assert "test accuracy" in captured.out
+        assert glassbox.load(out).verbose == 0
+        assert main(["fit", str(csv_files / "train.csv"), "--target", "outcome", "--model", model,
+                     "--param", param, "--quiet", "--out", str(out)]) == 0
+        captured = capsys.readouterr()
+        assert "[glassbox " not in captured.err and "test accuracy" in captured.out, model
+
+
+def _coded(path, out, codes):
+    """The CSV at ``path`` with its empty cells written as codes instead (``codes[column]``)."""
+    table = pd.read_csv(path)
+    for column, code in codes.items():
+        table[column] = table[column].astype(object).where(table[column].notna(), code)
+    table.to_csv(out, index=False)
+    return out
+
+
+def _without_csv(path):
+    data = json.loads(path.read_text())
+    data.pop("csv", None)
+    data["training"].pop("fit_time", None)
+    return data
+
+
+def test_na_values_read_codes_as_missing_in_fit_and_predict(csv_files, capsys):
+    """Bureau-style codes (-7, -8, a text "-9") read with --na-values fit the model that empty
+    cells fit; the model file records them, so predict reads new files the same way unless told
+    otherwise."""
+    codes = {"num": -7, "count": -8.0, "color": "-9"}
+    plain = pd.read_csv(csv_files / "train.csv").assign(count=lambda t: t["count"].mask(t.index % 9 == 0))
+    plain.to_csv(csv_files / "plain.csv", index=False)
+    coded = _coded(csv_files / "plain.csv", csv_files / "coded.csv", codes)
+    new_plain = pd.read_csv(csv_files / "new.csv").assign(count=lambda t: t["count"].mask(t.index % 5 == 0))
+    new_plain.to_csv(csv_files / "new_plain.csv", index=False)
+    new_coded = _coded(csv_files / "new_plain.csv", csv_files / "new_coded.csv", codes)
+    fit = ["--target", "outcome", "--model", "tree", "--param", "max_depth=2", "--quiet"]
+    assert main(["fit", str(csv_files / "plain.csv"), *fit, "--out", str(csv_files / "plain.json")]) == 0
+    assert main(["fit", str(coded), *fit, "--na-values", "-7,-8,-9", "--out", str(csv_files / "coded.json")]) == 0
+    assert json.loads((csv_files / "coded.json").read_text())["csv"] == {"na_values": ["-7", "-8", "-9"]}
+    assert "csv" not in json.loads((csv_files / "plain.json").read_text())
+    assert _without_csv(csv_files / "coded.json") == _without_csv(csv_files / "plain.json")
+
+    def predictions(model, data, *extra):
+        out = csv_files / "na_pred.csv"
+        assert main(["predict", str(csv_files / model), str(data), "--keep", "row_id", "--out", str(out), *extra]) == 0
+        return pd.read_csv(out)
+
+    expected = predictions("plain.json", csv_files / "new_plain.csv")
+    pd.testing.assert_frame_equal(predictions("coded.json", new_coded), expected)
+    pd.testing.assert_frame_equal(predictions("plain.json", new_coded, "--na-values", "-7,-8,-9"), expected)
+    as_numbers = predictions("coded.json", new_coded, "--na-values=")  # none: -7 is a number below every cut
+    assert not as_numbers.equals(expected)
+
+
+def test_na_values_leave_the_target_and_weights_alone(csv_files, capsys):
+    table = pd.read_csv(csv_files / "train.csv").drop(columns="outcome")
+    table = table.assign(amount=np.arange(len(table)) % 5 - 7.0, w=np.where(np.arange(len(table)) % 2, -7, 1))
+    table["w"] = table["w"].abs()  # weights 7 and 1: "-7" never appears, "7" does
+    table.to_csv(csv_files / "negative_target.csv", index=False)
+    assert main(["fit", str(csv_files / "negative_target.csv"), "--target", "amount", "--task", "regression",
+                 "--model", "tree", "--param", "max_depth=1", "--weight", "w", "--na-values=-7,7", "--quiet",
+                 "--out", str(csv_files / "negative_target.json")]) == 0
+    assert "fitted in" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("column, message", [
     ("nope", "has no column 'nope'"),
     ("color", "weight column 'color' has"),

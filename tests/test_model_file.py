@@ -211,10 +211,14 @@ def _as_version_1(data):
     return data
 
 
-# Parameters each version added, by estimator (docs/model-format.md, "History").
-NEW_IN = {3: {"GAMClassifier": ["time_limit"], "GAMRegressor": ["time_limit"], "RuleListClassifier": ["class_weight"],
-              "ShallowTreeClassifier": ["class_weight"]},
-          4: {"GAMClassifier": ["pos_label", "max_terms"], "GAMRegressor": ["max_terms"]}}
+# Parameters each format version added, by estimator: older files load with their defaults.
+_SEARCHERS = ("RuleListClassifier", "RuleListRegressor", "ShallowTreeClassifier", "ShallowTreeRegressor")
+NEW_IN = {
+    3: {"GAMClassifier": ["time_limit"], "GAMRegressor": ["time_limit"], "RuleListClassifier": ["class_weight"],
+        "ShallowTreeClassifier": ["class_weight"]},
+    4: {"GAMClassifier": ["pos_label", "max_terms"], "GAMRegressor": ["max_terms"],
+        **dict.fromkeys(_SEARCHERS, ["verbose"])},
+}
 
 
 def _params_new_after(data, version):
@@ -223,7 +227,7 @@ def _params_new_after(data, version):
     student = data["params"].get("student") or {}
     found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
              (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
-    return [(params, key) for later, added in NEW_IN.items() if later > version
+    return [(params, key) for later, added in sorted(NEW_IN.items()) if later > version
             for name, params in found if params for key in added.get(name, [])]
 
 
@@ -243,16 +247,17 @@ def test_version_1_distilled_files_still_load(case):
 @pytest.mark.parametrize("version", [2, 3])
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
-    """A file from before a version's new parameters (3: GAMs' time_limit, classifiers'
-    class_weight; 4: GAMClassifier's pos_label, GAMs' max_terms) loads the same model, with those parameters None;
-    an older file naming one is refused, being no part of its format."""
+    """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
+    4: GAMClassifier's pos_label, GAMs' max_terms, rule lists' and trees' verbose) loads the same
+    model, with those parameters at their defaults; an older file naming one is refused, being no
+    part of that format."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
     data["format_version"] = version
     new = _params_new_after(data, version)
     if new:
         names = "|".join(name for _, name in new)
-        with pytest.raises(ModelFileError, match=f"'model[.a-z_]*params.({names})' is not part of the format"):
+        with pytest.raises(ModelFileError, match=rf"\.({names})' is not part of the format"):
             from_dict(data)
         for params, name in new:
             del params[name]
@@ -260,10 +265,34 @@ def test_older_files_load_as_before(case, version):
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
         for later, added in NEW_IN.items():
             for key in added.get(type(estimator).__name__, []) if later > version else []:
-                assert getattr(estimator, key) is None
+                assert getattr(estimator, key) == type(estimator)().get_params()[key], key
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():
         assert np.array_equal(_outputs(loaded, X)[name], before), name
+
+
+def test_the_csv_block_is_recorded_checked_and_never_changes_the_model(tmp_path):
+    """``save(..., csv=...)`` records how the training CSV was read (glassbox fit --na-values);
+    loading gives the same model with or without it, and a malformed block names its field."""
+    from glassbox.export import csv_options
+
+    model = fitted("tree_clf-binary").model
+    path = tmp_path / "m.json"
+    gb.save(model, path, csv={"na_values": ["-7", "NA"]})
+    data = json.loads(path.read_text())
+    assert data["csv"] == {"na_values": ["-7", "NA"]} and csv_options(data) == {"na_values": ["-7", "NA"]}
+    assert csv_options(to_dict(model)) is None and "csv" not in to_dict(model)
+    X = fitted("tree_clf-binary").X_test
+    assert all(np.array_equal(got, want) for got, want in zip(_outputs(gb.load(path), X).values(),
+                                                               _outputs(model, X).values()))
+    for bad, field in [({"na_values": "-7"}, "model.csv.na_values"), ({"na_values": [-7]}, "model.csv.na_values"),
+                       ({"na_values": [], "sep": ";"}, "model.csv.sep"), (["-7"], "model.csv")]:
+        with pytest.raises(ModelFileError, match=f"field '{field}"):
+            from_dict({**data, "csv": bad})
+    with pytest.raises(ModelFileError, match="'model.csv' is not part of the format"):
+        from_dict({**data, "format_version": 3, "params": {k: v for k, v in data["params"].items() if k != "verbose"}})
+    with pytest.raises(TypeError, match="csv must be None or"):
+        gb.save(model, path, csv={"na_values": [-7]})
 
 
 def test_a_student_replaced_after_fitting_is_not_saved():

@@ -138,9 +138,132 @@ def test_a_categorical_with_hundreds_of_levels_draws_its_most_frequent_ones():
     y = (rng.random(n) < 0.3).astype(int)
     model = gb.GAMClassifier(outer_bags=1, interactions=0, random_state=0).fit(X, y)
     figure = model.explain_global().plot(0)
-    ticks = [t.get_text() for t in figure.axes[-1].get_xticklabels()]
-    assert figure.get_size_inches()[0] <= 21 and len(ticks) == 41 and ticks[-1] == "missing"
+    ticks = [t.get_text() for t in _level_ticks(figure)]
+    assert max(figure.get_size_inches()) <= 21 and len(ticks) == 41 and ticks[-1] == "missing"
     counts = X["zip"].value_counts()
     most_frequent = sorted(counts.index, key=lambda level: (-counts[level], level))[:40]  # ties: model order
     assert ticks[:-1] == sorted(most_frequent)
     assert f"40 most frequent of {len(counts)} levels" in figure.axes[0].get_title()  # the levels fit saw
+
+
+# --- categorical levels: readable labels whatever their number and length ------------------------
+
+def _level_ticks(figure):
+    """The tick labels naming a categorical term's levels."""
+    return _level_axis(figure)[1]
+
+
+def _level_axis(figure):
+    """``("x" or "y", tick labels)`` of the axis naming a categorical term's levels."""
+    for ax in figure.axes:
+        for axis, ticks in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels())):
+            texts = [t for t in ticks if t.get_text()]
+            if texts and not any(_is_number(t.get_text()) for t in texts):
+                return axis, texts
+    raise AssertionError("no axis names the levels")
+
+
+def _is_number(text):
+    try:
+        float(text.replace("−", "-"))
+        return True
+    except ValueError:
+        return False
+
+
+def _categorical_gam(levels, n_classes=2, n=3000, missing=False):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"level": rng.choice(levels, n), "x": rng.normal(size=n)})
+    if missing:
+        X.loc[::40, "level"] = None
+    y = rng.integers(0, n_classes, n)
+    return gb.GAMClassifier(outer_bags=1, interactions=0, random_state=0).fit(X, y), X
+
+
+_WORDS = ["Wholesale", "Machinery", "Management", "WWW", "mm", "Other", "Self-employed", "Admin", "Craft", "Repair"]
+
+
+def _names(n, words, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    names = set()
+    while len(names) < n:
+        names.add(" ".join(rng.choice(_WORDS, words)) + f" {len(names)}")
+    return sorted(names)
+
+
+@pytest.mark.parametrize("levels, n_classes, missing", [
+    ([f"WWWWWWWWW{i}" for i in range(7)], 2, True),  # few short ones, of wide letters: columns
+    ([f"WWWWWWW{i}" for i in range(8)], 2, True),  # one more: rows
+    (_names(3, 1, 0), 2, False),
+    (_names(25, 1, 1), 2, True),  # many short ones
+    (_names(40, 6, 2), 2, True),  # many long ones: shortened
+    (_names(15, 3, 3), 3, False),  # multiclass
+    (_names(120, 4, 4), 2, True),  # beyond MAX_BARS
+])
+def test_category_labels_never_overlap_and_the_figure_stays_sane(levels, n_classes, missing):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from glassbox.explain._plot_gam import MAX_BARS
+    from glassbox.explain._plots import MAX_LABEL
+
+    model, X = _categorical_gam(levels, n_classes, missing=missing)
+    figure = model.plot("level")
+    columns = len(levels) + missing <= 8 and max(map(len, levels)) <= 10
+    assert _level_axis(figure)[0] == ("x" if columns else "y")
+    FigureCanvasAgg(figure).draw()
+    renderer = figure.canvas.get_renderer()
+    ticks = _level_ticks(figure)
+    assert len(ticks) == min(len(levels), MAX_BARS) + missing
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    overlapping = [(ticks[i].get_text(), ticks[j].get_text()) for i in range(len(boxes))
+                   for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+    assert overlapping == []
+    page = figure.bbox
+    assert all(page.x0 <= b.x0 and b.x1 <= page.x1 and page.y0 <= b.y0 and b.y1 <= page.y1 for b in boxes)
+    width, height = figure.get_size_inches()
+    assert 4 <= width <= 16 and 4 <= height <= 16
+    score_axes = figure.axes[0].get_window_extent(renderer)
+    assert score_axes.width > 0.3 * page.width  # the labels leave room for the bars
+    labels = [t.get_text() for t in ticks]
+    assert all(len(label) <= MAX_LABEL for label in labels) and len(set(labels)) == len(labels)
+    shortened = any(len(name) > MAX_LABEL for name in levels)
+    assert ("to_frame() gives them in full" in _texts(figure)) == shortened
+    if shortened:  # the full names are where the note says
+        bins = model.explain_global().to_frame()["bin"].astype(str).tolist()
+        assert all(any(name in b for b in bins) for name in levels)
+
+
+def test_short_labels_cut_the_middle_and_keep_levels_apart():
+    from glassbox.explain._plots import short_labels
+
+    long = "a" * 20 + "b" * 20
+    labels, shortened = short_labels(["short", long, long + "x", long + "y"], 12)
+    assert shortened and labels[0] == "short" and len(set(labels)) == 4
+    assert labels[1] == "aaaaaa…bbbbb" and all(len(label) <= 12 for label in labels[1:])
+    assert short_labels(["same start, other end " + e for e in "xyz"], 10)[0][0].endswith("x")
+    prefix_only = ["p" * 30 + "1" + "q" * 30, "p" * 30 + "2" + "q" * 30]  # differ only in the middle
+    labels, _ = short_labels(prefix_only, 12)
+    assert len(set(labels)) == 2 and "1" in labels[0] and "2" in labels[1]
+    assert short_labels(["a", "b"]) == (["a", "b"], False)
+
+
+def test_a_pair_heatmap_shortens_long_level_names():
+    import numpy as np
+    import pandas as pd
+
+    from glassbox.explain._plots import MAX_LABEL
+
+    levels = _names(12, 6, 5)
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"level": rng.choice(levels, 2000), "x": rng.normal(size=2000)})
+    y = (rng.random(2000) < 0.4).astype(int)
+    model = gb.GAMClassifier(outer_bags=1, interactions=[["level", "x"]], random_state=0).fit(X, y)
+    pair = next(i for i, t in enumerate(model.terms_) if t.is_pair)
+    labels = [t.get_text() for t in model.plot(pair).axes[0].get_xticklabels()]
+    assert labels and all(len(label) <= MAX_LABEL for label in labels)
+    assert any("…" in label for label in labels) and len(set(labels)) == len(labels)

@@ -8,6 +8,7 @@ missing file or column, a malformed model file, data the model cannot take); 2 a
 import argparse
 import os
 import platform
+import re
 import sys
 import warnings
 
@@ -70,7 +71,8 @@ def build_parser():
 
     fit = sub.add_parser(
         "fit", help="fit a model on a CSV file and save it as a model file",
-        description="Fit a glassbox model on DATA (CSV; text columns are categorical, empty cells are missing). "
+        description="Fit a glassbox model on DATA (CSV; text columns are categorical, empty cells and "
+                    "--na-values are missing). Progress goes to stderr, the model and its score to stdout. "
                     "A share of the rows is held out to report the model's test score; the saved model is "
                     "the one that was scored.")
     fit.add_argument("data", metavar="DATA.csv")
@@ -87,6 +89,10 @@ def build_parser():
     fit.add_argument("--positive-class", metavar="LABEL",
                      help="the event a binary classifier is about (its pos_label: 'Bad' for default); explanations, "
                           "reason codes and monotonic constraints read the log-odds of this class")
+    fit.add_argument("--na-values", metavar="V[,V...]",
+                     help="cell values that mean missing in the feature columns, besides empty cells, e.g. "
+                          "--na-values=-7,-8,-9 (credit bureau codes for 'no record'); -7 also matches -7.0. "
+                          "The model file records them, and 'glassbox predict' reads new files the same way")
     fit.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                      help="an estimator parameter, e.g. --param max_depth=2 (repeatable; values are JSON "
                           "or plain text)")
@@ -94,6 +100,8 @@ def build_parser():
                      "score; 0 fits on every row (default: %(default)s)")
     fit.add_argument("--seed", type=int, default=0, help="random seed for the split and the model")
     fit.add_argument("--out", "-o", default="model.json", help="model file to write (default: %(default)s)")
+    fit.add_argument("--quiet", "-q", action="store_true",
+                     help="no progress lines on stderr while fitting (warnings and errors still print)")
     fit.set_defaults(func=c.fit)
 
     show = sub.add_parser("show", help="print a model file's structure", description="Print a saved model.")
@@ -109,6 +117,9 @@ def build_parser():
     predict.add_argument("model", metavar="MODEL.json")
     predict.add_argument("data", metavar="DATA.csv")
     predict.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
+    predict.add_argument("--na-values", metavar="V[,V...]",
+                         help="cell values that mean missing in the model's columns (default: those the model "
+                              "was fitted with, 'glassbox fit --na-values'; --na-values= for none)")
     predict.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
     predict.set_defaults(func=c.predict)
 
@@ -186,9 +197,21 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"glassbox: warning: {message}", file=sys.stderr)
 
 
+def _attach_values(argv):
+    """``--na-values -7,-8`` as ``--na-values=-7,-8``: argparse takes a value starting with '-' for
+    an option (unless it is a single negative number), and negative codes are the usual ones."""
+    out = []
+    for arg in argv:
+        if out and out[-1] == "--na-values" and re.match(r"-[\d.]", arg):
+            out[-1] = f"--na-values={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_values(sys.argv[1:] if argv is None else argv))
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """What each ``glassbox`` subcommand does. Each returns the exit code; failures the user can fix
 raise :class:`~glassbox.cli.CommandError` (exit code 1)."""
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -44,9 +45,10 @@ def fit(args):
 
     from glassbox import save
 
-    table = read_csv(args.data)
     drop, categorical = columns(args.drop), columns(args.categorical)
     weight_names = [args.weight] if args.weight else []
+    na_values = columns(args.na_values or "")
+    table = read_csv(args.data, na_values, exempt=[args.target] + weight_names)
     require_columns(table, [args.target] + drop + categorical + weight_names, args.data)
     if args.target in drop:
         raise CommandError(f"--drop names the target {args.target!r}")
@@ -79,6 +81,10 @@ def fit(args):
                                f"are {', '.join(sorted(str(v) for v in y.unique()))}")
         params["pos_label"] = labels[0]
     estimator.set_params(**params)
+    # Progress goes to stderr while fitting (stdout keeps the results); the file keeps the
+    # verbose asked for with --param, else the default, so that loading and refitting is quiet.
+    saved_verbose = estimator.verbose
+    estimator.set_params(verbose=0 if args.quiet else params.get("verbose", 1))
     if not 0 <= args.test_size < 1:
         raise CommandError(f"--test-size must be in [0, 1), got {args.test_size}")
 
@@ -99,6 +105,7 @@ def fit(args):
             raise
         raise CommandError(f"weight column {args.weight!r}: {err}") from None
     seconds = time.perf_counter() - start
+    estimator.set_params(verbose=saved_verbose)
     print()
     print(_gam_summary(estimator, args.out) if hasattr(estimator, "term_importances") else estimator.to_text())
     print()
@@ -107,7 +114,7 @@ def fit(args):
         metric, value = _score_text(estimator, X_test, y_test.to_numpy(),
                                     None if w_test is None else w_test.to_numpy())
         summary += f"; test {metric} {value:.4f} on {X_test.shape[0]} held-out rows"
-    save(estimator, args.out)
+    save(estimator, args.out, csv={"na_values": na_values} if na_values else None)
     print(f"{summary}; model written to {args.out}")
     return 0
 
@@ -120,6 +127,15 @@ def _load(path):
     if not Path(path).is_file():
         raise CommandError(f"no such model file: {path}")
     return load(path)
+
+
+def _fitted_na_values(path):
+    """The --na-values a model was fitted with (its file's ``csv`` block; the file has loaded,
+    so it is valid JSON)."""
+    from glassbox.export import csv_options
+
+    options = csv_options(json.loads(Path(path).read_text(encoding="utf-8")))
+    return options["na_values"] if options else []
 
 
 def show(args):
@@ -146,8 +162,9 @@ def predict(args):
     from sklearn.base import is_classifier
 
     model = _load(args.model)
-    table = read_csv(args.data)
     names, keep = _model_columns(model, args.model), columns(args.keep)
+    na_values = _fitted_na_values(args.model) if args.na_values is None else columns(args.na_values)
+    table = read_csv(args.data, na_values, exempt=[c for c in keep if c not in names])
     require_columns(table, names, args.data, what="model column")
     require_columns(table, keep, args.data)
     X = table[names]

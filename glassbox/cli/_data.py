@@ -12,14 +12,19 @@ from glassbox.cli import CommandError
 MAX_CLASS_LEVELS = 10
 
 
-def read_csv(path):
+def read_csv(path, na_values=(), exempt=()):
     """The table in ``path``: text columns stay text (glassbox reads them as categorical) and
-    empty cells are missing."""
+    empty cells are missing, as are cells reading one of ``na_values`` (``--na-values``: "-7"
+    also matches -7.0 in a numeric column) in every column but those in ``exempt`` (a target or
+    weight column, whose values are what they say)."""
     path = Path(path)
     if not path.is_file():
         raise CommandError(f"no such file: {path}")
     try:
-        table = pd.read_csv(path)
+        if na_values:
+            header = pd.read_csv(path, nrows=0).columns
+            na_values = {c: list(na_values) for c in header if c not in exempt}
+        table = pd.read_csv(path, na_values=na_values or None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise CommandError(f"cannot read {path} as CSV: {err}") from None
     if table.shape[0] == 0:

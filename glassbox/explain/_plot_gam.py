@@ -9,10 +9,14 @@ model uses like any other.
 
 import numpy as np
 
-from glassbox.explain._plots import NEGATIVE, POSITIVE, finish, new_figure
+from glassbox.explain._plots import MAX_LABEL, NEGATIVE, POSITIVE, finish, new_figure, short_labels
 
 _MAX_TICKS = 24
 MAX_BARS = 40  # levels drawn for a categorical term: the most frequent, when it has more
+# A categorical term's levels are columns with level labels when there are few and short ones;
+# otherwise rows, one per level, where labels of any number and length (to MAX_LABEL) never meet.
+_MAX_COLUMNS = 8
+_COLUMN_LABEL = 10
 
 
 def term_figure(d, link, show):
@@ -116,29 +120,65 @@ def _bars(d, link, show):
         weights = [weights[i] for i in keep]
         title = (f"{d['term']}: the {MAX_BARS} most frequent of {n_levels} levels (error bars: ± 1 standard "
                  "error; explain_global().to_frame() lists all)")
+    labels, shortened = short_labels(names)
     classes = _classes(d)
-    fig = new_figure((max(5.0, 1.5 + 0.45 * len(names) * len(classes) ** 0.5), 4.5), show)
-    ax, strip, _ = _layout(fig, False)
-    x = np.arange(len(names))
+    vertical = len(labels) <= _MAX_COLUMNS and max(map(len, labels)) <= _COLUMN_LABEL
+    fig, ax, strip = _bar_axes(len(labels), len(classes), max(map(len, labels)), vertical, show)
+    x = np.arange(len(labels))
     width = 0.8 / len(classes)
     for i, k in enumerate(classes):
         offset = (i - (len(classes) - 1) / 2) * width
         colours = NEGATIVE if k is None else f"C{i}"
-        bars = ax.bar(x + offset, scores[:, i], width, yerr=errors[:, i], capsize=2, color=colours,
-                      label=None if k is None else str(k))
+        label = None if k is None else str(k)
+        if vertical:
+            bars = ax.bar(x + offset, scores[:, i], width, yerr=errors[:, i], capsize=2, color=colours, label=label)
+        else:
+            bars = ax.barh(x + offset, scores[:, i], width, xerr=errors[:, i], capsize=2, color=colours, label=label)
         if missing is not None:
             bars[-1].set_hatch("//")
-    ax.axhline(0, color="0.4", lw=0.8)
-    ax.set_ylabel(f"score ({link})")
+    score_label = f"score ({link})"
+    if vertical:
+        ax.axhline(0, color="0.4", lw=0.8)
+        ax.set_ylabel(score_label)
+        strip.bar(x, weights, color=POSITIVE, alpha=0.6)
+        strip.set_yticks([])
+        strip.set_ylabel("weight")
+        strip.set_xticks(x, labels)
+        strip.set_xlabel(d["term"])
+    else:
+        ax.axvline(0, color="0.4", lw=0.8)
+        ax.locator_params(axis="x", nbins=5)  # the level labels take width: fewer, wider-spaced scores
+        ax.set_xlabel(score_label)
+        ax.set_yticks(x, labels)
+        ax.set_ylabel(d["term"])
+        ax.invert_yaxis()  # the first level at the top (the strip shares the axis)
+        strip.barh(x, weights, color=POSITIVE, alpha=0.6)
+        strip.set_xticks([])
+        strip.set_xlabel("weight")
     ax.set_title(title)
     if classes != [None]:
         ax.legend(title="class", fontsize="small")
-    strip.bar(x, weights, color=POSITIVE, alpha=0.6)
-    strip.set_yticks([])
-    strip.set_ylabel("weight")
-    strip.set_xticks(x, names, rotation=45 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
-    strip.set_xlabel(d["term"])
+    if shortened:
+        fig.supxlabel(f"labels longer than {MAX_LABEL} characters are shortened (…); "
+                      "explain_global().to_frame() gives them in full", fontsize="small", color="0.3")
     return finish(fig, show)
+
+
+def _bar_axes(n_bars, n_classes, longest, vertical, show):
+    """``(figure, score axes, weight strip)`` for a categorical term, sized to its levels: columns
+    as wide as their labels, or one row per level tall enough for its label."""
+    if vertical:
+        column = max(0.45 * n_classes**0.5, 0.2 + 0.12 * longest)  # inches: 10 pt letters, wide ones too
+        fig = new_figure((max(5.0, 1.5 + column * n_bars), 4.5), show)
+        ax, strip, _ = _layout(fig, False)
+        return fig, ax, strip
+    row = max(0.25, 0.05 * n_classes)  # inches: a 10 pt label, and every class's bar visible
+    fig = new_figure((8.0, max(4.5, 2.0 + row * n_bars)), show)
+    grid = fig.add_gridspec(1, 2, width_ratios=[4, 1])
+    ax = fig.add_subplot(grid[0, 0])
+    strip = fig.add_subplot(grid[0, 1], sharey=ax)
+    strip.tick_params(labelleft=False)
+    return fig, ax, strip
 
 
 def _heatmap(d, link, show):
@@ -166,6 +206,7 @@ def _heatmap(d, link, show):
 
 
 def _ticks(setter, labels, rotation=0):
+    labels = short_labels(labels)[0]
     step = max(1, int(np.ceil(len(labels) / _MAX_TICKS)))
     positions = np.arange(0, len(labels), step)
     if rotation:

@@ -40,6 +40,31 @@ def new_figure(figsize, show=False):
     return Figure(figsize=figsize, layout="constrained")
 
 
+# Characters of an axis label naming one level or value: longer ones are shortened in the middle,
+# so a level named by a sentence cannot squeeze the plot beside it to nothing.
+MAX_LABEL = 32
+
+
+def short_labels(labels, max_chars=MAX_LABEL):
+    """``(labels, shortened)``: each label at most ``max_chars`` characters, a longer one cut in
+    the middle with an ellipsis (its start and end usually tell levels apart) -- but kept longer
+    where two distinct labels would otherwise read the same -- and whether any was cut."""
+    labels = [str(label).replace("\n", " ") for label in labels]
+    longest = max(map(len, labels), default=0)
+    for width in range(max_chars, longest):
+        out = [_shorten(label, width) for label in labels]
+        if len(set(out)) == len(set(labels)):
+            return out, True
+    return labels, False
+
+
+def _shorten(text, width):
+    if len(text) <= width:
+        return text
+    head = width // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
 def finish(fig, show):
     if show:
         import matplotlib.pyplot as plt

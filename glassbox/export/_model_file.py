@@ -25,12 +25,17 @@ from glassbox.export._json import dumps, loads
 from glassbox.export._targets import classes_from_json, classes_to_json, label_to_json
 
 FORMAT = "glassbox-model"
-FORMAT_VERSION = 4  # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit,
-# class_weight; 4: GAMClassifier pos_label, GAMs' max_terms and main effects that may be absent
+# 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit, class_weight;
+# 4: GAMClassifier pos_label, GAMs' max_terms and main effects that may be absent, rule lists' and trees'
+# verbose, the optional csv block
+FORMAT_VERSION = 4
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
 DISTILLATION_KEY = "distillation"
+# Optional (version 4): how the training table was read from CSV, for tools that read new tables
+# for the model (``glassbox predict``); the model itself never reads it.
+CSV_KEY = "csv"
 _TASKS = ("binary", "multiclass", "regression")
 _MAX_THREADS = 2**31 - 1  # kernels take the thread count as a C int
 _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: never deeper
@@ -39,7 +44,9 @@ _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: n
 _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3,
                  ("RuleListClassifier", "class_weight"): 3, ("ShallowTreeClassifier", "class_weight"): 3,
                  ("GAMClassifier", "pos_label"): 4, ("GAMClassifier", "max_terms"): 4,
-                 ("GAMRegressor", "max_terms"): 4}
+                 ("GAMRegressor", "max_terms"): 4,
+                 **{(name, "verbose"): 4 for name in ("RuleListClassifier", "RuleListRegressor",
+                                                      "ShallowTreeClassifier", "ShallowTreeRegressor")}}
 
 
 def _codec(estimator_name):
@@ -57,7 +64,7 @@ def _distilled():
 # --- writing ----------------------------------------------------------------------------------
 
 
-def save(model, path):
+def save(model, path, *, csv=None):
     """Write a fitted glassbox model to ``path`` as a JSON model file.
 
     Parameters
@@ -67,6 +74,11 @@ def save(model, path):
         ``DistilledRegressor`` (its student is saved, with the teacher's class name and the
         fidelity report; the teacher itself is not).
     path : str or path-like
+    csv : dict or None, default=None
+        How the training table was read from CSV, recorded for tools that read new tables for
+        this model: ``{"na_values": [text, ...]}``, cell texts read as missing (what
+        ``glassbox fit --na-values`` records and ``glassbox predict`` applies again). The model
+        never reads it: ``load`` gives the same estimator with or without it.
 
     Notes
     -----
@@ -76,12 +88,12 @@ def save(model, path):
     TypeError, and a NaN or infinity anywhere in the fitted values with a ValueError naming the
     field, before anything is written.
     """
-    text = dumps(to_dict(model))
+    text = dumps(to_dict(model, csv=csv))
     with open(os.fspath(path), "wb") as handle:
         handle.write(text.encode("utf-8"))
 
 
-def to_dict(model):
+def to_dict(model, *, csv=None):
     """The model file's content as plain JSON-ready data (what :func:`save` writes)."""
     name = type(model).__name__
     distilled = _distilled()
@@ -110,7 +122,29 @@ def to_dict(model):
         data[DISTILLATION_KEY] = {"teacher": _teacher_name(model),
                                   "student_params": _params_to_json(model.student_, distilled=False),
                                   "fidelity": model.fidelity_.to_dict()}
+    if csv is not None:
+        data[CSV_KEY] = _csv_to_json(csv)
     return data
+
+
+def _csv_to_json(csv):
+    if not isinstance(csv, dict) or set(csv) != {"na_values"} or not isinstance(csv["na_values"], (list, tuple)) \
+            or not all(isinstance(v, str) for v in csv["na_values"]):
+        raise TypeError(f'csv must be None or {{"na_values": [str, ...]}}, got {csv!r}')
+    return {"na_values": list(csv["na_values"])}
+
+
+def csv_options(data):
+    """The ``csv`` block of a model file's parsed JSON ``data`` (checked), or None: how the
+    training table was read (see :func:`save`)."""
+    top = Fields(data, "model")
+    if CSV_KEY not in top.data:
+        return None
+    csv = top.obj(CSV_KEY).only("na_values")
+    values = csv.value("na_values")
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        csv.fail("na_values", "expected a list of strings")
+    return {"na_values": values}
 
 
 def _params_to_json(model, distilled):
@@ -201,7 +235,8 @@ def from_dict(data):
         )
     families, distilled = estimator_names(), _distilled()
     name = top.str("estimator", tuple(families) + tuple(distilled))
-    top.only(*TOP_KEYS, *((DISTILLATION_KEY,) if name in distilled else ()))
+    top.only(*TOP_KEYS, *((DISTILLATION_KEY,) if name in distilled else ()), *((CSV_KEY,) if version >= 4 else ()))
+    csv_options(data)
     top.str("glassbox_version")
     if name in distilled:
         model, inner = _distilled_from_params(top, distilled[name], version)

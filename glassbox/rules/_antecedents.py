@@ -16,6 +16,7 @@ import numpy as np
 
 from glassbox._ext._bitset import and_pairs, build_bitsets, masked_popcounts, masked_sums
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
+from glassbox._progress import Progress
 from glassbox.rules._rule import Condition
 
 # Pair bitsets are built and filtered this many at a time, bounding memory on wide data.
@@ -80,10 +81,11 @@ def bits_to_rows(bits, n_samples):
 
 
 def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresholds, n_threads, deadline=np.inf,
-                     max_bytes=None):
+                     max_bytes=None, progress=None):
     """Antecedents with weighted support at least ``min_support`` (a fraction of total weight);
     conjunctions stop at ``deadline`` (``time.perf_counter()``) or once they would take more than
-    ``max_bytes`` (see ``Antecedents.complete``)."""
+    ``max_bytes`` (see ``Antecedents.complete``). ``progress`` (a ``glassbox._progress.Progress``)
+    hears how the conjunctions go."""
     codes = binned.codes
     max_bytes = MAX_MINED_BYTES if max_bytes is None else max_bytes
     total = float(sample_weight.sum())
@@ -102,7 +104,7 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
     if max_card >= 2 and n_single >= 2:
         extra_bits, extra_members, complete = _conjunctions(
             conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads, deadline,
-            max_bytes - bits.nbytes,
+            max_bytes - bits.nbytes, progress or Progress.silent(),
         )
         if extra_members:
             all_bits = np.concatenate([bits, extra_bits])
@@ -266,7 +268,8 @@ def _is_inner_range(condition):
     return lower is not None and upper is not None
 
 
-def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads, deadline, max_bytes):
+def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads, deadline, max_bytes,
+                  progress):
     """Conjunctions of 2..max_card single antecedents on distinct features, grown one condition
     at a time from the previous level's survivors: ``(bits, members, complete)``, members the
     indices of each one's singles, ``complete`` False when ``deadline`` passed or the bitsets
@@ -280,7 +283,7 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
     level_bits, level_support = bits[usable], support[usable]
     word_bytes = bits.shape[1] * bits.itemsize + _BYTES_PER_CONJUNCTION
     mined_bytes, complete = 0, True
-    for _ in range(2, max_card + 1):
+    for card in range(2, max_card + 1):
         next_level, next_bits = [], []
         stacked = np.ascontiguousarray(np.concatenate([level_bits, bits]))  # [level..., singles...]
         for chunk in _extension_chunks(level, usable, features):
@@ -297,6 +300,8 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
                 next_level.append(level[chunk[p, 0]] + (int(chunk[p, 1]),))
                 next_bits.append(conj[p])
                 mined_bytes += word_bytes
+            progress(lambda: f"mining conjunctions of {card} conditions: {len(out_members) + len(next_level):,} "
+                             "kept so far")
         if next_level:
             level_bits = np.ascontiguousarray(np.array(next_bits, dtype=BITSET_WORD_DTYPE))
             level_support = _supports(level_bits, sample_weight, n_threads)

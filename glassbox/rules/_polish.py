@@ -17,18 +17,21 @@ import time
 import numpy as np
 
 from glassbox._ext._rulelist import insertion_layer
+from glassbox._progress import Progress
 
 # A move must lower the objective by more than this: sums of the same weights in another order
 # differ by rounding, and a tie must not make the search cycle.
 _MIN_GAIN = 1e-9
 
 
-def polish(problem, prefix, *, c, max_rules, max_sums, deadline=np.inf, max_moves=None):
+def polish(problem, prefix, *, c, max_rules, max_sums, deadline=np.inf, max_moves=None, progress=None):
     """The list reached from ``prefix`` by best-improving moves, and its objective.
 
     ``max_sums`` bounds the work: masked sums over every antecedent, each costing about one
     expansion of the branch-and-bound. The moves stop (keeping the best list so far) when the
-    next would pass it, or at ``deadline``."""
+    next would pass it, or at ``deadline``. ``progress`` (a ``glassbox._progress.Progress``)
+    hears how far the moves are."""
+    progress = progress or Progress.silent()
     prefix = tuple(int(a) for a in prefix)
     objective = _objective(problem, prefix, c)
     max_moves = 2 * len(prefix) + 8 if max_moves is None else max_moves
@@ -48,6 +51,8 @@ def polish(problem, prefix, *, c, max_rules, max_sums, deadline=np.inf, max_move
                 continue
             known = layers if drop is None else layers[:drop]
             n_sums += len(base) + 1 - len(known)
+            progress(lambda: f"moving rules in the best list: {n_sums:,} of {max_sums:,} masked sums, "
+                             f"objective {objective:.6g} ({len(prefix)} rules)")
             out_of_budget = n_sums > max_sums or time.perf_counter() > deadline
             if out_of_budget:
                 break

@@ -27,6 +27,7 @@ from glassbox._base import (
     relative_weight,
     user_stacklevel,
 )
+from glassbox._progress import Progress
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
 from glassbox.rules._rule import Rule
@@ -52,7 +53,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
 
     def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
                  max_nodes=None, time_limit=None, beam_width=8, categorical_features="auto",
-                 n_jobs=None, random_state=None):
+                 n_jobs=None, random_state=None, verbose=0):
         self.c = c
         self.max_card = max_card
         self.min_support = min_support
@@ -64,6 +65,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     def _check_params(self):
         if not (isinstance(self.c, str) and self.c == "auto"):
@@ -84,6 +86,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             check_real("time_limit", self.time_limit, 0.0)
         check_integer("beam_width", self.beam_width, 1)
         check_random_state_param(self.random_state)
+        check_integer("verbose", self.verbose, 0)
 
     def _weights(self, y, sample_weight):
         """The weights the fit uses: the regressor's as given (the classifier's class-weighted)."""
@@ -94,13 +97,18 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         # deduplicated and scored, in time that grows with how much it found.
         start = time.perf_counter()
         deadline = np.inf if self.time_limit is None else start + self.time_limit
+        progress = Progress(self.verbose, "rule list", start)
         binned, antecedents, problem, target, sample_weight, relative = self._prepare(
-            X, y, self._weights(y, sample_weight), classification, (start + deadline) / 2)
+            X, y, self._weights(y, sample_weight), classification, (start + deadline) / 2, progress)
         max_rules = np.inf if self.max_rules is None else self.max_rules
         max_nodes = self.max_nodes if self.max_nodes is not None else default_max_nodes(problem)
         time_left = None if self.time_limit is None else max(deadline - time.perf_counter(), 0.0)
+        progress(lambda: f"{self.n_antecedents_:,} candidate rules mined ({antecedents.n_single:,} single "
+                         f"conditions{'' if antecedents.complete else '; mining stopped early'}) on "
+                         f"{len(target):,} rows; searching with c={self.c_:.4g}, max_nodes={max_nodes:,}"
+                         + ("" if self.time_limit is None else f", time_limit={self.time_limit:g}s"), force=True)
         result = search(problem, c=self.c_, max_rules=max_rules, max_nodes=max_nodes,
-                        time_limit=time_left, beam_width=self.beam_width)
+                        time_limit=time_left, beam_width=self.beam_width, progress=progress)
         self.objective_ = result.objective
         # Over incomplete candidates the search's bound holds for them only; the loss no rule can
         # remove (rows every single condition treats alike) bounds every list.
@@ -131,7 +139,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             )
         return self
 
-    def _prepare(self, X, y, sample_weight, classification, deadline=np.inf):
+    def _prepare(self, X, y, sample_weight, classification, deadline=np.inf, progress=None):
         """Validate, bin, mine the antecedents: what the search needs (sets ``c_``, the bins and
         ``classes_``), with the weights as given and relative to their mean (what it computes with)."""
         self._check_params()
@@ -154,7 +162,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         min_support = self.c_ if self.min_support is None else self.min_support
         antecedents = mine_antecedents(binned, relative, max_card=self.max_card,
                                        min_support=min_support,
-                                       max_thresholds=self.max_thresholds, n_threads=n_threads, deadline=deadline)
+                                       max_thresholds=self.max_thresholds, n_threads=n_threads, deadline=deadline,
+                                       progress=progress)
         self.n_antecedents_ = len(antecedents.conditions)
         if self.n_antecedents_ == 0:
             warnings.warn(
@@ -275,6 +284,10 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
         on one thread, without the GIL: its expansions depend on each other's results.
     random_state : int, RandomState or None, default=None
         Seeds the Binner's row subsample on very large data; the search is deterministic.
+    verbose : int, default=0
+        1: print the search's progress to stderr (the candidates mined; then, every few
+        seconds and at the end, prefixes expanded against ``max_nodes``, the best objective,
+        the lower bound and the gap, and the time). The fitted list is the same for every value.
 
     Attributes
     ----------
@@ -308,10 +321,11 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
 
     def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
                  max_nodes=None, time_limit=None, beam_width=8, class_weight=None, categorical_features="auto",
-                 n_jobs=None, random_state=None):
+                 n_jobs=None, random_state=None, verbose=0):
         super().__init__(c, max_card=max_card, min_support=min_support, max_thresholds=max_thresholds,
                          max_rules=max_rules, max_nodes=max_nodes, time_limit=time_limit, beam_width=beam_width,
-                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state)
+                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
+                         verbose=verbose)
         self.class_weight = class_weight
 
     def fit(self, X, y, sample_weight=None):

@@ -31,7 +31,8 @@ switch off one at a time:
 Budgets (``max_nodes`` expansions, ``time_limit`` seconds) are checked between chunks of
 expansions; the result says whether the queue was exhausted (``optimal``) and the best lower
 bound proven. All state lives in one kernel object per call, which releases the GIL while it
-searches: two fits may search in two threads at once.
+searches: two fits may search in two threads at once. Between those calls the search reports its
+state to a ``Progress`` (the estimators' ``verbose``), which only reads it.
 """
 
 import time
@@ -40,9 +41,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassbox._ext._bitset import masked_popcounts, masked_sums
-from glassbox._regions import region_loss, row_statistics
 from glassbox._ext._rulelist import BOUND_ALL, BranchAndBound
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
+from glassbox._progress import Progress
+from glassbox._regions import region_loss, row_statistics
 from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
 from glassbox.rules._polish import polish
 
@@ -190,16 +192,19 @@ def default_max_nodes(problem):
     return int(np.clip(_DEFAULT_WORK // per_node, *_DEFAULT_NODES))
 
 
-def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=BOUND_ALL):
+def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=BOUND_ALL, progress=None):
     """Best list within ``max_rules`` rules; see the module docstring. ``bounds`` (flags of
-    ``glassbox._ext._rulelist``) exists for the tests that switch bounds off."""
+    ``glassbox._ext._rulelist``) exists for the tests that switch bounds off; ``progress`` (a
+    :class:`~glassbox._progress.Progress`) hears how the search goes."""
+    progress = progress or Progress.silent()
     deadline = np.inf if time_limit is None else time.perf_counter() + time_limit
     root = problem.root_objective()
     if max_rules == 0 or problem.bits.shape[0] == 0:
+        progress(f"nothing to search: the default rule alone, objective {root:.6g}", force=True)
         return SearchResult((), root, root, True, 0)
     engine = problem.engine(c=c, max_rules=max_rules, bounds=bounds, best=root)
-    _beam(engine, c, max_rules, beam_width, deadline, max_nodes)
-    _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline)
+    _beam(engine, c, max_rules, beam_width, deadline, max_nodes, progress)
+    _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline, progress)
     # Python keeps the clock: the kernel expands a chunk of prefixes at a time, sized to take
     # about 50 ms, so a time limit is honoured closely without a system call per prefix.
     chunk = 16
@@ -209,23 +214,44 @@ def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=B
             break
         elapsed = time.perf_counter() - start
         chunk = int(min(max(chunk * min(0.05 / max(elapsed, 1e-6), 4.0), 1), 1 << 20))
+        progress(lambda: f"branch and bound: {_state(engine, max_nodes)}")
     if not engine.optimal:
-        _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline)
+        _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline, progress)
+    progress(lambda: f"search {_stop_reason(engine, max_nodes, deadline)}: {_state(engine, max_nodes)}", force=True)
     return SearchResult(engine.best_rules, engine.best_objective, engine.lower_bound, engine.optimal,
                         engine.n_nodes)
 
 
-def _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline):
+def _state(engine, max_nodes):
+    """The search's state in a progress line: work against the budget, incumbent, bound."""
+    best, bound = engine.best_objective, engine.lower_bound
+    return (f"{engine.n_nodes:,} of max_nodes={max_nodes:,} prefixes expanded; best objective {best:.6g} "
+            f"({len(engine.best_rules)} rules), lower bound {bound:.6g}, gap {max(best - bound, 0.0):.3g}")
+
+
+def _stop_reason(engine, max_nodes, deadline):
+    if engine.optimal:
+        return "done, proven optimal"
+    if engine.out_of_memory:
+        return "stopped: the queue reached its memory cap"
+    if engine.n_nodes >= max_nodes:
+        return "stopped by max_nodes"
+    if time.perf_counter() > deadline:
+        return "stopped by time_limit"
+    return "stopped"
+
+
+def _polish_incumbent(problem, engine, c, max_rules, max_nodes, deadline, progress):
     """Improve the incumbent by local moves (``_polish.py``), with as much work again as half the
     search's budget each time; the kernel scores the result again and keeps it only if it is
     better by its own arithmetic."""
     rules, objective = polish(problem, engine.best_rules, c=c, max_rules=max_rules,
-                              max_sums=max(max_nodes // 2, 1), deadline=deadline)
+                              max_sums=max(max_nodes // 2, 1), deadline=deadline, progress=progress)
     if rules and objective < engine.best_objective - _EPS:
         engine.score_prefix(np.asarray(rules[:-1], dtype=np.intp))
 
 
-def _beam(engine, c, max_rules, beam_width, deadline, max_nodes):
+def _beam(engine, c, max_rules, beam_width, deadline, max_nodes, progress):
     """Grow lists one rule at a time, keeping the ``beam_width`` best at each length: a good
     incumbent early lets the branch-and-bound prune from its first expansion. Its expansions
     count against the same budget."""
@@ -238,6 +264,7 @@ def _beam(engine, c, max_rules, beam_width, deadline, max_nodes):
             if time.perf_counter() > deadline or engine.n_nodes >= max_nodes:
                 return
             _, objective, lower_bound, _, status = engine.score_prefix(np.asarray(prefix, dtype=np.intp))
+            progress(lambda: f"beam search, lists of {depth} rules: {_state(engine, max_nodes)}")
             ok = np.flatnonzero((status == 2) & (lower_bound + c < engine.best_objective - _EPS))
             top = ok[np.argsort(objective[ok], kind="stable")[:beam_width]]
             candidates.extend((float(objective[a]), prefix + (int(a),)) for a in top)

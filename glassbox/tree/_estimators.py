@@ -25,6 +25,7 @@ from glassbox._base import (
     relative_weight,
 )
 from glassbox._ext._typedefs import BIN_CODE_DTYPE
+from glassbox._progress import Progress
 from glassbox._regions import row_statistics
 from glassbox.tree._search import Problem, search
 from glassbox.tree._structure import build_tree
@@ -60,6 +61,10 @@ _PARAMS_DOC = """
         Threads for the kernels (None: all cores).
     random_state : int, RandomState or None, default=None
         Only used when the binner subsamples rows (more than 200,000) to place thresholds.
+    verbose : int, default=0
+        1: print the search's progress to stderr (every few seconds and at the end: root
+        thresholds tried of all, features done, the best objective so far, the time against
+        ``time_limit``). The fitted tree is the same for every value.
 """
 
 _NOTES_DOC = """
@@ -85,7 +90,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32,
                  monotonic_cst=None, time_limit=60.0, categorical_features="auto", n_jobs=None,
-                 random_state=None):
+                 random_state=None, verbose=0):
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.complexity = complexity
@@ -95,6 +100,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     def _check_params(self):
         check_integer("max_depth", self.max_depth, 1, 8)
@@ -103,6 +109,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         if self.time_limit is not None:
             check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
         check_random_state_param(self.random_state)
+        check_integer("verbose", self.verbose, 0)
 
     def fit(self, X, y, sample_weight=None):
         """Find the best tree of depth <= ``max_depth`` for the objective (see ``objective_``).
@@ -120,6 +127,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         """
         self._check_params()
         start = time.monotonic()
+        progress = Progress(self.verbose, "tree")
         # A row of weight zero is absent: also from binning and from min_samples_leaf, so a weight
         # of 0 and removing the row fit the same tree.
         X, y, given_weight, categorical = drop_zero_weight_rows(X, y, self._weights(y, sample_weight),
@@ -138,7 +146,10 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
         problem = Problem(ordinal, stats, n_bins, cst, getattr(self, "n_classes_", 0), self.min_samples_leaf,
                           self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
-                          min_weight=1e-12 * sw.sum())
+                          min_weight=1e-12 * sw.sum(), scale=scale, progress=progress)
+        limit = "" if self.time_limit is None else f"; time_limit={self.time_limit:g}s"
+        progress(f"searching trees of depth <= {self.max_depth} on {n:,} rows x {len(n_bins)} features (up to "
+                 f"{n_bins.max()} bins each){limit}", force=True)
         root, cost, proven = search(problem, self.max_depth)
         # Each node's training weight, as given.
         self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats),
@@ -148,6 +159,8 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         self.objective_ = self._objective(data.codes, y_train=self._y_train, sw=sw)
         del self._y_train
         self.fit_time_ = time.monotonic() - start
+        progress(lambda: f"done: {self.tree_.n_leaves} leaves, objective {self.objective_:.6g}, "
+                         + _why_not_optimal(self.optimal_, problem.timed_out, self.max_depth), force=True)
         return self
 
     def _weights(self, y, sample_weight):
@@ -211,10 +224,12 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
     _is_classifier = True
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32, monotonic_cst=None,
-                 time_limit=60.0, class_weight=None, categorical_features="auto", n_jobs=None, random_state=None):
+                 time_limit=60.0, class_weight=None, categorical_features="auto", n_jobs=None, random_state=None,
+                 verbose=0):
         super().__init__(max_depth=max_depth, min_samples_leaf=min_samples_leaf, complexity=complexity,
                          max_bins=max_bins, monotonic_cst=monotonic_cst, time_limit=time_limit,
-                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state)
+                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
+                         verbose=verbose)
         self.class_weight = class_weight
 
     def _stats(self, y, sw, n, cst):
@@ -303,6 +318,16 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         """The training mean of the leaf each row reaches."""
         leaves = self.apply(X)
         return self.tree_.value[leaves, 0]
+
+
+def _why_not_optimal(optimal, timed_out, max_depth):
+    if optimal:
+        return "proven optimal"
+    if timed_out:
+        return "not proven optimal: stopped by time_limit"
+    if max_depth > 3:
+        return "not proven optimal (depth > 3 is refined leaf by leaf)"
+    return "not proven optimal"
 
 
 # Largest pairwise-histogram memory the search may hold (depth 3: the node's, plus four per

@@ -30,7 +30,9 @@ depth > 3 (anytime): the exact depth-3 tree, then every leaf at depth 3 is repla
 subtree of the remaining depth on its rows when that lowers the objective and keeps the tree
 monotone; never claimed optimal.
 The time limit is checked between root candidates and between branch-and-bound nodes; when it
-stops the search early the best tree found so far is returned and not claimed optimal.
+stops the search early the best tree found so far is returned and not claimed optimal. Between the
+same steps the search reports how far it is to ``Problem.progress`` (the estimators' ``verbose``),
+which only reads its state.
 """
 
 import heapq
@@ -44,6 +46,7 @@ import numpy as np
 from glassbox._ext._depth2 import Depth2Solver, LeafBounds
 from glassbox._ext._tree_histogram import add_pair_histograms
 from glassbox._ext._typedefs import STAT_DTYPE
+from glassbox._progress import Progress
 from glassbox._regions import region_loss, region_weight
 
 # Work (row x feature updates) below which a kernel runs on one thread: starting and joining a
@@ -88,6 +91,8 @@ class Problem:
     n_threads: int
     deadline: float            # time.monotonic() value after which the search stops
     min_weight: float = 0.0
+    scale: float = 1.0         # a cost divided by this is the estimator's objective (progress lines show it)
+    progress: Progress = field(default_factory=Progress.silent)
     timed_out: bool = field(default=False)
     longest_step: float = field(default=0.0)  # seconds of the longest search step seen
 
@@ -246,7 +251,7 @@ class _Incumbent:
             return (cost, key) < (self.cost, self.key)
 
 
-def solve_depth3(problem, rows, lo, hi):
+def solve_depth3(problem, rows, lo, hi, stage="depth-3 root splits"):
     """Exact best tree of depth <= 3: every root split, each side solved exactly at depth 2.
 
     Root features are swept in parallel (one single-threaded worker per feature at a time: the
@@ -258,7 +263,7 @@ def solve_depth3(problem, rows, lo, hi):
     left cost bounds the next left side from below, and the last free right cost minus the
     weight since removed bounds the right side -- with or without constraints, as a
     constrained side costs at least its free cost. A root on a constrained feature whose two
-    optimal sides clash is settled by ``_couple``.
+    optimal sides clash is settled by ``_couple``. ``stage`` names the search in progress lines.
     """
     started = time.monotonic()
     node, cost, _ = solve_small(problem, rows, lo, hi, 2)
@@ -278,14 +283,22 @@ def solve_depth3(problem, rows, lo, hi):
             key = (node.feature, node.u, int(node.missing_left))
             incumbent.offer(cost_l + cost_r, key, lambda: candidate)
     features = [f for f in range(problem.codes.shape[1]) if lo[f] < hi[f]]
+    sweep = _SweepProgress(problem, stage, incumbent, n_features=len(features),
+                           n_thresholds=int(sum(hi[f] - lo[f] for f in features)),
+                           whole=len(rows) == problem.codes.shape[0])
     # Workers take whole root features: coarse enough that threads never wait on each other.
     workers = min(problem.n_threads, len(features))
+
+    def sweep_feature(f, threads):
+        _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, sweep)
+        sweep.feature_done()
+
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda f: _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, 1), features))
+            list(pool.map(lambda f: sweep_feature(f, 1), features))
     else:
         for f in features:
-            _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, None)
+            sweep_feature(f, None)
     proven = not problem.timed_out and all(bound >= incumbent.cost for bound in incumbent.unresolved)
     return incumbent.node, incumbent.cost, proven
 
@@ -298,8 +311,34 @@ def _child_regions(lo, hi, f, u):
     return lo_l, hi_l, lo_r, hi_r
 
 
-def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
-    """Try every root split on feature f (see ``solve_depth3``).
+class _SweepProgress:
+    """How far a sweep of root splits is (thresholds tried, features done), told to
+    ``problem.progress`` by the workers as they go."""
+
+    def __init__(self, problem, stage, incumbent, n_features, n_thresholds, whole):
+        self.problem, self.stage, self.incumbent = problem, stage, incumbent
+        self.n_features, self.n_thresholds = n_features, n_thresholds
+        self.what = "objective" if whole else "subtree's share of the objective"
+        self.features = self.thresholds = 0
+        self.lock = threading.Lock()
+
+    def threshold(self):
+        with self.lock:
+            self.thresholds += 1
+        self.problem.progress(self._line)
+
+    def feature_done(self):
+        with self.lock:
+            self.features += 1
+
+    def _line(self):
+        return (f"{self.stage}: {self.thresholds:,} of {self.n_thresholds:,} thresholds tried ({self.features} of "
+                f"{self.n_features} features done), best {self.what} {self.incumbent.cost / self.problem.scale:.6g}")
+
+
+def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, sweep):
+    """Try every root split on feature f (see ``solve_depth3``), telling ``sweep`` (a
+    ``_SweepProgress``) as it goes.
 
     Both sides' histograms are kept per missing direction and updated in place as the rows of
     each bin cross from right to left, so no histogram is rebuilt or copied per threshold.
@@ -325,6 +364,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads):
         stop, step_start = problem.out_of_time(step_start)
         if stop:
             return
+        sweep.threshold()
         a, b = np.searchsorted(sorted_codes, [s, s + 1])
         moved = rows[order[a:b]]
         if len(moved) == 0 and s > lo[f] and problem.cst[f] == 0:
@@ -563,20 +603,25 @@ def _meeting_point(problem, g, low, a, high, b):
     return point_lo[None], point_hi[None], point_miss[None].astype(np.uint8)
 
 
-def refine(problem, node, lo, hi, remaining):
-    """Anytime deepening: replace depth-3 leaves by exact subtrees of the remaining depth."""
+def refine(problem, node, lo, hi, remaining, stage="deepening", whole=None):
+    """Anytime deepening: replace depth-3 leaves by exact subtrees of the remaining depth.
+    ``stage`` names this pass in progress lines; ``whole`` is the tree ``node`` is part of (the
+    progress lines show its objective)."""
     root = node
+    whole = node if whole is None else whole
     frontier = [(leaf, region) for leaf, region in _leaves_with_regions(node, lo, hi) if _depth_of(node, leaf) == 3]
     step_start = None
-    for leaf, (llo, lhi) in frontier:
+    for i, (leaf, (llo, lhi)) in enumerate(frontier):
         stop, step_start = problem.out_of_time(step_start)
         if stop:
             break
+        leaf_stage = f"{stage} leaf {i + 1} of {len(frontier)}"
+        problem.progress(lambda: f"{leaf_stage}: objective so far {tree_cost(problem, whole) / problem.scale:.6g}")
         d = min(remaining, 3)
         if d <= 2:
             sub, cost, _ = solve_small(problem, leaf.rows, llo, lhi, d)
         else:
-            sub, cost, _ = solve_depth3(problem, leaf.rows, llo, lhi)
+            sub, cost, _ = solve_depth3(problem, leaf.rows, llo, lhi, leaf_stage)
         if sub.feature < 0 or cost >= problem.leaf_cost(leaf.rows):
             continue
         saved = (leaf.feature, leaf.u, leaf.missing_left, leaf.left, leaf.right)
@@ -586,7 +631,7 @@ def refine(problem, node, lo, hi, remaining):
             leaf.feature, leaf.u, leaf.missing_left, leaf.left, leaf.right = saved
             continue
         if remaining > 3:
-            refine(problem, leaf, llo, lhi, remaining - 3)
+            refine(problem, leaf, llo, lhi, remaining - 3, f"{leaf_stage}, deepening", whole)
     return root, tree_cost(problem, root)
 
 
