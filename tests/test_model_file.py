@@ -216,8 +216,9 @@ _SEARCHERS = ("RuleListClassifier", "RuleListRegressor", "ShallowTreeClassifier"
 NEW_IN = {
     3: {"GAMClassifier": ["time_limit"], "GAMRegressor": ["time_limit"], "RuleListClassifier": ["class_weight"],
         "ShallowTreeClassifier": ["class_weight"]},
-    4: {"GAMClassifier": ["pos_label", "max_terms"], "GAMRegressor": ["max_terms"],
-        **dict.fromkeys(_SEARCHERS, ["verbose"])},
+    4: {**dict.fromkeys(_SEARCHERS, ["verbose"]), "GAMClassifier": ["pos_label", "max_terms"],
+        "GAMRegressor": ["max_terms"], "ShallowTreeClassifier": ["pos_label", "verbose"],
+        "RuleListClassifier": ["pos_label", "monotonic_cst", "verbose"], "RuleListRegressor": ["monotonic_cst", "verbose"]},
 }
 
 
@@ -248,7 +249,8 @@ def test_version_1_distilled_files_still_load(case):
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
     """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
-    4: GAMClassifier's pos_label, GAMs' max_terms, rule lists' and trees' verbose) loads the same
+    4: classifiers' pos_label, GAMs' max_terms, rule lists' monotonic_cst, rule lists' and trees'
+    verbose) loads the same
     model, with those parameters at their defaults; an older file naming one is refused, being no
     part of that format."""
     model = fitted(case).model

@@ -118,3 +118,18 @@ def test_numeric_labels_name_the_event():
     assert "log-odds of class 0" in model.to_text()
     with pytest.raises(ValueError, match="pos_label=True is not a class of y"):
         GAMClassifier(**FAST, pos_label=True).fit(X, y01)
+
+
+def test_a_trees_constraint_reads_its_event():
+    X, y = _credit(2000)
+    on_bad = gb.ShallowTreeClassifier(max_depth=2, pos_label="Bad", monotonic_cst={"score": -1}).fit(X, y)
+    on_good = gb.ShallowTreeClassifier(max_depth=2, monotonic_cst={"score": 1}).fit(X, y)
+    assert np.array_equal(on_bad.predict_proba(X), on_good.predict_proba(X))
+    assert list(on_bad.monotonic_cst_) == [-1, 0, 0]  # as given: on the event's probability
+    grid = pd.DataFrame({"score": np.linspace(200, 950, 1501), "utilisation": 0.5, "region": "north"})
+    p_bad = on_bad.predict_proba(grid)[:, 0]
+    assert np.all(np.diff(p_bad) <= 0) and p_bad[0] > p_bad[-1]
+    with pytest.raises(ValueError, match="pos_label='bad' is not a class of y"):
+        gb.ShallowTreeClassifier(max_depth=1, pos_label="bad").fit(X, y)
+    # The reason codes and the report read the same event.
+    assert on_bad.reason_codes(X.head(3)).attrs["event"] == "Bad"

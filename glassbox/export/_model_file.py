@@ -26,8 +26,8 @@ from glassbox.export._targets import classes_from_json, classes_to_json, label_t
 
 FORMAT = "glassbox-model"
 # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit, class_weight;
-# 4: GAMClassifier pos_label, GAMs' max_terms and main effects that may be absent, rule lists' and trees'
-# verbose, the optional csv block
+# 4: classifiers' pos_label, GAMs' max_terms and main effects that may be absent, rule lists' monotonic_cst,
+# rule lists' and trees' verbose, the optional csv block
 FORMAT_VERSION = 4
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
@@ -44,7 +44,9 @@ _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: n
 _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3,
                  ("RuleListClassifier", "class_weight"): 3, ("ShallowTreeClassifier", "class_weight"): 3,
                  ("GAMClassifier", "pos_label"): 4, ("GAMClassifier", "max_terms"): 4,
-                 ("GAMRegressor", "max_terms"): 4,
+                 ("GAMRegressor", "max_terms"): 4, ("ShallowTreeClassifier", "pos_label"): 4,
+                 ("RuleListClassifier", "pos_label"): 4, ("RuleListClassifier", "monotonic_cst"): 4,
+                 ("RuleListRegressor", "monotonic_cst"): 4,
                  **{(name, "verbose"): 4 for name in ("RuleListClassifier", "RuleListRegressor",
                                                       "ShallowTreeClassifier", "ShallowTreeRegressor")}}
 

@@ -8,9 +8,11 @@ binning as before. The search's outcome (objective, bound, optimality) goes in `
 
 import numpy as np
 
+from glassbox._base import check_monotonic_cst, event_class
 from glassbox.export._codegen import DecisionPlan, Split, codes_test, labels, outputs
+from glassbox.export._fields import ModelFileError
 from glassbox.export._targets import check_prediction, label_to_json, values_from_json
-from glassbox.rules import Condition, Rule
+from glassbox.rules import Condition, Rule, order_pairs
 
 RULE_KEYS = ("conditions", "prediction", "value", "weight", "n_samples")
 
@@ -69,6 +71,7 @@ def restore(model, structure, training):
         check_prediction(item, "prediction", prediction)
         rules.append(Rule(conditions, prediction, value, item.float("weight", lo=0.0), item.int("n_samples", lo=0)))
     model.rules_ = rules
+    _restore_constraints(model, structure)
     model.c_ = training.float("c", lo=0.0)
     if isinstance(model.c, str):  # "auto" resolves to at least 0.005, and to 1 or more on 5 rows or fewer
         if model.c_ < 0.005:
@@ -110,3 +113,20 @@ def plan(model):
         root = Split(tests, r, root, rules[r].to_text())
     values = [rule.value for rule in rules]
     return DecisionPlan(root, outputs(values), labels(model, values), tuple(r.to_text() for r in rules), "rule")
+
+
+def _restore_constraints(model, structure):
+    """``monotonic_cst_`` from the parameters, and the rules' predictions checked against it (a
+    file cannot hold a list that breaks its own constraint)."""
+    features = model.binner_.features_
+    try:
+        model.monotonic_cst_ = check_monotonic_cst(model.monotonic_cst, [f.name for f in features],
+                                                   [f.is_categorical for f in features],
+                                                   has_names=getattr(model, "feature_names_in_", None) is not None)
+    except ValueError as err:
+        raise ModelFileError(f"field 'model.params.monotonic_cst': {err}") from None
+    if model.monotonic_cst_.any():
+        k = event_class(model)[0] if hasattr(model, "classes_") else 0
+        for a, b in order_pairs(model.rules_, features, model.monotonic_cst_):
+            if model.rules_[a].value[k] > model.rules_[b].value[k]:
+                structure.fail("rules", f"rule {a} predicts more than rule {b}, against monotonic_cst")

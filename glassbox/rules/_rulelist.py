@@ -20,16 +20,21 @@ from glassbox._base import (
     check_random_state_param,
     check_real,
     check_classification_y,
+    check_monotonic_cst,
+    check_pos_label,
     check_regression_y,
     check_sample_weight,
     drop_zero_weight_rows,
     effective_n_threads,
+    event_class,
+    feature_names,
     relative_weight,
     user_stacklevel,
 )
 from glassbox._progress import Progress
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
+from glassbox.rules._monotone import isotonic_on_pairs, order_pairs
 from glassbox.rules._rule import Rule
 from glassbox.rules._search import Problem, default_max_nodes, search
 
@@ -52,9 +57,10 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
     """Parameters, fitting and inspection shared by the classifier and the regressor."""
 
     def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
-                 max_nodes=None, time_limit=None, beam_width=8, categorical_features="auto",
+                 max_nodes=None, time_limit=None, beam_width=8, monotonic_cst=None, categorical_features="auto",
                  n_jobs=None, random_state=None, verbose=0):
         self.c = c
+        self.monotonic_cst = monotonic_cst
         self.max_card = max_card
         self.min_support = min_support
         self.max_thresholds = max_thresholds
@@ -118,6 +124,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         self.n_nodes_ = result.n_nodes
         self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight, relative,
                                        classification)
+        if self.monotonic_cst_.any() and self._make_monotone(binned, target, relative, classification):
+            self.optimal_ = False  # the certificate was for the list's own predictions
         if not antecedents.complete:
             reason = ("half the time limit" if time.perf_counter() > (start + deadline) / 2
                       else f"the {_antecedents.MAX_MINED_BYTES >> 20} MiB of memory they may take")
@@ -151,8 +159,17 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         n_samples = binned.codes.shape[0]
         if classification:
             target, self.classes_ = check_classification_y(y, n_samples)
+            check_pos_label(getattr(self, "pos_label", None), self.classes_)
         else:
             target = check_regression_y(y, n_samples)
+        self.monotonic_cst_ = check_monotonic_cst(self.monotonic_cst, feature_names(self), binned.is_categorical,
+                                                  has_names=getattr(self, "feature_names_in_", None) is not None)
+        if classification and len(self.classes_) > 2 and self.monotonic_cst_.any():
+            raise ValueError(
+                f"monotonic_cst is only supported for binary classification and regression, but y has "
+                f"{len(self.classes_)} classes: the constraint would need one direction per class. Drop "
+                "monotonic_cst or fit one binary list per class of interest."
+            )
         sample_weight = check_sample_weight(sample_weight, n_samples)
         relative = relative_weight(sample_weight)  # what the search computes with: scale-free
         n_threads = effective_n_threads(self.n_jobs)
@@ -209,6 +226,47 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             rules.append(Rule(conditions, prediction, value, float(sample_weight[rows].sum()), int(rows.sum())))
         return rules
 
+    def _make_monotone(self, binned, target, relative, classification):
+        """Replace the rules' predictions (the event's probability, or the mean) by the closest
+        that respect ``monotonic_cst`` (rules/_monotone.py); recompute ``objective_``. True when
+        any prediction changed."""
+        k = event_class(self)[0] if classification else 0
+        values = np.array([rule.value[k] for rule in self.rules_])
+        weights = np.array([rule.weight for rule in self.rules_])
+        pairs = order_pairs(self.rules_, binned.features, self.monotonic_cst_)
+        projected = isotonic_on_pairs(values, weights, pairs)
+        if np.array_equal(projected, values):
+            return False
+        rules = []
+        for rule, v in zip(self.rules_, projected):
+            value = rule.value.copy()
+            value[k] = v
+            if classification:
+                value[1 - k] = 1.0 - v
+            prediction = self.classes_[int(np.argmax(value))] if classification else float(v)
+            rules.append(Rule(rule.conditions, prediction, value, rule.weight, rule.n_samples))
+        self.rules_ = rules
+        fired = self._fired(binned.codes)
+        if classification:
+            predicted = np.array([np.argmax(rule.value) for rule in rules])[fired]
+            error = relative[predicted != target].sum() / relative.sum()
+        else:
+            mean = np.average(target, weights=relative)
+            variance = np.average((target - mean) ** 2, weights=relative)
+            mse = np.average((target - projected[fired]) ** 2, weights=relative)
+            error = mse / variance if variance > 0 else 0.0
+        self.objective_ = float(error + self.c_ * (len(rules) - 1))
+        return True
+
+    def _fired(self, codes):
+        fired = np.full(codes.shape[0], len(self.rules_) - 1, dtype=np.intp)
+        free = np.ones(codes.shape[0], dtype=bool)
+        for r, rule in enumerate(self.rules_[:-1]):
+            rows = free & rule.evaluate(codes)
+            fired[rows] = r
+            free &= ~rows
+        return fired
+
     def apply(self, X):
         """Index into ``rules_`` of the rule that fires for each row: the first whose conditions
         hold (the default rule, last, when none does).
@@ -218,14 +276,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         ndarray of intp, shape (n_samples,)
         """
         check_is_fitted(self, "rules_")
-        codes = self._transform_bins(X)
-        fired = np.full(codes.shape[0], len(self.rules_) - 1, dtype=np.intp)
-        free = np.ones(codes.shape[0], dtype=bool)
-        for r, rule in enumerate(self.rules_[:-1]):
-            rows = free & rule.evaluate(codes)
-            fired[rows] = r
-            free &= ~rows
-        return fired
+        return self._fired(self._transform_bins(X))
 
 
 class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
@@ -270,6 +321,19 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
         speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.
     beam_width : int, default=8
         Lists kept per length by the initial beam search.
+    monotonic_cst : array-like of int, dict or None, default=None
+        scikit-learn's meaning, per feature -1/0/+1 or a dict by name: with +1, any two rows that
+        differ only in that feature (both with a value: missing values have no order) get
+        predictions in its order, the larger value a probability of the event (``pos_label``) at
+        least as large (-1: at most). The search finds the list as without the constraint; the
+        rules' probabilities are then replaced by the closest ones (squared error weighted by each
+        rule's training weight) that respect it, a rule's class being the more probable one.
+        When that changes a rule, ``optimal_`` is False (the certificate was for the list's own
+        probabilities) and ``objective_`` is the list's as it predicts. Binary and regression
+        only; categorical features cannot be constrained.
+    pos_label : label or None, default=None
+        The event a binary list is about: ``monotonic_cst`` reads its probability; reason codes
+        and reports are about it. None: ``classes_[1]``.
     class_weight : None, "balanced" or dict, default=None
         Weights of the classes, scikit-learn's meaning: each row's weight is multiplied by its
         class's ("balanced": ``n_samples / (n_classes * rows of the class)``; a dict maps labels to
@@ -320,12 +384,13 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
     """
 
     def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
-                 max_nodes=None, time_limit=None, beam_width=8, class_weight=None, categorical_features="auto",
-                 n_jobs=None, random_state=None, verbose=0):
+                 max_nodes=None, time_limit=None, beam_width=8, monotonic_cst=None, pos_label=None, class_weight=None,
+                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(c, max_card=max_card, min_support=min_support, max_thresholds=max_thresholds,
                          max_rules=max_rules, max_nodes=max_nodes, time_limit=time_limit, beam_width=beam_width,
-                         categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
-                         verbose=verbose)
+                         monotonic_cst=monotonic_cst, categorical_features=categorical_features, n_jobs=n_jobs,
+                         random_state=random_state, verbose=verbose)
+        self.pos_label = pos_label
         self.class_weight = class_weight
 
     def fit(self, X, y, sample_weight=None):

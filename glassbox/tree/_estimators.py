@@ -18,9 +18,11 @@ from glassbox._base import (
     check_real,
     check_classification_y,
     check_monotonic_cst,
+    check_pos_label,
     check_regression_y,
     drop_zero_weight_rows,
     effective_n_threads,
+    event_sign,
     feature_names,
     relative_weight,
 )
@@ -47,8 +49,8 @@ _PARAMS_DOC = """
     monotonic_cst : array-like of int, dict or None, default=None
         scikit-learn's meaning: per feature 1 (prediction never decreases as the feature
         grows), -1 (never increases) or 0; or a dict ``{feature_name: -1|0|1}``. The prediction
-        is the mean for regression and the probability of ``classes_[1]`` for binary
-        classification; multiclass is refused. Holds between any two leaves, not only
+        is the mean for regression and, for binary classification, the probability of the event
+        (``pos_label``, else ``classes_[1]``); multiclass is refused. Holds between any two leaves, not only
         siblings; at depth <= 3 the search is exact among monotone trees (see ``optimal_``). Missing
         values are not ordered and not constrained. Categorical features
         cannot be constrained. Leaf values are training means, so the guarantee is exact up to
@@ -144,7 +146,10 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
         _check_histogram_memory(n_bins, stats.shape[1], self.max_depth, effective_n_threads(self.n_jobs))
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
-        problem = Problem(ordinal, stats, n_bins, cst, getattr(self, "n_classes_", 0), self.min_samples_leaf,
+        # A constraint reads the event's probability; with pos_label = classes_[0] the search's
+        # class-1 share is the other class's, so it applies the opposite sign.
+        applied = (cst * int(event_sign(self))).astype(cst.dtype)
+        problem = Problem(ordinal, stats, n_bins, applied, getattr(self, "n_classes_", 0), self.min_samples_leaf,
                           self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
                           min_weight=1e-12 * sw.sum(), scale=scale, progress=progress)
         limit = "" if self.time_limit is None else f"; time_limit={self.time_limit:g}s"
@@ -200,6 +205,10 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
         class's ("balanced": ``n_samples / (n_classes * rows of the class)``; a dict maps labels to
         weights, omitted classes weigh 1). Leaf probabilities are those of the weighted rows, as
         in scikit-learn's trees; ``min_samples_leaf`` still counts rows.
+    pos_label : label or None, default=None
+        The event a binary tree is about: ``monotonic_cst`` reads its probability, and reason
+        codes and reports are about it. None: ``classes_[1]``. ``classes_`` and
+        ``predict_proba``'s columns keep scikit-learn's sorted order whatever the event.
     categorical_features :""") + """
     Attributes
     ----------
@@ -213,6 +222,7 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
     optimal_ : bool
         Whether the tree is proven optimal for the objective over the split family (Notes).
     monotonic_cst_ : ndarray of int8, shape (n_features,)
+        The constraints, on the event's probability.
     binner_ : Binner
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -224,16 +234,18 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
     _is_classifier = True
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32, monotonic_cst=None,
-                 time_limit=60.0, class_weight=None, categorical_features="auto", n_jobs=None, random_state=None,
-                 verbose=0):
+                 time_limit=60.0, class_weight=None, pos_label=None, categorical_features="auto", n_jobs=None,
+                 random_state=None, verbose=0):
         super().__init__(max_depth=max_depth, min_samples_leaf=min_samples_leaf, complexity=complexity,
                          max_bins=max_bins, monotonic_cst=monotonic_cst, time_limit=time_limit,
                          categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose)
         self.class_weight = class_weight
+        self.pos_label = pos_label
 
     def _stats(self, y, sw, n, cst):
         codes, classes = check_classification_y(y, n)
+        check_pos_label(self.pos_label, classes)
         self.classes_, self.n_classes_ = classes, len(classes)
         if self.n_classes_ > 2 and cst.any():
             raise ValueError(
