@@ -350,9 +350,9 @@ def _evaluate(plan, feature, render_case, probe):
     helpers = [_python._VALUE, _python._MISSING, _python._NUMBER, _python._LEVEL]
     exec(compile("\n\n".join(["import math", "\n".join(lines)] + helpers), "<probe>", "exec"), namespace)
     python = [namespace["f"](row) for row in _rows(probe)]
-    sq = _sql._Writer(plan, "sqlite", "data", [])
+    sq = _sql._Writer(plan, _sql.get_dialect("sqlite"), "data", [])
     inputs = sq._input(feature)  # reads the table's columns, qualified by its alias
-    sq.source = _sql.quote("glassbox_inputs")  # the tests read the inputs' columns
+    sq.source = sq.quote("glassbox_inputs")  # the tests read the inputs' columns
     query = (f"SELECT {render_case(sq, 'sqlite')} FROM (SELECT {inputs} FROM data AS \"glassbox_data\") "
              "AS \"glassbox_inputs\"")
     _, rows = _sqlite(probe, query)
