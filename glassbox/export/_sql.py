@@ -157,7 +157,8 @@ class _Writer:
             final = self._additive(stages)
         else:
             final = self._decision(stages)
-        lines = self._header()
+        header = self._header()
+        lines = list(header)
         ctes = []
         source, qualifier = f"{self.table} AS {self.quote(_DATA)}", self.quote(_DATA)
         for i, (name, columns) in enumerate(stages):
@@ -168,6 +169,11 @@ class _Writer:
             source = qualifier = self.quote(name)  # each stage reads the one before
         lines.append("WITH " + ",\n".join(ctes))
         lines.append(self._select(final, source, qualifier, 0) + ";")
+        size, limit = len(("\n".join(lines) + "\n").encode("utf-8")), self.engine.max_query_bytes
+        if limit and size > limit:
+            need = (size + 200) // 65536 * 65536 + 65536  # whole 64 KiB, with room for this comment
+            lines.insert(len(header), f"-- {self.engine.title} parses at most max_query_size bytes of a query "
+                         f"({limit} by default): run SET max_query_size = {need} first.")
         return "\n".join(lines) + "\n"
 
     def _select(self, columns, source, qualifier, depth):

@@ -77,6 +77,10 @@ class Dialect:
         Whether two quoted names differing only in case name the same column.
     max_name_bytes : int
         Longer names are cut to this many bytes of UTF-8 (0: no limit).
+    max_query_bytes : int
+        The longest query the engine parses by default (0: no limit that a model reaches).
+        ClickHouse's ``max_query_size`` is 256 KiB, which a GAM of many terms passes: such a
+        query says in a comment how to raise it.
     """
 
     name: str
@@ -92,6 +96,7 @@ class Dialect:
     range_errors: bool = False
     folds_case: bool = True
     max_name_bytes: int = 0
+    max_query_bytes: int = 0
 
     @property
     def one_type_per_column(self):
@@ -208,7 +213,8 @@ _DIALECTS = {
     # NaN equals nothing in ClickHouse, NULLIF included: isNaN tests it.
     "clickhouse": Dialect("clickhouse", "ClickHouse", double="Nullable(Float64)", text="Nullable(String)",
                           nan_to_null="if(isNaN({x}), NULL, {x})", greatest="greatest", materialized="",
-                          literal=_clickhouse_float, backslash_escapes=True, folds_case=False),
+                          literal=_clickhouse_float, backslash_escapes=True, folds_case=False,
+                          max_query_bytes=262144),
 }
 
 DIALECTS = tuple(_DIALECTS)
