@@ -378,8 +378,9 @@ def _binned_probe():
     return binner, probe, quiet(binner.transform, probe)
 
 
-def _evaluate(plan, feature, render_case, probe):
-    """Each probe row's result of a CASE rendered by the Python and by the SQLite writer."""
+def _evaluate(plan, feature, render_case, probe, dialect, connection):
+    """Each probe row's result of a CASE rendered by the Python and by the SQL writer for ``dialect``
+    (run in its engine, over the probe loaded with a ``row_id``)."""
     from glassbox.export import _python, _sql
 
     py = _python._Writer(plan, "predict_row")
@@ -388,17 +389,38 @@ def _evaluate(plan, feature, render_case, probe):
     helpers = [_python._VALUE, _python._MISSING, _python._NUMBER, _python._LEVEL]
     exec(compile("\n\n".join(["import math", "\n".join(lines)] + helpers), "<probe>", "exec"), namespace)
     python = [namespace["f"](row) for row in _rows(probe)]
-    sq = _sql._Writer(plan, _sql.get_dialect("sqlite"), "data", [])
+    sq = _sql._Writer(plan, _sql.get_dialect(dialect), "data", [])
     inputs = sq._input(feature)  # reads the table's columns, qualified by its alias
     sq.source = sq.quote("glassbox_inputs")  # the tests read the inputs' columns
-    query = (f"SELECT {render_case(sq, 'sqlite')} FROM (SELECT {inputs} FROM data AS \"glassbox_data\") "
-             "AS \"glassbox_inputs\"")
-    _, rows = _sqlite(probe, query)
+    query = (f"SELECT {render_case(sq, 'sql')} FROM (SELECT \"glassbox_data\".\"row_id\" AS \"row_id\", {inputs} "
+             "FROM data AS \"glassbox_data\") AS \"glassbox_inputs\" ORDER BY \"glassbox_inputs\".\"row_id\" "
+             f"{sq.engine.settings}")
+    table = probe.assign(row_id=np.arange(len(probe)))
+    if dialect in ("sqlite", "duckdb"):
+        _, rows = (_sqlite if dialect == "sqlite" else _duckdb)(table, query)
+    else:
+        _, rows = load_and_run(dialect, connection, table, query)
     return python, [r[0] for r in rows]
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("feature", [0, 1], ids=["continuous", "categorical"])
-def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
+def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature, dialect, engine):
+    """Every test and ladder of the plan, spelled by each writer, passes exactly the values whose
+    bin code it names: thresholds and their neighbours, NaN and NULL, every level, the grouped
+    rare ones, unseen ones. ClickHouse runs with ``transform_null_in = 1``, under which
+    ``NULL NOT IN (...)`` would be true: its queries pin the setting back."""
+    connection = engine(dialect)
+    if dialect == "clickhouse":
+        connection.query("SET transform_null_in = 1")
+    try:
+        _check_plan_tests_and_ladders(feature, dialect, connection)
+    finally:
+        if dialect == "clickhouse":
+            connection.query("SET transform_null_in = 0")
+
+
+def _check_plan_tests_and_ladders(feature, dialect, connection):
     from glassbox.export._codegen import Plan, codes_test, ladder
 
     binner, probe, codes = _binned_probe()
@@ -417,7 +439,7 @@ def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
             return f"CASE WHEN {writer.test(test)} THEN 1 ELSE 0 END"
 
         expected = [int(c in chosen) for c in codes]
-        assert _evaluate(plan, feature, render, probe) == (expected, expected)
+        assert _evaluate(plan, feature, render, probe, dialect, connection) == (expected, expected)
     for _ in range(6):
         values = [(float(v),) for v in rng.integers(0, 3, bins.n_codes)]  # runs of equal values
         branches, default = ladder(feature, bins, values)
@@ -432,7 +454,7 @@ def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
             return f"CASE {whens} ELSE {default[0]!r} END" if branches else repr(default[0])
 
         expected = [values[c][0] for c in codes]
-        assert _evaluate(plan, feature, render, probe) == (expected, expected)
+        assert _evaluate(plan, feature, render, probe, dialect, connection) == (expected, expected)
 
 
 @pytest.mark.parametrize("target", TARGETS)

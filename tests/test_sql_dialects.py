@@ -196,3 +196,4 @@ def test_nan_stored_in_a_number_column_reads_as_missing(case, dialect, engine):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
     if labels is not None:
         assert list(out["prediction"]) == [v.item() if isinstance(v, np.generic) else v for v in labels]
+

@@ -168,7 +168,8 @@ class _Writer:
             ctes.append(f"{self.quote(name)} AS {hint}(\n{self._select(columns, source, qualifier, 1)}\n)")
             source = qualifier = self.quote(name)  # each stage reads the one before
         lines.append("WITH " + ",\n".join(ctes))
-        lines.append(self._select(final, source, qualifier, 0) + ";")
+        lines.append(self._select(final, source, qualifier, 0) + (f"\n{self.engine.settings}" if self.engine.settings
+                                                                  else "") + ";")
         size, limit = len(("\n".join(lines) + "\n").encode("utf-8")), self.engine.max_query_bytes
         if limit and size > limit:
             need = (size + 200) // 65536 * 65536 + 65536  # whole 64 KiB, with room for this comment

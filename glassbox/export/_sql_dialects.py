@@ -77,6 +77,10 @@ class Dialect:
         Whether two quoted names differing only in case name the same column.
     max_name_bytes : int
         Longer names are cut to this many bytes of UTF-8 (0: no limit).
+    settings : str
+        Appended to the query: settings it needs whatever the session's. ClickHouse's
+        ``transform_null_in = 1`` would make ``NULL NOT IN (...)`` true, sending a missing level
+        to the "unseen" branch; the query pins it to 0, the default.
     max_query_bytes : int
         The longest query the engine parses by default (0: no limit that a model reaches).
         ClickHouse's ``max_query_size`` is 256 KiB, which a GAM of many terms passes: such a
@@ -96,6 +100,7 @@ class Dialect:
     range_errors: bool = False
     folds_case: bool = True
     max_name_bytes: int = 0
+    settings: str = ""
     max_query_bytes: int = 0
 
     @property
@@ -214,7 +219,7 @@ _DIALECTS = {
     "clickhouse": Dialect("clickhouse", "ClickHouse", double="Nullable(Float64)", text="Nullable(String)",
                           nan_to_null="if(isNaN({x}), NULL, {x})", greatest="greatest", materialized="",
                           literal=_clickhouse_float, backslash_escapes=True, folds_case=False,
-                          max_query_bytes=262144),
+                          settings="SETTINGS transform_null_in = 0", max_query_bytes=262144),
 }
 
 DIALECTS = tuple(_DIALECTS)
