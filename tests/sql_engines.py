@@ -131,7 +131,8 @@ class PostgresServer:
         if result.returncode != 0:
             log = os.path.join(self.directory, "server.log")
             tail = open(log).read()[-2000:] if os.path.exists(log) else ""
-            raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr}{result.stdout}{tail}")
+            raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n"
+                               f"{result.stderr}{result.stdout}{tail}")
 
     def connect(self):
         import psycopg  # in the test extra

@@ -49,7 +49,8 @@ def test_float_literals_read_back_exactly_in_postgres_and_clickhouse(dialect, en
         assert [float(g).hex() for g in got] == [v.hex() for v in chunk]
     assert np.isnan(_select(dialect, connection, [float_literal(np.nan, dialect)])[0])
     if dialect == "postgres":  # a double, not NUMERIC: CASE branches then add as doubles
-        assert _select(dialect, connection, [f"pg_typeof({float_literal(34.5, dialect)})::text"]) == ["double precision"]
+        typed = f"pg_typeof({float_literal(34.5, dialect)})::text"
+        assert _select(dialect, connection, [typed]) == ["double precision"]
     else:
         assert _select(dialect, connection, [f"toTypeName({float_literal(34.5, dialect)})"]) == ["Float64"]
 

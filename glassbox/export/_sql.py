@@ -241,7 +241,8 @@ class _Writer:
             return [f"{exp(self.ref(raw[0]))} AS {quote('prediction')}"]
         if link == "logit":
             name = self._name("p")
-            self._stage(stages, "glassbox_probabilities", [f"1e0 / (1e0 + {exp('-' + self.ref(raw[0]))}) AS {quote(name)}"])
+            sigmoid = f"1e0 / (1e0 + {exp('-' + self.ref(raw[0]))})"
+            self._stage(stages, "glassbox_probabilities", [f"{sigmoid} AS {quote(name)}"])
             p = self.ref(name)
             label = f"CASE WHEN {p} > 1e0 - {p} THEN {self._label(1)} ELSE {self._label(0)} END"
             return [f"1e0 - {p} AS {quote(self.outputs[0])}", f"{p} AS {quote(self.outputs[1])}",
@@ -249,7 +250,8 @@ class _Writer:
         # softmax, as predict_proba: exp(raw - max) over their sum, added left to right
         top = f"{self.engine.greatest}({', '.join(self.ref(r) for r in raw)})"
         exps = [self._name("exp" + s) for s in suffixes]
-        self._stage(stages, "glassbox_exps", [f"{exp(f'{self.ref(r)} - {top}')} AS {quote(e)}" for r, e in zip(raw, exps)])
+        self._stage(stages, "glassbox_exps",
+                    [f"{exp(f'{self.ref(r)} - {top}')} AS {quote(e)}" for r, e in zip(raw, exps)])
         total = " + ".join(self.ref(e) for e in exps)
         probas = [self._name("p" + s) for s in suffixes]
         self._stage(stages, "glassbox_probabilities",
@@ -267,7 +269,8 @@ class _Writer:
         for k in range(len(probas) - 1):
             conditions = " AND ".join(f"{probas[k]} >= {probas[j]}" for j in range(k + 1, len(probas)))
             whens.append(f"    WHEN {conditions} THEN {self._label(k)}")
-        return "CASE\n" + "\n".join(whens) + f"\n    ELSE {self._label(len(probas) - 1)}\nEND AS {self.quote('prediction')}"
+        last = self._label(len(probas) - 1)
+        return "CASE\n" + "\n".join(whens) + f"\n    ELSE {last}\nEND AS {self.quote('prediction')}"
 
     def _term(self, term, k):
         if len(term.features) == 1:
