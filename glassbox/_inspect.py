@@ -151,7 +151,11 @@ class InspectionMixin:
         table : str or tuple of str, default="data"
             The table (or view) holding one column per feature, named as in ``feature_names_in_``;
             a tuple such as ``("schema", "table")`` for a qualified name.
-        dialect : {"sqlite", "duckdb"}, default="sqlite"
+        dialect : {"sqlite", "duckdb", "postgres", "clickhouse"}, default="sqlite"
+            The engine to write for ("postgresql" is taken for "postgres"). The query is the
+            same in each, spelled for it: literals it reads as exactly the model's doubles, its
+            quoting, NaN read as missing where it stores NaN apart from NULL. A ClickHouse
+            query longer than its default ``max_query_size`` says in a comment how to raise it.
         keep : str or sequence of str, default=()
             Columns of ``table`` passed through, e.g. an id to join the predictions back on.
 

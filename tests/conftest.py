@@ -22,3 +22,33 @@ def shared_dataset():
         return load_dataset(name)
 
     return load
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A connection to a throwaway PostgreSQL server, started on first use (``tests/sql_engines.py``)."""
+    from tests.sql_engines import start_postgres
+
+    server = start_postgres()
+    try:
+        with server.connect() as connection:
+            yield connection
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def clickhouse():
+    """A chDB session: ClickHouse in process (chDB allows one session at a time, hence one per run)."""
+    from chdb import session  # in the test extra: a missing install fails here, never skips
+
+    connection = session.Session()
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def engine(request):
+    """``engine(dialect)``: the connection to run that dialect's SQL in (None for SQLite and DuckDB,
+    which the tests open themselves); a server starts on first use only."""
+    return lambda dialect: request.getfixturevalue(dialect) if dialect in ("postgres", "clickhouse") else None

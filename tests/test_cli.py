@@ -256,6 +256,32 @@ def test_export_sql_runs_in_sqlite_and_matches(csv_files, tree_file):
     np.testing.assert_array_equal(got["prediction"].to_numpy(), model.predict(new[list(model.feature_names_in_)]))
 
 
+@pytest.mark.parametrize("dialect", ["postgres", "postgresql", "clickhouse"])
+def test_export_sql_for_postgres_and_clickhouse_runs_there_and_matches(csv_files, tree_file, dialect, engine):
+    import glassbox
+    from tests.sql_engines import load_and_run
+
+    out = csv_files / f"model.{dialect}.sql"
+    assert main(["export", str(tree_file), "--sql", "--dialect", dialect, "--table", "rows", "--keep", "row_id",
+                 "--out", str(out)]) == 0
+    new = pd.read_csv(csv_files / "new.csv")
+    names, rows = load_and_run(dialect.replace("postgresql", "postgres"),
+                               engine(dialect.replace("postgresql", "postgres")), new, out.read_text(), table="rows")
+    got = pd.DataFrame(rows, columns=names).sort_values("row_id")
+    assert list(got.columns) == ["row_id", "proba_bad", "proba_good", "prediction"]
+    np.testing.assert_array_equal(got["row_id"], new["row_id"])
+    model = glassbox.load(tree_file)
+    X = new[list(model.feature_names_in_)]
+    np.testing.assert_array_equal(got["prediction"].to_numpy(), quiet(model.predict, X))  # X has unseen levels
+    np.testing.assert_array_equal(got[["proba_bad", "proba_good"]].to_numpy(dtype=float), quiet(model.predict_proba, X))
+
+
+def test_export_refuses_an_unknown_dialect_as_a_usage_error(tree_file):
+    result = _run("export", str(tree_file), "--sql", "--dialect", "oracle")
+    assert result.returncode == 2
+    assert "invalid choice: 'oracle' (choose from 'sqlite', 'duckdb', 'postgres', 'clickhouse'" in result.stderr
+
+
 def test_export_python_is_code_that_runs(csv_files, tree_file, capsys):
     capsys.readouterr()
     assert main(["export", str(tree_file), "--python"]) == 0

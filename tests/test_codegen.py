@@ -1,9 +1,10 @@
 """``to_sql`` and ``to_python``: the exported code predicts what the model predicts, with no glassbox.
 
 Every model of the zoo (synthetic data with NaN, string / integer / pandas categorical columns and
-unseen test levels; the real shared datasets) is exported; the SQL runs in SQLite (stdlib) and
-DuckDB over the test rows, joined back by a kept id column, and the Python runs in a namespace
-that can import nothing but ``math``. Labels must match exactly; so must every number that
+unseen test levels; the real shared datasets) is exported; the SQL runs in SQLite (stdlib), DuckDB,
+PostgreSQL (a throwaway server) and ClickHouse (chDB) over the test rows, joined back by a kept id
+column (``tests/sql_engines.py`` loads the rows), and the Python runs in a namespace that can
+import nothing but ``math``. Labels must match exactly; so must every number that
 involves no ``exp`` (rule lists, trees, additive regression: the same doubles added in the same
 order). Through ``exp`` (sigmoid, softmax, Poisson), engines' ``exp`` may differ from NumPy's by an
 ulp, so those match to 1e-12 relative (on this machine they too are equal to the bit).
@@ -11,6 +12,7 @@ ulp, so those match to 1e-12 relative (on this machine they too are equal to the
 
 import ast
 import builtins
+import functools
 import math
 import sqlite3
 import warnings
@@ -21,8 +23,9 @@ import pytest
 
 import glassbox as gb
 from glassbox.distill import inspected
-from glassbox.export._sql import float_literal
+from glassbox.export._sql import DIALECTS, float_literal
 from tests.model_zoo import case_ids, fitted, quiet
+from tests.sql_engines import load_and_run, numeric_features
 
 RTOL = 1e-12
 
@@ -67,12 +70,16 @@ def _duckdb(X, sql):
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
-def _run_sql(model, X, dialect, **kwargs):
-    """The exported query's output over X, as a DataFrame in X's row order (joined on ``row_id``)."""
+def _run_sql(model, X, dialect, connection=None, **kwargs):
+    """The exported query's output over X, as a DataFrame in X's row order (joined on ``row_id``);
+    ``connection``: the PostgreSQL or ClickHouse fixture's (``engine(dialect)``)."""
     table = X.copy()
     table.insert(0, "row_id", np.arange(len(X)))
     sql = model.to_sql("data", dialect=dialect, keep=["row_id"], **kwargs)
-    names, rows = (_sqlite if dialect == "sqlite" else _duckdb)(table, sql)
+    if dialect in ("sqlite", "duckdb"):
+        names, rows = (_sqlite if dialect == "sqlite" else _duckdb)(table, sql)
+    else:
+        names, rows = load_and_run(dialect, connection, table, sql, numeric=numeric_features(model))
     out = pd.DataFrame(rows, columns=names).set_index("row_id").sort_index()
     assert list(out.index) == list(range(len(X)))
     return out
@@ -122,12 +129,12 @@ def _assert_labels(got, expected):
 # --- every model of the zoo --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("dialect", ["sqlite", "duckdb"])
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("case", case_ids())
-def test_sql_predicts_as_the_model(case, dialect):
+def test_sql_predicts_as_the_model(case, dialect, engine):
     f = fitted(case)
     model, X = f.model, f.X_test
-    out = _run_sql(model, X, dialect)
+    out = _run_sql(model, X, dialect, engine(dialect))
     if f.is_classifier:
         assert list(out.columns) == [f"proba_{_plain(c)}" for c in model.classes_] + ["prediction"]
         _assert_close(out.iloc[:, :-1], quiet(model.predict_proba, X), model)
@@ -168,28 +175,52 @@ def _awkward_data(n=400):
     return X, y
 
 
-@pytest.mark.parametrize("estimator", [
-    gb.GAMClassifier(outer_bags=1, interactions=[("phone number", "marital-status")], random_state=0),
-    gb.ShallowTreeClassifier(max_depth=2),
-    gb.RuleListClassifier(max_nodes=200),
-], ids=["gam", "tree", "rules"])
-def test_names_with_spaces_quotes_and_keywords(estimator):
+_AWKWARD_MODELS = {
+    "gam": lambda: gb.GAMClassifier(outer_bags=1, interactions=[("phone number", "marital-status")], random_state=0),
+    "tree": lambda: gb.ShallowTreeClassifier(max_depth=2),
+    "rules": lambda: gb.RuleListClassifier(max_nodes=200),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _awkward_model(kind):
     X, y = _awkward_data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the rule search may stop before proving optimality
-        model = estimator.fit(X, y)
-    test = X.iloc[:60].copy()
+        return _AWKWARD_MODELS[kind]().fit(X, y)
+
+
+# Each export target is a test of its own: an engine that cannot start skips its own tests only.
+TARGETS = [*DIALECTS, "python"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("kind", list(_AWKWARD_MODELS))
+def test_names_with_spaces_quotes_and_keywords(kind, target, engine):
+    model = _awkward_model(kind)
+    test = _awkward_data()[0].iloc[:60].copy()
     test.loc[test.index[:5], "marital-status"] = "widowed"  # unseen
     expected = quiet(model.predict_proba, test)
-    for dialect in ("sqlite", "duckdb"):
-        _assert_close(_run_sql(model, test, dialect).iloc[:, :2], expected, model)
-    module = _exec_python(model)
-    _assert_close(module["predict_proba"](_rows(test)), expected, model)
+    if target == "python":
+        _assert_close(_exec_python(model)["predict_proba"](_rows(test)), expected, model)
+    else:
+        _assert_close(_run_sql(model, test, target, engine(target)).iloc[:, :2], expected, model)
 
 
-def test_pair_terms_and_grouped_levels_export_exactly():
+@pytest.mark.parametrize("target", TARGETS)
+def test_pair_terms_and_grouped_levels_export_exactly(target, engine):
     """A pair on a coarse grid, a categorical feature with grouped rare ("other") levels and one
     with float levels."""
+    model, test = _pair_model()
+    expected = quiet(model.predict, test)
+    if target == "python":
+        _assert_close(_exec_python(model)["predict"](_rows(test)), expected, model)
+    else:
+        _assert_close(_run_sql(model, test, target, engine(target))["prediction"], expected, model)
+
+
+@functools.lru_cache(maxsize=None)
+def _pair_model():
     rng = np.random.default_rng(5)
     n = 800
     X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.exponential(size=n),
@@ -203,10 +234,7 @@ def test_pair_terms_and_grouped_levels_export_exactly():
     test = X.iloc[:200].copy()
     test.loc[test.index[:3], "city"] = "elsewhere"
     test.loc[test.index[3:6], "size"] = 7.0  # an unseen float level
-    expected = quiet(model.predict, test)
-    for dialect in ("sqlite", "duckdb"):
-        _assert_close(_run_sql(model, test, dialect)["prediction"], expected, model)
-    _assert_close(_exec_python(model)["predict"](_rows(test)), expected, model)
+    return model, test
 
 
 def test_python_reads_missing_values_as_glassbox_does():
@@ -283,8 +311,9 @@ def test_float_literals_read_back_exactly():
 
 def test_sql_arguments_are_checked():
     f = fitted("rules_reg-regression")
-    with pytest.raises(ValueError, match="dialect must be one of"):
+    with pytest.raises(ValueError, match="dialect must be one of \\['sqlite', 'duckdb', 'postgres', 'clickhouse'\\]"):
         f.model.to_sql(dialect="oracle")
+    assert f.model.to_sql(dialect="postgresql") == f.model.to_sql(dialect="postgres")  # the alias
     with pytest.raises(ValueError, match="outputs itself"):
         f.model.to_sql(keep=["Prediction"])
     with pytest.raises(ValueError, match="more than once"):
@@ -293,16 +322,25 @@ def test_sql_arguments_are_checked():
         f.model.to_sql(table="")
     sql = f.model.to_sql(table=("main", "my table"))
     assert 'FROM "main"."my table"' in sql
+    # Quoted names keep their case in PostgreSQL and ClickHouse: "id" and "ID" are two columns there.
+    for dialect in ("postgres", "clickhouse"):
+        assert '"glassbox_data"."ID" AS "ID"' in f.model.to_sql(keep=["id", "ID"], dialect=dialect)
+    assert 'FROM "my\\\\table" AS' in f.model.to_sql(table="my\\table", dialect="clickhouse")  # an escape there
+    assert 'FROM "my\\table" AS' in f.model.to_sql(table="my\\table", dialect="postgres")
 
 
-def test_class_names_that_differ_only_in_case_get_numbered_columns():
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_class_names_that_differ_only_in_case_get_numbered_columns(dialect, engine):
     X = pd.DataFrame({"x": np.arange(60.0)})
     y = np.where(X["x"] < 30, "A", "a")
     model = gb.ShallowTreeClassifier(max_depth=1).fit(X, y)
-    out = _run_sql(model, X, "sqlite")
-    assert list(out.columns) == ["proba_0", "proba_1", "prediction"]
+    out = _run_sql(model, X, dialect, engine(dialect))
+    if dialect in ("sqlite", "duckdb"):
+        assert list(out.columns) == ["proba_0", "proba_1", "prediction"]
+        assert "proba_0 is 'A', proba_1 is 'a'" in model.to_sql(dialect=dialect)
+    else:  # quoted names keep their case in PostgreSQL and ClickHouse
+        assert list(out.columns) == ["proba_A", "proba_a", "prediction"]
     _assert_labels(out["prediction"], model.predict(X))
-    assert "proba_0 is 'A', proba_1 is 'a'" in model.to_sql()
 
 
 def test_unfitted_model_and_exports_hold_no_glassbox():
@@ -340,8 +378,9 @@ def _binned_probe():
     return binner, probe, quiet(binner.transform, probe)
 
 
-def _evaluate(plan, feature, render_case, probe):
-    """Each probe row's result of a CASE rendered by the Python and by the SQLite writer."""
+def _evaluate(plan, feature, render_case, probe, dialect, connection):
+    """Each probe row's result of a CASE rendered by the Python and by the SQL writer for ``dialect``
+    (run in its engine, over the probe loaded with a ``row_id``)."""
     from glassbox.export import _python, _sql
 
     py = _python._Writer(plan, "predict_row")
@@ -350,17 +389,38 @@ def _evaluate(plan, feature, render_case, probe):
     helpers = [_python._VALUE, _python._MISSING, _python._NUMBER, _python._LEVEL]
     exec(compile("\n\n".join(["import math", "\n".join(lines)] + helpers), "<probe>", "exec"), namespace)
     python = [namespace["f"](row) for row in _rows(probe)]
-    sq = _sql._Writer(plan, "sqlite", "data", [])
+    sq = _sql._Writer(plan, _sql.get_dialect(dialect), "data", [])
     inputs = sq._input(feature)  # reads the table's columns, qualified by its alias
-    sq.source = _sql.quote("glassbox_inputs")  # the tests read the inputs' columns
-    query = (f"SELECT {render_case(sq, 'sqlite')} FROM (SELECT {inputs} FROM data AS \"glassbox_data\") "
-             "AS \"glassbox_inputs\"")
-    _, rows = _sqlite(probe, query)
+    sq.source = sq.quote("glassbox_inputs")  # the tests read the inputs' columns
+    query = (f"SELECT {render_case(sq, 'sql')} FROM (SELECT \"glassbox_data\".\"row_id\" AS \"row_id\", {inputs} "
+             "FROM data AS \"glassbox_data\") AS \"glassbox_inputs\" ORDER BY \"glassbox_inputs\".\"row_id\" "
+             f"{sq.engine.settings}")
+    table = probe.assign(row_id=np.arange(len(probe)))
+    if dialect in ("sqlite", "duckdb"):
+        _, rows = (_sqlite if dialect == "sqlite" else _duckdb)(table, query)
+    else:
+        _, rows = load_and_run(dialect, connection, table, query)
     return python, [r[0] for r in rows]
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("feature", [0, 1], ids=["continuous", "categorical"])
-def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
+def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature, dialect, engine):
+    """Every test and ladder of the plan, spelled by each writer, passes exactly the values whose
+    bin code it names: thresholds and their neighbours, NaN and NULL, every level, the grouped
+    rare ones, unseen ones. ClickHouse runs with ``transform_null_in = 1``, under which
+    ``NULL NOT IN (...)`` would be true: its queries pin the setting back."""
+    connection = engine(dialect)
+    if dialect == "clickhouse":
+        connection.query("SET transform_null_in = 1")
+    try:
+        _check_plan_tests_and_ladders(feature, dialect, connection)
+    finally:
+        if dialect == "clickhouse":
+            connection.query("SET transform_null_in = 0")
+
+
+def _check_plan_tests_and_ladders(feature, dialect, connection):
     from glassbox.export._codegen import Plan, codes_test, ladder
 
     binner, probe, codes = _binned_probe()
@@ -379,7 +439,7 @@ def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
             return f"CASE WHEN {writer.test(test)} THEN 1 ELSE 0 END"
 
         expected = [int(c in chosen) for c in codes]
-        assert _evaluate(plan, feature, render, probe) == (expected, expected)
+        assert _evaluate(plan, feature, render, probe, dialect, connection) == (expected, expected)
     for _ in range(6):
         values = [(float(v),) for v in rng.integers(0, 3, bins.n_codes)]  # runs of equal values
         branches, default = ladder(feature, bins, values)
@@ -394,13 +454,14 @@ def test_plan_tests_and_ladders_reproduce_the_bin_codes(feature):
             return f"CASE {whens} ELSE {default[0]!r} END" if branches else repr(default[0])
 
         expected = [values[c][0] for c in codes]
-        assert _evaluate(plan, feature, render, probe) == (expected, expected)
+        assert _evaluate(plan, feature, render, probe, dialect, connection) == (expected, expected)
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("estimator", [
     gb.RuleListRegressor(max_nodes=5), gb.ShallowTreeClassifier(max_depth=1), gb.RuleListClassifier(max_nodes=5),
 ], ids=["rules-reg", "tree", "rules"])
-def test_a_model_that_reads_no_column_exports_a_valid_query(estimator):
+def test_a_model_that_reads_no_column_exports_a_valid_query(estimator, target, engine):
     # A constant feature gives nothing to split on: the model is its default rule or root alone,
     # and the SQL must still select one row per input row (SQL has no empty SELECT list).
     X = pd.DataFrame({"constant": np.full(30, 2.5), "select": ["a"] * 30})
@@ -410,24 +471,27 @@ def test_a_model_that_reads_no_column_exports_a_valid_query(estimator):
         model = estimator.fit(X, y)
     assert inspected(model).n_features_in_ == 2
     expected = model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)[:, None]
-    for dialect in ("sqlite", "duckdb"):
-        out = _run_sql(model, X, dialect)
+    if target != "python":
+        out = _run_sql(model, X, target, engine(target))
         assert len(out) == len(X)
         _assert_close(out.iloc[:, : expected.shape[1]], expected, model)
-    assert "Reads no column" in model.to_sql()
+        assert "Reads no column" in model.to_sql(dialect=target)
+        return
     module = _exec_python(model)
     assert "Reads no feature" in model.to_python()
     got = module["predict_proba"](_rows(X)) if hasattr(model, "predict_proba") else module["predict"](_rows(X))
     _assert_close(np.asarray(got).reshape(expected.shape), expected, model)
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("estimator", [
     gb.GAMClassifier(outer_bags=1, random_state=0), gb.ShallowTreeClassifier(max_depth=2),
     gb.RuleListClassifier(max_nodes=50),
 ], ids=["gam", "tree", "rules"])
-def test_levels_mixing_strings_and_numbers_export_to_both_engines(estimator):
-    # SQLite keeps each value's type; DuckDB reads such a pandas column as text (Python's str),
-    # so its query compares the levels as text.
+def test_levels_mixing_strings_and_numbers_export_to_every_engine(estimator, dialect, engine):
+    # SQLite keeps each value's type; DuckDB reads such a pandas column as text (Python's str), and
+    # a PostgreSQL or ClickHouse column holds one type too (tests/sql_engines.py loads it as text
+    # alike), so their queries compare the levels as text.
     rng = np.random.default_rng(3)
     codes = rng.integers(0, 4, 300)
     X = pd.DataFrame({"code": pd.Series(np.asarray(["a", 7, "b", 2.5], dtype=object)[codes], dtype=object),
@@ -439,17 +503,22 @@ def test_levels_mixing_strings_and_numbers_export_to_both_engines(estimator):
     test = pd.concat([X.iloc[:40], pd.DataFrame({"code": pd.Series(["7", None, 8], dtype=object),
                                                  "x": [0.0, 1.0, 2.0]})], ignore_index=True)
     expected = quiet(model.predict_proba, test)
-    assert "compared as text" in model.to_sql(dialect="duckdb") and "compared as text" not in model.to_sql()
-    assert "'7'" in model.to_sql(dialect="duckdb") and "'7'" not in model.to_sql()  # the level 7 is tested
-    _assert_close(_run_sql(model, test, "sqlite").iloc[:, :2], expected, model)
-    # The string "7" is an unseen level to glassbox and SQLite; DuckDB's text column cannot tell it from 7.
-    _assert_close(_run_sql(model, test, "duckdb").iloc[:, :2].drop(index=40), np.delete(expected, 40, axis=0), model)
+    sql = model.to_sql(dialect=dialect)
+    got = _run_sql(model, test, dialect, engine(dialect)).iloc[:, :2]
+    if dialect == "sqlite":
+        assert "compared as text" not in sql and "'7'" not in sql
+        _assert_close(got, expected, model)
+    else:
+        assert "compared as text" in sql and "'7'" in sql  # the level 7 is tested
+        # The string "7" is an unseen level to glassbox and SQLite; a text column cannot tell it from 7.
+        _assert_close(got.drop(index=40), np.delete(expected, 40, axis=0), model)
 
 
-def test_levels_that_differ_only_in_type_are_refused_for_duckdb():
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "clickhouse"])
+def test_levels_that_differ_only_in_type_are_refused_where_a_column_holds_one_type(dialect):
     X = pd.DataFrame({"code": pd.Series([7, "7", "a", 7, "7", "a"] * 10, dtype=object)})
     y = np.tile([0, 1, 0, 0, 1, 1], 10)
     model = gb.ShallowTreeClassifier(max_depth=1).fit(X, y)
     model.to_sql()  # SQLite keeps 7 and '7' apart
     with pytest.raises(ValueError, match=r"differ only in type \(as text: \['7'\]\).*Export for SQLite"):
-        model.to_sql(dialect="duckdb")
+        model.to_sql(dialect=dialect)

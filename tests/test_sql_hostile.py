@@ -3,9 +3,11 @@
 Generated names mix what breaks naive SQL: line breaks and tabs (which an indenter could pad),
 both quote characters, comment and statement markers, keywords (SQLite reads a column named
 "True" as its keyword unless it is qualified), names of the query's own stages and outputs,
-names differing only in case. Each model is exported, run in SQLite and DuckDB on the rows it
-was fitted on plus unseen levels and missing values, and compared row by row with
-``predict_proba`` / ``predict``; or the export refuses with an error naming the column.
+names differing only in case, backslashes (an escape inside ClickHouse's quotes). Each model is
+exported, run in every dialect's engine -- SQLite, DuckDB, PostgreSQL and ClickHouse
+(``tests/sql_engines.py``) -- on the rows it was fitted on plus unseen levels and missing values,
+and compared row by row with ``predict_proba`` / ``predict``; or the export refuses with an error
+naming the column.
 """
 
 import sqlite3
@@ -19,7 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import glassbox as gb
+from glassbox.export._sql import DIALECTS
 from glassbox.rules import NotProvenOptimalWarning
+from tests.sql_engines import load_and_run
 
 
 PIECES = ["a", "B", "x1", " ", "\n", "\r\n", "\t", "'", '"', "''", '""', "--", "/*", "*/", ";", "\\", "é", "名",
@@ -74,9 +78,27 @@ def _check(result, model, X, family):
     assert labels == list(model.predict(X))
 
 
+TABLE = "hostile table \"x\"\n\\"
+
+
+def _execute(dialect, connection, rows, model):
+    """The exported query's rows in ``dialect``'s engine, over ``rows`` loaded as TABLE."""
+    sql = model.to_sql(table=TABLE, dialect=dialect)
+    if dialect == "sqlite":
+        connection = sqlite3.connect(":memory:")
+        rows.to_sql(TABLE, connection, index=False)
+        return connection.execute(sql).fetchall()
+    if dialect == "duckdb":
+        duck = duckdb.connect()
+        duck.register(TABLE, rows)
+        return duck.execute(sql).fetchall()
+    return load_and_run(dialect, connection, rows, sql, table=TABLE)[1]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
 @settings(max_examples=45, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(hostile_frames())
-def test_sql_predicts_as_the_model_whatever_the_names(case):
+@given(case=hostile_frames())
+def test_sql_predicts_as_the_model_whatever_the_names(dialect, engine, case):
     X, y, family = case
     model = _model(family)
     with warnings.catch_warnings():
@@ -85,20 +107,24 @@ def test_sql_predicts_as_the_model_whatever_the_names(case):
     rows = _rows(X, set(X.iloc[:, -1].dropna()))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the unseen level, as intended
-        connection = sqlite3.connect(":memory:")
-        rows.to_sql("hostile table \"x\"\n", connection, index=False)
-        _check(connection.execute(model.to_sql(table="hostile table \"x\"\n")).fetchall(), model, rows, family)
-        duck = duckdb.connect()
-        duck.register("data", rows)
-        _check(duck.execute(model.to_sql(dialect="duckdb")).fetchall(), model, rows, family)
+        _check(_execute(dialect, engine(dialect), rows, model), model, rows, family)
 
 
-def test_a_kept_column_named_true_is_refused_in_sqlite_only():
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_kept_column_named_true_is_refused_in_sqlite_only(dialect, engine):
     X = pd.DataFrame({"x": np.arange(40.0), "True": np.arange(40)})
     model = gb.ShallowTreeRegressor(max_depth=1).fit(X[["x"]], np.arange(40.0))
-    with pytest.raises(ValueError, match="keep names columns \\['True'\\]: SQLite reads"):
-        model.to_sql(keep="True")
-    duck = duckdb.connect()
-    duck.register("data", X)
-    out = duck.execute(model.to_sql(dialect="duckdb", keep="True")).fetchdf()
-    assert list(out.columns) == ["True", "prediction"] and (out["True"] == X["True"]).all()
+    if dialect == "sqlite":
+        with pytest.raises(ValueError, match="keep names columns \\['True'\\]: SQLite reads"):
+            model.to_sql(keep="True")
+        return
+    sql = model.to_sql(dialect=dialect, keep="True")
+    if dialect == "duckdb":
+        duck = duckdb.connect()
+        duck.register("data", X)
+        cursor = duck.execute(sql)
+        names, rows = [d[0] for d in cursor.description], cursor.fetchall()
+    else:
+        names, rows = load_and_run(dialect, engine(dialect), X, sql)
+    assert names == ["True", "prediction"] and [r[0] for r in rows] == list(X["True"])
+    np.testing.assert_array_equal([r[1] for r in rows], model.predict(X[["x"]]))

@@ -49,6 +49,7 @@ MODELS = ("gam", "rules", "tree")
 
 def build_parser():
     from glassbox.cli import _commands as c
+    from glassbox.export._sql import ALIASES, DIALECTS
 
     parser = argparse.ArgumentParser(
         prog="glassbox",
@@ -164,7 +165,8 @@ def build_parser():
     kind.add_argument("--sql", action="store_true", help="a SELECT statement")
     kind.add_argument("--python", action="store_true", help="a Python module")
     export.add_argument("--table", default="data", help="SQL: the table to select from (default: %(default)s)")
-    export.add_argument("--dialect", default="sqlite", help="SQL dialect (default: %(default)s)")
+    export.add_argument("--dialect", default="sqlite", choices=[*DIALECTS, *ALIASES], metavar="DIALECT",
+                        help=f"SQL: the engine to write for, one of {', '.join(DIALECTS)} (default: %(default)s)")
     export.add_argument("--keep", default="", metavar="COL[,COL...]", help="SQL: input columns to select too")
     export.add_argument("--out", "-o", default="-", help="output file (default: standard output)")
     export.set_defaults(func=c.export)
