@@ -70,3 +70,35 @@ def test_positive_class_errors(credit, capsys):
     assert "--positive-class 'bad' is not a label of 'status'; its labels are Bad, Good" in capsys.readouterr().err
     assert main(["fit", data, "--target", "score", "--positive-class", "Bad", "-o", str(folder / "x.json")]) == 1
     assert "fitted as regression" in capsys.readouterr().err
+
+
+def test_commands_on_saved_models_read_the_csv_as_fit_did(tmp_path, capsys):
+    """A model fitted with --na-values reads the same codes as missing in reasons, scorecard and
+    report --data (as predict does), so the codes never meet the model as numbers."""
+    rng = np.random.RandomState(1)
+    n = 600
+    table = pd.DataFrame({"score": rng.uniform(300, 850, n).round(), "util": rng.uniform(0, 1, n).round(3)})
+    table.loc[rng.rand(n) < 0.2, "util"] = -7  # "no record"
+    logit = -(table["score"] - 575) / 80 + np.where(table["util"] == -7, 1.0, table["util"])
+    table["status"] = np.where(rng.uniform(size=n) < 1 / (1 + np.exp(-logit)), "Bad", "Good")
+    table.to_csv(tmp_path / "d.csv", index=False)
+    model_file = str(tmp_path / "m.json")
+    assert main(["fit", str(tmp_path / "d.csv"), "--target", "status", "--na-values", "-7", "--positive-class", "Bad",
+                 "--param", "outer_bags=2", "--param", "interactions=0", "--quiet", "-o", model_file]) == 0
+    model = gb.load(model_file)
+    as_fitted = table[["score", "util"]].replace(-7, np.nan)
+    capsys.readouterr()
+    assert main(["reasons", model_file, str(tmp_path / "d.csv"), "--n", "2"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    expected = model.reason_codes(as_fitted, n=2).reset_index()
+    assert written["text"].tolist() == expected["text"].tolist()
+    assert "util = -7" not in " ".join(written["text"]) and "util = missing" in " ".join(written["text"])
+    assert main(["scorecard", model_file, "--data", str(tmp_path / "d.csv"), "--target", "status", "-o",
+                 str(tmp_path / "card.txt")]) == 0
+    effect = model.to_scorecard().evaluate(as_fitted, table["status"])
+    assert f"AUC {effect['auc_exact']:.4f} with exact points" in capsys.readouterr().err
+    # --na-values= reads the codes as numbers again: other reasons.
+    assert main(["reasons", model_file, str(tmp_path / "d.csv"), "--n", "2", "--na-values="]) == 0
+    raw = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert raw["text"].tolist() == model.reason_codes(table[["score", "util"]], n=2).reset_index()["text"].tolist()
+    assert raw["text"].tolist() != written["text"].tolist()

@@ -122,3 +122,18 @@ def test_the_command(fitted, tmp_path, capsys):
     assert table["points_rounded"].sum() == models["Bad"].to_scorecard().to_frame()["points_rounded"].sum()
     assert main(["scorecard", str(tmp_path / "m.json"), "--data", str(tmp_path / "d.csv")]) == 1
     assert "--data and --target go together" in capsys.readouterr().err
+
+
+def test_the_report_shows_the_card_and_what_rounding_costs(fitted):
+    from glassbox.report import render_report
+
+    models, X, y = fitted
+    page = render_report([("gam", models["Bad"]), ("rules", gb.RuleListClassifier(max_rules=2).fit(X, y))],
+                         X=X.assign(extra=1), y=y)
+    gam_part, rules_part = page.split('id="model-2"')
+    assert gam_part.count("<h3>Scorecard points</h3>") == 1 and "Scorecard points" not in rules_part
+    effect = models["Bad"].to_scorecard().evaluate(X, y)
+    assert f"<td class=\"num\">{effect['auc_rounded']:.6g}</td>" in gam_part
+    assert "20 points double the odds of not &#x27;Bad&#x27;" in gam_part
+    without_data = render_report([models["Bad"]])
+    assert "Scorecard points" in without_data and "AUC, integer points" not in without_data

@@ -118,9 +118,7 @@ def build_parser():
     predict.add_argument("model", metavar="MODEL.json")
     predict.add_argument("data", metavar="DATA.csv")
     predict.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
-    predict.add_argument("--na-values", metavar="V[,V...]",
-                         help="cell values that mean missing in the model's columns (default: those the model "
-                              "was fitted with, 'glassbox fit --na-values'; --na-values= for none)")
+    _na_values_option(predict)
     predict.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
     predict.set_defaults(func=c.predict)
 
@@ -137,6 +135,7 @@ def build_parser():
     reasons.add_argument("--event", metavar="LABEL",
                          help="the class the reasons are toward (default: the model's event; required for multiclass)")
     reasons.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
+    _na_values_option(reasons)
     reasons.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
     reasons.set_defaults(func=c.reasons)
 
@@ -154,6 +153,7 @@ def build_parser():
                            help="text: the card as a person reads it; table: one row per bin, as CSV")
     scorecard.add_argument("--data", metavar="DATA.csv", help="rows to measure the rounding on (with --target)")
     scorecard.add_argument("--target", help="the outcome column of --data")
+    _na_values_option(scorecard)
     scorecard.add_argument("--out", "-o", default="-", help="output file (default: standard output)")
     scorecard.set_defaults(func=c.scorecard)
 
@@ -189,9 +189,17 @@ def build_parser():
                              "bands (repeatable)")
     report.add_argument("--weight", metavar="COL", help="with --data: a numeric column of row weights for the "
                         "validation metrics")
+    _na_values_option(report)
     report.add_argument("--out", "-o", default="report.html", help="HTML file to write (default: %(default)s)")
     report.set_defaults(func=c.report)
     return parser
+
+
+def _na_values_option(command):
+    """``--na-values`` for a command that reads a CSV for saved models."""
+    command.add_argument("--na-values", metavar="V[,V...]",
+                         help="cell values that mean missing in the model's columns (default: those the model "
+                              "was fitted with, 'glassbox fit --na-values'; --na-values= for none)")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

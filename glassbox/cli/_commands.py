@@ -158,13 +158,28 @@ def _model_columns(model, path):
     return [str(n) for n in names]
 
 
+def _read_for_models(args, paths, models, other_columns=()):
+    """``args.data`` read as the models' training CSV was: the cell values ``glassbox fit
+    --na-values`` named (or ``--na-values``) are missing in the models' columns, not in
+    ``other_columns`` (targets, weights, ids, segments)."""
+    if args.na_values is not None:
+        na_values = columns(args.na_values)
+    else:
+        fitted = {tuple(_fitted_na_values(path)) for path in paths}
+        if len(fitted) > 1:
+            raise CommandError("the model files were fitted with different --na-values "
+                               f"({' and '.join(repr(list(v)) for v in sorted(fitted))}); say which apply with --na-values")
+        na_values = list(fitted.pop())
+    model_columns = {n for model, path in zip(models, paths) for n in _model_columns(model, path)}
+    return read_csv(args.data, na_values, exempt=[c for c in other_columns if c not in model_columns])
+
+
 def predict(args):
     from sklearn.base import is_classifier
 
     model = _load(args.model)
     names, keep = _model_columns(model, args.model), columns(args.keep)
-    na_values = _fitted_na_values(args.model) if args.na_values is None else columns(args.na_values)
-    table = read_csv(args.data, na_values, exempt=[c for c in keep if c not in names])
+    table = _read_for_models(args, [args.model], [model], keep)
     require_columns(table, names, args.data, what="model column")
     require_columns(table, keep, args.data)
     X = table[names]
@@ -192,8 +207,8 @@ def class_named(model, text, option):
 
 def reasons(args):
     model = _load(args.model)
-    table = read_csv(args.data)
     names, keep = _model_columns(model, args.model), columns(args.keep)
+    table = _read_for_models(args, [args.model], [model], keep)
     require_columns(table, names, args.data, what="model column")
     require_columns(table, keep, args.data)
     if args.n < 1:
@@ -225,7 +240,7 @@ def scorecard(args):
     else:
         _write_text(card.to_frame().to_csv(index=False, lineterminator="\n"), args.out)
     if args.data is not None:
-        table = read_csv(args.data)
+        table = _read_for_models(args, [args.model], [model], [args.target])
         names = _model_columns(model, args.model)
         require_columns(table, names + [args.target], args.data, what="column")
         y = table[args.target]
@@ -277,8 +292,9 @@ def _holdout(args, models):
     """``write_report``'s hold-out arguments from ``--data``, ``--target``, ``--segment``, ``--weight``."""
     if not args.target:
         raise CommandError("--data needs --target COL, the column holding the true outcome")
-    table = read_csv(args.data)
     segments = [name for item in args.segment for name in columns(item)]
+    table = _read_for_models(args, args.models, [model for _, model in models],
+                             [args.target] + segments + ([args.weight] if args.weight else []))
     require_columns(table, [args.target], args.data, what="target column")
     require_columns(table, segments, args.data, what="segment column")
     require_columns(table, [args.weight] if args.weight else [], args.data, what="weight column")

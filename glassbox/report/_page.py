@@ -15,6 +15,7 @@ import numpy as np
 from glassbox._base import py_scalar
 from glassbox._version import __version__
 from glassbox.report._html import e, fmt, frame_table, key_values, svg
+from glassbox.report._scorecard import has_scorecard, scorecard_section
 
 # Tables longer than this are cut in the page (the model file and to_frame() hold them all).
 MAX_TABLE_ROWS = 400
@@ -122,7 +123,8 @@ def render_report(models, *, X=None, y=None, sample_weight=None, segments=None):
     for i, (title, model) in enumerate(items):
         anchor = f"model-{i + 1}"
         links.append(f'<a href="#{anchor}">{e(title)}</a>')
-        sections.append(_model_section(anchor, title, model, None if validations is None else validations[i]))
+        sections.append(_model_section(anchor, title, model, None if validations is None else validations[i],
+                                       X, y))
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     validated = f" validated on {validations[0].n_rows} hold-out rows" if validations else ""
     return (
@@ -136,7 +138,7 @@ def render_report(models, *, X=None, y=None, sample_weight=None, segments=None):
     )
 
 
-def _model_section(anchor, title, model, validation):
+def _model_section(anchor, title, model, validation, X=None, y=None):
     from glassbox.distill import inspected as shown
     from glassbox.export import to_dict
     from glassbox.report._notes import model_notes
@@ -158,6 +160,12 @@ def _model_section(anchor, title, model, validation):
         from glassbox.report._validation_html import validation_section
 
         parts.append(validation_section(f"{anchor}-validation", validation, figures=_has_matplotlib()))
+    if has_scorecard(inspected):
+        from glassbox.report._holdout import holdout
+
+        rows = holdout(inspected, X, y) if X is not None else None
+        parts.append(scorecard_section(inspected, None if rows is None else rows.X,
+                                       None if rows is None else rows.y))
     figures = _figures(model)
     if figures:
         parts.append("<h3>Plots</h3>")
