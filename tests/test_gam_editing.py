@@ -65,7 +65,7 @@ def test_remove_terms_drops_exactly_their_contributions(model, tmp_path):
 
 def test_remove_terms_refuses_what_is_not_there(model):
     fitted, _ = model
-    with pytest.raises(ValueError, match=r"'age' is not a term of the model; its terms are \['score'"):
+    with pytest.raises(ValueError, match=r"'age' is not a term of the model; its terms are 'score', 'util'"):
         fitted.remove_terms("age")
     with pytest.raises(ValueError, match="term index 99 is out of range"):
         fitted.remove_terms([99])
@@ -175,3 +175,20 @@ def test_a_file_with_main_effects_out_of_order_is_refused(model):
     terms[0], terms[1] = terms[1], terms[0]
     with pytest.raises(ModelFileError, match="main effects in increasing feature order"):
         from_dict(data)
+
+
+def test_the_edit_command(model, tmp_path, capsys):
+    from glassbox.cli import main
+
+    fitted, X = model
+    gb.save(fitted, tmp_path / "m.json")
+    assert main(["edit", str(tmp_path / "m.json"), "--remove", "noise", "--monotonize", "util=+1",
+                 "--scale", "score=0.5", "-o", str(tmp_path / "e.json")]) == 0
+    expected = fitted.remove_terms(["noise"]).monotonize("util", 1).scale("score", 0.5)
+    edited = gb.load(tmp_path / "e.json")
+    assert np.array_equal(edited.predict_proba(X), expected.predict_proba(X))
+    assert [t.name for t in edited.terms_] == [t.name for t in expected.terms_]
+    for bad, message in ((["--remove", "age"], "'age' is not a term"), (["--scale", "score"], "expected TERM=FACTOR"),
+                         (["--monotonize", "util=up"], "the direction is +1, -1 or auto"), ([], "nothing to do")):
+        assert main(["edit", str(tmp_path / "m.json"), *bad, "-o", str(tmp_path / "x.json")]) == 1
+        assert message in capsys.readouterr().err

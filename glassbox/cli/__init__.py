@@ -157,6 +157,22 @@ def build_parser():
     scorecard.add_argument("--out", "-o", default="-", help="output file (default: standard output)")
     scorecard.set_defaults(func=c.scorecard)
 
+    edit = sub.add_parser(
+        "edit", help="edit a GAM model file without refitting: remove, monotonize or scale terms",
+        description="Write an edited copy of a GAM model file: --remove drops terms, --monotonize makes a "
+                    "continuous feature's main effect monotone (isotonic regression weighted by training weight), "
+                    "--scale multiplies a term's scores. Applied in that order; the tables are centred again and "
+                    "the copy predicts, exports and explains as edited. Term names are as 'glassbox show' prints "
+                    "them ('age', 'age & income').")
+    edit.add_argument("model", metavar="MODEL.json")
+    edit.add_argument("--remove", action="append", default=[], metavar="TERM", help="a term to drop (repeatable)")
+    edit.add_argument("--monotonize", action="append", default=[], metavar="TERM[=+1|-1|auto]",
+                      help="a main effect to make monotone, on the event's log-odds (default auto; repeatable)")
+    edit.add_argument("--scale", action="append", default=[], metavar="TERM=FACTOR",
+                      help="multiply a term's scores by FACTOR (repeatable)")
+    edit.add_argument("--out", "-o", required=True, help="model file to write")
+    edit.set_defaults(func=c.edit)
+
     export = sub.add_parser(
         "export", help="write a model as SQL or plain Python that needs no glassbox",
         description="Write code computing the model's predictions: one SQL SELECT, or a stdlib-only Python module.")

@@ -261,6 +261,37 @@ def scorecard(args):
     return 0
 
 
+def edit(args):
+    from glassbox import save
+
+    model = _load(args.model)
+    if not hasattr(model, "remove_terms"):
+        raise CommandError(f"{args.model} holds a {type(model).__name__}; only GAMs are edited without refitting")
+    if not (args.remove or args.monotonize or args.scale):
+        raise CommandError("nothing to do: give --remove, --monotonize or --scale")
+    try:
+        if args.remove:
+            model = model.remove_terms(args.remove)
+        for item in args.monotonize:
+            term, _, direction = item.rpartition("=") if "=" in item else (item, "", "auto")
+            if direction not in ("auto", "+1", "1", "-1"):
+                raise CommandError(f"--monotonize {item!r}: the direction is +1, -1 or auto")
+            model = model.monotonize(term, direction if direction == "auto" else int(direction))
+        for item in args.scale:
+            term, _, factor = item.rpartition("=")
+            try:
+                value = float(factor)
+            except ValueError:
+                raise CommandError(f"--scale {item!r}: expected TERM=FACTOR, FACTOR a number") from None
+            model = model.scale(term, value)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    na_values = _fitted_na_values(args.model)
+    save(model, args.out, csv={"na_values": na_values} if na_values else None)
+    print(f"edited model written to {args.out}: {len(model.terms_)} terms")
+    return 0
+
+
 def export(args):
     model = _load(args.model)
     if args.sql:

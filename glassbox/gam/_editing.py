@@ -26,7 +26,9 @@ def term_index(model, term):
         return int(term) % len(names)
     if isinstance(term, str) and term in names:
         return names.index(term)
-    raise ValueError(f"{term!r} is not a term of the model; its terms are {names} (or give an index).")
+    shown = ", ".join(map(repr, names[:8])) + (f", ... ({len(names)} in all: term_importances() lists them)"
+                                                if len(names) > 8 else "")
+    raise ValueError(f"{term!r} is not a term of the model; its terms are {shown} (or give an index).")
 
 
 def _edited(model, edit):

@@ -20,8 +20,9 @@ def scorecard_section(model, X=None, y=None):
     text = card.to_text()
     n_lines = text.count("\n") + 1
     parts = ["<h3>Scorecard points</h3>",
-             f"<p class=\"muted\">{e(card.pdo)} points double the odds of not {e(repr(card.event))}; "
-             f"{e(card.base_score)} points at odds {e(card.base_odds)}:1. Each characteristic's least favourable bin "
+             f"<p class=\"muted\">{e(f'{card.pdo:g}')} points double the odds of not {e(repr(card.event))}; "
+             f"{e(f'{card.base_score:g}')} points at odds {e(f'{card.base_odds:g}')}:1. Each characteristic's least "
+             "favourable bin "
              "scores 0; the base points hold the rest. The exact total ranks rows as the model does; other scalings: "
              "model.to_scorecard(pdo=..., base_score=..., base_odds=...) or glassbox scorecard.</p>"]
     if X is not None:
