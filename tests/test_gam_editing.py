@@ -8,19 +8,14 @@ import pandas as pd
 import pytest
 
 import glassbox as gb
+from tests.credit_data import credit
 from tests.test_codegen import _assert_close, _exec_python, _rows, _run_sql
 
 FAST = dict(outer_bags=2, random_state=0)
 
 
 def _credit(n=2000, seed=0):
-    rng = np.random.RandomState(seed)
-    X = pd.DataFrame({"score": rng.uniform(300, 850, n), "util": rng.uniform(0, 1, n),
-                      "region": rng.choice(["north", "south", "east"], n), "noise": rng.normal(size=n)})
-    X.loc[rng.rand(n) < 0.1, "util"] = np.nan
-    logit = -(X["score"] - 575) / 80 + 1.5 * X["util"].fillna(0.5) + (X["region"] == "south") \
-        + 0.3 * np.sin(X["noise"] * 3)
-    y = np.where(rng.uniform(size=n) < 1 / (1 + np.exp(-logit)), "Bad", "Good")
+    X, y, _ = credit(n, seed, wiggle=0.3)
     return X, y
 
 

@@ -8,19 +8,13 @@ import pytest
 
 import glassbox as gb
 from glassbox.explain import _gam, _rule_list, _tree
+from tests.credit_data import credit
 
 FAST = dict(outer_bags=2, random_state=0)
 
 
 def _data(n=1500, seed=0):
-    rng = np.random.RandomState(seed)
-    X = pd.DataFrame({"score": rng.uniform(300, 850, n), "util": rng.uniform(0, 1, n),
-                      "region": rng.choice(["north", "south", "east"], n), "noise": rng.normal(size=n)})
-    X.loc[rng.rand(n) < 0.1, "util"] = np.nan
-    logit = -(X["score"] - 575) / 80 + 1.5 * X["util"].fillna(0.5) + (X["region"] == "south") \
-        + 0.8 * (X["util"].fillna(0) > 0.5) * (X["region"] == "east")
-    y = np.where(rng.uniform(size=n) < 1 / (1 + np.exp(-logit)), "Bad", "Good")
-    return X, y, logit
+    return credit(n, seed, pair=0.8)
 
 
 def _quiet(estimator, X, y):

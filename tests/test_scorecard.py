@@ -9,17 +9,13 @@ from sklearn.metrics import roc_auc_score
 
 import glassbox as gb
 from glassbox.cli import main
+from tests.credit_data import credit
 
 FAST = dict(outer_bags=2, random_state=0)
 
 
 def _credit(n=2000, seed=0):
-    rng = np.random.RandomState(seed)
-    X = pd.DataFrame({"score": rng.uniform(300, 850, n).round(), "util": rng.uniform(0, 1, n),
-                      "region": rng.choice(["north", "south", "east"], n)})
-    X.loc[rng.rand(n) < 0.1, "util"] = np.nan
-    logit = -(X["score"] - 575) / 80 + 1.5 * X["util"].fillna(0.5) + (X["region"] == "south")
-    y = np.where(rng.uniform(size=n) < 1 / (1 + np.exp(-logit)), "Bad", "Good")
+    X, y, _ = credit(n, seed, round_score=True)
     return X, y
 
 
@@ -47,7 +43,7 @@ def test_rounded_points_are_integers_adding_up_and_each_characteristic_starts_at
     models, X, _ = fitted
     model = models["Bad"]
     card = model.to_scorecard()
-    assert len(card.points) == len(model.terms_) == 5
+    assert len(card.points) == len(model.terms_) == 6
     for term, points, rounded in zip(model.terms_, card.points, card.points_rounded):
         assert rounded.dtype == np.int64 and np.array_equal(rounded, np.rint(points))
         assert points[term.bin_weights > 0].min() == 0.0
