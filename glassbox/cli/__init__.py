@@ -115,10 +115,7 @@ def build_parser():
         "predict", help="predict the rows of a CSV file with a model file",
         description="Write one prediction per row of DATA as CSV (and class probabilities for classifiers). "
                     "DATA must hold every column the model was fitted on; other columns are ignored.")
-    predict.add_argument("model", metavar="MODEL.json")
-    predict.add_argument("data", metavar="DATA.csv")
-    predict.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
-    _na_values_option(predict)
+    _rows_arguments(predict)
     predict.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
     predict.set_defaults(func=c.predict)
 
@@ -126,16 +123,13 @@ def build_parser():
         "reasons", help="the principal reasons of each row's prediction (adverse-action reason codes)",
         description="Write, per row of DATA, the features that pushed its prediction most toward the event, "
                     "ranked, with the gap each accounts for and the sentence it reads as (model.reason_codes).")
-    reasons.add_argument("model", metavar="MODEL.json")
-    reasons.add_argument("data", metavar="DATA.csv")
+    _rows_arguments(reasons)
     reasons.add_argument("--n", type=int, default=4, help="most reasons per row (default: %(default)s)")
     reasons.add_argument("--reference", choices=("best", "mean"), default="best",
                          help="best: against each feature's least event-prone bin (adverse-action practice); "
                               "mean: against the training average (default: %(default)s)")
     reasons.add_argument("--event", metavar="LABEL",
                          help="the class the reasons are toward (default: the model's event; required for multiclass)")
-    reasons.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
-    _na_values_option(reasons)
     reasons.add_argument("--out", "-o", default="-", help="output CSV (default: standard output)")
     reasons.set_defaults(func=c.reasons)
 
@@ -209,6 +203,15 @@ def build_parser():
     report.add_argument("--out", "-o", default="report.html", help="HTML file to write (default: %(default)s)")
     report.set_defaults(func=c.report)
     return parser
+
+
+def _rows_arguments(command):
+    """A model file, a CSV of rows, the columns to keep and how to read missing values: what
+    ``predict`` and ``reasons`` take."""
+    command.add_argument("model", metavar="MODEL.json")
+    command.add_argument("data", metavar="DATA.csv")
+    command.add_argument("--keep", default="", metavar="COL[,COL...]", help="input columns to copy to the output")
+    _na_values_option(command)
 
 
 def _na_values_option(command):

@@ -174,16 +174,21 @@ def _read_for_models(args, paths, models, other_columns=()):
     return read_csv(args.data, na_values, exempt=[c for c in other_columns if c not in model_columns])
 
 
-def predict(args):
-    from sklearn.base import is_classifier
-
+def _model_and_rows(args):
+    """``(model, X, kept columns)`` for a command on one model file and a CSV of rows
+    (``predict``, ``reasons``): the rows read as the model's training CSV was."""
     model = _load(args.model)
     names, keep = _model_columns(model, args.model), columns(args.keep)
     table = _read_for_models(args, [args.model], [model], keep)
     require_columns(table, names, args.data, what="model column")
     require_columns(table, keep, args.data)
-    X = table[names]
-    out = table[keep].copy()
+    return model, table[names], table[keep].copy()
+
+
+def predict(args):
+    from sklearn.base import is_classifier
+
+    model, X, out = _model_and_rows(args)
     out["prediction"] = model.predict(X)
     if is_classifier(model):
         proba = model.predict_proba(X)
@@ -206,21 +211,17 @@ def class_named(model, text, option):
 
 
 def reasons(args):
-    model = _load(args.model)
-    names, keep = _model_columns(model, args.model), columns(args.keep)
-    table = _read_for_models(args, [args.model], [model], keep)
-    require_columns(table, names, args.data, what="model column")
-    require_columns(table, keep, args.data)
+    model, X, kept = _model_and_rows(args)
     if args.n < 1:
         raise CommandError(f"--n must be at least 1, got {args.n}")
     event = None if args.event is None else class_named(model, args.event, "--event")
     try:
-        codes = model.reason_codes(table[names], n=args.n, reference=args.reference, event=event)
+        codes = model.reason_codes(X, n=args.n, reference=args.reference, event=event)
     except ValueError as err:
         raise CommandError(str(err)) from None
     out = codes.reset_index()
-    for name in reversed(keep):
-        out.insert(0, name, table[name].to_numpy()[out["row"].to_numpy()])
+    for name in reversed(kept.columns):
+        out.insert(0, name, kept[name].to_numpy()[out["row"].to_numpy()])
     print(f"reasons toward {codes.attrs['unit']}, against "
           f"{'each feature’s best bin' if args.reference == 'best' else 'the training average'}", file=sys.stderr)
     _write_text(out.to_csv(index=False, lineterminator="\n"), args.out)
