@@ -288,7 +288,7 @@ def check_pos_label(pos_label, classes):
             f"{len(classes)} classes; leave pos_label=None for multiclass."
         )
     for k, label in enumerate(classes):
-        if _same_label(pos_label, label):
+        if same_label(pos_label, label):
             return k
     raise ValueError(
         f"pos_label={py_scalar(pos_label)!r} is not a class of y; the classes are "
@@ -298,12 +298,28 @@ def check_pos_label(pos_label, classes):
 
 def event_class(model):
     """``(index, label)`` of a fitted binary classifier's event (``pos_label``, else ``classes_[1]``);
-    ``(None, None)`` for regressors and multiclass models. What every view calls "the event"."""
+    ``(None, None)`` for regressors and multiclass models. What every view calls "the event".
+
+    The event is the one fixed at fit (``pos_label_``), so a ``set_params(pos_label=...)`` after
+    fitting cannot turn the views against the constraints the fit applied."""
     classes = getattr(model, "classes_", None)
     if classes is None or len(classes) != 2:
         return None, None
-    k = check_pos_label(getattr(model, "pos_label", None), classes)
+    if hasattr(model, "pos_label_"):
+        k = next((k for k, label in enumerate(classes) if same_label(model.pos_label_, label)), None)
+        if k is None:
+            raise ValueError(f"pos_label_={py_scalar(model.pos_label_)!r} is not a class of the fitted model; the "
+                             f"classes are {[py_scalar(c) for c in classes]}.")
+    else:  # a classifier without pos_label (a stand-in in tests, a teacher): scikit-learn's convention
+        k = check_pos_label(getattr(model, "pos_label", None), classes)
     return k, classes[k]
+
+
+def fix_event(model):
+    """Set a fitted classifier's ``pos_label_``: the label of its event, None for multiclass
+    (called by ``fit`` once ``classes_`` is known, and by ``load``)."""
+    k = check_pos_label(model.pos_label, model.classes_)
+    model.pos_label_ = None if k is None else model.classes_[k]
 
 
 def event_sign(model):
@@ -395,14 +411,14 @@ def class_weighted(class_weight, y, sample_weight):
     elif isinstance(class_weight, dict):
         # As scikit-learn: labels absent from y (a rare class missing from a CV fold) are fine,
         # unless some class of y then has no weight, which looks like a misspelt label.
-        unknown = [key for key in class_weight if not any(_same_label(key, c) for c in classes)]
-        unweighted = [c for c in classes if not any(_same_label(key, c) for key in class_weight)]
+        unknown = [key for key in class_weight if not any(same_label(key, c) for c in classes)]
+        unweighted = [c for c in classes if not any(same_label(key, c) for key in class_weight)]
         if unknown and unweighted:
             raise ValueError(
                 f"class_weight names labels that are not classes of y ({[py_scalar(k) for k in unknown]}) and "
                 f"gives no weight to the classes {[py_scalar(c) for c in unweighted]}; use y's labels as its keys."
             )
-        per_class = np.array([next((w for key, w in class_weight.items() if _same_label(key, c)), 1.0)
+        per_class = np.array([next((w for key, w in class_weight.items() if same_label(key, c)), 1.0)
                               for c in classes], dtype=np.float64)
     return check_sample_weight(sample_weight, n_samples) * per_class[codes]
 
@@ -436,8 +452,9 @@ class ClassWeightMixin:
         return class_weighted(self.class_weight, y, sample_weight)
 
 
-def _same_label(key, label):
-    # 1 and 1.0 name the same class, as in a dict; True does not name 1 (a bool is no number here).
+def same_label(key, label):
+    """Whether ``key`` names the class ``label``: 1 and 1.0 name the same class, as in a dict;
+    True does not name 1 (a bool is no number here)."""
     return isinstance(key, (bool, np.bool_)) == isinstance(label, (bool, np.bool_)) and key == label
 
 
@@ -483,15 +500,6 @@ def relative_weight(sw):
         return np.ones_like(sw)
     _, exponent = np.frexp(sw.mean())  # the mean is finite: check_sample_weight checked the sum
     return np.ldexp(sw, -int(exponent))
-
-
-def negated_cst(monotonic_cst):
-    """``monotonic_cst`` (None, a dict or an array-like, as given) with every direction reversed."""
-    if monotonic_cst is None:
-        return None
-    if isinstance(monotonic_cst, dict):
-        return {name: -value for name, value in monotonic_cst.items()}
-    return [-value for value in monotonic_cst]
 
 
 def check_monotonic_cst(monotonic_cst, names, is_categorical, *, has_names):

@@ -32,13 +32,16 @@ class InspectionMixin:
         toward the event (adverse-action reason codes).
 
         A feature's *gap* is how much of the row's score toward the event it accounts for, against
-        a reference. GAMs: additive, each term's score at the row minus its score at its best bin
-        (``reference="best"``: the least event-prone bin training rows fell in, the practice of
-        "points lost against the maximum") or at the training mean (``"mean"``); a pair term is
-        shared between its two features by their Shapley values, so a row's gaps add up exactly
-        to its raw score toward the event minus the reference's. Rule lists and trees: the row's
-        predicted probability (or value) minus the one with that feature alone set to its best
-        bin (or averaged over its training bins). Exact functions of the fitted structure.
+        a reference. ``reference="best"``: the least event-prone score that 5% of the training
+        weight reaches, counted from the best bin up (the practice of "points lost against the
+        maximum", without letting a few rows in a noisy edge bin set the maximum); ``"mean"``:
+        the training average. GAMs: additive, each term's score at the row minus its reference
+        score; a pair term is shared between its two features by their Shapley values against
+        its own reference cell, so a row's gaps add up exactly to its raw score toward the event
+        minus the reference's. Rule lists and trees: the row's predicted probability (or value)
+        minus the one with that feature alone moved to its reference over the bins training
+        rows fell in. Exact functions of the fitted structure; module ``glassbox.explain._reasons``
+        has the definitions.
 
         Parameters
         ----------

@@ -133,3 +133,35 @@ def test_a_trees_constraint_reads_its_event():
         gb.ShallowTreeClassifier(max_depth=1, pos_label="bad").fit(X, y)
     # The reason codes and the report read the same event.
     assert on_bad.reason_codes(X.head(3)).attrs["event"] == "Bad"
+
+
+def test_the_event_is_fixed_at_fit():
+    """set_params(pos_label=...) after fitting changes no view: the constraints were applied for
+    the event the fit saw, and the views read that one (pos_label_) until the next fit."""
+    model, X, _ = _fit(pos_label="Bad", monotonic_cst={"score": -1})
+    text, reasons = model.to_text(), model.reason_codes(X.head(20))
+    model.set_params(pos_label="Good")
+    assert model.pos_label_ == "Bad"
+    assert model.to_text() == text and model.reason_codes(X.head(20)).equals(reasons)
+    model.set_params(pos_label="neither")
+    assert model.to_text() == text  # no refit, no error: the fitted event stands
+
+
+def test_a_distilled_gam_reads_its_constraint_on_the_event():
+    """A distilled GAM student with pos_label = classes_[0] fits the teacher's log-odds of that
+    class with the constraint as given: monotone the way the user said, on a grid."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = _credit(1500)
+    Xn = pd.get_dummies(X, columns=["region"], dtype=float)
+    teacher = RandomForestClassifier(n_estimators=30, random_state=0).fit(Xn, y)
+    student = GAMClassifier(**FAST, pos_label="Bad", monotonic_cst={"score": -1})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        distilled = gb.DistilledClassifier(teacher=teacher, student=student, random_state=0).fit(Xn, y)
+    grid = pd.DataFrame({"score": np.linspace(250, 900, 1001), "utilisation": 0.5, "region_east": 0.0,
+                         "region_north": 1.0, "region_south": 0.0})
+    p_bad = distilled.predict_proba(grid[Xn.columns])[:, 0]
+    assert np.all(np.diff(p_bad) <= 1e-12) and p_bad[0] > p_bad[-1] + 0.2
+    assert distilled.student_.pos_label_ == "Bad"
+    assert "log-odds of class 'Bad'" in distilled.to_text()

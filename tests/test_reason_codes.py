@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 import glassbox as gb
 from glassbox.explain import _gam, _rule_list, _tree
@@ -134,20 +135,28 @@ def _representatives(feature, seen_codes):
     return values
 
 
-@pytest.mark.parametrize("estimator", [gb.RuleListClassifier(max_card=2), gb.ShallowTreeClassifier(max_depth=3),
-                                       gb.ShallowTreeRegressor(max_depth=2), gb.RuleListRegressor()],
-                         ids=["rules", "tree", "tree_reg", "rules_reg"])
-def test_what_if_gaps_match_predictions_on_changed_rows(estimator):
+_WHAT_IF = {"rules-Good": (gb.RuleListClassifier(max_card=2), "Good"),
+            "rules-Bad": (gb.RuleListClassifier(max_card=2, pos_label="Bad"), "Bad"),
+            "tree-Good": (gb.ShallowTreeClassifier(max_depth=3), "Good"),
+            "tree-Bad": (gb.ShallowTreeClassifier(max_depth=3, pos_label="Bad"), "Bad"),
+            "tree_reg": (gb.ShallowTreeRegressor(max_depth=2), None), "rules_reg": (gb.RuleListRegressor(), None)}
+
+
+@pytest.mark.parametrize("reference", ["best", "mean"])
+@pytest.mark.parametrize("case", list(_WHAT_IF))
+def test_what_if_gaps_match_predictions_on_changed_rows(case, reference):
     X, y, logit = _data(800)
-    classifier = hasattr(estimator, "predict_proba")
-    model = _quiet(estimator, X, y if classifier else logit)
+    estimator, event = _WHAT_IF[case]
+    classifier = event is not None
+    model = _quiet(clone(estimator), X, y if classifier else logit)
     X_test = X.iloc[:40].reset_index(drop=True)
-    reasons = model.reason_codes(X_test, n=X.shape[1])
-    column = 1 if classifier else None
+    reasons = model.reason_codes(X_test, n=X.shape[1], reference=reference)
+    column = list(model.classes_).index(event) if classifier else None
     predict = (lambda Z: model.predict_proba(Z)[:, column]) if classifier else model.predict
     now = predict(X_test)
     adapter = _rule_list if isinstance(model, (gb.RuleListClassifier, gb.RuleListRegressor)) else _tree
-    gaps, _, _ = adapter.reason_gaps(model, model.binner_.transform(X_test), column, "best")
+    gaps, _, unit = adapter.reason_gaps(model, model.binner_.transform(X_test), column, reference)
+    assert unit == (f"the probability of {event!r}" if classifier else "the prediction")
     for j, feature in enumerate(model.binner_.features_):
         outcomes = []
         for value in _representatives(feature, np.flatnonzero(feature.counts > 0)):
@@ -155,13 +164,38 @@ def test_what_if_gaps_match_predictions_on_changed_rows(estimator):
             changed[feature.name] = pd.Series([value] * len(changed), dtype=X_test[feature.name].dtype)
             outcomes.append(predict(changed))
         weights = feature.counts[feature.counts > 0]
-        best = [_best_score(column_outcomes, weights) for column_outcomes in np.array(outcomes).T]
-        assert np.allclose(gaps[:, j], now - best, rtol=0, atol=1e-12), feature.name
+        if reference == "best":
+            against = [_best_score(column_outcomes, weights) for column_outcomes in np.array(outcomes).T]
+        else:
+            against = np.average(np.array(outcomes), axis=0, weights=weights)
+        assert np.allclose(gaps[:, j], now - against, rtol=0, atol=1e-12), feature.name
     # The frame lists the positive gaps, largest first, as the adapter computed them.
     for i in range(len(X_test)):
         expected = sorted([g for g in gaps[i] if g > 0], reverse=True)
         shown = reasons.loc[i]["gap"].tolist() if i in reasons.index.get_level_values(0) else []
         assert shown == pytest.approx(expected, abs=0)
+    if reference == "mean":
+        assert set(reasons["reference"]) <= {"the training average"}
+    else:
+        assert "the training average" not in set(reasons["reference"])
+
+
+def test_a_gam_reference_names_the_pairs_a_feature_shares():
+    """Under "best", a feature's gap holds shares of its pair terms, measured against their best
+    cells: the reference says so, and a feature only in a pair is never said to be measured
+    against the training average."""
+    X, y, _ = _data()
+    model = _quiet(gb.GAMClassifier(**FAST, interactions=[("util", "region")], pos_label="Bad"), X, y)
+    pair_only = model.remove_terms(["util"])
+    reasons = pair_only.reason_codes(X.head(200), n=4)
+    util = reasons[reasons["feature"] == "util"]
+    assert len(util) > 0 and set(util["reference"]) == {"the best cells of its 1 pair term"}
+    region = reasons[reasons["feature"] == "region"]["reference"]
+    assert len(region) > 0 and all(r.startswith("region ") and r.endswith("(and the best cells of its 1 pair term)")
+                                   for r in region)
+    score = reasons[reasons["feature"] == "score"]["reference"]
+    assert len(score) > 0 and all(r.startswith("score > ") and "pair" not in r for r in score)
+    assert not any("average" in r for r in reasons["reference"])
 
 
 def test_the_frame_ranks_at_most_n_positive_gaps():

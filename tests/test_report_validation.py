@@ -249,13 +249,13 @@ def test_the_event_class_follows_pos_label_when_the_model_has_one():
 
     f = fitted("gam_clf-binary")
     model = copy.deepcopy(f.model)
-    model.pos_label = model.classes_[0]
+    model.pos_label_ = model.classes_[0]  # the event as a fit with pos_label=classes_[0] fixes it
     v = validate(model, f.X_test, f.y_test)
     assert v.event == model.classes_[0]
     p0 = _proba_of(model, f.X_test, model.classes_[0])
     assert v.metrics["AUC"] == pytest.approx(metrics.roc_auc_score(f.y_test == model.classes_[0], p0))
-    model.pos_label = "neither"
-    with pytest.raises(ValueError, match="pos_label='neither' is not a class"):
+    model.pos_label_ = "neither"
+    with pytest.raises(ValueError, match="pos_label_='neither' is not a class of the fitted model"):
         event_class(model)
 
 

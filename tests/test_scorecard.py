@@ -133,3 +133,18 @@ def test_the_report_shows_the_card_and_what_rounding_costs(fitted):
     assert "20 points double the odds of not &#x27;Bad&#x27;" in gam_part
     without_data = render_report([models["Bad"]])
     assert "Scorecard points" in without_data and "AUC, integer points" not in without_data
+
+
+def test_the_report_shows_na_for_a_one_class_hold_out_and_weights_the_auc(fitted):
+    from glassbox.report import render_report
+
+    models, X, y = fitted
+    only_good = np.asarray(y) == "Good"
+    page = render_report([models["Bad"]], X=X[only_good], y=y[only_good])
+    assert "Scorecard points" in page and "n/a: one class" in page.split("Scorecard points")[1]
+    weights = np.linspace(0.5, 2.0, len(y))
+    weighted = models["Bad"].to_scorecard().evaluate(X, y, sample_weight=weights)
+    assert weighted["auc_exact"] == pytest.approx(
+        roc_auc_score(y == "Bad", models["Bad"].predict_proba(X)[:, 0], sample_weight=weights), abs=1e-12)
+    page = render_report([models["Bad"]], X=X, y=y, sample_weight=weights)
+    assert f"<td class=\"num\">{weighted['auc_rounded']:.6g}</td>" in page.split("Scorecard points")[1]

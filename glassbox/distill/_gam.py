@@ -7,9 +7,11 @@ not only its decisions, so the student's shape functions follow the teacher's lo
 structure is the classifier's: same binning, terms and intercept, read as log-odds.
 """
 
+from dataclasses import replace
+
 import numpy as np
 
-from glassbox._base import check_pos_label, negated_cst
+from glassbox._base import check_pos_label, fix_event
 from glassbox._losses import classification_loss
 from glassbox.gam import GAMClassifier, GAMRegressor
 
@@ -26,14 +28,19 @@ def fit_scores(student, X, log_odds, classes):
     if len(classes) != 2:
         raise ValueError(f"log-odds targets need a binary teacher; got {len(classes)} classes")
     params = student.get_params()
-    if check_pos_label(params.pop("pos_label"), classes) == 0:
-        # The constraints read the event's log-odds; the regressor fits those of classes[1].
-        params["monotonic_cst"] = negated_cst(params["monotonic_cst"])
-    regressor = GAMRegressor(loss="squared_error", **params).fit(X, log_odds)
+    sign = -1.0 if check_pos_label(params.pop("pos_label"), classes) == 0 else 1.0
+    # The regressor fits the event's log-odds, which the constraints read (and its warnings
+    # speak of); the tables are then turned back into the log-odds of classes[1], the raw score
+    # of a GAMClassifier: a negation, exact.
+    regressor = GAMRegressor(loss="squared_error", **params).fit(X, sign * np.asarray(log_odds))
     # Every fitted attribute (public, ending in "_") is the structure's: none is left behind.
     for name, value in vars(regressor).items():
         if name.endswith("_") and not name.startswith("_"):
             setattr(student, name, value)
+    if sign < 0:
+        student.terms_ = [replace(t, scores=-t.scores) for t in student.terms_]
+        student.intercept_ = -student.intercept_
     student.classes_ = classes
     student.loss_ = classification_loss(len(classes))  # its raw score is a log-odds
+    fix_event(student)
     return student

@@ -367,8 +367,9 @@ def _pair_lines(term, classes):
 
 def reason_gaps(model, codes, column, reference):
     """``(gaps, reference_of, unit)``: each row's additive gap per feature against ``reference``
-    ("best" bin or training "mean"; pairs shared by Shapley values, explain/_reasons.py), which
-    bins of a feature's main effect are its best (``reference_of(i, j)``), and the gaps' unit.
+    ("best" bin or training "mean"; pairs shared by Shapley values, explain/_reasons.py), what a
+    feature's best-reference gap is measured against (``reference_of(i, j)``: its main effect's
+    best bins and its pair terms' best cells), and the gaps' unit.
     ``column`` is the class the reasons are toward: a multiclass model's logit of it, a binary
     model's log-odds of it (the fitted scores, negated for ``classes_[0]``); None for a regressor."""
     from glassbox.explain._reasons import best_position, reference_text
@@ -376,6 +377,7 @@ def reason_gaps(model, codes, column, reference):
     n, n_features = codes.shape
     gaps = np.zeros((n, n_features))
     best = {}
+    n_pairs = np.zeros(n_features, dtype=np.intp)  # pair terms each feature's gap also holds a share of
     multiclass = np.ndim(model.intercept_) > 0
     for term in model.terms_:
         scores = term.scores[..., column] if multiclass else -term.scores if column == 0 else term.scores
@@ -405,8 +407,19 @@ def reason_gaps(model, codes, column, reference):
         # Two players' Shapley values: each the average of its marginal gain in either order.
         gaps[:, term.features[0]] += 0.5 * (alone_a + (both - alone_b))
         gaps[:, term.features[1]] += 0.5 * (alone_b + (both - alone_a))
+        n_pairs[list(term.features)] += 1
     if column is None:
         unit = "the " + link_text(model)
     else:
         unit = f"the {'logit' if multiclass else 'log-odds'} of class {py_scalar(model.classes_[column])!r}"
-    return gaps, lambda i, j: best.get(j), unit
+
+    def reference_of(i, j):
+        # Everything the gap is measured against: the main effect's best bins, and the best cell of
+        # each pair term the feature shares (its Shapley share there).
+        pairs = (f"the best cells of its {n_pairs[j]} pair term{'s' if n_pairs[j] > 1 else ''}"
+                 if n_pairs[j] else None)
+        if j in best:
+            return best[j] + (f" (and {pairs})" if pairs else "")
+        return pairs
+
+    return gaps, reference_of, unit

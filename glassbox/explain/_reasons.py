@@ -22,7 +22,7 @@ keeps the reference where applicants really are.
 - **Rule lists and trees (what-if).** A feature's gap is the row's prediction minus the
   prediction with that feature alone set to its reference: the best over the feature's bins
   (each weighted by its training rows, by the same rule), or their training-weighted average
-  (mean). Predictions are constant within a bin, so trying every bin (and the missing bin) is
+  (mean). Predictions are constant within a bin, so trying every bin training rows fell in is
   exact. Features the structure never reads have gap 0.
 
 Only features with a positive gap are reasons; they are ranked by gap, largest first.
@@ -31,7 +31,7 @@ Only features with a positive gap are reasons; they are ranked by gap, largest f
 import numpy as np
 import pandas as pd
 
-from glassbox._base import as_table, event_class, py_scalar
+from glassbox._base import as_table, event_class, py_scalar, same_label
 from glassbox.explain._common import fmt, row_index
 from glassbox.rules import Condition
 
@@ -55,8 +55,9 @@ def reason_codes(model, X, n=4, reference="best", event=None):
 
     Returns a DataFrame with one row per (sample, rank): ``feature``, ``value`` (as given),
     ``bin`` (the bin the value falls in), ``gap`` (in ``frame.attrs["unit"]``), ``reference``
-    (the bin the gap is measured against, for a GAM main effect or a what-if; the training mean
-    otherwise) and ``text``, the sentence a letter or a screen can show.
+    (what the gap is measured against: the best bins as a condition, with a GAM feature's pair
+    terms' best cells named too; or "the training average") and ``text``, the sentence a letter
+    or a screen can show.
     """
     from glassbox.explain._api import shown
 
@@ -78,13 +79,12 @@ def reason_codes(model, X, n=4, reference="best", event=None):
         for rank, j in enumerate(ranked, start=1):
             f = features[j]
             value = py_scalar(table.iloc[i, j])
-            against = reference_of(i, j) if reference == "best" else None
+            against = reference_of(i, j) if reference == "best" else "the training average"
             keys.append((index[i], rank))
             records.append({
                 "feature": f.name, "value": value, "bin": f.bin_label(codes[i, j]), "gap": float(gaps[i, j]),
-                "reference": against if against is not None else "training mean",
-                "text": f"{f.name} = {fmt(value)} adds {gaps[i, j]:.3g} to {unit} against "
-                        f"{against if against is not None else 'the training average'}",
+                "reference": against,
+                "text": f"{f.name} = {fmt(value)} adds {gaps[i, j]:.3g} to {unit} against {against}",
             })
     out = pd.DataFrame(records, columns=["feature", "value", "bin", "gap", "reference", "text"],
                        index=pd.MultiIndex.from_tuples(keys, names=["row", "rank"]) if keys
@@ -129,7 +129,7 @@ def _event_column(model, event):
                 f"(one of {[py_scalar(c) for c in classes]})."
             )
         return k, label
-    matches = [k for k, c in enumerate(classes) if py_scalar(c) == py_scalar(event)]
+    matches = [k for k, c in enumerate(classes) if same_label(event, c)]
     if not matches:
         raise ValueError(f"event={py_scalar(event)!r} is not a class; the classes are {[py_scalar(c) for c in classes]}.")
     return matches[0], classes[matches[0]]

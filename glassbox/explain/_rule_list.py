@@ -14,6 +14,7 @@ from glassbox._base import py_scalar
 from glassbox.binning import format_threshold
 from glassbox.explain._common import fmt, local_selector, meta, perf_records, row_headline, row_index, with_actual
 from glassbox.explain._html import page, span, values_table
+from glassbox.rules import first_match
 
 
 def describe(model, rule):
@@ -179,14 +180,7 @@ def _rule_list(model, hit=None, skipped=0):
 def outputs(model, codes):
     """Each binned row's prediction (probabilities in ``classes_`` order, or ``[mean]``): the
     value of the first rule that holds, evaluated on the structure itself."""
-    rules = model.rules_
-    out = np.tile(rules[-1].value, (codes.shape[0], 1))
-    free = np.ones(codes.shape[0], dtype=bool)
-    for rule in rules[:-1]:
-        hit = free & rule.evaluate(codes)
-        out[hit] = rule.value
-        free &= ~hit
-    return out
+    return np.array([rule.value for rule in model.rules_])[first_match(model.rules_, codes)]
 
 
 def reason_gaps(model, codes, column, reference):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from glassbox._base import event_class, py_scalar
+from glassbox._base import event_class, py_scalar, same_label
 from glassbox.explain._gam import _merged, _shown_codes, event_terms, term_frame
 
 
@@ -104,17 +104,19 @@ class Scorecard:
             total = total + table[term.cells(codes)]
         return total
 
-    def evaluate(self, X, y):
+    def evaluate(self, X, y, sample_weight=None):
         """What rounding the points to integers costs: the AUC of the exact and the rounded totals
-        (ranking the event by fewer points), and how far the totals move. Returns a dict."""
+        (ranking the event by fewer points; weighted by ``sample_weight`` when given), and how far
+        the totals move. Returns a dict; a ValueError when ``y`` has only one class."""
         from sklearn.metrics import roc_auc_score
 
-        is_event = np.asarray(pd.Series(y).map(lambda v: py_scalar(v) == py_scalar(self.event)), dtype=bool)
+        is_event = np.array([same_label(v, self.event) for v in np.asarray(y)], dtype=bool)
         if is_event.all() or not is_event.any():
             raise ValueError(f"y needs rows of both the event {py_scalar(self.event)!r} and other classes to "
                              "compare rankings.")
         exact, rounded = self.score(X, rounded=False), self.score(X, rounded=True)
-        auc_exact, auc_rounded = roc_auc_score(is_event, -exact), roc_auc_score(is_event, -rounded)
+        auc_exact = roc_auc_score(is_event, -exact, sample_weight=sample_weight)
+        auc_rounded = roc_auc_score(is_event, -rounded, sample_weight=sample_weight)
         moved = np.abs(rounded - exact)
         return {"auc_exact": float(auc_exact), "auc_rounded": float(auc_rounded),
                 "auc_change": float(auc_rounded - auc_exact), "gini_exact": float(2 * auc_exact - 1),

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from glassbox._base import effective_n_threads
+from glassbox._base import effective_n_threads, fix_event
 from glassbox._families import check_params, estimator_names, family_by_name
 from glassbox._version import __version__
 from glassbox.export._binning import binning_from_dict, binning_to_dict
@@ -267,6 +267,11 @@ def _restore(model, top, family):
         model.feature_names_in_ = np.asarray(names, dtype=object)
     if is_classifier(model):
         model.classes_ = classes_from_json(top.obj("classes"))
+        if hasattr(model, "pos_label"):  # the event, fixed as fit fixes it (a bad label was refused with the params)
+            try:
+                fix_event(model)
+            except ValueError as err:
+                raise ModelFileError(f"field 'model.params.pos_label': {err}") from None
     elif not top.is_null("classes"):
         top.fail("classes", f"a {type(model).__name__} has no classes (null)")
     training = top.obj("training")

@@ -98,6 +98,9 @@ def monotonize(model, term, direction="auto"):
     if direction == "auto":
         direction = trend(scores, weights) or 1
     seen = weights > 0
+    if not seen.any():
+        raise ValueError(f"no training row of {t.name!r} has a value (all were missing): its main effect has no "
+                         "order to make monotone.")
     fitted = scores.copy()
     fitted[seen] = isotonic_regression(scores[seen], sample_weight=weights[seen], increasing=direction > 0)
     # A bin no training row fell in takes its left neighbour's value (the first seen one's at the start).

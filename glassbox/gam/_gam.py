@@ -27,12 +27,12 @@ from glassbox._base import (
     check_classification_y,
     check_monotonic_cst,
     check_regression_y,
-    check_pos_label,
     check_sample_weight,
     effective_n_threads,
     event_class,
     event_sign,
     feature_names,
+    fix_event,
     py_scalar,
     relative_weight,
     user_stacklevel,
@@ -66,8 +66,9 @@ _COMMON_PARAMS_DOC = """
         Most terms (main effects and pairs together) the model keeps: a sparse GAM for a short
         scorecard or a review. The full model is fitted first, its ``max_terms`` most important
         terms kept, and those boosted again from the start so they take up what the others
-        explained (so the fit takes about twice as long). A feature whose main effect is dropped
-        has no term: it reads no column (or only through a kept pair). None: no cap.
+        explained (so the fit takes about twice as long; a ``time_limit`` covers both passes). A
+        feature whose main effect is dropped has no term: it reads no column (or only through a
+        kept pair). None: no cap.
     outer_bags : int, default=6
         Models fitted on different train/validation splits and averaged; their spread gives
         ``standard_errors``.
@@ -320,7 +321,9 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             kept_pairs = [full[i].features for i in keep if full[i].is_pair]
             fitting.restart()
             terms, rounds, refit_stopped = self._boost(fitting, mains, 0, kept_pairs)
-            stopped = {stage: stopped.get(stage) or n for stage, n in refit_stopped.items()}
+            # The clock may have cut either pass: say every stage it cut in one or the other.
+            stopped = {stage: refit_stopped.get(stage) or stopped.get(stage)
+                       for stage in dict.fromkeys([*stopped, *refit_stopped])}
 
         self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
         _warn_if_stopped(self, stopped, len(bags), time.perf_counter() - started)
@@ -550,7 +553,7 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
     def _encode_y(self, y, n_samples):
         """``(target, strata, loss)``: class codes as floats, the codes to stratify bags by."""
         codes, self.classes_ = check_classification_y(y, n_samples)
-        check_pos_label(self.pos_label, self.classes_)
+        fix_event(self)
         return codes.astype(np.float64), codes, classification_loss(len(self.classes_))
 
     def decision_function(self, X):

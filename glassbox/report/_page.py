@@ -124,7 +124,7 @@ def render_report(models, *, X=None, y=None, sample_weight=None, segments=None):
         anchor = f"model-{i + 1}"
         links.append(f'<a href="#{anchor}">{e(title)}</a>')
         sections.append(_model_section(anchor, title, model, None if validations is None else validations[i],
-                                       X, y))
+                                       X, y, sample_weight))
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     validated = f" validated on {validations[0].n_rows} hold-out rows" if validations else ""
     return (
@@ -138,7 +138,7 @@ def render_report(models, *, X=None, y=None, sample_weight=None, segments=None):
     )
 
 
-def _model_section(anchor, title, model, validation, X=None, y=None):
+def _model_section(anchor, title, model, validation, X=None, y=None, sample_weight=None):
     from glassbox.distill import inspected as shown
     from glassbox.export import to_dict
     from glassbox.report._notes import model_notes
@@ -163,9 +163,9 @@ def _model_section(anchor, title, model, validation, X=None, y=None):
     if has_scorecard(inspected):
         from glassbox.report._holdout import holdout
 
-        rows = holdout(inspected, X, y) if X is not None else None
-        parts.append(scorecard_section(inspected, None if rows is None else rows.X,
-                                       None if rows is None else rows.y))
+        rows = holdout(inspected, X, y, sample_weight) if X is not None else None
+        parts.append(scorecard_section(inspected, None if rows is None else rows.X, None if rows is None else rows.y,
+                                       rows.weight if rows is not None and rows.weighted else None))
     figures = _figures(model)
     if figures:
         parts.append("<h3>Plots</h3>")

@@ -100,7 +100,10 @@ def isotonic_on_pairs(values, weights, pairs):
                         constraints=[{"type": "ineq", "fun": lambda v: difference @ v, "jac": lambda v: difference}],
                         method="SLSQP", options={"ftol": 1e-15, "maxiter": 1000})
     v = solution.x
-    # Pool what the solver left (nearly) equal and linked by a pair into exact weighted means.
+    # Pool into exact weighted means: first what the solver left (nearly) equal along a pair, then,
+    # until none is left, any pair still out of order (the solver meets the constraints only to
+    # its tolerance; a pooled block's mean lies between its members', so merging an out-of-order
+    # pair never breaks a satisfied one for good, and the loop ends with every pair exact).
     scale = max(float(np.ptp(values)), 1e-300)
     parent = list(range(len(v)))
 
@@ -110,15 +113,23 @@ def isotonic_on_pairs(values, weights, pairs):
             i = parent[i]
         return i
 
+    def pooled():
+        groups = {}
+        for i in range(len(v)):
+            groups.setdefault(root(i), []).append(i)
+        out = np.empty(len(v))
+        for members in groups.values():  # a rule alone keeps its value exactly
+            out[members] = values[members[0]] if len(members) == 1 else np.average(values[members], weights=w[members])
+        return out
+
     for a, b in pairs:
         if abs(v[a] - v[b]) <= 1e-7 * scale:
             parent[root(a)] = root(b)
-    groups = {}
-    for i in range(len(v)):
-        groups.setdefault(root(i), []).append(i)
-    exact = v.copy()
-    for members in groups.values():
-        exact[members] = np.average(values[members], weights=w[members])
-    if all(exact[a] <= exact[b] for a, b in pairs):
-        return exact
-    return v  # the pooled blocks were not the solution's: the solver's own, feasible to its tolerance
+    exact = pooled()
+    while True:
+        broken = [(a, b) for a, b in pairs if exact[a] > exact[b]]
+        if not broken:
+            return exact
+        for a, b in broken:
+            parent[root(a)] = root(b)
+        exact = pooled()

@@ -190,3 +190,15 @@ class Rule:
 
     def __str__(self):
         return self.to_text()
+
+
+def first_match(rules, codes):
+    """Index of the first of ``rules`` whose conditions hold, for each row of a binned matrix;
+    the last rule (a list's default, with no conditions) where none of the others does."""
+    fired = np.full(codes.shape[0], len(rules) - 1, dtype=np.intp)
+    free = np.ones(codes.shape[0], dtype=bool)
+    for r, rule in enumerate(rules[:-1]):
+        hit = free & rule.evaluate(codes)
+        fired[hit] = r
+        free &= ~hit
+    return fired

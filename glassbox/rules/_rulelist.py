@@ -21,13 +21,13 @@ from glassbox._base import (
     check_real,
     check_classification_y,
     check_monotonic_cst,
-    check_pos_label,
     check_regression_y,
     check_sample_weight,
     drop_zero_weight_rows,
     effective_n_threads,
     event_class,
     feature_names,
+    fix_event,
     relative_weight,
     user_stacklevel,
 )
@@ -35,7 +35,7 @@ from glassbox._progress import Progress
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
 from glassbox.rules._monotone import isotonic_on_pairs, order_pairs
-from glassbox.rules._rule import Rule
+from glassbox.rules._rule import Rule, first_match
 from glassbox.rules._search import Problem, default_max_nodes, search
 
 
@@ -159,7 +159,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         n_samples = binned.codes.shape[0]
         if classification:
             target, self.classes_ = check_classification_y(y, n_samples)
-            check_pos_label(getattr(self, "pos_label", None), self.classes_)
+            fix_event(self)
         else:
             target = check_regression_y(y, n_samples)
         self.monotonic_cst_ = check_monotonic_cst(self.monotonic_cst, feature_names(self), binned.is_categorical,
@@ -259,13 +259,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         return True
 
     def _fired(self, codes):
-        fired = np.full(codes.shape[0], len(self.rules_) - 1, dtype=np.intp)
-        free = np.ones(codes.shape[0], dtype=bool)
-        for r, rule in enumerate(self.rules_[:-1]):
-            rows = free & rule.evaluate(codes)
-            fired[rows] = r
-            free &= ~rows
-        return fired
+        return first_match(self.rules_, codes)
 
     def apply(self, X):
         """Index into ``rules_`` of the rule that fires for each row: the first whose conditions

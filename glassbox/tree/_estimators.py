@@ -18,12 +18,12 @@ from glassbox._base import (
     check_real,
     check_classification_y,
     check_monotonic_cst,
-    check_pos_label,
     check_regression_y,
     drop_zero_weight_rows,
     effective_n_threads,
     event_sign,
     feature_names,
+    fix_event,
     relative_weight,
 )
 from glassbox._ext._typedefs import BIN_CODE_DTYPE
@@ -245,8 +245,8 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
 
     def _stats(self, y, sw, n, cst):
         codes, classes = check_classification_y(y, n)
-        check_pos_label(self.pos_label, classes)
         self.classes_, self.n_classes_ = classes, len(classes)
+        fix_event(self)
         if self.n_classes_ > 2 and cst.any():
             raise ValueError(
                 f"monotonic_cst is only supported for binary classification and regression, but y "

@@ -1,0 +1,84 @@
+"""Choose a GAM default by cross-validation inside the training splits (never on the test splits).
+
+For each benchmark dataset of ``bench_gam``, the training part of ``benchmarks.datasets.split``
+is cut into ``--folds`` folds (stratified for classification); every candidate setting is fitted
+on each fold's complement and scored on the fold (AUC, macro one-vs-rest AUC, or R²). Prints, per
+dataset and setting, the mean CV score and the fit seconds, then the means over datasets with the
+paired standard error of each setting's score difference from the first one.
+
+    python -m benchmarks.select_gam_defaults --param max_leaves 2 3 4
+    python -m benchmarks.select_gam_defaults --param max_leaves 2 3 --datasets adult fico
+
+Run it alone on the machine: the fit seconds are part of the answer.
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from benchmarks.bench_gam import DATASETS, score
+from benchmarks.datasets import load_dataset, split
+
+
+def _value(text):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def cross_validate(dataset, name, values, folds, n_jobs):
+    from glassbox import GAMClassifier, GAMRegressor
+
+    X, y, meta = load_dataset(dataset)
+    task = meta["task"]
+    X_train, _, y_train, _ = split(X, y, task)
+    X_train, y_train = X_train.reset_index(drop=True), np.asarray(y_train)
+    splitter = (KFold(folds, shuffle=True, random_state=0) if task == "regression"
+                else StratifiedKFold(folds, shuffle=True, random_state=0))
+    rows = []
+    for value in values:
+        scores, seconds = [], []
+        for fit_rows, test_rows in splitter.split(X_train, y_train):
+            cls = GAMRegressor if task == "regression" else GAMClassifier
+            model = cls(n_jobs=n_jobs, random_state=0, **{name: value})
+            start = time.perf_counter()
+            model.fit(X_train.iloc[fit_rows], y_train[fit_rows])
+            seconds.append(time.perf_counter() - start)
+            scores.append(score(model, task, X_train.iloc[test_rows], y_train[test_rows]))
+        rows.append({"dataset": dataset, "task": task, name: value, "cv_score": float(np.mean(scores)),
+                     "fold_scores": scores, "fit_seconds": float(np.sum(seconds))})
+        print(f"{dataset:<24} {name}={value!s:<8} CV score {np.mean(scores):.5f}  fit {np.sum(seconds):7.2f} s",
+              flush=True)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--param", nargs="+", required=True, metavar=("NAME", "VALUE"),
+                        help="a parameter and its candidate values (the first is the reference)")
+    parser.add_argument("--datasets", nargs="+", help="default: bench_gam's twelve")
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    name, values = args.param[0], [_value(v) for v in args.param[1:]]
+    datasets = args.datasets or [d for group in DATASETS.values() for d in group]
+    rows = []
+    for dataset in datasets:
+        rows += cross_validate(dataset, name, values, args.folds, args.n_jobs)
+    print(f"\nmeans over {len(datasets)} datasets ({args.folds}-fold CV inside each training split):")
+    reference = np.array([r["cv_score"] for r in rows if r[name] == values[0]])
+    for value in values:
+        mine = [r for r in rows if r[name] == value]
+        scores = np.array([r["cv_score"] for r in mine])
+        difference = scores - reference
+        se = difference.std(ddof=1) / np.sqrt(len(difference)) if len(difference) > 1 else 0.0
+        print(f"  {name}={value!s:<8} mean CV score {scores.mean():.5f}  difference {difference.mean():+.5f} "
+              f"(paired SE {se:.5f})  total fit {sum(r['fit_seconds'] for r in mine):8.1f} s")
+
+
+if __name__ == "__main__":
+    main()
