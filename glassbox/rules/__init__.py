@@ -4,8 +4,9 @@ and distilled rules) and the rule-list estimators."""
 from glassbox.rules._monotone import order_pairs
 from glassbox.rules._rule import Condition, Rule, first_match
 from glassbox.rules._rulelist import (
-    NotProvenOptimalWarning, RuleListClassifier, RuleListRegressor, describe_gap, resolved_defaults,
+    EmptyRuleListWarning, NotProvenOptimalWarning, RuleListClassifier, RuleListRegressor, describe_gap,
+    resolved_defaults,
 )
 
-__all__ = ["Condition", "Rule", "RuleListClassifier", "RuleListRegressor", "NotProvenOptimalWarning",
-           "describe_gap", "first_match", "order_pairs", "resolved_defaults"]
+__all__ = ["Condition", "EmptyRuleListWarning", "NotProvenOptimalWarning", "Rule", "RuleListClassifier",
+           "RuleListRegressor", "describe_gap", "first_match", "order_pairs", "resolved_defaults"]

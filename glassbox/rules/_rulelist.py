@@ -34,6 +34,7 @@ from glassbox._base import (
 from glassbox._progress import Progress
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
+from glassbox.rules._empty import empty_list_advice
 from glassbox.rules._monotone import isotonic_on_pairs, order_pairs
 from glassbox.rules._rule import Rule, first_match
 from glassbox.rules._search import Problem, default_max_nodes, search
@@ -41,6 +42,10 @@ from glassbox.rules._search import Problem, default_max_nodes, search
 
 class NotProvenOptimalWarning(UserWarning):
     """The search budget ran out before the rule list was proven optimal."""
+
+
+class EmptyRuleListWarning(UserWarning):
+    """A fit returned the default rule alone; the message says which setting would give rules."""
 
 
 # c="auto": a rule must cut the loss by 0.5% of the weight, and by at least 5 rows' worth on small
@@ -126,6 +131,12 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
                                        classification)
         if self.monotonic_cst_.any() and self._make_monotone(binned, target, relative, classification):
             self.optimal_ = False  # the certificate was for the list's own predictions
+        if len(self.rules_) == 1 and self.n_antecedents_:
+            advice = empty_list_advice(antecedents.conditions, binned.codes, target, relative, classification,
+                                       len(self.classes_) if classification else 0, self.c_,
+                                       suggest_balanced=getattr(self, "class_weight", None) is None)
+            warnings.warn(f"the rule list is empty (the default rule alone): {advice}", EmptyRuleListWarning,
+                          stacklevel=user_stacklevel())
         if not antecedents.complete:
             reason = ("half the time limit" if time.perf_counter() > (start + deadline) / 2
                       else f"the {_antecedents.MAX_MINED_BYTES >> 20} MiB of memory they may take")

@@ -1,0 +1,82 @@
+"""Why a rule list came out empty, and what would give it rules.
+
+The empty list (the default rule alone) is a valid answer only when it is the best one. When a
+fit returns it, the user needs to know whether no rule helps at all or whether a setting hides
+them: ``c`` (every rule must lower the training error by more than ``c``), or misclassification
+itself, which on rare positives cannot see a rule that separates 2% risk from 30% risk (no rule
+changes the majority class anywhere). The best single rule answers both: its error reduction
+against ``c``, and, for a classifier, the same with the classes weighed alike
+(``class_weight="balanced"``).
+"""
+
+import numpy as np
+
+from glassbox.rules._rule import Rule
+
+
+def _class_error(target, weight, conditions, codes, n_classes):
+    """Weighted misclassification of the default rule alone, and of each one-rule list (the rule,
+    then the default on the rest), each predicting its majority. One candidate's rows at a time:
+    thousands of candidates on many rows would not fit in memory together."""
+    total = np.bincount(target, weights=weight, minlength=n_classes)
+    empty = total.sum() - total.max()
+    one_rule = np.empty(len(conditions))
+    for a, cs in enumerate(conditions):
+        rows = Rule(tuple(cs), None, None).evaluate(codes)
+        inside = np.bincount(target[rows], weights=weight[rows], minlength=n_classes)
+        outside = total - inside
+        one_rule[a] = (inside.sum() - inside.max()) + (outside.sum() - outside.max())
+    return empty, one_rule
+
+
+def _squared_error(target, weight, conditions, codes):
+    """Weighted squared error of the mean alone, and of each one-rule list (two means)."""
+    def sse(w, wy, wyy):
+        return wyy - (wy ** 2 / w if w > 0 else 0.0)
+
+    w, wy, wyy = weight.sum(), (weight * target).sum(), (weight * target ** 2).sum()
+    one_rule = np.empty(len(conditions))
+    for a, cs in enumerate(conditions):
+        rows = Rule(tuple(cs), None, None).evaluate(codes)
+        w_in, wy_in, wyy_in = weight[rows].sum(), (weight[rows] * target[rows]).sum(), \
+            (weight[rows] * target[rows] ** 2).sum()
+        one_rule[a] = sse(w_in, wy_in, wyy_in) + sse(w - w_in, wy - wy_in, wyy - wyy_in)
+    return sse(w, wy, wyy), one_rule
+
+
+def empty_list_advice(conditions, codes, target, weight, classification, n_classes, c, suggest_balanced=True):
+    """The sentence a warning gives when the fitted list is empty: the best single rule, what it
+    gains against ``c``, and (classification, unless class weights were given) with balanced
+    classes. ``weight`` are the weights the fit computed with; gains are shares of the total
+    weight (of the variance, for regression), as the objective counts them."""
+    if not conditions:
+        return "no candidate rule was mined (see the warning above)."
+    if classification:
+        empty, one_rule = _class_error(target, weight, conditions, codes, n_classes)
+        scale = weight.sum()
+    else:
+        empty, one_rule = _squared_error(target.astype(np.float64), weight, conditions, codes)
+        scale = max(float(empty), 1e-300)
+    gains = (empty - one_rule) / scale
+    best = int(np.argmax(gains))
+    rule = Rule(tuple(conditions[best]), None, None).to_text()
+    if gains[best] > 0:
+        advice = (f"the best single rule, IF {rule}, lowers the training error by {gains[best]:.4g}, not more than "
+                  f"c={c:.4g}; c below {gains[best]:.4g} gives rules")
+    else:
+        advice = "no single rule lowers the training error at all"
+    if classification and suggest_balanced and gains[best] <= c:
+        counts = np.bincount(target, minlength=n_classes).astype(np.float64)
+        balanced = weight * (counts.sum() / (n_classes * np.maximum(counts, 1)))[target]
+        empty_b, one_rule_b = _class_error(target, balanced, conditions, codes, n_classes)
+        gains_b = (empty_b - one_rule_b) / balanced.sum()
+        best_b = int(np.argmax(gains_b))
+        if gains_b[best_b] > c:
+            advice += (f". Misclassification cannot see a rule that only changes how likely the rarer classes are "
+                       f"(the most frequent holds {counts.max() / counts.sum():.0%} of the rows): with "
+                       f"class_weight='balanced' the best single rule, IF "
+                       f"{Rule(tuple(conditions[best_b]), None, None).to_text()}, lowers the balanced error by "
+                       f"{gains_b[best_b]:.4g}, more than c")
+        elif gains[best] <= 0:
+            advice += ", not even with class_weight='balanced': the features do not separate the classes here"
+    return advice + "."
