@@ -255,3 +255,15 @@ def test_a_distilled_model_gives_its_students_reasons():
     distilled = _quiet(gb.DistilledClassifier(teacher=teacher, student=gb.ShallowTreeClassifier(max_depth=2),
                                               random_state=0), Xn, y)
     assert distilled.reason_codes(Xn.head(10)).equals(distilled.student_.reason_codes(Xn.head(10)))
+
+
+@pytest.mark.parametrize("estimator", [gb.GAMClassifier(**FAST, interactions=0), gb.ShallowTreeClassifier(max_depth=2)],
+                         ids=["gam", "tree"])
+def test_arrays_give_the_same_reasons_as_frames(estimator):
+    X, y, _ = _data(600)
+    numeric = X.drop(columns=["region"])
+    on_frame = _quiet(clone(estimator), numeric, y).reason_codes(numeric.head(20))
+    on_array = _quiet(clone(estimator), numeric.to_numpy(), y).reason_codes(numeric.head(20).to_numpy())
+    assert on_frame["gap"].tolist() == on_array["gap"].tolist()
+    np.testing.assert_array_equal(on_frame["value"].astype(float), on_array["value"].astype(float))  # NaN alike
+    assert set(on_array["feature"]) <= {"x0", "x1", "x2"}

@@ -62,6 +62,12 @@ def local_selector(records, index):
     return pd.DataFrame(rows, columns=columns, index=index)
 
 
+def value_table(X):
+    """X as a DataFrame of its raw values (an array's as objects), to read each row's value of a
+    feature by position, as the text shows it."""
+    return X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+
+
 def row_index(X):
     return X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(X.shape[0])
 

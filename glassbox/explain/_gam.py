@@ -16,7 +16,7 @@ import pandas as pd
 
 from glassbox._base import event_class, event_sign, py_scalar
 from glassbox.binning import format_threshold
-from glassbox.explain._common import fmt, local_selector, meta, perf_records, row_headline, row_index
+from glassbox.explain._common import fmt, local_selector, meta, perf_records, row_headline, row_index, value_table
 
 
 def link_text(model):
@@ -193,7 +193,7 @@ def local_parts(model, X, y):
     else:
         intercept = float(model.intercept_ * event_sign(model))
         contributions = account.to_numpy()
-    table = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+    table = value_table(X)
     specific = []
     for i in range(len(account)):
         row = contributions[i, 1:]

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from glassbox._base import as_table, event_class, py_scalar, same_label
-from glassbox.explain._common import fmt, row_index
+from glassbox.explain._common import fmt, row_index, value_table
 from glassbox.rules import Condition
 
 REFERENCES = ("best", "mean")
@@ -69,6 +69,7 @@ def reason_codes(model, X, n=4, reference="best", event=None):
     column, label = _event_column(inspected, event)
     table = as_table(X)
     codes = inspected.binner_.transform(table)
+    values = value_table(table)
     gaps, reference_of, unit = adapter.reason_gaps(inspected, codes, column, reference)
     features = inspected.binner_.features_
     index = row_index(table)
@@ -78,7 +79,7 @@ def reason_codes(model, X, n=4, reference="best", event=None):
         ranked = [j for j in order if gaps[i, j] > 0][:n]
         for rank, j in enumerate(ranked, start=1):
             f = features[j]
-            value = py_scalar(table.iloc[i, j])
+            value = py_scalar(values.iloc[i, j])
             against = reference_of(i, j) if reference == "best" else "the training average"
             keys.append((index[i], rank))
             records.append({
