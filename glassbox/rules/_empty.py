@@ -4,14 +4,26 @@ The empty list (the default rule alone) is a valid answer only when it is the be
 fit returns it, the user needs to know whether no rule helps at all or whether a setting hides
 them: ``c`` (every rule must lower the training error by more than ``c``), or misclassification
 itself, which on rare positives cannot see a rule that separates 2% risk from 30% risk (no rule
-changes the majority class anywhere). The best single rule answers both: its error reduction
-against ``c``, and, for a classifier, the same with the classes weighed alike
-(``class_weight="balanced"``).
+changes the majority class anywhere). The best one-condition rule answers both: its error
+reduction against ``c``, and, for a classifier, the same with the classes weighed alike
+(``class_weight="balanced"``). One-condition rules only: they are few (conjunctions run to
+millions on wide data) and a rule list fit must end within its time limit, so the advice stops at
+the fit's deadline too, saying how many it examined.
 """
+
+import time
 
 import numpy as np
 
 from glassbox.rules._rule import Rule
+
+
+def _examined(conditions, deadline):
+    """The candidates examined: all, or those the deadline left time for (checked every 64)."""
+    for a, cs in enumerate(conditions):
+        if a % 64 == 0 and a and time.perf_counter() >= deadline:
+            return
+        yield cs
 
 
 def _class_error(target, weight, conditions, codes, n_classes):
@@ -44,13 +56,18 @@ def _squared_error(target, weight, conditions, codes):
     return sse(w, wy, wyy), one_rule
 
 
-def empty_list_advice(conditions, codes, target, weight, classification, n_classes, c, suggest_balanced=True):
+def empty_list_advice(conditions, codes, target, weight, classification, n_classes, c, suggest_balanced=True,
+                      deadline=np.inf):
     """The sentence a warning gives when the fitted list is empty: the best single rule, what it
     gains against ``c``, and (classification, unless class weights were given) with balanced
     classes. ``weight`` are the weights the fit computed with; gains are shares of the total
     weight (of the variance, for regression), as the objective counts them."""
     if not conditions:
         return "no candidate rule was mined (see the warning above)."
+    n_candidates = len(conditions)
+    conditions = list(_examined(conditions, deadline))
+    note = "" if len(conditions) == n_candidates else (
+        f" (of the first {len(conditions)} of {n_candidates} one-condition rules: time_limit left no time for more)")
     if classification:
         empty, one_rule = _class_error(target, weight, conditions, codes, n_classes)
         scale = weight.sum()
@@ -61,11 +78,11 @@ def empty_list_advice(conditions, codes, target, weight, classification, n_class
     best = int(np.argmax(gains))
     rule = Rule(tuple(conditions[best]), None, None).to_text()
     if gains[best] > 0:
-        advice = (f"the best single rule, IF {rule}, lowers the training error by {gains[best]:.4g}, not more than "
-                  f"c={c:.4g}; c below {gains[best]:.4g} gives rules")
+        advice = (f"the best one-condition rule{note}, IF {rule}, lowers the training error by {gains[best]:.4g}, "
+                  f"not more than c={c:.4g}; c below {gains[best]:.4g} gives rules")
     else:
-        advice = "no single rule lowers the training error at all"
-    if classification and suggest_balanced and gains[best] <= c:
+        advice = f"no one-condition rule{note} lowers the training error at all"
+    if classification and suggest_balanced and gains[best] <= c and time.perf_counter() < deadline:
         counts = np.bincount(target, minlength=n_classes).astype(np.float64)
         balanced = weight * (counts.sum() / (n_classes * np.maximum(counts, 1)))[target]
         empty_b, one_rule_b = _class_error(target, balanced, conditions, codes, n_classes)
@@ -74,7 +91,7 @@ def empty_list_advice(conditions, codes, target, weight, classification, n_class
         if gains_b[best_b] > c:
             advice += (f". Misclassification cannot see a rule that only changes how likely the rarer classes are "
                        f"(the most frequent holds {counts.max() / counts.sum():.0%} of the rows): with "
-                       f"class_weight='balanced' the best single rule, IF "
+                       f"class_weight='balanced' the best one-condition rule, IF "
                        f"{Rule(tuple(conditions[best_b]), None, None).to_text()}, lowers the balanced error by "
                        f"{gains_b[best_b]:.4g}, more than c")
         elif gains[best] <= 0:

@@ -132,9 +132,11 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         if self.monotonic_cst_.any() and self._make_monotone(binned, target, relative, classification):
             self.optimal_ = False  # the certificate was for the list's own predictions
         if len(self.rules_) == 1 and self.n_antecedents_:
-            advice = empty_list_advice(antecedents.conditions, binned.codes, target, relative, classification,
-                                       len(self.classes_) if classification else 0, self.c_,
-                                       suggest_balanced=getattr(self, "class_weight", None) is None)
+            singles = [antecedents.conditions[a] for a in range(antecedents.n_single)]
+            advice = empty_list_advice(singles, binned.codes, target, relative,
+                                       classification, len(self.classes_) if classification else 0, self.c_,
+                                       suggest_balanced=getattr(self, "class_weight", None) is None,
+                                       deadline=deadline)
             warnings.warn(f"the rule list is empty (the default rule alone): {advice}", EmptyRuleListWarning,
                           stacklevel=user_stacklevel())
         if not antecedents.complete:
