@@ -93,6 +93,9 @@ def test_a_regressor_with_a_high_c_names_the_gain():
     gain = float(re.search(r"lowers the training error by ([0-9.e-]+)", messages[0]).group(1))
     lower, again = _fit(gb.RuleListRegressor(c=gain * 0.9, min_support=0.05), X, y)
     assert len(lower.rules_) > 1 and not again
+    # A large offset changes nothing (the sums of squares are of the centred target).
+    _, offset = _fit(gb.RuleListRegressor(c=0.9, min_support=0.05), X, y + 1e9)
+    assert offset == messages
 
 
 def test_a_list_with_rules_does_not_warn():

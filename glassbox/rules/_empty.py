@@ -72,7 +72,9 @@ def empty_list_advice(conditions, codes, target, weight, classification, n_class
         empty, one_rule = _class_error(target, weight, conditions, codes, n_classes)
         scale = weight.sum()
     else:
-        empty, one_rule = _squared_error(target.astype(np.float64), weight, conditions, codes)
+        target = target.astype(np.float64)
+        # Centred first: sums of squares of a large offset would cancel away the variance.
+        empty, one_rule = _squared_error(target - np.average(target, weights=weight), weight, conditions, codes)
         scale = max(float(empty), 1e-300)
     gains = (empty - one_rule) / scale
     best = int(np.argmax(gains))
