@@ -95,7 +95,7 @@ def test_a_regressor_with_a_high_c_names_the_gain():
     assert len(lower.rules_) > 1 and not again
     # A large offset changes nothing (the sums of squares are of the centred target).
     _, offset = _fit(gb.RuleListRegressor(c=0.9, min_support=0.05), X, y + 1e9)
-    assert offset == messages
+    assert len(offset) == 1 and f"lowers the training error by {gain:.4g}, not more than" in offset[0]
 
 
 def test_a_list_with_rules_does_not_warn():
