@@ -116,3 +116,4 @@ def test_the_advice_stays_within_the_time_limit():
     model, messages = _fit(gb.RuleListClassifier(c=0.9, max_card=1, min_support=0.01, time_limit=0.5), X, y)
     assert time.perf_counter() - start < 4.0
     assert len(model.rules_) == 1 and len(messages) == 1
+

@@ -94,7 +94,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         if self.max_nodes is not None:
             check_integer("max_nodes", self.max_nodes, 1)
         if self.time_limit is not None:
-            check_real("time_limit", self.time_limit, 0.0)
+            check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
         check_integer("beam_width", self.beam_width, 1)
         check_random_state_param(self.random_state)
         check_integer("verbose", self.verbose, 0)
@@ -104,6 +104,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         return sample_weight
 
     def _fit(self, X, y, sample_weight, classification):
+        self._check_params()  # before the clock reads time_limit
         # One clock for the whole fit. Mining may take half of it: what it finds is then sorted,
         # deduplicated and scored, in time that grows with how much it found.
         start = time.perf_counter()
@@ -324,8 +325,9 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
         counted as a quarter), between 50 and 200,000: about a second of search whatever the
         data's shape. The result depends only on the data and the parameters.
     time_limit : float or None, default=None
-        Seconds of search; None: no limit. A list cut short by time depends on the machine's
-        speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for that.
+        Seconds of search (> 0; inf, like None, means no limit). A list cut short by time depends
+        on the machine's speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for
+        that.
     beam_width : int, default=8
         Lists kept per length by the initial beam search.
     monotonic_cst : array-like of int, dict or None, default=None
