@@ -66,9 +66,9 @@ _COMMON_PARAMS_DOC = """
         Most terms (main effects and pairs together) the model keeps: a sparse GAM for a short
         scorecard or a review. The full model is fitted first, its ``max_terms`` most important
         terms kept, and those boosted again from the start so they take up what the others
-        explained (so the fit takes about twice as long; a ``time_limit`` covers both passes). A
-        feature whose main effect is dropped has no term: it reads no column (or only through a
-        kept pair). None: no cap.
+        explained (the fit costs the full fit plus a fit of the kept terms; a ``time_limit``
+        covers both passes). A feature whose main effect is dropped has no term: it reads no
+        column (or only through a kept pair). None: no cap.
     outer_bags : int, default=6
         Models fitted on different train/validation splits and averaged; their spread gives
         ``standard_errors``.
