@@ -39,10 +39,25 @@ class Loss:
 
     def check_target(self, y):
         """``y`` (float64, finite) if this loss can fit it; else a ValueError saying why."""
+        self.check_signs(*sign_counts(y))
         return y
 
+    def check_signs(self, n_negative, n_zero, n_positive):
+        """A ValueError when targets with these sign counts cannot be fitted (counts add over
+        partitions, so data split across machines is checked exactly as in memory)."""
+
+    def target_sums(self, y, w, n_scores):
+        """Weighted sums the constant score is a function of: ``[sum(w * y), sum(w)]`` (softmax: the
+        weight of each class, then ``sum(w)``). They add over partitions; with integer weights and
+        targets they are exact, so data split across machines gives the same intercept bit for bit."""
+        return np.array([np.dot(w, y), w.sum()])
+
     def initial_scores(self, y, w, n_scores):
-        """The constant raw score (one per output) minimising the loss under normalised weights."""
+        """The constant raw score (one per output) minimising the loss under weights ``w``."""
+        return self.initial_scores_from_sums(self.target_sums(y, w, n_scores))
+
+    def initial_scores_from_sums(self, sums):
+        """:meth:`initial_scores` from :meth:`target_sums` (summed over partitions)."""
         raise NotImplementedError
 
     def gradients(self, raw, y, sample_weight):
@@ -63,11 +78,16 @@ class Loss:
         return hash(type(self))
 
 
+def sign_counts(y):
+    """``(negative, zero, positive)`` counts of a target."""
+    return int((y < 0).sum()), int((y == 0).sum()), int((y > 0).sum())
+
+
 class SquaredError(Loss):
     name, link, kernel = "squared_error", "identity", LossId.SQUARED_ERROR
 
-    def initial_scores(self, y, w, n_scores):
-        return np.array([np.dot(w, y)])
+    def initial_scores_from_sums(self, sums):
+        return np.array([sums[0] / sums[1]])
 
     def gradients(self, raw, y, sample_weight):
         w = sample_weight[:, None]
@@ -80,16 +100,15 @@ class SquaredError(Loss):
 class Poisson(Loss):
     name, link, kernel = "poisson", "log", LossId.POISSON
 
-    def check_target(self, y):
-        if np.any(y < 0) or not np.any(y > 0):
+    def check_signs(self, n_negative, n_zero, n_positive):
+        if n_negative or not n_positive:
             raise ValueError(
                 "loss='poisson' needs non-negative targets with at least one positive value (counts); "
-                f"y has {int((y < 0).sum())} negative values. Use loss='squared_error' otherwise."
+                f"y has {n_negative} negative values. Use loss='squared_error' otherwise."
             )
-        return y
 
-    def initial_scores(self, y, w, n_scores):
-        return np.array([np.log(max(np.dot(w, y), 1e-12))])
+    def initial_scores_from_sums(self, sums):
+        return np.array([np.log(max(sums[0] / sums[1], 1e-12))])
 
     def gradients(self, raw, y, sample_weight):
         w = sample_weight[:, None]
@@ -106,16 +125,15 @@ class Gamma(Loss):
 
     name, link, kernel = "gamma", "log", LossId.GAMMA
 
-    def check_target(self, y):
-        if not np.all(y > 0):
+    def check_signs(self, n_negative, n_zero, n_positive):
+        if n_negative or n_zero:
             raise ValueError(
-                f"loss='gamma' needs strictly positive targets; y has {int((y <= 0).sum())} values <= 0. "
+                f"loss='gamma' needs strictly positive targets; y has {n_negative + n_zero} values <= 0. "
                 "Use loss='poisson' for counts with zeros, or loss='squared_error'."
             )
-        return y
 
-    def initial_scores(self, y, w, n_scores):
-        return np.array([np.log(np.dot(w, y))])
+    def initial_scores_from_sums(self, sums):
+        return np.array([np.log(sums[0] / sums[1])])
 
     def gradients(self, raw, y, sample_weight):
         w = sample_weight[:, None]
@@ -129,8 +147,8 @@ class Gamma(Loss):
 class LogLoss(Loss):
     name, link, kernel = "log_loss", "logit", LossId.LOG_LOSS
 
-    def initial_scores(self, y, w, n_scores):
-        p = np.clip(np.dot(w, y), 1e-12, 1 - 1e-12)
+    def initial_scores_from_sums(self, sums):
+        p = np.clip(sums[0] / sums[1], 1e-12, 1 - 1e-12)
         return np.array([np.log(p / (1 - p))])
 
     def gradients(self, raw, y, sample_weight):
@@ -146,8 +164,11 @@ class LogLoss(Loss):
 class Softmax(Loss):
     name, link, kernel = "softmax", "softmax", LossId.SOFTMAX
 
-    def initial_scores(self, y, w, n_scores):
-        priors = np.bincount(y.astype(np.intp), weights=w, minlength=n_scores)
+    def target_sums(self, y, w, n_scores):
+        return np.append(np.bincount(y.astype(np.intp), weights=w, minlength=n_scores), w.sum())
+
+    def initial_scores_from_sums(self, sums):
+        priors = sums[:-1] / sums[-1]
         logits = np.log(np.clip(priors, 1e-12, None))
         return logits - logits.mean()
 

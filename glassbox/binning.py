@@ -226,24 +226,31 @@ class Binner(GlassboxMixin, TransformerMixin, BaseEstimator):
         names = feature_names(self)
         is_cat = self._categorical_mask(X, names)
         rows = self._subsample_rows(X.shape[0])
-        numeric = {j: _numeric_column(_column(X, j), names[j]) for j in range(len(names)) if not is_cat[j]}
-        samples = {j: values if rows is None else values[rows] for j, values in numeric.items()}
-        if any(np.isinf(sample).any() for sample in samples.values()):
-            # Before any threshold arithmetic, which inf would poison. Infinities outside the
-            # subsample are caught by the kernel's count when the codes are computed below.
-            _raise_infinite(np.column_stack(list(numeric.values())), [names[j] for j in numeric])
-        features = []
-        for j, name in enumerate(names):
-            if is_cat[j]:
-                features.append(_fit_categorical(name, _column(X, j), self.max_bins))
-            else:
-                features.append(FeatureBins(name, CONTINUOUS, _fit_thresholds(samples[j], self.max_bins)))
+        sample = X if rows is None else (X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows])
+        levels = {j: level_counts(_column(X, j), names[j]) for j in range(len(names)) if is_cat[j]}
+        features = self._features(sample, is_cat, levels)
         codes = self._codes(X, features, warn_unseen=False)
-        self.features_ = [
-            replace(f, counts=np.bincount(codes[:, j], minlength=f.n_codes).astype(np.int64))
-            for j, f in enumerate(features)
-        ]
+        self._set_counts(features, [np.bincount(codes[:, j], minlength=f.n_codes) for j, f in enumerate(features)])
         return codes
+
+    def _features(self, sample, is_cat, levels):
+        """Each feature's bins: continuous thresholds from the subsample's rows ``sample``,
+        categorical levels from ``levels`` (feature index -> :func:`level_counts` over every row,
+        merged with :func:`merge_level_counts` when the rows come in partitions)."""
+        names = feature_names(self)
+        numeric = {j: _numeric_column(_column(sample, j), names[j]) for j in range(len(names)) if not is_cat[j]}
+        if any(np.isinf(values).any() for values in numeric.values()):
+            # Before any threshold arithmetic, which inf would poison. Infinities outside the
+            # subsample are caught by the kernel's count when the codes are computed.
+            _raise_infinite(np.column_stack(list(numeric.values())), [names[j] for j in numeric])
+        return [_fit_categorical(name, *levels[j], self.max_bins) if is_cat[j]
+                else FeatureBins(name, CONTINUOUS, _fit_thresholds(numeric[j], self.max_bins))
+                for j, name in enumerate(names)]
+
+    def _set_counts(self, features, counts):
+        """Record the fitted features with their training rows per code (summed over partitions
+        when the rows come in partitions)."""
+        self.features_ = [replace(f, counts=np.asarray(c, dtype=np.int64)) for f, c in zip(features, counts)]
 
     def _check_params(self):
         check_integer("max_bins", self.max_bins, 2, MAX_VALUE_BINS,
@@ -485,13 +492,32 @@ def _grid_neighbour_inside(text, digits, lo, hi):
     return None
 
 
-def _fit_categorical(name, column, max_bins):
+def level_counts(column, name):
+    """``(counts, categories)`` of one categorical column: rows per level seen (missing values
+    aside), and the dtype's categories when it is a pandas categorical (they set the levels'
+    order), else None."""
     series = column if isinstance(column, pd.Series) else pd.Series(column, dtype=object, copy=False)
     _check_hashable(series, name)
     counts = series.value_counts(dropna=True, sort=False)
-    counts = counts[counts > 0]
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        order = [c for c in series.cat.categories if c in counts.index]
+    categories = list(series.cat.categories) if isinstance(series.dtype, pd.CategoricalDtype) else None
+    return counts[counts > 0], categories
+
+
+def merge_level_counts(parts):
+    """:func:`level_counts` of a column split into row partitions, from those of the partitions:
+    exactly those of the whole column. The categories' order is kept when every partition has
+    the same categories (as ``pd.concat`` of the partitions would keep them), else levels sort."""
+    counts = [c for c, _ in parts if len(c)]
+    merged = (pd.concat(counts).groupby(level=0, sort=False).sum() if counts
+              else pd.Series([], dtype=np.int64))
+    categories = [cats for _, cats in parts]
+    same = all(cats is not None and cats == categories[0] for cats in categories)
+    return merged, categories[0] if categories and same else None
+
+
+def _fit_categorical(name, counts, categories, max_bins):
+    if categories is not None:
+        order = [c for c in categories if c in counts.index]
     else:
         order = _sorted_levels(counts.index.tolist())
     levels = [py_scalar(v) for v in order]

@@ -51,19 +51,43 @@ def n_cells(specs):
     return int((specs["n_a"] * specs["n_b"]).sum())
 
 
-def make_bags(n_samples, init_scores, *, n_bags, validation_size, max_samples, strata, random_state):
-    """Split rows into train/validation for each bag (stratified by ``strata`` when given).
+@dataclass
+class BagDraw:
+    """The rows one bag drew (sorted row numbers of the whole data), and the bag's generator,
+    which goes on to split them into train and validation."""
 
-    With more than ``max_samples`` rows each bag first draws its own ``max_samples`` rows: the
-    bags then see different subsets, and their average still learns from most rows.
+    seed: int
+    rows: np.ndarray
+    rng: np.random.RandomState
+
+
+def draw_bags(n_samples, *, n_bags, max_samples, random_state):
+    """Each bag's rows: every row, or with more than ``max_samples`` rows a draw of its own.
+
+    The bags then see different subsets, and their average still learns from most rows. Drawing
+    needs only the number of rows, so data in partitions draw the same rows as in memory.
     """
     seeds = random_state.randint(np.iinfo(np.int32).max, size=n_bags)
-    bags = []
+    draws = []
     for seed in seeds:
         rng = np.random.RandomState(seed)
         rows = np.arange(n_samples)
         if max_samples is not None and n_samples > max_samples:
             rows = np.sort(rng.choice(n_samples, max_samples, replace=False))
+        draws.append(BagDraw(int(seed), rows, rng))
+    return draws
+
+
+def split_bags(draws, intercept, *, validation_size, strata, positions):
+    """Split each bag's rows into train and validation (stratified by ``strata`` when given).
+
+    ``strata`` covers the rows at hand; ``positions`` maps a draw's row numbers (of the whole
+    data) to them. A bag's scores start at ``intercept``.
+    """
+    bags = []
+    for draw in draws:
+        rng = draw.rng
+        rows = positions(draw.rows)
         is_val = np.zeros(len(rows), dtype=bool)
         if validation_size:
             if strata is None:
@@ -77,8 +101,7 @@ def make_bags(n_samples, init_scores, *, n_bags, validation_size, max_samples, s
                     is_val[rng.choice(group, n_val, replace=False)] = True
         train = rows[~is_val].astype(INDEX_DTYPE)
         val = rows[is_val].astype(INDEX_DTYPE)
-        bags.append(Bag(int(seed), train, val, np.ascontiguousarray(init_scores[train]),
-                        np.ascontiguousarray(init_scores[val])))
+        bags.append(Bag(draw.seed, train, val, np.tile(intercept, (len(train), 1)), np.tile(intercept, (len(val), 1))))
     return bags
 
 

@@ -39,12 +39,13 @@ from glassbox._base import (
 )
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
-from glassbox.gam._boosting import MIN_HESSIAN, main_spec, make_bags, pair_spec, run_stage, split_tables
+from glassbox._dask import is_dask
+from glassbox.gam._boosting import MIN_HESSIAN, draw_bags, main_spec, pair_spec, run_stage, split_bags, split_tables
 from glassbox.gam import _editing as editing
 from glassbox.gam._constraints import flattened
 from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
                                        strongest_features)
-from glassbox.gam._term import Term, coarse_grid
+from glassbox.gam._term import Term, coarse_grid, term_histograms
 
 _COMMON_PARAMS_DOC = """
     max_bins : int, default=254
@@ -160,7 +161,7 @@ class _Fitting:
     intercept: np.ndarray
     n_scores: int
     monotonic: np.ndarray
-    rng: np.random.RandomState
+    rank_rows: object  # the rows pairs are ranked on: positions in ``codes``, or slice(None)
 
     def fresh_bag(self, index):
         """Bag ``index`` with the scores it started from (stages move a bag's scores on)."""
@@ -171,6 +172,36 @@ class _Fitting:
     def restart(self):
         """Every bag back at its starting scores, for boosting again from scratch."""
         self.bags = [self.fresh_bag(i) for i in range(len(self.bags))]
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What :meth:`_BaseGAM._plan` decided."""
+
+    features: tuple
+    names: list
+    given_cst: np.ndarray
+    monotonic: np.ndarray
+    n_detect: int
+    pairs: list
+    draws: list
+    rank_rows: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Sample:
+    """The rows a fit boosts on: codes, target, relative weights and strata of the rows numbered
+    ``rows`` in the whole data (sorted; None: the rows are the whole data)."""
+
+    codes: np.ndarray
+    y: np.ndarray
+    weight: np.ndarray
+    strata: np.ndarray
+    rows: np.ndarray = None
+
+    def at(self, numbers):
+        """Positions here of the whole data's rows ``numbers``."""
+        return numbers if self.rows is None else np.searchsorted(self.rows, numbers)
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,8 +302,10 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Numeric, categorical and missing values are all accepted.
+        X : array-like, DataFrame, or Dask DataFrame / Array of shape (n_samples, n_features)
+            Numeric, categorical and missing values are all accepted. A Dask collection (with
+            ``y`` and ``sample_weight`` partitioned alike) is fitted without gathering it: see
+            ``docs/scale.md``.
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
 
@@ -280,42 +313,71 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         -------
         self
         """
+        if any(is_dask(v) for v in (X, y, sample_weight)):
+            from glassbox.gam._dask_fit import fit_on_dask
+
+            return fit_on_dask(self, X, y, sample_weight)
         self._check_params()
         started = time.perf_counter()
-        deadline = np.inf if self.time_limit is None else started + self.time_limit
         rng = check_random_state(self.random_state)
         binned = self._fit_bins(X, max_bins=self.max_bins, categorical_features=self.categorical_features,
                                 n_jobs=self.n_jobs, random_state=rng.randint(np.iinfo(np.int32).max))
-        codes, features = binned.codes, binned.features
+        codes = binned.codes
         n_samples = codes.shape[0]
         y_fit, strata, loss = self._encode_y(y, n_samples)
-        n_scores = len(self.classes_) if loss.link == "softmax" else 1
         weight = check_sample_weight(sample_weight, n_samples)
         scaled = relative_weight(weight)
         scaled = scaled / scaled.mean()  # mean 1: hessian thresholds then mean the same at any weight scale
+        plan = self._plan(binned.features, n_samples, rng)
+        sums = loss.target_sums(y_fit, scaled, self._n_scores(loss))
+        return self._fit_sample(plan, _Sample(codes, y_fit, scaled, strata), loss, sums,
+                                lambda terms: term_histograms(codes, terms, weight, scaled), started)
+
+    def _n_scores(self, loss):
+        return len(self.classes_) if loss.link == "softmax" else 1
+
+    def _plan(self, features, n_samples, rng):
+        """What a fit decides before it sees a row beyond the bins: constraints, pairs, and the
+        rows each bag and the pair ranking draw (numbers of the whole data's rows, so data in
+        partitions draw exactly the rows an in-memory fit draws)."""
         names = feature_names(self)
         has_names = getattr(self, "feature_names_in_", None) is not None
-        given_cst = check_monotonic_cst(self.monotonic_cst, names, binned.is_categorical, has_names=has_names)
+        is_categorical = np.array([f.is_categorical for f in features], dtype=bool)
+        given_cst = check_monotonic_cst(self.monotonic_cst, names, is_categorical, has_names=has_names)
         # A constraint reads the event's log-odds; with pos_label = classes_[0] the raw score is the
         # other class's, so the boosting applies the opposite sign.
         monotonic = (given_cst * int(event_sign(self))).astype(given_cst.dtype)
         n_detect, pairs = parse_interactions(self.interactions, names, has_names)
-        n_threads = effective_n_threads(self.n_jobs)
-        params = self._params()
-        intercept = loss.initial_scores(y_fit, scaled / scaled.sum(), n_scores)
-        bags = make_bags(n_samples, np.tile(intercept, (n_samples, 1)), n_bags=self.outer_bags,
-                         validation_size=self.validation_size, max_samples=self.max_samples, strata=strata,
-                         random_state=rng)
-        run = dict(loss=loss, params=params, n_threads=n_threads, verbose=self.verbose, deadline=deadline)
-        fitting = _Fitting(codes, features, y_fit, scaled, bags, run, intercept, n_scores, monotonic, rng)
+        draws = draw_bags(n_samples, n_bags=self.outer_bags, max_samples=self.max_samples, random_state=rng)
+        rank_rows = None  # rank pairs on at most max_samples rows: the ranking needs sums per cell
+        if n_detect and self.max_samples is not None and n_samples > self.max_samples:
+            rank_rows = np.sort(rng.choice(n_samples, self.max_samples, replace=False))
+        return _Plan(tuple(features), names, given_cst, monotonic, n_detect, pairs, draws, rank_rows)
 
-        terms, rounds, stopped = self._boost(fitting, list(range(len(features))), n_detect, pairs)
+    def _fit_sample(self, plan, sample, loss, sums, histograms, started):
+        """Boost on the rows a fit drew (``sample``) and finish the terms on every row's
+        ``histograms``; ``sums`` are the loss's target sums over every row."""
+        deadline = np.inf if self.time_limit is None else started + self.time_limit
+        features, monotonic = plan.features, plan.monotonic
+        n_scores = self._n_scores(loss)
+        intercept = loss.initial_scores_from_sums(sums)
+        bags = split_bags(plan.draws, intercept, validation_size=self.validation_size, strata=sample.strata,
+                          positions=sample.at)
+        run = dict(loss=loss, params=self._params(), n_threads=effective_n_threads(self.n_jobs), verbose=self.verbose,
+                   deadline=deadline)
+        rank_rows = slice(None) if plan.rank_rows is None else sample.at(plan.rank_rows)
+        fitting = _Fitting(sample.codes, features, sample.y, sample.weight, bags, run, intercept, n_scores, monotonic,
+                           rank_rows)
+
+        terms, rounds, stopped = self._boost(fitting, list(range(len(features))), plan.n_detect, plan.pairs)
+        weights = histograms(terms)  # every later term is one of these
         if monotonic.any() and n_scores == 1:
-            self._warn_if_flattened(fitting, [t.tables[0][:, 0] for t in terms[:len(features)]], given_cst, names)
+            self._warn_if_flattened(fitting, [t.tables[0][:, 0] for t in terms[:len(features)]], plan,
+                                    [weights[(j,)][1] for j in range(len(features))])
         if self.max_terms is not None and len(terms) > self.max_terms:
             # Keep the most important terms of the full fit and boost them again from the start,
             # so the kept terms take up what the dropped ones explained.
-            full, _ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
+            full, _ = self._finish_terms(terms, weights, intercept, n_scores)
             keep = sorted(np.argsort([-t.importance() for t in full], kind="stable")[:self.max_terms])
             mains = [full[i].features[0] for i in keep if not full[i].is_pair]
             kept_pairs = [full[i].features for i in keep if full[i].is_pair]
@@ -325,7 +387,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             stopped = {stage: refit_stopped.get(stage) or stopped.get(stage)
                        for stage in dict.fromkeys([*stopped, *refit_stopped])}
 
-        self.terms_, self.intercept_ = self._finish_terms(terms, codes, weight, scaled, intercept, n_scores)
+        self.terms_, self.intercept_ = self._finish_terms(terms, weights, intercept, n_scores)
         _warn_if_stopped(self, stopped, len(bags), time.perf_counter() - started)
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
         self.loss_ = loss
@@ -354,10 +416,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         elif n_detect or pairs:
             grids, maps = zip(*(coarse_grid(f, self.max_interaction_bins) for f in features))
             if n_detect:
-                # Rank on at most max_samples rows: the ranking needs sums per cell, not every row.
-                rows = slice(None)
-                if self.max_samples is not None and n_samples > self.max_samples:
-                    rows = np.sort(fitting.rng.choice(n_samples, self.max_samples, replace=False))
+                rows = fitting.rank_rows
                 sub = codes[rows]
                 raw = intercept + np.mean([
                     sum(bag[m][sub[:, j], 0, :] for m, j in enumerate(mains)) for bag in per_bag
@@ -391,19 +450,18 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                           for i, (a, b) in enumerate(pairs)]
         return terms, rounds, stopped
 
-    def _warn_if_flattened(self, fitting, constrained, given_cst, names):
+    def _warn_if_flattened(self, fitting, constrained, plan, weights):
         """Warn about each constraint that flattened a term the data shape the other way:
         ``constrained`` are the first bag's main effects (one table per feature), compared with
         the same bag boosted without constraints (from its starting scores, on a copy: the fit's
-        own bags are not touched)."""
-        features, monotonic = fitting.features, fitting.monotonic
+        own bags are not touched); ``weights`` are each feature's relative training weight per code."""
+        features, monotonic, given_cst, names = fitting.features, fitting.monotonic, plan.given_cst, plan.names
         spec = main_spec(features, np.zeros_like(monotonic))
         out, _, _ = run_stage(fitting.codes, spec, [fitting.fresh_bag(0)], fitting.y, fitting.weight,
                               stage="constraint check", **{**fitting.run, "verbose": 0})
         free = split_tables(out[0], spec, 1)
         values = [slice(0, f.n_bins) for f in features]
-        weights = [np.bincount(fitting.codes[:, j], weights=fitting.weight, minlength=f.n_codes)[values[j]]
-                   for j, f in enumerate(features)]
+        weights = [w[v] for w, v in zip(weights, values)]
         found = flattened([t[v] for t, v in zip(constrained, values)],
                           [t[v, 0, 0] for t, v in zip(free, values)], weights, monotonic)
         _, event = event_class(self)
@@ -419,9 +477,10 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                 UserWarning, stacklevel=user_stacklevel(),
             )
 
-    def _finish_terms(self, bag_terms, codes, weight, relative, intercept, n_scores):
+    def _finish_terms(self, bag_terms, weights, intercept, n_scores):
         """Centre each bag's tables (on the relative weights: scale-free), move the means into
-        the intercept, average the bags; each term keeps its bins' weights as given."""
+        the intercept, average the bags; each term keeps its bins' weights as given.
+        ``weights``: :func:`~glassbox.gam._term.term_histograms` of every row."""
         n_bags = self.outer_bags
         bag_intercepts = np.tile(intercept, (n_bags, 1)).astype(np.float64)
         terms = []
@@ -429,10 +488,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             features, bins, maps = term.features, term.bins, term.code_maps
             stacked = np.stack(term.tables)                       # (n_bags, *grid, K)
             grid = stacked.shape[1:-1]
-            index = tuple(m[codes[:, f]] for m, f in zip(maps, features))
-            flat = np.ravel_multi_index(index, grid)
-            bin_weights = np.bincount(flat, weights=weight, minlength=int(np.prod(grid))).reshape(grid)
-            centring = np.bincount(flat, weights=relative, minlength=int(np.prod(grid))).reshape(grid)
+            bin_weights, centring = weights[features]
             axes = tuple(range(1, 1 + len(grid)))
             means = (stacked * centring[None, ..., None]).sum(axis=axes) / centring.sum()  # (n_bags, K)
             stacked = stacked - means.reshape((n_bags,) + (1,) * len(grid) + (n_scores,))

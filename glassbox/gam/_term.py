@@ -84,6 +84,22 @@ class Term:
         return float((magnitude * self.bin_weights).sum() / total)
 
 
+def term_histograms(codes, terms, weight, relative):
+    """``{term.features: (bin_weights, centring)}``: the ``weight`` and the ``relative`` weight
+    of the rows of ``codes`` in each code or cell of each term (anything with ``features``,
+    ``bins`` and ``code_maps``). A plain function of one block of rows: blocks' histograms add up
+    to the whole data's, which is how a fit on partitioned data finishes its terms."""
+    out = {}
+    for term in terms:
+        grid = tuple(b.n_codes for b in term.bins)
+        index = tuple(m[codes[:, f]] for m, f in zip(term.code_maps, term.features))
+        flat = np.ravel_multi_index(index, grid) if len(codes) else np.zeros(0, dtype=np.intp)
+        size = int(np.prod(grid))
+        out[term.features] = (np.bincount(flat, weights=weight, minlength=size).reshape(grid),
+                              np.bincount(flat, weights=relative, minlength=size).reshape(grid))
+    return out
+
+
 def coarse_grid(feature, max_bins):
     """``(FeatureBins, code_map)``: a grid of at most ``max_bins`` value bins on ``feature``.
 
