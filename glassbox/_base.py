@@ -250,7 +250,16 @@ def feature_names(estimator):
 
 def check_classification_y(y, n_samples):
     """Encode a classification target; return ``(codes, classes)`` with codes in 0..n_classes-1."""
-    y = target_1d(y, n_samples)
+    classes, codes = class_labels(target_1d(y, n_samples))
+    if len(classes) < 2:
+        raise ValueError(
+            f"y has only one class ({py_scalar(classes[0])!r}); a classifier needs at least two classes."
+        )
+    return codes, classes
+
+
+def class_labels(y):
+    """``(classes, codes)`` of a 1-D classification target (any number of classes, also none)."""
     n_missing = int(pd.isna(y).sum()) if y.dtype.kind in "fOUS" else 0
     if n_missing:
         raise ValueError(
@@ -266,11 +275,7 @@ def check_classification_y(y, n_samples):
             f"y mixes labels of different types ({', '.join(kinds)}), which have no order; give every label "
             "one type, e.g. y.astype(str)."
         ) from None
-    if len(classes) < 2:
-        raise ValueError(
-            f"y has only one class ({py_scalar(classes[0])!r}); a classifier needs at least two classes."
-        )
-    return codes.astype(np.intp), classes
+    return classes, codes.astype(np.intp)
 
 
 def check_pos_label(pos_label, classes):
@@ -473,20 +478,37 @@ def check_sample_weight(sample_weight, n_samples):
             f"sample_weight has shape {sw.shape} but X has {n_samples} rows; "
             "pass one weight per row."
         )
-    if not np.all(np.isfinite(sw)):
-        raise ValueError(f"sample_weight has {int((~np.isfinite(sw)).sum())} NaN or infinite values.")
-    if np.any(sw < 0):
+    check_weight_summary(weight_summary(sw))
+    return sw
+
+
+def weight_summary(sw):
+    """What :func:`check_weight_summary` checks, as counts and sums that add over partitions:
+    ``[non-finite, negative, positive, sum, largest]``."""
+    finite = np.isfinite(sw)
+    ok = sw[finite]
+    return np.array([sw.size - ok.size, (ok < 0).sum(), (ok > 0).sum(), ok.sum(), ok.max(initial=0.0)])
+
+
+def check_weight_summary(summary):
+    """A ValueError when weights are not finite, not non-negative, all zero, or overflow their sum.
+
+    ``summary``: :func:`weight_summary` of the weights (the largest of the partitions' largest,
+    the other entries summed)."""
+    n_bad, n_negative, n_positive, total, largest = summary
+    if n_bad:
+        raise ValueError(f"sample_weight has {int(n_bad)} NaN or infinite values.")
+    if n_negative:
         raise ValueError(
-            f"sample_weight has {int((sw < 0).sum())} negative values; weights must be >= 0."
+            f"sample_weight has {int(n_negative)} negative values; weights must be >= 0."
         )
-    if not np.any(sw > 0):
+    if not n_positive:
         raise ValueError("all sample weights are zero; at least one row needs a positive weight.")
-    if not np.isfinite(sw.sum()):
+    if not np.isfinite(total):
         raise ValueError(
-            f"sample_weight sums to more than the largest float (its largest weight is {sw.max():.3g}); divide "
+            f"sample_weight sums to more than the largest float (its largest weight is {largest:.3g}); divide "
             "the weights by a constant: glassbox models do not depend on the weights' scale."
         )
-    return sw
 
 
 def relative_weight(sw):

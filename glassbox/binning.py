@@ -334,10 +334,10 @@ def _column(X, j):
 
 def auto_categorical(X):
     """Boolean mask of X's columns that ``categorical_features="auto"`` reads as categorical."""
-    return np.array([_is_categorical_column(_column(X, j)) for j in range(X.shape[1])], dtype=bool)
+    return np.array([is_categorical_column(_column(X, j)) for j in range(X.shape[1])], dtype=bool)
 
 
-def _is_categorical_column(column):
+def is_categorical_column(column):
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype) or isinstance(dtype, pd.StringDtype):
         return True
@@ -346,9 +346,12 @@ def _is_categorical_column(column):
     if dtype == object:
         # An object column with no value at all is read as categorical: new rows holding strings
         # then score as unseen levels, where a numeric reading would have to refuse them.
-        kind = pd.api.types.infer_dtype(column, skipna=True)
-        return kind not in ("integer", "floating", "mixed-integer-float", "decimal", "boolean")
+        return pd.api.types.infer_dtype(column, skipna=True) not in NUMERIC_KINDS
     return False
+
+
+# What pandas' infer_dtype calls an object column holding only numbers (and missing values).
+NUMERIC_KINDS = ("integer", "floating", "mixed-integer-float", "decimal", "boolean")
 
 
 def _numeric_column(column, name):

@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 
-from glassbox.binning import _is_categorical_column
+from glassbox.binning import is_categorical_column
 
 METHODS = (None, "marginal", "munge")
 
@@ -63,7 +63,7 @@ def _take(column, rows):
 
 
 def _munge(frame, n_samples, rng, p, s):
-    categorical = [_is_categorical_column(frame[c]) for c in frame.columns]
+    categorical = [is_categorical_column(frame[c]) for c in frame.columns]
     neighbour = NearestNeighbors(n_neighbors=2).fit(_encode(frame, categorical))
     _, index = neighbour.kneighbors(_encode(frame, categorical))
     partner = index[:, 1]  # index[:, 0] is the row itself (or an identical row)

@@ -178,7 +178,6 @@ class _Fitting:
 class _Plan:
     """What :meth:`_BaseGAM._plan` decided."""
 
-    features: tuple
     names: list
     given_cst: np.ndarray
     monotonic: np.ndarray
@@ -314,7 +313,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self
         """
         if any(is_dask(v) for v in (X, y, sample_weight)):
-            from glassbox.gam._dask_fit import fit_on_dask
+            from glassbox.gam._dask_fit import fit_on_dask  # imports Dask only when given it
 
             return fit_on_dask(self, X, y, sample_weight)
         self._check_params()
@@ -328,21 +327,20 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         weight = check_sample_weight(sample_weight, n_samples)
         scaled = relative_weight(weight)
         scaled = scaled / scaled.mean()  # mean 1: hessian thresholds then mean the same at any weight scale
-        plan = self._plan(binned.features, n_samples, rng)
+        plan = self._plan(binned.is_categorical, n_samples, rng)
         sums = loss.target_sums(y_fit, scaled, self._n_scores(loss))
-        return self._fit_sample(plan, _Sample(codes, y_fit, scaled, strata), loss, sums,
+        return self._fit_sample(plan, binned.features, _Sample(codes, y_fit, scaled, strata), loss, sums,
                                 lambda terms: term_histograms(codes, terms, weight, scaled), started)
 
     def _n_scores(self, loss):
         return len(self.classes_) if loss.link == "softmax" else 1
 
-    def _plan(self, features, n_samples, rng):
+    def _plan(self, is_categorical, n_samples, rng):
         """What a fit decides before it sees a row beyond the bins: constraints, pairs, and the
         rows each bag and the pair ranking draw (numbers of the whole data's rows, so data in
         partitions draw exactly the rows an in-memory fit draws)."""
         names = feature_names(self)
         has_names = getattr(self, "feature_names_in_", None) is not None
-        is_categorical = np.array([f.is_categorical for f in features], dtype=bool)
         given_cst = check_monotonic_cst(self.monotonic_cst, names, is_categorical, has_names=has_names)
         # A constraint reads the event's log-odds; with pos_label = classes_[0] the raw score is the
         # other class's, so the boosting applies the opposite sign.
@@ -352,13 +350,13 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         rank_rows = None  # rank pairs on at most max_samples rows: the ranking needs sums per cell
         if n_detect and self.max_samples is not None and n_samples > self.max_samples:
             rank_rows = np.sort(rng.choice(n_samples, self.max_samples, replace=False))
-        return _Plan(tuple(features), names, given_cst, monotonic, n_detect, pairs, draws, rank_rows)
+        return _Plan(names, given_cst, monotonic, n_detect, pairs, draws, rank_rows)
 
-    def _fit_sample(self, plan, sample, loss, sums, histograms, started):
+    def _fit_sample(self, plan, features, sample, loss, sums, histograms, started):
         """Boost on the rows a fit drew (``sample``) and finish the terms on every row's
         ``histograms``; ``sums`` are the loss's target sums over every row."""
         deadline = np.inf if self.time_limit is None else started + self.time_limit
-        features, monotonic = plan.features, plan.monotonic
+        features, monotonic = tuple(features), plan.monotonic
         n_scores = self._n_scores(loss)
         intercept = loss.initial_scores_from_sums(sums)
         bags = split_bags(plan.draws, intercept, validation_size=self.validation_size, strata=sample.strata,
