@@ -12,8 +12,9 @@ alone. So a partitioned fit makes four passes, each a plain function of one part
 4. :func:`histograms_block`: each fitted term's weight per cell;
 
 and boosts in memory on the gathered rows. The bins, drawn rows and sums equal the in-memory fit's,
-so the model is too: bit for bit where the sums are exact in float64 (unit or integer weights, and
-class labels or targets on a binary grid), else to rounding (sums add in another order).
+so the model is too: bit for bit where the sums are exact in float64 (no weights or equal weights,
+and class labels or targets on a binary grid such as counts), else to rounding (the sums add in
+another order, which can also move early stopping by a round).
 """
 
 import time
