@@ -56,13 +56,15 @@ class DaskPartitions:
         if isinstance(X, dd.DataFrame):
             self.names = [str(c) for c in X.columns]
             self.dtypes = list(X.dtypes)
-            self._X = X.to_delayed()
+            # Unoptimised graphs: optimising X and y apart may fuse their partitions differently
+            # (a lone column of a Parquet read fuses into fewer partitions than the rest).
+            self._X = X.to_delayed(optimize_graph=False)
         elif isinstance(X, da.Array):
             if X.ndim != 2:
                 raise ValueError(f"Expected a 2-D Dask Array but got {X.ndim}-D input of shape {X.shape}.")
             self.names = None
             self.dtypes = [X.dtype] * X.shape[1]
-            self._X = list(X.rechunk({1: -1}).to_delayed().ravel())  # one block per row partition
+            self._X = list(X.rechunk({1: -1}).to_delayed(optimize_graph=False).ravel())  # one block per row partition
         else:
             raise TypeError(
                 f"{what}: X is a {type(X).__name__}; with a Dask y or sample_weight, X must be a Dask DataFrame or "
@@ -83,9 +85,9 @@ class DaskPartitions:
         if isinstance(v, da.Array) and v.ndim == 2 and v.shape[1] == 1:
             v = v[:, 0]
         if isinstance(v, dd.Series):
-            parts = v.to_delayed()
+            parts = v.to_delayed(optimize_graph=False)
         elif isinstance(v, da.Array) and v.ndim == 1:
-            parts = list(v.to_delayed())
+            parts = list(v.to_delayed(optimize_graph=False))
         else:
             raise TypeError(
                 f"{what}: {name} is a {type(v).__name__}; with a Dask X it must be a Dask Series or 1-D Array "
