@@ -35,6 +35,7 @@ LAYERS = {
     "glassbox._losses": 1,
     "glassbox._regions": 1,
     "glassbox._progress": 1,
+    "glassbox._dask": 1,
     "glassbox.gam": 2,
     "glassbox.rules": 2,
     "glassbox.tree": 2,

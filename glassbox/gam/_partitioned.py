@@ -31,6 +31,7 @@ from glassbox._base import (
 )
 from glassbox._losses import classification_loss, regression_loss, sign_counts
 from glassbox.binning import NUMERIC_KINDS, Binner, is_categorical_column, level_counts, merge_level_counts
+from glassbox.gam._gam import _Sample
 from glassbox.gam._term import term_histograms
 
 
@@ -112,7 +113,7 @@ def summarize_block(X, y, w, *, names, level_columns, object_columns, classifier
 @_in_partition
 def gather_block(X, y, w, *, names, rows, classes, loss, n_scores, weighting):
     """Pass 2: the rows ``rows`` (positions in this block) of X, the encoded target, the class
-    codes to stratify by, raw and relative weights; and the loss's target sums over the block."""
+    codes to stratify by, the relative weights; and the loss's target sums over the block."""
     X = _frame(X, names)
     n = X.shape[0]
     y = target_1d(y, n) if n else np.asarray(y)
@@ -124,7 +125,7 @@ def gather_block(X, y, w, *, names, rows, classes, loss, n_scores, weighting):
     weight = _weights(w, n)
     relative = weighting.relative(weight, n)
     picked = X.iloc[rows] if names is not None else X[rows]
-    return (picked, target[rows], None if strata is None else strata[rows], weight[rows], relative[rows],
+    return (picked, target[rows], None if strata is None else strata[rows], relative[rows],
             loss.target_sums(target, relative, n_scores))
 
 
@@ -210,9 +211,9 @@ def _fit(model, parts):
     gathered = parts.map(gather_block, per_partition, names=names, classes=classes, loss=loss,
                          n_scores=model._n_scores(loss), weighting=weighting)
     X_rows = pd.concat([g[0] for g in gathered]) if names is not None else np.concatenate([g[0] for g in gathered])
-    y_rows, w_rows, scaled_rows = (np.concatenate([g[k] for g in gathered]) for k in (1, 3, 4))
+    y_rows, scaled_rows = (np.concatenate([g[k] for g in gathered]) for k in (1, 3))
     strata = None if classes is None else np.concatenate([g[2] for g in gathered])
-    sums = np.sum([g[5] for g in gathered], axis=0)
+    sums = np.sum([g[4] for g in gathered], axis=0)
 
     # The bins: thresholds from the subsample's rows, levels from every row (pass 1), code counts
     # from every row (pass 3).
@@ -227,7 +228,6 @@ def _fit(model, parts):
     model.binner_ = binner
 
     codes = binner._codes(X_rows, binner.features_, warn_unseen=False)
-    from glassbox.gam._gam import _Sample  # the fit's own record of its rows
 
     def histograms(terms):  # pass 4, once the terms are known
         grids = [TermGrid(t.features, t.bins, t.code_maps) for t in terms]
