@@ -30,6 +30,7 @@ LAYERS = {
     "glassbox._ext": 0,
     "glassbox._version": 1,
     "glassbox._base": 1,
+    "glassbox._dask": 1,
     "glassbox._inspect": 1,
     "glassbox.binning": 1,
     "glassbox._losses": 1,
