@@ -54,7 +54,7 @@ FAMILY_PACKAGES = ("glassbox.gam", "glassbox.rules", "glassbox.tree", "glassbox.
 ENTRY_POINTS = {"glassbox._inspect": {"glassbox.explain", "glassbox.export"}}
 # Functions each adapter layer requires of a family's adapter module (glassbox._families).
 ADAPTER_FUNCTIONS = {
-    "explain": ("text", "frame", "global_parts", "local_parts", "reason_gaps"),
+    "explain": ("text", "frame", "global_parts", "local_parts", "local_frame", "reason_gaps"),
     "export": ("structure_to_dict", "training_to_dict", "restore", "plan"),
     "distill": (),
 }
