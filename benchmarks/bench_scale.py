@@ -105,7 +105,7 @@ class PeakMemory:
 
 def timed_passes():
     """Wrap DaskPartitions.map so each pass's seconds are recorded under its block function."""
-    from glassbox._dask import DaskPartitions
+    from glassbox._dask_partitions import DaskPartitions
 
     times = {}
     original = DaskPartitions.map

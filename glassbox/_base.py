@@ -16,6 +16,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
+from glassbox._dask import is_dask
 from glassbox._ext._openmp import omp_max_threads, openmp_enabled
 from glassbox._inspect import InspectionMixin
 
@@ -164,6 +165,14 @@ def check_X(estimator, X, *, reset):
 
 def as_table(X):
     """X as a DataFrame (unchanged) or a 2-D ndarray with at least one row and one column."""
+    if is_dask(X):
+        # np.asarray would compute the whole collection into memory without a word.
+        sample = "X.sample(frac=0.01).compute()" if hasattr(X, "sample") else "X[:100_000].compute()"
+        raise TypeError(
+            f"this needs its data in memory but got a Dask {type(X).__name__}. On Dask collections glassbox "
+            "models score and explain partition by partition (predict, predict_proba, decision_function, "
+            f"explain_local); elsewhere pass X.compute(), or a sample of it: {sample}."
+        )
     if sp.issparse(X):
         raise TypeError(
             "glassbox estimators need dense input but got a sparse matrix; "

@@ -128,7 +128,9 @@ class InspectionMixin:
         -------
         LocalExplanation
             ``to_frame()`` has one row per sample (indexed like ``X``); ``data(i)`` and
-            ``visualize(i)`` are the i-th row's.
+            ``visualize(i)`` are the i-th row's. For a Dask DataFrame or Array (and ``y`` a Dask
+            Series partitioned like it), a :class:`~glassbox.explain.DaskLocalExplanation`
+            whose ``to_frame()`` is a lazy Dask DataFrame of the same rows.
         """
         from glassbox.explain import explain_local
 

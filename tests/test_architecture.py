@@ -30,12 +30,13 @@ LAYERS = {
     "glassbox._ext": 0,
     "glassbox._version": 1,
     "glassbox._base": 1,
+    "glassbox._dask": 1,
     "glassbox._inspect": 1,
     "glassbox.binning": 1,
     "glassbox._losses": 1,
     "glassbox._regions": 1,
     "glassbox._progress": 1,
-    "glassbox._dask": 1,
+    "glassbox._dask_partitions": 1,
     "glassbox.gam": 2,
     "glassbox.rules": 2,
     "glassbox.tree": 2,
@@ -54,7 +55,7 @@ FAMILY_PACKAGES = ("glassbox.gam", "glassbox.rules", "glassbox.tree", "glassbox.
 ENTRY_POINTS = {"glassbox._inspect": {"glassbox.explain", "glassbox.export"}}
 # Functions each adapter layer requires of a family's adapter module (glassbox._families).
 ADAPTER_FUNCTIONS = {
-    "explain": ("text", "frame", "global_parts", "local_parts", "reason_gaps"),
+    "explain": ("text", "frame", "global_parts", "local_parts", "local_frame", "reason_gaps"),
     "export": ("structure_to_dict", "training_to_dict", "restore", "plan"),
     "distill": (),
 }

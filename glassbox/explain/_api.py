@@ -7,6 +7,7 @@ structure only.
 """
 
 from glassbox._base import as_table, target_1d
+from glassbox._dask import is_dask
 from glassbox._families import family_of
 from glassbox.distill import inspected
 
@@ -40,10 +41,15 @@ def explain_global(model, name=None):
 
 
 def explain_local(model, X, y=None, name=None):
-    """``model.explain_local(X, y)``: a :class:`LocalExplanation` of any fitted glassbox model."""
+    """``model.explain_local(X, y)``: a :class:`LocalExplanation` of any fitted glassbox model (a
+    lazy :class:`DaskLocalExplanation` of a Dask collection)."""
+    inspected_model, adapter = shown(model)
+    if is_dask(X):
+        from glassbox.explain._dask import explain_local_dask
+
+        return explain_local_dask(inspected_model, adapter, X, y, explanation_name(model, name))
     from glassbox.explain._explanation import LocalExplanation
 
-    inspected_model, adapter = shown(model)
     X = as_table(X)
     if y is not None:
         y = target_1d(y, X.shape[0])

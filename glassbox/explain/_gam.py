@@ -57,9 +57,9 @@ def frame(model):
     return pd.concat([term_frame(t, classes) for t in event_terms(model)[1]], ignore_index=True)
 
 
-def local_frame(model, X):
+def local_frame(model, X, y=None):
     """Each row's exact additive account: the intercept and every term's contribution (what
-    ``explain_local(X).to_frame()`` shows).
+    ``explain_local(X, y).to_frame()`` shows; ``y`` is not shown, as it would not add up).
 
     One row per sample, columns ``intercept`` then each term's name; each row sums to the row's
     raw score (``decision_function`` of a classifier, ``predict_raw`` of a regressor), or to its
@@ -181,7 +181,7 @@ def global_parts(model):
 
 
 def local_parts(model, X, y):
-    account = local_frame(model, X)
+    account = local_frame(model, X, y)
     perf = perf_records(model, X, y)
     names = [t.name for t in model.terms_]
     classes = getattr(model, "classes_", None)

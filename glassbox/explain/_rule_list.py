@@ -67,10 +67,11 @@ def frame(model):
     return pd.DataFrame(rows)
 
 
-def local_frame(model, X):
+def local_frame(model, X, y=None):
     """For each row: which rule fired (index into ``rules_``), its antecedent, the row's values of
-    the features that rule tests, how many earlier rules did not fire, and the prediction with
-    its probabilities or mean (what ``explain_local(X).to_frame()`` shows)."""
+    the features that rule tests, how many earlier rules did not fire, and the prediction (with
+    the true target when ``y`` is given) and its probabilities or mean (what
+    ``explain_local(X, y).to_frame()`` shows)."""
     fired = model.apply(X)
     table = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object),
                                                                  columns=model.binner_.get_feature_names_out())
@@ -82,7 +83,7 @@ def local_frame(model, X):
                "rules_not_fired": int(r), "prediction": rule.prediction}
         row.update(value_columns(model, rule.value))
         out.append(row)
-    return pd.DataFrame(out, index=X.index if isinstance(X, pd.DataFrame) else None)
+    return with_actual(pd.DataFrame(out, index=X.index if isinstance(X, pd.DataFrame) else None), y)
 
 
 def _rule_data(model, r):
@@ -115,7 +116,7 @@ def global_parts(model):
 
 
 def local_parts(model, X, y):
-    fired = local_frame(model, X)
+    fired = local_frame(model, X, y)
     perf = perf_records(model, X, y)
     specific = []
     for i, (r, values) in enumerate(zip(fired["rule"], fired["values"])):
@@ -127,7 +128,6 @@ def local_parts(model, X, y):
         })
     from glassbox.explain import _plots
 
-    fired = with_actual(fired, y)
     return dict(overall=None, specific=specific, selector=local_selector(perf, row_index(X)), frame=fired,
                 text=_local_text(model, fired.index, specific), render=render, draw=_plots.draw_local)
 

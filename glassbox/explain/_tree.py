@@ -65,9 +65,9 @@ def frame(model):
     return pd.DataFrame(rows)
 
 
-def local_frame(model, X):
-    """The path each row takes: leaf, node ids, the leaf's rule, and the prediction; indexed like
-    X (what ``explain_local(X).to_frame()`` shows). The prediction is read from the leaf the path
+def local_frame(model, X, y=None):
+    """The path each row takes: leaf, node ids, the leaf's rule, and the prediction (with the true
+    target when ``y`` is given); indexed like X (what ``explain_local(X, y).to_frame()`` shows). The prediction is read from the leaf the path
     ends in, so it equals ``predict``."""
     tree = model.tree_
     nodes = model.apply(X)
@@ -81,7 +81,7 @@ def local_frame(model, X):
     }, index=X.index if isinstance(X, pd.DataFrame) else None)
     for key, column in value_columns(model, tree.value[nodes].T).items():
         out[key] = column
-    return out
+    return with_actual(out, y)
 
 
 def node_label(model, node):
@@ -139,7 +139,7 @@ def global_parts(model):
 
 
 def local_parts(model, X, y):
-    paths = local_frame(model, X)
+    paths = local_frame(model, X, y)
     perf = perf_records(model, X, y)
     nodes, edges = graph(model)
     names = [f.name for f in model.tree_.features]
@@ -148,7 +148,6 @@ def local_parts(model, X, y):
                 for i, (path, leaf, rule) in enumerate(zip(paths["path"], paths["leaf"], paths["rule"]))]
     from glassbox.explain import _plots
 
-    paths = with_actual(paths, y)
     return dict(overall=None, specific=specific, selector=local_selector(perf, row_index(X)), frame=paths,
                 text=_local_text(model, paths.index, specific), render=render, draw=_plots.draw_local)
 

@@ -1,7 +1,7 @@
 """GAMClassifier / GAMRegressor ``fit`` on Dask collections: :mod:`glassbox.gam._partitioned` with
 Dask mapping its block functions over the partitions."""
 
-from glassbox._dask import DaskPartitions
+from glassbox._dask_partitions import DaskPartitions
 from glassbox.gam._partitioned import fit_partitioned
 
 

@@ -37,6 +37,7 @@ from glassbox._base import (
     relative_weight,
     user_stacklevel,
 )
+from glassbox._dask import rowwise
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
 from glassbox._dask import is_dask
@@ -527,6 +528,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             raw = raw + part
         return raw
 
+    @rowwise
     def eval_terms(self, X):
         """Each term's contribution to each row's raw score (InterpretML's ``eval_terms``).
 
@@ -610,16 +612,19 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
         fix_event(self)
         return codes.astype(np.float64), codes, classification_loss(len(self.classes_))
 
+    @rowwise
     def decision_function(self, X):
         """Raw scores: log-odds of ``classes_[1]`` (n,), or per-class logits (n, n_classes)."""
         raw = self._raw(X)
         return raw[:, 0] if raw.ndim == 2 and raw.shape[1] == 1 else raw
 
+    @rowwise
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes)."""
         raw = self.decision_function(X)
         return self.loss_.predict(raw)
 
+    @rowwise
     def predict(self, X):
         """The most probable class of each row."""
         proba = self.predict_proba(X)
@@ -667,6 +672,7 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
         loss = regression_loss(self.loss)
         return loss.check_target(check_regression_y(y, n_samples)), None, loss
 
+    @rowwise
     def predict_raw(self, X):
         """Raw additive scores: the prediction itself (squared error) or its logarithm (Poisson).
 
@@ -676,6 +682,7 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
         raw = self._raw(X)
         return raw[:, 0] if raw.ndim == 2 else raw
 
+    @rowwise
     def predict(self, X):
         """Predicted mean of each row."""
         raw = self.predict_raw(X)

@@ -31,6 +31,7 @@ from glassbox._base import (
     relative_weight,
     user_stacklevel,
 )
+from glassbox._dask import refuse_dask_fit, rowwise
 from glassbox._progress import Progress
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
@@ -104,6 +105,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         return sample_weight
 
     def _fit(self, X, y, sample_weight, classification):
+        refuse_dask_fit(self, "rule lists", X=X, y=y, sample_weight=sample_weight)
         self._check_params()  # before the clock reads time_limit
         # One clock for the whole fit. Mining may take half of it: what it finds is then sorted,
         # deduplicated and scored, in time that grows with how much it found.
@@ -275,6 +277,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
     def _fired(self, codes):
         return first_match(self.rules_, codes)
 
+    @rowwise
     def apply(self, X):
         """Index into ``rules_`` of the rule that fires for each row: the first whose conditions
         hold (the default rule, last, when none does).
@@ -406,12 +409,14 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
         """Mine antecedents from X and search the rule list; returns self."""
         return self._fit(X, y, sample_weight, classification=True)
 
+    @rowwise
     def predict_proba(self, X):
         """Smoothed class frequencies (a distilled list's: its teacher's probabilities) of the rule
         that fires for each row."""
         fired = self.apply(X)
         return np.array([rule.value for rule in self.rules_])[fired]
 
+    @rowwise
     def predict(self, X):
         """The class of the rule that fires for each row."""
         fired = self.apply(X)
@@ -446,6 +451,7 @@ class RuleListRegressor(RegressorMixin, _BaseRuleList):
         """Mine antecedents from X and search the rule list; returns self."""
         return self._fit(X, y, sample_weight, classification=False)
 
+    @rowwise
     def predict(self, X):
         """The mean of the rule that fires for each row."""
         fired = self.apply(X)

@@ -26,6 +26,7 @@ from glassbox._base import (
     fix_event,
     relative_weight,
 )
+from glassbox._dask import refuse_dask_fit, rowwise
 from glassbox._ext._typedefs import BIN_CODE_DTYPE
 from glassbox._progress import Progress
 from glassbox._regions import row_statistics
@@ -127,6 +128,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         -------
         self
         """
+        refuse_dask_fit(self, "shallow trees", X=X, y=y, sample_weight=sample_weight)
         self._check_params()
         start = time.monotonic()
         progress = Progress(self.verbose, "tree")
@@ -182,6 +184,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         check_is_fitted(self, "tree_")
         return self._transform_bins(X)
 
+    @rowwise
     def apply(self, X):
         """The leaf node each row reaches (an index into ``tree_``'s node arrays, as in
         scikit-learn's trees; ``tree_.leaf_id`` numbers the leaves left to right).
@@ -267,12 +270,14 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
         predicted = np.argmax(self.tree_.value[leaf], axis=1)
         return sw[predicted != y_codes].sum() / sw.sum()
 
+    @rowwise
     def predict_proba(self, X):
         """Class probabilities of the leaf each row reaches (training shares, or a distilled tree's
         teacher's probabilities; ``classes_`` order)."""
         leaves = self.apply(X)
         return self.tree_.value[leaves]
 
+    @rowwise
     def predict(self, X):
         """The majority class of the leaf each row reaches."""
         proba = self.predict_proba(X)
@@ -326,6 +331,7 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         denominator = self._variance_sum if self._variance_sum > 0 else sw.sum()
         return float(sw @ residual**2 / denominator)
 
+    @rowwise
     def predict(self, X):
         """The training mean of the leaf each row reaches."""
         leaves = self.apply(X)
