@@ -43,7 +43,7 @@ class DaskPartitions:
                 "Array partitioned like them (or pass all three in memory)."
             )
         self.n_partitions = len(self._X)
-        self._y = self._vector_parts(y, "y", what)
+        self._y = [None] * self.n_partitions if y is None else self._vector_parts(y, "y", what)
         self._w = None if sample_weight is None else self._vector_parts(sample_weight, "sample_weight", what)
 
     def _vector_parts(self, v, name, what):
@@ -74,7 +74,7 @@ class DaskPartitions:
 
     def map(self, fn, per_partition=None, **shared):
         """``[fn(X_block, y_block, w_block, index=i, **shared, **per_partition[i])]`` computed
-        on the cluster, in partition order; ``w_block`` is None without weights. Each shared
+        on the cluster, in partition order; ``y_block`` / ``w_block`` are None without y / weights. Each shared
         argument goes into the graph once, not once per partition."""
         delayed = self._dask.delayed
         shared = {k: delayed(v) for k, v in shared.items()}

@@ -44,6 +44,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from glassbox._base import as_table, py_scalar, target_1d
+from glassbox._dask import is_dask
 from glassbox._families import estimator_names, find_family, model_size
 from glassbox.binning import UnseenCategoryWarning
 from glassbox.distill._augment import augment as draw_rows
@@ -79,8 +80,10 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
     student : glassbox estimator
         A glassbox classifier for a classification teacher, a regressor for a regression one.
         It is cloned; the argument is not modified.
-    X : DataFrame or array of shape (n_samples, n_features)
-        Real rows in the teacher's input format.
+    X : DataFrame or array of shape (n_samples, n_features), or a Dask DataFrame / Array
+        Real rows in the teacher's input format. On Dask (with ``y`` a Dask Series or None),
+        the teacher is asked partition by partition, a GAM student is fitted on Dask and the
+        fidelity report is summed over each partition's held-out rows (docs/scale.md).
     y : array-like or None
         True targets of X, used only to report the student's and teacher's own accuracy on the
         held-out rows. Those rows were held out of the *student's* fit only: if the teacher was
@@ -112,9 +115,11 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
     """
     teacher = Teacher.wrap(teacher, task=task, classes=classes)
     _check_student(student, teacher)
-    X = as_table(X)
-    if y is not None:
-        y = target_1d(y, X.shape[0])  # the report compares y with the rows it belongs to
+    on_dask = is_dask(X) or is_dask(y)
+    if not on_dask:
+        X = as_table(X)
+        if y is not None:
+            y = target_1d(y, X.shape[0])  # the report compares y with the rows it belongs to
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
     if not isinstance(holdout, numbers.Real) or not 0 <= holdout < 1:
@@ -127,6 +132,11 @@ def distill(teacher, student, X, *, y=None, augment="auto", n_samples=None, targ
     if n_samples is not None and (not isinstance(n_samples, numbers.Integral) or n_samples < 1):
         raise ValueError(f"n_samples must be a positive integer or None, got {n_samples!r}")
     rng = check_random_state(random_state)
+    if on_dask:
+        from glassbox.distill._dask import distill_on_dask  # imports Dask only when given it
+
+        return distill_on_dask(teacher, student, X, y, augment=augment, n_samples=n_samples, holdout=holdout,
+                               random_state=rng, fit_scores=fitter is not None)
     X_fit, X_hold, y_hold = _split(teacher, X, y, holdout, rng)
     if auto and len(X_fit) < 2:
         augment = None  # nothing to draw from; an explicit augment= says so with an error instead

@@ -5,6 +5,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import target_1d, as_table
+from glassbox._dask import is_dask
 from glassbox._inspect import InspectionMixin
 from glassbox.distill._distill import distill
 
@@ -28,8 +29,14 @@ class _Distilled(InspectionMixin, BaseEstimator):
         case a clone of it is first fitted on ``(X, y)``. ``y``, when given, is also used to
         report the student's and teacher's accuracy on the held-out rows.
         """
-        if y is not None:
+        on_dask = is_dask(X) or is_dask(y)
+        if y is not None and not on_dask:
             y = target_1d(y, as_table(X).shape[0])
+        if self.refit_teacher and on_dask:
+            raise ValueError(
+                "refit_teacher=True fits the teacher on (X, y), but X is a Dask collection and glassbox does not "
+                "fit teachers; fit the teacher on Dask yourself (or on a sample), then pass it fitted."
+            )
         if self.refit_teacher:
             if y is None:
                 raise ValueError(

@@ -156,3 +156,134 @@ def _fmt(value):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "-"
     return f"{value:.4f}"
+
+
+# The AUC against the teacher on partitioned rows is counted from histograms of the student's
+# logits: 2**14 bins over [-30, 30] (a logit beyond that is a probability within 1e-13 of 0 or
+# 1). Pairs in one bin count half, as tied scores do; the report gives the most that can move it.
+AUC_BINS, AUC_RANGE = 1 << 14, 30.0
+
+
+def fidelity_sums(teacher, student, X, y=None):
+    """What :func:`measure` reads off rows X, as counts, moments and histograms that add up over
+    blocks of rows (:func:`merge_fidelity_sums`); :func:`fidelity_from_sums` turns them into
+    :func:`measure`'s metrics. A plain function of one block: how a fidelity report is computed on
+    data held in partitions, without gathering them."""
+    out = {"n_rows": int(X.shape[0])}
+    if out["n_rows"] == 0:
+        return out
+    labels, _, scores = teacher.ask(X)
+    if teacher.task == "regression":
+        predicted = student.predict(X)
+        out["score"] = _moments(scores, predicted)
+        if y is not None:
+            out["student"], out["teacher"] = _moments(y, predicted), _moments(y, scores)
+        return out
+    predicted = np.asarray(student.predict(X))
+    out["agree"] = np.array([np.sum(predicted == labels)])
+    out["per_class"] = np.array([[np.sum(labels == c), np.sum(predicted[labels == c] == c)] for c in teacher.classes])
+    student_scores = student_logits(student, X, teacher.classes)
+    out["ranks"] = _rank_histograms(labels, student_scores, teacher.classes)
+    if scores is not None:
+        out["score"] = _moments(np.ravel(scores), np.ravel(student_scores))
+    if y is not None:
+        y = np.asarray(y)
+        out["correct"] = np.array([np.sum(predicted == y), np.sum(labels == y)])
+    return out
+
+
+def merge_fidelity_sums(parts):
+    """The :func:`fidelity_sums` of all the blocks' rows together."""
+    merged = {"n_rows": sum(p["n_rows"] for p in parts)}
+    for key in {k for p in parts for k in p} - {"n_rows"}:
+        values = [p[key] for p in parts if key in p]
+        merged[key] = _merge_moments(values) if isinstance(values[0], tuple) else np.sum(values, axis=0)
+    return merged
+
+
+def fidelity_from_sums(sums, teacher):
+    """:func:`measure`'s metrics from merged :func:`fidelity_sums`. The AUC against the teacher
+    comes with ``auc_vs_teacher_max_error``: how far the binned count can be from the exact one."""
+    out = {"n_rows": int(sums["n_rows"])}
+    if teacher.task == "regression":
+        out["score_r2"], out["score_rmse"] = _r2_rmse(sums.get("score"))
+        if "student" in sums:
+            out["student_r2"], out["teacher_r2"] = _r2_rmse(sums["student"])[0], _r2_rmse(sums["teacher"])[0]
+        return out
+    n = max(out["n_rows"], 1)
+    out["agreement"] = float(sums.get("agree", [0])[0] / n) if out["n_rows"] else float("nan")
+    per_class = sums.get("per_class", np.zeros((len(teacher.classes), 2)))
+    for c, (count, agreed) in zip(teacher.classes, per_class):
+        out[f"agreement_{c}"] = float(agreed / count) if count else float("nan")
+    out["auc_vs_teacher"], out["auc_vs_teacher_max_error"] = _binned_auc(sums.get("ranks"), per_class[:, 0])
+    if "score" in sums:
+        out["score_r2"], out["score_rmse"] = _r2_rmse(sums["score"])
+    if "correct" in sums:
+        out["student_accuracy"], out["teacher_accuracy"] = (float(v / n) for v in sums["correct"])
+    return out
+
+
+def _moments(truth, predicted):
+    """``(n, mean of truth, sum of squared deviations of truth, sum of squared errors)``."""
+    truth = np.asarray(truth, dtype=np.float64)
+    mean = float(truth.mean()) if truth.size else 0.0
+    return (truth.size, mean, float(np.sum((truth - mean) ** 2)),
+            float(np.sum((truth - np.asarray(predicted, dtype=np.float64)) ** 2)))
+
+
+def _merge_moments(parts):
+    """Chan et al.'s pairwise merge: no cancellation from sums of squares."""
+    n, mean, m2, sse = 0, 0.0, 0.0, 0.0
+    for nb, mb, m2b, sseb in parts:
+        if nb == 0:
+            continue
+        delta, total = mb - mean, n + nb
+        mean, m2 = mean + delta * nb / total, m2 + m2b + delta ** 2 * n * nb / total
+        n, sse = total, sse + sseb
+    return n, mean, m2, sse
+
+
+def _r2_rmse(moments):
+    if moments is None or moments[0] == 0:
+        return float("nan"), float("nan")
+    n, _, m2, sse = moments
+    r2 = float("nan") if n < 2 or m2 == 0 else float(1 - sse / m2)
+    return r2, float(np.sqrt(sse / n))
+
+
+def _rank_histograms(labels, scores, classes):
+    """Per class (one for binary): histograms of the student's logit for that class among rows
+    the teacher gives it and among the others, shape (n_curves, 2, AUC_BINS)."""
+    if len(classes) == 2:
+        curves = [(labels == classes[1], scores)]
+    else:
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        p = np.exp(logp)  # ranked by each class's own logit, log p - log(1 - p): the order of p
+        curves = [(labels == c, logp[:, j] - np.log1p(-np.minimum(p[:, j], 1 - 1e-16))) for j, c in enumerate(classes)]
+    out = np.zeros((len(curves), 2, AUC_BINS), dtype=np.int64)
+    for k, (positive, score) in enumerate(curves):
+        bins = np.clip(((np.asarray(score) + AUC_RANGE) * (AUC_BINS / (2 * AUC_RANGE))).astype(np.int64), 0, AUC_BINS - 1)
+        out[k, 0] = np.bincount(bins[positive], minlength=AUC_BINS)
+        out[k, 1] = np.bincount(bins[~positive], minlength=AUC_BINS)
+    return out
+
+
+def _binned_auc(ranks, class_counts):
+    """``(AUC, most it can be off)`` from :func:`_rank_histograms`; multiclass: one-vs-rest,
+    weighted by the teacher's class counts, over the classes present (as :func:`measure`)."""
+    if ranks is None:
+        return float("nan"), float("nan")
+    aucs, errors, weights = [], [], []
+    for k, (pos, neg) in enumerate(ranks):
+        n_pos, n_neg = pos.sum(), neg.sum()
+        if n_pos == 0 or n_neg == 0:
+            continue
+        below = np.cumsum(neg) - neg
+        tied = float(np.sum(pos * neg.astype(np.float64)))
+        aucs.append((float(np.sum(pos * below.astype(np.float64))) + 0.5 * tied) / (n_pos * n_neg))
+        errors.append(0.5 * tied / (n_pos * n_neg))
+        weights.append(n_pos if len(ranks) > 1 else 1)
+    if not aucs:
+        return float("nan"), float("nan")
+    return float(np.average(aucs, weights=weights)), float(np.average(errors, weights=weights))

@@ -22,6 +22,13 @@ def fit_scores(student, X, log_odds, classes):
     ``log_odds`` are ``log p(classes[1]) - log p(classes[0])`` per row of ``X``; the student keeps
     every hyperparameter (bags, rounds, interactions, monotonic constraints on the log-odds).
     """
+    regressor, sign = score_regressor(student, classes)
+    return adopt_scores(student, regressor.fit(X, sign * np.asarray(log_odds)), sign, classes)
+
+
+def score_regressor(student, classes):
+    """``(regressor, sign)``: the unfitted GAMRegressor with the student's hyperparameters that
+    fits ``sign`` times the log-odds of ``classes[1]`` (the log-odds of the student's event)."""
     if not isinstance(student, GAMClassifier):
         raise TypeError(f"only a GAMClassifier fits log-odds, not a {type(student).__name__}")
     classes = np.asarray(classes)
@@ -32,7 +39,11 @@ def fit_scores(student, X, log_odds, classes):
     # The regressor fits the event's log-odds, which the constraints read (and its warnings
     # speak of); the tables are then turned back into the log-odds of classes[1], the raw score
     # of a GAMClassifier: a negation, exact.
-    regressor = GAMRegressor(loss="squared_error", **params).fit(X, sign * np.asarray(log_odds))
+    return GAMRegressor(loss="squared_error", **params), sign
+
+
+def adopt_scores(student, regressor, sign, classes):
+    """Make ``student`` the classifier whose raw score is the fitted ``regressor``'s, times ``sign``."""
     # Every fitted attribute (public, ending in "_") is the structure's: none is left behind.
     for name, value in vars(regressor).items():
         if name.endswith("_") and not name.startswith("_"):
@@ -40,7 +51,7 @@ def fit_scores(student, X, log_odds, classes):
     if sign < 0:
         student.terms_ = [replace(t, scores=-t.scores) for t in student.terms_]
         student.intercept_ = -student.intercept_
-    student.classes_ = classes
+    student.classes_ = np.asarray(classes)
     student.loss_ = classification_loss(len(classes))  # its raw score is a log-odds
     fix_event(student)
     return student

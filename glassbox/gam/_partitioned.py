@@ -72,6 +72,11 @@ def _in_partition(fn):
     return wrapped
 
 
+def _ignores_target(fn):
+    fn.reads_target = False
+    return fn
+
+
 def _frame(X, names):
     """A block as the in-memory fit sees it: a DataFrame with the fit's columns, or a 2-D array."""
     if names is None:
@@ -129,6 +134,12 @@ def gather_block(X, y, w, *, names, rows, classes, loss, n_scores, weighting):
             loss.target_sums(target, relative, n_scores))
 
 
+def reads_target(fn):
+    """Whether block function ``fn`` reads its ``y`` (a wrapper computing y can skip it)."""
+    return getattr(fn, "reads_target", True)
+
+
+@_ignores_target
 @_in_partition
 def code_counts_block(X, y, w, *, names, binner, features):
     """Pass 3: training rows per code of each feature."""
@@ -136,6 +147,7 @@ def code_counts_block(X, y, w, *, names, binner, features):
     return [np.bincount(codes[:, j], minlength=f.n_codes) for j, f in enumerate(features)]
 
 
+@_ignores_target
 @_in_partition
 def histograms_block(X, y, w, *, names, binner, terms, weighting):
     """Pass 4: :func:`term_histograms` of the block's rows."""
