@@ -563,7 +563,10 @@ def _categorical_codes(column, feature, warn_unseen):
         lut = np.append(known.get_indexer(series.cat.categories.astype(object)), -1)
         index = lut[series.cat.codes.to_numpy()]
     else:
-        index = known.get_indexer(series.astype(object))
+        # Look up each distinct value once (factorize is fast on Arrow strings, where a cast to
+        # objects is not); missing values factorize to -1, which reads the -1 appended last.
+        positions, distinct = pd.factorize(series, use_na_sentinel=True)
+        index = np.append(known.get_indexer(pd.Index(np.asarray(distinct, dtype=object), dtype=object)), -1)[positions]
     missing = series.isna().to_numpy()
     codes = np.minimum(index, len(feature.levels)).astype(np.intp)  # every "other" level shares one code
     codes[missing] = feature.missing_code

@@ -522,10 +522,12 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         return self.intercept_, [term.contributions(codes) for term in self.terms_]
 
     def _raw(self, X):
-        intercept, parts = self._contributions(X)
-        raw = np.zeros_like(parts[0]) + intercept if parts else np.full(len(X), intercept)
-        for part in parts:
-            raw = raw + part
+        check_is_fitted(self, "terms_")
+        codes = self._transform_bins(X)
+        raw = np.empty((len(codes),) + np.shape(self.intercept_))
+        raw[...] = self.intercept_
+        for term in self.terms_:  # summed in place: no array per term is kept
+            term.add_contributions(codes, raw)
         return raw
 
     @rowwise

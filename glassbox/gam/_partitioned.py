@@ -153,6 +153,8 @@ def histograms_block(X, y, w, *, names, binner, terms, weighting):
     """Pass 4: :func:`term_histograms` of the block's rows."""
     X = _frame(X, names)
     codes = binner._codes(X, binner.features_, warn_unseen=False)
+    if w is None:
+        return term_histograms(codes, terms, None, None)
     weight = _weights(w, X.shape[0])
     return term_histograms(codes, terms, weight, weighting.relative(weight, X.shape[0]))
 

@@ -73,6 +73,15 @@ class Term:
         """This term's share of each row's raw score: shape (n,) or (n, n_classes)."""
         return self.scores[self.cells(codes)]
 
+    def add_contributions(self, codes, out):
+        """``out += contributions(codes)``, through one flat ``take`` into the table instead of a
+        fancy index by a tuple of cell arrays (several times faster on a million rows)."""
+        flat = self.code_maps[0].take(codes[:, self.features[0]])
+        if self.is_pair:
+            flat = flat * self.shape[1] + self.code_maps[1].take(codes[:, self.features[1]])
+        n_cells = int(np.prod(self.shape))
+        out += self.scores.reshape((n_cells,) + self.scores.shape[len(self.shape):]).take(flat, axis=0)
+
     def importance(self):
         """Mean absolute contribution over the training data (averaged over classes)."""
         total = self.bin_weights.sum()
@@ -88,15 +97,20 @@ def term_histograms(codes, terms, weight, relative):
     """``{term.features: (bin_weights, centring)}``: the ``weight`` and the ``relative`` weight
     of the rows of ``codes`` in each code or cell of each term (anything with ``features``,
     ``bins`` and ``code_maps``). A plain function of one block of rows: blocks' histograms add up
-    to the whole data's, which is how a fit on partitioned data finishes its terms."""
+    to the whole data's, which is how a fit on partitioned data finishes its terms. ``weight``
+    None: every row weighs 1 in both (counted once, without float weights: the same sums)."""
     out = {}
     for term in terms:
         grid = tuple(b.n_codes for b in term.bins)
         index = tuple(m[codes[:, f]] for m, f in zip(term.code_maps, term.features))
         flat = np.ravel_multi_index(index, grid) if len(codes) else np.zeros(0, dtype=np.intp)
         size = int(np.prod(grid))
-        out[term.features] = (np.bincount(flat, weights=weight, minlength=size).reshape(grid),
-                              np.bincount(flat, weights=relative, minlength=size).reshape(grid))
+        if weight is None:
+            counts = np.bincount(flat, minlength=size).astype(np.float64).reshape(grid)
+            out[term.features] = (counts, counts.copy())
+        else:
+            out[term.features] = (np.bincount(flat, weights=weight, minlength=size).reshape(grid),
+                                  np.bincount(flat, weights=relative, minlength=size).reshape(grid))
     return out
 
 
