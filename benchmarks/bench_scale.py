@@ -16,7 +16,8 @@ the drawn rows, code counts, term histograms) and of the boosting; peak memory o
 (sampled every 0.5 s) and of this process; test AUC on 200,000 fresh rows against the truth's
 AUC there; and, up to ``--in-memory-up-to`` rows, the in-memory fit of the same data (pandas)
 beside it, also with ``max_samples=None`` (every bag uses every row) to show what using all rows
-buys. Scoring: ``predict_proba`` rows per second per core, in memory, one thread, 1M rows.
+buys. Scoring: ``predict_proba`` rows per second per core, in memory, one thread, 1M rows (best
+of three calls).
 The machine's load average is printed with each row.
 """
 
@@ -171,9 +172,12 @@ def main(argv=None):
                     row[f"{label}_auc"] = round(roc_auc_score(y_test, fitted.predict_proba(X_test)[:, 1]), 5)
                 scorer = model.set_params(n_jobs=1)
                 block = X.iloc[:1_000_000]
-                started = time.perf_counter()
-                scorer.predict_proba(block)
-                row["score_rows_per_s_per_core"] = int(len(block) / (time.perf_counter() - started))
+                best = np.inf
+                for _ in range(3):  # the best of three: the first call also warms caches
+                    started = time.perf_counter()
+                    scorer.predict_proba(block)
+                    best = min(best, time.perf_counter() - started)
+                row["score_rows_per_s_per_core"] = int(len(block) / best)
                 del frame, X, y, block
             print(json.dumps(row), flush=True)
             rows.append(row)

@@ -231,3 +231,29 @@ def test_a_worker_killed_during_the_fit_gives_the_same_model_or_a_clear_error(cl
         assert str(outcome["error"]), "the error says nothing"
         assert not [k for k in vars(model) if k.endswith("_")], "a failed fit left the model looking fitted"
     client.wait_for_workers(2, timeout=60)
+
+
+class ListOfFrames:
+    """The smallest engine a partitioned fit runs on: a list of pandas blocks, mapped in a loop
+    (what docs/scale.md shows for Spark or Ray; no Dask involved)."""
+
+    def __init__(self, blocks, targets):
+        self.blocks, self.targets = blocks, targets
+        self.names = [str(c) for c in blocks[0].columns]
+        self.dtypes = list(blocks[0].dtypes)
+
+    def map(self, fn, per_partition=None, **shared):
+        per_partition = per_partition or [{}] * len(self.blocks)
+        return [fn(X, y, None, index=i, **shared, **per_partition[i])
+                for i, (X, y) in enumerate(zip(self.blocks, self.targets))]
+
+
+def test_any_engine_with_a_map_fits_the_in_memory_model():
+    from glassbox.gam import fit_partitioned
+
+    X, y = make_data()
+    cuts = [0, 100, 100, 900, 1500]
+    blocks = [X.iloc[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+    targets = [y.iloc[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+    model = fit_partitioned(GAMClassifier(**FAST), ListOfFrames(blocks, targets))
+    assert_same_model(GAMClassifier(**FAST).fit(X, y), model)
