@@ -117,7 +117,7 @@ def _rows_of_block(block, method, empty):
     return empty if len(block) == 0 else method(block)
 
 
-def map_frames(function, X, y=None, *, meta):
+def map_frames(function, X, y=None, *, meta, rows_level=None):
     """``function(X_block, y_block)`` for every row block of X (and y), as a lazy Dask DataFrame.
 
     Parameters
@@ -131,6 +131,10 @@ def map_frames(function, X, y=None, *, meta):
         Split into as many partitions (blocks) as X, in the same order.
     meta : DataFrame
         ``function``'s result on some rows; its columns and dtypes are the result's.
+    rows_level : int or None
+        None: ``function`` gives one frame row per row, indexed like the block. An int: any number
+        of frame rows per row (reason codes), under a MultiIndex whose level ``rows_level`` holds
+        the row's label; the result's divisions are then unknown.
 
     Returns
     -------
@@ -143,13 +147,21 @@ def map_frames(function, X, y=None, *, meta):
     targets = [None] * len(blocks) if y is None else _delayed_targets(y, len(blocks))
     empty = meta.iloc[:0]
     if _is_dask_array(X):
-        empty.index = pd.RangeIndex(0)
+        if rows_level is None:
+            empty.index = pd.RangeIndex(0)
         starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(int)
     else:
-        empty.index = X._meta.index
+        if rows_level is None:
+            empty.index = X._meta.index
         starts = [None] * len(blocks)
+    if rows_level is not None:
+        divisions = (None,) * (len(blocks) + 1)
+        # The row labels' level: X's index type, or positions (int64) for an Array.
+        levels = [empty.index.get_level_values(k)[:0] for k in range(empty.index.nlevels)]
+        levels[rows_level] = pd.Index([], dtype=np.int64) if _is_dask_array(X) else X._meta.index[:0]
+        empty.index = pd.MultiIndex.from_arrays(levels, names=empty.index.names)
     shared = _one_key(dask, function)
-    parts = [dask.delayed(_frame_of_block)(block, target, shared, empty, start)
+    parts = [dask.delayed(_frame_of_block)(block, target, shared, empty, start, rows_level)
              for block, target, start in zip(blocks, targets, starts)]
     # Dask would otherwise turn object columns into pyarrow strings, dicts and lists included:
     # the frames are kept as the in-memory code makes them.
@@ -157,12 +169,16 @@ def map_frames(function, X, y=None, *, meta):
         return dask.dataframe.from_delayed(parts, meta=empty, divisions=divisions)
 
 
-def _frame_of_block(block, target, function, empty, start):
+def _frame_of_block(block, target, function, empty, start, rows_level=None):
     if len(block) == 0:
         return empty
     frame = function(block, target)
-    if start is not None:  # an array block: its rows' positions in the whole array
+    if start is not None and rows_level is None:  # an array block: its rows' positions in the whole array
         frame.index = pd.RangeIndex(start, start + len(frame))
+    elif start is not None:
+        levels = [frame.index.get_level_values(k) for k in range(frame.index.nlevels)]
+        levels[rows_level] = levels[rows_level] + start
+        frame.index = pd.MultiIndex.from_arrays(levels, names=frame.index.names)
     return frame
 
 

@@ -45,7 +45,9 @@ class InspectionMixin:
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features), or a Dask DataFrame / Array
+            On Dask: a lazy Dask DataFrame, computed partition by partition, equal to the
+            in-memory frame.
         n : int, default=4
             Most reasons per row (a row gets fewer when fewer features have a positive gap).
         reference : {"best", "mean"}, default="best"

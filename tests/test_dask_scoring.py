@@ -263,9 +263,11 @@ def test_rule_lists_and_trees_refuse_to_fit_on_dask(cls, data):
 
 
 def test_in_memory_only_methods_refuse_dask_instead_of_computing_it(models, data):
+    from glassbox.explain import to_scorecard
+
     model, _ = models["gam-binary"]
     with pytest.raises(TypeError, match="needs its data in memory but got a Dask DataFrame"):
-        model.reason_codes(_exploding_frame(data[0]))
+        to_scorecard(model).score(_exploding_frame(data[0]))
 
 
 @pytest.fixture(scope="module")

@@ -28,10 +28,13 @@ keeps the reference where applicants really are.
 Only features with a positive gap are reasons; they are ranked by gap, largest first.
 """
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from glassbox._base import as_table, event_class, py_scalar, same_label
+from glassbox._dask import is_dask
 from glassbox.explain._common import fmt, row_index, value_table
 from glassbox.rules import Condition
 
@@ -67,6 +70,8 @@ def reason_codes(model, X, n=4, reference="best", event=None):
         raise ValueError(f"reference must be one of {list(REFERENCES)}, got {reference!r}.")
     inspected, adapter = shown(model)
     column, label = _event_column(inspected, event)
+    if is_dask(X):
+        return _reason_codes_dask(model, inspected, X, n, reference, event)
     table = as_table(X)
     codes = inspected.binner_.transform(table)
     values = value_table(table)
@@ -87,11 +92,34 @@ def reason_codes(model, X, n=4, reference="best", event=None):
                 "reference": against,
                 "text": f"{f.name} = {fmt(value)} adds {gaps[i, j]:.3g} to {unit} against {against}",
             })
-    out = pd.DataFrame(records, columns=["feature", "value", "bin", "gap", "reference", "text"],
-                       index=pd.MultiIndex.from_tuples(keys, names=["row", "rank"]) if keys
-                       else pd.MultiIndex.from_arrays([[], []], names=["row", "rank"]))
+    rows, ranks = zip(*keys) if keys else ((), ())
+    # The same dtypes whatever the rows (values of any type, no reason at all): blocks of rows
+    # scored apart (on Dask) make one frame.
+    out = pd.DataFrame(records, columns=COLUMNS,
+                       index=pd.MultiIndex.from_arrays([index[:0].append(pd.Index(rows)) if rows else index[:0],
+                                                        np.asarray(ranks, dtype=np.int64)], names=["row", "rank"]))
+    out = out.astype({**{c: object for c in COLUMNS}, "gap": np.float64})
     out.attrs.update({"unit": unit, "reference": reference, "event": py_scalar(label)})
     return out
+
+
+COLUMNS = ["feature", "value", "bin", "gap", "reference", "text"]
+
+
+def _reason_codes_dask(model, inspected, X, n, reference, event):
+    """:func:`reason_codes` of a Dask collection: a lazy Dask DataFrame, block by block (each
+    row's reasons depend on that row alone), indexed by (row, rank) as in memory (an Array's rows
+    by position)."""
+    from glassbox._dask import check_columns, map_frames, missing_row, row_blocks
+
+    X = row_blocks(X)
+    meta = reason_codes(model, missing_row(model), n=n, reference=reference, event=event).iloc[:0]
+    check_columns(inspected, X)
+    return map_frames(functools.partial(_block_reasons, model, n, reference, event), X, meta=meta, rows_level=0)
+
+
+def _block_reasons(model, n, reference, event, block, _target):
+    return reason_codes(model, block, n=n, reference=reference, event=event)
 
 
 def reference_text(feature, bins, tied, pick):
