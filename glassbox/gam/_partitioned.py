@@ -30,7 +30,8 @@ from glassbox._base import (
     weight_summary,
 )
 from glassbox._losses import classification_loss, regression_loss, sign_counts
-from glassbox.binning import NUMERIC_KINDS, Binner, is_categorical_column, level_counts, merge_level_counts
+from glassbox.binning import (NUMERIC_KINDS, Binner, _column, is_categorical_column, level_counts,
+                              merge_level_counts)
 from glassbox.gam._gam import _Sample
 from glassbox.gam._term import term_histograms
 
@@ -101,9 +102,8 @@ def summarize_block(X, y, w, *, names, level_columns, object_columns, classifier
     X = _frame(X, names)
     n = X.shape[0]
     y = target_1d(y, n) if n else np.asarray(y)
-    column = (lambda j: X.iloc[:, j]) if names is not None else (lambda j: X[:, j])
-    out = {"n": n, "levels": {j: level_counts(column(j), str(j)) for j in level_columns},
-           "kinds": {j: pd.api.types.infer_dtype(column(j), skipna=True) for j in object_columns}}
+    out = {"n": n, "levels": {j: level_counts(_column(X, j), str(j)) for j in level_columns},
+           "kinds": {j: pd.api.types.infer_dtype(_column(X, j), skipna=True) for j in object_columns}}
     if classifier:
         out["classes"] = class_labels(y)[0] if n else np.asarray(y)[:0]
     else:
@@ -218,7 +218,8 @@ def _fit(model, parts):
     plan = model._plan(is_cat, n_samples, rng)
 
     # Pass 2: gather the drawn rows (binning subsample, bags, pair ranking).
-    wanted = [binner._subsample_rows(n_samples), *(d.rows for d in plan.draws), plan.rank_rows]
+    subsample = binner._subsample_rows(n_samples)  # drawn once: at 50M rows a draw takes 3 s
+    wanted = [subsample, *(d.rows for d in plan.draws), plan.rank_rows]
     rows = np.unique(np.concatenate([np.arange(n_samples) if r is None else r for r in wanted]))
     starts = np.concatenate([[0], np.cumsum(lengths)])
     per_partition = [{"rows": rows[(rows >= a) & (rows < b)] - a} for a, b in zip(starts[:-1], starts[1:])]
@@ -233,7 +234,6 @@ def _fit(model, parts):
     # from every row (pass 3).
     X_rows = check_X(binner, X_rows, reset=True)
     check_X(model, X_rows, reset=True)
-    subsample = binner._subsample_rows(n_samples)
     sample = X_rows if subsample is None else _take(X_rows, np.searchsorted(rows, subsample))
     levels = {j: merge_level_counts([s["levels"][j] for s in summaries]) for j in np.flatnonzero(is_cat)}
     features = binner._features(sample, is_cat, levels)
