@@ -319,6 +319,53 @@ def test_bags_subsample_rows_beyond_max_samples():
         GAMClassifier(max_samples=1).fit(X, y)
 
 
+def test_a_bag_of_few_rows_boosts_on_its_own_copy_to_the_same_model(monkeypatch):
+    """Bags of at most half the rows boost on copies of their rows' codes (_boosting.bag_rows),
+    which must change nothing: the same model bit for bit as boosting on the shared matrix."""
+    from glassbox.gam import _boosting
+
+    X, y = _mixed_frame(3000, seed=9)
+    params = dict(outer_bags=2, random_state=0, max_samples=1000, interactions=2)
+    copied = GAMClassifier(**params).fit(X, y)
+    calls = []
+
+    def shared(codes, bag, y, sample_weight):
+        calls.append(len(bag.train_rows) + len(bag.val_rows))
+        return codes, bag.train_rows, bag.val_rows, y, sample_weight
+
+    monkeypatch.setattr(_boosting, "bag_rows", shared)
+    direct = GAMClassifier(**params).fit(X, y)
+    assert calls and max(calls) <= 1000  # the monkeypatched path ran, on bags a copy serves
+    assert len(copied.terms_) == len(direct.terms_)
+    for a, b in zip(copied.terms_, direct.terms_):
+        np.testing.assert_array_equal(a.scores, b.scores)
+    assert np.asarray(copied.intercept_).tobytes() == np.asarray(direct.intercept_).tobytes()
+
+
+@pytest.mark.parametrize("early_stopping_rounds", ["auto", 7])
+def test_a_bag_stops_after_its_patience_of_idle_rounds(capfd, early_stopping_rounds):
+    """Every bag that early stopping ends ran exactly its patience past its best round: the
+    fixed number, or for "auto" a tenth of the best round (rounded up) within [5, 20]."""
+    import re
+
+    X, y = _mixed_frame(3000, seed=10)
+    GAMClassifier(outer_bags=4, random_state=0, interactions=3, verbose=1, max_rounds=400,
+                  early_stopping_rounds=early_stopping_rounds).fit(X, y)
+    bags = re.findall(r"bag \d+/4 done, (\d+) rounds run, (\d+) kept", capfd.readouterr().err)
+    assert len(bags) == 8  # main effects and pairs
+    for run, kept in ((int(a), int(b)) for a, b in bags):
+        wanted = early_stopping_rounds if early_stopping_rounds != "auto" else min(20, max(5, -(-kept // 10)))
+        assert run == 400 or run - kept == wanted, (run, kept)
+    assert any(run != 400 for run, _ in bags)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "fast", None, True])
+def test_early_stopping_rounds_takes_a_positive_integer_or_auto(bad):
+    X, y = _mixed_frame(200, seed=11)
+    with pytest.raises(ValueError, match=r'early_stopping_rounds must be an integer >= 1, got .*or "auto"'):
+        GAMClassifier(early_stopping_rounds=bad).fit(X, y)
+
+
 def test_interactions_per_feature_scales_with_the_width_and_stops_at_every_pair():
     X, y = _mixed_frame(1500, seed=8)
     half = GAMClassifier(**FAST, interactions="0.5x").fit(X, y)  # 4 features -> 2 pairs

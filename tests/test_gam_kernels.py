@@ -166,9 +166,11 @@ def _bag_inputs(rng, n, loss, n_scores):
                                            ("softmax", 3)])
 @pytest.mark.parametrize("validation", [False, True])
 @pytest.mark.parametrize("greedy_steps", [0, 4])
-def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps):
+@pytest.mark.parametrize("n,patience", [(40, 3), (600, 3), (600, (2, 5, 0.25))])
+def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps, n, patience):
+    # 600 rows fill each histogram's four copies (_gam_histogram._lanes); 40 rows are too few.
+    # patience: a fixed one, or one that grows with the best round (early_stopping_rounds="auto")
     rng = np.random.default_rng(7)
-    n = 600
     n_codes, codes, y, w = _bag_inputs(rng, n, loss, n_scores)
     is_val = rng.random(n) < (0.2 if validation else 0)
     train, val = np.flatnonzero(~is_val), np.flatnonzero(is_val)
@@ -176,21 +178,23 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps):
     categorical = [False, True, False]
     monotonic = [1, 0, -1]
     params = dict(learning_rate=0.3, l2=0.5, min_hessian=1e-3, min_samples_leaf=5, max_leaves=3,
-                  max_rounds=40, early_stopping_rounds=3, tolerance=1e-4)
+                  max_rounds=40, early_stopping_rounds=patience, tolerance=1e-4)
     offsets = np.concatenate([[0], np.cumsum(n_codes)]) * n_scores
     tables = np.zeros(offsets[-1])
     train_scores = np.tile(init, (len(train), 1))
     val_scores = np.tile(init, (len(val), 1))
     specs = term_specs([TermKind.CATEGORICAL if c else TermKind.CONTINUOUS for c in categorical], monotonic,
                        n_codes, np.ones(3))
-    kernel_params = dict(params, l2_regularization=params["l2"], greedy_steps=greedy_steps)
-    del kernel_params["l2"]
+    low, high, fraction = (patience, patience, 0.0) if np.isscalar(patience) else patience
+    kernel_params = dict(params, l2_regularization=params["l2"], greedy_steps=greedy_steps, patience_min=low,
+                         patience_max=high, patience_fraction=fraction)
+    del kernel_params["l2"], kernel_params["early_stopping_rounds"]
     _, kept, out_of_time = boost_bag(codes, specs, train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel,
                         kernel_params, train_scores, val_scores, tables, np.zeros(40), 1)
     expected, expected_kept = boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init,
                                               greedy_steps=greedy_steps, **params)
     assert kept == expected_kept and not out_of_time
-    assert (kept < 40) == validation or loss == "squared_error"
+    assert (kept < 40) == validation or loss == "squared_error" or n < 600
     for j in range(3):
         np.testing.assert_allclose(tables[offsets[j]:offsets[j + 1]].reshape(-1, n_scores), expected[j],
                                    rtol=1e-8, atol=1e-10)
@@ -210,7 +214,8 @@ def test_boost_bag_is_bit_identical_across_thread_counts():
         tables = np.zeros(offsets[-1])
         rows = np.arange(n, dtype=np.intp)
         params = dict(learning_rate=0.1, l2_regularization=0.0, min_hessian=1e-3, min_samples_leaf=4, max_leaves=3,
-                      max_rounds=30, early_stopping_rounds=5, tolerance=1e-5, greedy_steps=3)
+                      max_rounds=30, patience_min=5, patience_max=5, patience_fraction=0.0, tolerance=1e-5,
+                      greedy_steps=3)
         boost_bag(codes, term_specs(np.zeros(3), np.zeros(3), n_codes, np.ones(3)), rows[: n - 5000],
                   rows[n - 5000:], y, w, LOSSES["log_loss"].kernel, params, np.zeros((n - 5000, 1)),
                   np.zeros((5000, 1)), tables, np.zeros(30), n_threads)
@@ -234,7 +239,8 @@ def test_boost_bag_stopped_by_its_time_allowance_keeps_a_whole_round(validation)
 
     def run(max_rounds, *time_left, greedy_steps=3):
         params = dict(learning_rate=0.1, l2_regularization=0.0, min_hessian=1e-3, min_samples_leaf=4, max_leaves=3,
-                      max_rounds=max_rounds, early_stopping_rounds=1000, tolerance=0.0, greedy_steps=greedy_steps)
+                      max_rounds=max_rounds, patience_min=1000, patience_max=1000, patience_fraction=0.0,
+                      tolerance=0.0, greedy_steps=greedy_steps)
         tables = np.zeros(offsets[-1])
         train_scores, val_scores = np.zeros((len(train), 3)), np.zeros((len(val), 3))
         result = boost_bag(codes, specs, train, val, y, w, LOSSES["softmax"].kernel, params, train_scores,

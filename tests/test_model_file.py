@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 4
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 5
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -208,6 +208,8 @@ def _as_version_1(data):
     data["params"]["student"]["params"] = data["distillation"].pop("student_params")
     for params, new in _params_new_after(data, 1):
         del params[new]
+    for params, key, older in _values_new_after(data, 1):
+        params[key] = older
     return data
 
 
@@ -220,6 +222,23 @@ NEW_IN = {
         "GAMRegressor": ["max_terms"], "ShallowTreeClassifier": ["pos_label", "verbose"],
         "RuleListClassifier": ["pos_label", "monotonic_cst", "verbose"], "RuleListRegressor": ["monotonic_cst", "verbose"]},
 }
+
+
+# Parameter values each format version added: an older file holding one is refused; older
+# writers wrote the value given here instead.
+NEW_VALUES_IN = {5: {"GAMClassifier": {"early_stopping_rounds": ("auto", 20)},
+                     "GAMRegressor": {"early_stopping_rounds": ("auto", 20)}}}
+
+
+def _values_new_after(data, version):
+    """``(parameter object, name, older value)`` for each parameter value added after ``version``
+    in a model file's data."""
+    student = data["params"].get("student") or {}
+    found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
+             (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
+    return [(params, key, older) for later, added in sorted(NEW_VALUES_IN.items()) if later > version
+            for name, params in found if params for key, (value, older) in added.get(name, {}).items()
+            if params.get(key) == value]
 
 
 def _params_new_after(data, version):
@@ -237,7 +256,8 @@ def test_version_1_distilled_files_still_load(case):
     model = fitted(case).model
     data = to_dict(model)
     loaded = from_dict(_as_version_1(data))
-    assert _params(loaded.student) == _params(loaded.student_) == _params(model.student_)
+    older = {key: value for _, key, value in _values_new_after(data, 1)}  # values version 1 could hold
+    assert _params(loaded.student) == _params(loaded.student_) == {**_params(model.student_), **older}
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():
         assert np.array_equal(_outputs(loaded, X)[name], before), name
@@ -245,14 +265,15 @@ def test_version_1_distilled_files_still_load(case):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
 
 
-@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("version", [2, 3, 4])
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
     """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
     4: classifiers' pos_label, GAMs' max_terms, rule lists' monotonic_cst, rule lists' and trees'
     verbose) loads the same
     model, with those parameters at their defaults; an older file naming one is refused, being no
-    part of that format."""
+    part of that format. So is one holding a value of a later version (5: GAMs'
+    early_stopping_rounds="auto"), which older writers could not write."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
     data["format_version"] = version
@@ -263,6 +284,10 @@ def test_older_files_load_as_before(case, version):
             from_dict(data)
         for params, name in new:
             del params[name]
+    for params, key, older in _values_new_after(data, version):
+        with pytest.raises(ModelFileError, match=rf"\.{key}'.*part of the format from version 5 on"):
+            from_dict(data)
+        params[key] = older
     loaded = from_dict(data)
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
         for later, added in NEW_IN.items():

@@ -250,7 +250,8 @@ def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, lo
                     l2, min_hessian, min_samples_leaf, max_leaves, max_rounds, early_stopping_rounds, tolerance,
                     greedy_steps=0):
     """Boosting of main effects, step by step in NumPy: ``(tables, rounds kept)``. A round steps
-    every term in order, then ``greedy_steps`` times the term whose latest step gained most."""
+    every term in order, then ``greedy_steps`` times the term whose latest step gained most.
+    ``early_stopping_rounds``: see ``patience_naive``."""
     n_scores = init.shape[0]
     tables = [np.zeros((n, n_scores)) for n in n_codes]
     s_train, s_val = np.tile(init, (len(train), 1)), np.tile(init, (len(val), 1))
@@ -283,9 +284,18 @@ def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, lo
         round_loss = loss_naive(s_val, y[val], w[val], loss).sum() / w[val].sum()
         if round_loss < best_loss - tolerance * abs(best_loss):
             best_loss, kept, best = round_loss, r + 1, [t.copy() for t in tables]
-        elif r + 1 - kept >= early_stopping_rounds:
+        elif r + 1 - kept >= patience_naive(early_stopping_rounds, kept):
             break
     return best, kept
+
+
+def patience_naive(early_stopping_rounds, kept):
+    """Rounds without improvement that stop a bag whose best round is ``kept``: a fixed number,
+    or ``(low, high, fraction)``: ``fraction * kept`` rounded up, clipped to [low, high]."""
+    if np.isscalar(early_stopping_rounds):
+        return early_stopping_rounds
+    low, high, fraction = early_stopping_rounds
+    return min(high, max(low, int(np.ceil(fraction * kept))))
 
 
 def pair_histograms_naive(codes, rows, stats, n_codes):

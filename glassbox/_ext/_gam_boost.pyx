@@ -16,7 +16,7 @@ stops as early stopping would, keeping its best whole round (none, if the clock 
 import numpy as np
 
 from cython.parallel cimport prange
-from libc.math cimport INFINITY, fabs
+from libc.math cimport INFINITY, ceil, fabs
 
 from glassbox._ext._typedefs cimport GradHess, INDEX_C, TermSpec, Y_DTYPE_C, PAIR, CATEGORICAL
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
@@ -57,7 +57,9 @@ cdef struct BoostParams:
     INDEX_C min_samples_leaf
     INDEX_C max_leaves
     INDEX_C max_rounds
-    INDEX_C early_stopping_rounds
+    INDEX_C patience_min          # rounds without improvement that stop a bag: a fraction of
+    INDEX_C patience_max          # the rounds up to the best one, within [min, max] (min == max:
+    Y_DTYPE_C patience_fraction   # a fixed patience)
     Y_DTYPE_C tolerance           # relative improvement of the validation loss that counts
     INDEX_C greedy_steps          # steps per round after the cyclic pass
 
@@ -119,6 +121,14 @@ cdef Y_DTYPE_C _step_gain(const GradHess* hist, const Y_DTYPE_C* step, INDEX_C n
         if h_sum + l2 > 0:
             gain = gain - g_sum * g_sum / (h_sum + l2)
     return gain
+
+
+cdef inline INDEX_C _patience(const BoostParams* params, INDEX_C best_rounds) noexcept nogil:
+    # Rounds without improvement that stop the bag, given the best round so far: a stage that
+    # has improved for a long time may sit on a plateau for a while before improving again; one
+    # whose best round is early (pairs that fit little) need not wait as long.
+    cdef INDEX_C rounds = <INDEX_C>ceil(params.patience_fraction * best_rounds)
+    return min(params.patience_max, max(params.patience_min, rounds))
 
 
 cdef inline INDEX_C _argmax(const Y_DTYPE_C* values, INDEX_C n) noexcept nogil:
@@ -279,7 +289,7 @@ def boost_bag(
                 best_loss = round_loss
                 best_rounds = n_rounds
                 best[:] = tables
-            elif n_rounds - best_rounds >= params.early_stopping_rounds:
+            elif n_rounds - best_rounds >= _patience(&params, best_rounds):
                 break
 
         # The last step is still pending on the training scores.

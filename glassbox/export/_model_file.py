@@ -27,8 +27,8 @@ from glassbox.export._targets import classes_from_json, classes_to_json, label_t
 FORMAT = "glassbox-model"
 # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit, class_weight;
 # 4: classifiers' pos_label, GAMs' max_terms and main effects that may be absent, rule lists' monotonic_cst,
-# rule lists' and trees' verbose, the optional csv block
-FORMAT_VERSION = 4
+# rule lists' and trees' verbose, the optional csv block; 5: GAMs' early_stopping_rounds="auto"
+FORMAT_VERSION = 5
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -49,6 +49,11 @@ _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limi
                  ("RuleListRegressor", "monotonic_cst"): 4,
                  **{(name, "verbose"): 4 for name in ("RuleListClassifier", "RuleListRegressor",
                                                       "ShallowTreeClassifier", "ShallowTreeRegressor")}}
+
+# Parameter values added in a format version: an older file holding one is refused, as no writer
+# of that version could have made it (and an older reader would refuse it with a less clear error).
+_VALUES_SINCE = {("GAMClassifier", "early_stopping_rounds", "auto"): 5,
+                 ("GAMRegressor", "early_stopping_rounds", "auto"): 5}
 
 
 def _codec(estimator_name):
@@ -297,6 +302,10 @@ def _params_from_json(fields, cls, version, skip=()):
         if key not in skip and not _plain_json(value, _MAX_PARAM_DEPTH):
             fields.fail(key, "expected plain JSON data (numbers, strings, booleans, null, lists, objects)")
         values[key] = value
+    for (name, key, value), since in _VALUES_SINCE.items():
+        if name == cls.__name__ and version < since and values.get(key) == value:
+            fields.fail(key, f"{value!r} is part of the format from version {since} on, and this file is "
+                             f"version {version}")
     if isinstance(values.get("class_weight"), list):
         values["class_weight"] = _class_weight_from_json(fields, values["class_weight"])
     return values

@@ -16,6 +16,11 @@ import numpy as np
 from glassbox._ext._gam_boost import boost_bag
 from glassbox._ext._typedefs import INDEX_DTYPE, TERM_DTYPE, Y_DTYPE, TermKind
 
+# early_stopping_rounds="auto": a bag stops after a tenth of the rounds up to its best one
+# without improvement, at least AUTO_PATIENCE[0] and at most AUTO_PATIENCE[1] rounds.
+AUTO_PATIENCE = (5, 20)
+AUTO_PATIENCE_FRACTION = 0.1
+
 # A leaf needs this much hessian (weights are rescaled to mean 1, so this is scale-free): stops
 # Newton steps that divide by almost nothing on nearly pure bins.
 MIN_HESSIAN = 1e-3
@@ -30,6 +35,15 @@ class Bag:
     val_rows: np.ndarray
     train_scores: np.ndarray
     val_scores: np.ndarray
+
+
+def patience(early_stopping_rounds):
+    """The kernel's patience parameters for ``early_stopping_rounds`` (an int or "auto")."""
+    if isinstance(early_stopping_rounds, str):
+        low, high = AUTO_PATIENCE
+        return {"patience_min": low, "patience_max": high, "patience_fraction": AUTO_PATIENCE_FRACTION}
+    return {"patience_min": int(early_stopping_rounds), "patience_max": int(early_stopping_rounds),
+            "patience_fraction": 0.0}
 
 
 def term_specs(kinds, monotonic, n_a, n_b):
@@ -105,6 +119,27 @@ def split_bags(draws, intercept, *, validation_size, strata, positions):
     return bags
 
 
+def bag_rows(codes, bag, y, sample_weight):
+    """``(codes, train_rows, val_rows, y, sample_weight)`` for one bag's ``boost_bag``.
+
+    A bag that draws a sparse subset of the rows (``max_samples`` of many more) gets its own
+    copy of their codes, targets and weights, in the same row order: each step then reads its
+    two code columns contiguously instead of one cache line per row of a matrix several times
+    larger (1M x 20 rows: 21.6 s to 17.5 s a fit). The sums add in the same order, so the model
+    is the same bit for bit. A bag of most rows reads the shared matrix: a copy would gain little
+    (2% on adult) and double the memory of the largest fits.
+    """
+    n_train = len(bag.train_rows)
+    rows = np.concatenate([bag.train_rows, bag.val_rows])
+    if 2 * len(rows) > len(codes):
+        return codes, bag.train_rows, bag.val_rows, y, sample_weight
+    local = np.empty((len(rows), codes.shape[1]), dtype=codes.dtype, order="F")
+    for j in range(codes.shape[1]):
+        np.take(codes[:, j], rows, out=local[:, j])
+    return (local, np.arange(n_train, dtype=INDEX_DTYPE), np.arange(n_train, len(rows), dtype=INDEX_DTYPE),
+            y[rows], sample_weight[rows])
+
+
 def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, verbose, stage, deadline=np.inf):
     """Boost every bag on the terms of ``specs``; return ``(tables, rounds kept)``, one per bag, and
     how many bags the clock stopped.
@@ -119,7 +154,8 @@ def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, 
         "learning_rate": params["learning_rate"], "l2_regularization": params["l2_regularization"],
         "min_hessian": params["min_hessian"], "min_samples_leaf": params["min_samples_leaf"],
         "max_leaves": params["max_leaves"], "max_rounds": params["max_rounds"],
-        "early_stopping_rounds": params["early_stopping_rounds"], "tolerance": params["tolerance"],
+        "patience_min": params["patience_min"], "patience_max": params["patience_max"],
+        "patience_fraction": params["patience_fraction"], "tolerance": params["tolerance"],
         "greedy_steps": int(round(params["greedy_ratio"] * len(specs))),
     }
     n_parallel = max(1, min(n_threads, len(bags)))
@@ -133,7 +169,8 @@ def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, 
         tables = np.zeros(n_cells(specs) * n_scores, dtype=Y_DTYPE)
         history = np.zeros(max(1, params["max_rounds"]), dtype=Y_DTYPE)
         time_left = (deadline - time.perf_counter()) / (n_waves - index // n_parallel)
-        n_rounds, kept, out_of_time = boost_bag(codes, specs, bag.train_rows, bag.val_rows, y, sample_weight,
+        bag_codes, train_rows, val_rows, bag_y, bag_weight = bag_rows(codes, bag, y, sample_weight)
+        n_rounds, kept, out_of_time = boost_bag(bag_codes, specs, train_rows, val_rows, bag_y, bag_weight,
                                                 loss.kernel, kernel_params, bag.train_scores, bag.val_scores,
                                                 tables, history, threads_per_bag, time_left)
         if verbose:

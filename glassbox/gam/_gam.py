@@ -41,7 +41,8 @@ from glassbox._dask import rowwise
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
 from glassbox._dask import is_dask
-from glassbox.gam._boosting import MIN_HESSIAN, draw_bags, main_spec, pair_spec, run_stage, split_bags, split_tables
+from glassbox.gam._boosting import (MIN_HESSIAN, draw_bags, main_spec, pair_spec, patience, run_stage, split_bags,
+                                   split_tables)
 from glassbox.gam import _editing as editing
 from glassbox.gam._constraints import flattened
 from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
@@ -87,9 +88,12 @@ _COMMON_PARAMS_DOC = """
     max_rounds : int, default=2000
         Most boosting rounds per stage (a round steps every term once, then makes the greedy
         steps).
-    early_stopping_rounds : int, default=20
+    early_stopping_rounds : int or "auto", default="auto"
         Stop a bag when its validation loss has not improved by ``early_stopping_tolerance``
-        (relative) for this many rounds; the best round's tables are kept.
+        (relative) for this many rounds; the best round's tables are kept. "auto": a tenth of
+        the rounds up to the best one so far, at least 5 and at most 20, so a stage whose best
+        round is early (pairs that fit little, small data) stops sooner, while one that improves
+        for hundreds of rounds waits through plateaus as long as with 20.
     early_stopping_tolerance : float, default=1e-5
     greedy_ratio : float, default=1.0
         Greedy steps per round, as a multiple of the number of terms: after the cyclic pass, each
@@ -233,8 +237,8 @@ def _warn_if_stopped(model, stopped, n_bags, elapsed):
 
 class _BaseGAM(BinnedModelMixin, BaseEstimator):
     def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", max_terms=None, outer_bags=6,
-                 max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000, early_stopping_rounds=20,
-                 early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2, min_samples_leaf=4,
+                 max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
+                 early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2, min_samples_leaf=4,
                  l2_regularization=0.0, monotonic_cst=None, time_limit=None, categorical_features="auto", n_jobs=None,
                  random_state=None, verbose=0):
         self.max_bins = max_bins
@@ -266,7 +270,9 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         check_integer("max_interaction_bins", self.max_interaction_bins, 2, MAX_VALUE_BINS)
         check_integer("outer_bags", self.outer_bags, 1)
         check_integer("max_rounds", self.max_rounds, 1)
-        check_integer("early_stopping_rounds", self.early_stopping_rounds, 1)
+        if not (isinstance(self.early_stopping_rounds, str) and self.early_stopping_rounds == "auto"):
+            check_integer("early_stopping_rounds", self.early_stopping_rounds, 1,
+                          why='or "auto" (a tenth of the rounds up to the best one, from 5 to 20)')
         check_integer("max_leaves", self.max_leaves, 2, 64)
         check_integer("min_samples_leaf", self.min_samples_leaf, 1)
         check_integer("verbose", self.verbose, 0)
@@ -292,7 +298,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
             "min_samples_leaf": int(self.min_samples_leaf),
             "max_leaves": int(self.max_leaves),
             "max_rounds": int(self.max_rounds),
-            "early_stopping_rounds": int(self.early_stopping_rounds),
+            **patience(self.early_stopping_rounds),
             "tolerance": float(self.early_stopping_tolerance),
             "greedy_ratio": float(self.greedy_ratio),
         }
@@ -593,7 +599,7 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
 
     def __init__(self, *, pos_label=None, max_bins=254, max_interaction_bins=64, interactions="3x", max_terms=None,
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
-                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
+                 early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
                  min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
                  categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
@@ -650,7 +656,7 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
 
     def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=64, interactions="5x", max_terms=None,
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
-                 early_stopping_rounds=20, early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
+                 early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
                  min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
                  categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
