@@ -61,7 +61,10 @@ def _problem(seed, classification, n_classes=2, weighted=False):
         y = np.where((y == 0) & (X[:, 3] == 1) & (n_classes > 2), 2, y)
     else:
         y = 2.0 * X[:, 0] - 3.0 * X[:, 1] * X[:, 2] + rng.normal(0, 1, n)
-    w = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
+    if weighted == "continuous":  # as many weights as rows: the statistics are summed row by row
+        w = rng.uniform(0.5, 3.0, n)
+    else:  # integer weights: counted as rows of a class and a weight (rules._search.WeightGroups)
+        w = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
     c = float(rng.choice([0.005, 0.01, 0.03, 0.06]))
     return X, y, w, c
 
@@ -73,7 +76,7 @@ def _fit(estimator, X, y, w):
 
 
 @pytest.mark.parametrize("seed", range(12))
-@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("weighted", [False, True, "continuous"])
 def test_classifier_optimum_matches_brute_force(seed, weighted):
     X, y, w, c = _problem(seed, True, weighted=weighted)
     model = _fit(RuleListClassifier(c=c, max_card=1, min_support=0.0, max_rules=MAX_RULES), X, y, w)
@@ -158,15 +161,17 @@ def _exhaustive(masks, y, w, c, classification, n_classes, max_rules):
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("kind", ["binary", "weighted", "multiclass", "regression"])
+@pytest.mark.parametrize("kind", ["binary", "weighted", "continuous", "multiclass", "regression"])
 def test_no_bound_prunes_the_optimum(seed, kind):
     from glassbox._ext import _rulelist
     from glassbox.rules._search import search
 
     classification = kind != "regression"
     n_classes = 3 if kind == "multiclass" else 2
-    X, y, w, c = _problem(300 + seed, classification, n_classes=n_classes, weighted=kind == "weighted")
+    weighted = {"weighted": True, "continuous": "continuous"}.get(kind, False)
+    X, y, w, c = _problem(300 + seed, classification, n_classes=n_classes, weighted=weighted)
     problem, masks = _search_problem(X, y, w, classification, n_classes)
+    assert (problem.groups is None) == (kind in ("continuous", "regression"))  # each path is tested
     expected = _exhaustive(masks, y, w, c, classification, n_classes, MAX_RULES)
     everything = _rulelist.BOUND_ALL
     runs = {"all": everything, "none": 0}
@@ -183,6 +188,32 @@ def test_no_bound_prunes_the_optimum(seed, kind):
             pytest.approx(result.objective, abs=1e-9), name
         nodes[name] = result.n_nodes
     assert nodes["all"] < nodes["none"], "the bounds should prune something"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_counted_weight_groups_give_the_summed_statistics(seed):
+    """Statistics counted by (class, weight) groups equal those summed row by row, for weights of
+    few values (class weights, small integers, equal), and many distinct weights are summed."""
+    from glassbox.rules import _search
+    from glassbox.rules._antecedents import rows_to_bits
+
+    rng = np.random.default_rng(seed)
+    n, n_classes = int(rng.integers(1, 300)), int(rng.integers(2, 5))
+    y = rng.integers(0, n_classes, n)
+    kind = seed % 3
+    w = (rng.uniform(0.1, 5.0, n_classes)[y] if kind == 0 else rng.integers(1, 4, n).astype(float) if kind == 1
+         else np.full(n, rng.uniform(0.1, 5.0)))
+    bits = np.array([rows_to_bits(rng.random(n) < rng.uniform(0, 1)) for _ in range(6)])
+    counted = _search.Problem(bits, 6, y, w, classification=True, n_classes=n_classes)
+    assert counted.groups is not None
+    mask = rows_to_bits(rng.random(n) < 0.7)
+    summed = _search.Problem(bits, 6, y, w, classification=True, n_classes=n_classes)
+    summed.groups = None
+    np.testing.assert_allclose(counted.sums(mask), summed.sums(mask), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(counted.mask_stats(mask), summed.mask_stats(mask), rtol=1e-12, atol=1e-12)
+    many = _search.Problem(bits, 6, y, rng.uniform(0.5, 1.5, n) if n > 40 else w, classification=True,
+                           n_classes=n_classes)
+    assert (many.groups is None) == (n > 40)
 
 
 def test_many_rules_exhaust_the_child_batches():

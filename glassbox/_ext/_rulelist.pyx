@@ -5,8 +5,11 @@ hold; this file applies them).
 
 Statistics layout, per captured set and per node: classification: one weight per class, then
 the equivalent-points minority weight; regression: ``w``, ``w*y``, ``w*y**2``, then the
-equivalent-points squared deviation. They are counted from per-class bitsets (equal weights)
-or summed from per-row values (``_bitset.count_masked`` / ``sum_masked``).
+equivalent-points squared deviation. When the weights take few values per class (equal weights,
+``class_weight``, small integer weights), classification counts rows in groups of one class (or
+the minority) and one weight, 64 rows a word, and multiplies each count by its weight; otherwise
+the statistics are summed from per-row values, row by row (``_bitset.count_masked`` /
+``sum_masked``).
 
 The search keeps, per expanded prefix, only its parent, last rule, length, loss and cost: the
 rows it leaves are rebuilt from that chain when needed (a few AND-NOTs), so memory grows with
@@ -28,6 +31,11 @@ import numpy as np
 from glassbox._ext._bitset cimport count_masked, sum_masked
 from glassbox._ext._regions cimport region_loss, region_weight
 from glassbox._ext._typedefs cimport BITSET_WORD_C
+
+# Most row groups of the counted statistics (the counts of one candidate sit on the stack).
+cdef enum:
+    MAX_GROUPS = 64
+ROW_GROUPS_MAX = MAX_GROUPS
 
 cdef extern from *:
     """
@@ -231,11 +239,13 @@ cdef class BranchAndBound:
 
     cdef:
         const BITSET_WORD_C[:, ::1] bits        # (n_antecedents, n_words) rows each rule holds on
-        const BITSET_WORD_C[:, ::1] groups      # equal weights: (n_stats, n_words) class/minority rows
+        # Few distinct weights: rows of one class (or minority) and one weight, per group
+        const BITSET_WORD_C[:, ::1] groups      # (n_groups, n_words)
+        const Py_ssize_t[::1] group_column      # (n_groups,) the statistic a group's count adds to
+        const double[::1] group_weight          # (n_groups,) the weight of each of its rows
         const double[:, ::1] values             # otherwise: (n_samples, n_stats) per-row statistics
-        double unit                             # the common weight (counts are multiplied by it)
         bint use_counts, classification
-        Py_ssize_t n_classes, n_stats, n_words, n_ant, active_words, max_rules
+        Py_ssize_t n_classes, n_stats, n_groups, n_words, n_ant, active_words, max_rules
         double c, eps, total, look
         unsigned int bounds
         double best
@@ -269,8 +279,9 @@ cdef class BranchAndBound:
         uint32_t stamp
 
     def __cinit__(self, const BITSET_WORD_C[:, ::1] bits, const Py_ssize_t[:, ::1] nested,
-                  const BITSET_WORD_C[:, ::1] groups,
-                  const double[:, ::1] values, double unit, bint classification, Py_ssize_t n_classes,
+                  const BITSET_WORD_C[:, ::1] groups, const Py_ssize_t[::1] group_column,
+                  const double[::1] group_weight,
+                  const double[:, ::1] values, bint classification, Py_ssize_t n_classes,
                   Py_ssize_t n_samples, double total, double c, Py_ssize_t max_rules, unsigned int bounds,
                   double eps, double best, Py_ssize_t max_queued):
         cdef Py_ssize_t w
@@ -284,15 +295,24 @@ cdef class BranchAndBound:
             raise ValueError(f"{nested.shape[0]} nesting entries for {bits.shape[0]} candidate rules")
         if groups.shape[0] > 0 and groups.shape[1] != bits.shape[1]:
             raise ValueError("the per-class bitsets and the rules' bitsets differ in length")
+        if groups.shape[0] > MAX_GROUPS:
+            raise ValueError(f"{groups.shape[0]} row groups: at most {MAX_GROUPS}")
+        if group_column.shape[0] != groups.shape[0] or group_weight.shape[0] != groups.shape[0]:
+            raise ValueError("one column and one weight per row group")
+        for w in range(groups.shape[0]):
+            if not 0 <= group_column[w] <= n_classes:
+                raise ValueError(f"row group {w} adds to statistic {group_column[w]} of {n_classes + 1}")
         if groups.shape[0] == 0 and (values.shape[0] < n_samples or values.shape[1] < 2):
             raise ValueError(f"per-row statistics of shape ({values.shape[0]}, {values.shape[1]}) for {n_samples} rows")
         self.bits = bits
         self.nested = nested
         self.groups = groups
         self.values = values
+        self.group_column = group_column
+        self.group_weight = group_weight
         self.use_counts = groups.shape[0] > 0
-        self.n_stats = groups.shape[0] if self.use_counts else values.shape[1]
-        self.unit = unit
+        self.n_groups = groups.shape[0]
+        self.n_stats = n_classes + 1 if self.use_counts else values.shape[1]
         self.classification = classification
         self.n_classes = n_classes
         self.n_words = bits.shape[1]
@@ -373,10 +393,13 @@ cdef class BranchAndBound:
 
     cdef inline void _stats(self, const BITSET_WORD_C* a, const BITSET_WORD_C* mask, double* out) noexcept nogil:
         cdef Py_ssize_t k
+        cdef double counts[MAX_GROUPS]
         if self.use_counts:
-            count_masked(a, mask, &self.groups[0, 0], self.n_words, self.n_stats, out)
+            count_masked(a, mask, &self.groups[0, 0], self.n_words, self.n_groups, counts)
             for k in range(self.n_stats):
-                out[k] *= self.unit
+                out[k] = 0.0
+            for k in range(self.n_groups):
+                out[self.group_column[k]] += counts[k] * self.group_weight[k]
         else:
             sum_masked(a, mask, &self.values[0, 0], self.n_words, self.n_stats, out)
 

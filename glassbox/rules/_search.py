@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassbox._ext._bitset import masked_popcounts, masked_sums
-from glassbox._ext._rulelist import BOUND_ALL, BranchAndBound
+from glassbox._ext._rulelist import BOUND_ALL, ROW_GROUPS_MAX, BranchAndBound
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox._progress import Progress
 from glassbox._regions import region_loss, row_statistics
@@ -55,6 +55,9 @@ _EPS = 1e-12
 # The queue stops growing past this many bytes (1 GiB): the search then ends without a
 # certificate instead of exhausting the machine's memory.
 _MAX_QUEUED = 1 << 30
+# Row groups per statistic, on average, up to which weighted classification counts rows by
+# (class, weight) instead of visiting them: each group costs one popcount pass over the words.
+_GROUPS_PER_STAT = 4
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,9 @@ class Problem:
     The layout is ``glassbox._regions``' (shared with trees): classification sums one weight
     column per class, regression ``w``, ``w*y``, ``w*y**2`` (y standardised, so the loss is
     already divided by the variance); the rule list adds one column, the equivalent-points loss
-    (the minority weight, or the squared deviation from the class mean). With equal weights,
-    classification counts set bits of per-class bitsets instead of visiting rows.
+    (the minority weight, or the squared deviation from the class mean). When the weights take
+    few values per class (``WeightGroups``), classification counts set bits of per-class,
+    per-weight bitsets instead of visiting rows.
     """
 
     def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None,
@@ -109,16 +113,13 @@ class Problem:
             minority = class_weight.argmax(axis=1)[eq_class] != y
             values = row_statistics(y, sample_weight, n_classes, extra=[sample_weight * minority])
             self.n_classes = n_classes
-            self.unit = float(sample_weight[0]) if np.all(sample_weight == sample_weight[0]) else None
-            if self.unit is not None:
-                groups = [rows_to_bits(y == k) for k in range(n_classes)] + [rows_to_bits(minority)]
-                self.groups = np.ascontiguousarray(groups, dtype=BITSET_WORD_DTYPE)
+            self.groups = _weight_groups(y, sample_weight, minority, n_classes)
         else:
             eq_weight = np.bincount(eq_class, weights=sample_weight)
             eq_mean = np.bincount(eq_class, weights=sample_weight * y) / np.where(eq_weight > 0, eq_weight, 1)
             values = row_statistics(y, sample_weight, 0, extra=[sample_weight * (y - eq_mean[eq_class]) ** 2])
             self.n_classes = 0
-            self.unit = None
+            self.groups = None
         self.values = np.ascontiguousarray(values)
 
     def floor(self):
@@ -141,9 +142,12 @@ class Problem:
     def _masked(self, bits, mask, n_threads):
         out = np.empty((len(bits), self.values.shape[1]))
         index = np.arange(len(bits), dtype=np.intp)
-        if self.unit is not None:
-            masked_popcounts(bits, index, mask, self.groups, out, n_threads)
-            out *= self.unit
+        if self.groups is not None:
+            counts = np.empty((len(bits), len(self.groups.bits)))
+            masked_popcounts(bits, index, mask, self.groups.bits, counts, n_threads)
+            out[:] = 0.0
+            for g, (column, weight) in enumerate(zip(self.groups.column, self.groups.weight)):
+                out[:, column] += counts[:, g] * weight  # as the kernel adds them, in group order
         else:
             masked_sums(bits, index, mask, self.values, out, n_threads)
         return out
@@ -155,12 +159,45 @@ class Problem:
 
     def engine(self, *, c, max_rules, bounds, best):
         """A fresh search state over this problem (one per fit: fits may run in parallel)."""
-        groups = self.groups if self.unit is not None else np.zeros((0, self.bits.shape[1]), dtype=BITSET_WORD_DTYPE)
-        values = self.values if self.unit is None else np.zeros((0, 1))
+        groups = self.groups or WeightGroups(np.zeros((0, self.bits.shape[1]), dtype=BITSET_WORD_DTYPE),
+                                             np.zeros(0, dtype=np.intp), np.zeros(0))
+        values = self.values if self.groups is None else np.zeros((0, 1))
         max_rules = int(min(max_rules, np.iinfo(np.int32).max))
-        return BranchAndBound(self.bits, self.nested, groups, values, self.unit or 1.0, self.classification,
+        return BranchAndBound(self.bits, self.nested, groups.bits, groups.column, groups.weight, values,
+                              self.classification,
                               self.n_classes, self.n_samples, self.total,
                               float(c), max_rules, int(bounds), _EPS, float(best), _MAX_QUEUED)
+
+
+@dataclass
+class WeightGroups:
+    """Rows counted together: group g holds the rows of one class (or of the equivalent-points
+    minority) that weigh ``weight[g]``, and its count times that weight adds to statistic
+    ``column[g]``."""
+
+    bits: np.ndarray    # (n_groups, n_words)
+    column: np.ndarray  # (n_groups,) intp
+    weight: np.ndarray  # (n_groups,) float
+
+
+def _weight_groups(y, sample_weight, minority, n_classes):
+    """The classification statistics as counts of rows of few distinct weights, or None when the
+    weights take more than ``_GROUPS_PER_STAT`` values on average per statistic: counting then
+    costs more popcounts than visiting the rows. Equal weights give one group per statistic; a
+    ``class_weight`` ("balanced") without sample weights gives at most two per class."""
+    members = [y == k for k in range(n_classes)] + [minority]
+    bits, column, weight = [], [], []
+    for stat, rows in enumerate(members):
+        for value in np.unique(sample_weight[rows]):
+            if len(bits) >= _GROUPS_PER_STAT * len(members) or len(bits) >= ROW_GROUPS_MAX:
+                return None
+            bits.append(rows_to_bits(rows & (sample_weight == value)))
+            column.append(stat)
+            weight.append(float(value))
+    if not bits:  # no rows at all: one empty group per statistic
+        return None
+    return WeightGroups(np.ascontiguousarray(bits, dtype=BITSET_WORD_DTYPE), np.asarray(column, dtype=np.intp),
+                        np.asarray(weight, dtype=np.float64))
 
 
 def _equivalence_classes(bits, n_samples):
@@ -187,7 +224,10 @@ _DEFAULT_NODES = (50, 200_000)  # room for the beam (~8 per rule); at most ~150 
 def default_max_nodes(problem):
     """Prefix expansions the default budget allows on this problem."""
     n_candidates, n_words = problem.bits.shape
-    per_row = n_words if problem.unit is not None else problem.n_samples / 4
+    if problem.groups is not None:  # popcounts over each group, about one statistic's worth per group
+        per_row = n_words * max(1.0, len(problem.groups.bits) / (problem.n_classes + 1))
+    else:
+        per_row = problem.n_samples / 4
     per_node = max(n_candidates * (per_row + _WORDS_PER_CANDIDATE), 1)
     return int(np.clip(_DEFAULT_WORK // per_node, *_DEFAULT_NODES))
 
