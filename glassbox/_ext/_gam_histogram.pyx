@@ -23,7 +23,8 @@ cdef INDEX_C CHUNK_ROWS = 8192
 
 # Copies of a small histogram per chunk (_lanes), and the largest histogram that gets them:
 # main effects (at most 256 codes, times the classes) do; large pair grids keep one copy (their
-# rows spread over many cells, so consecutive adds rarely meet).
+# rows spread over many cells, so consecutive adds rarely meet). _scatter_lanes and _add_lanes
+# are written out for exactly four copies.
 cdef INDEX_C LANES = 4
 cdef INDEX_C LANE_MAX_ENTRIES = 2048
 

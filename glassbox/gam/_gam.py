@@ -238,9 +238,9 @@ def _warn_if_stopped(model, stopped, n_bags, elapsed):
 class _BaseGAM(BinnedModelMixin, BaseEstimator):
     def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", max_terms=None, outer_bags=6,
                  max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
-                 early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2, min_samples_leaf=4,
-                 l2_regularization=0.0, monotonic_cst=None, time_limit=None, categorical_features="auto", n_jobs=None,
-                 random_state=None, verbose=0):
+                 early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
+                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
+                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.max_bins = max_bins
         self.max_interaction_bins = max_interaction_bins
         self.interactions = interactions

@@ -159,8 +159,10 @@ class Problem:
 
     def engine(self, *, c, max_rules, bounds, best):
         """A fresh search state over this problem (one per fit: fits may run in parallel)."""
-        groups = self.groups or WeightGroups(np.zeros((0, self.bits.shape[1]), dtype=BITSET_WORD_DTYPE),
-                                             np.zeros(0, dtype=np.intp), np.zeros(0))
+        groups = self.groups
+        if groups is None:  # the kernel sums per-row values instead
+            groups = WeightGroups(np.zeros((0, self.bits.shape[1]), dtype=BITSET_WORD_DTYPE),
+                                  np.zeros(0, dtype=np.intp), np.zeros(0))
         values = self.values if self.groups is None else np.zeros((0, 1))
         max_rules = int(min(max_rules, np.iinfo(np.int32).max))
         return BranchAndBound(self.bits, self.nested, groups.bits, groups.column, groups.weight, values,
