@@ -233,22 +233,24 @@ NEW_VALUES_IN = {5: {"GAMClassifier": {"early_stopping_rounds": ("auto", 20)},
 def _values_new_after(data, version):
     """``(parameter object, name, older value)`` for each parameter value added after ``version``
     in a model file's data."""
-    student = data["params"].get("student") or {}
-    found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
-             (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
     return [(params, key, older) for later, added in sorted(NEW_VALUES_IN.items()) if later > version
-            for name, params in found if params for key, (value, older) in added.get(name, {}).items()
-            if params.get(key) == value]
+            for name, params in _parameter_objects(data) if params
+            for key, (value, older) in added.get(name, {}).items() if params.get(key) == value]
+
+
+def _parameter_objects(data):
+    """``(estimator name, parameters)`` of a model file's data: the model's, its student
+    template's, its fitted student's (None where absent)."""
+    student = data["params"].get("student") or {}
+    return [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
+            (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
 
 
 def _params_new_after(data, version):
     """``(parameter object, name)`` for each parameter added after ``version`` in a model file's
     data (the model's, its student template's, its fitted student's)."""
-    student = data["params"].get("student") or {}
-    found = [(data["estimator"], data["params"]), (student.get("estimator"), student.get("params")),
-             (student.get("estimator"), data.get("distillation", {}).get("student_params"))]
     return [(params, key) for later, added in sorted(NEW_IN.items()) if later > version
-            for name, params in found if params for key in added.get(name, [])]
+            for name, params in _parameter_objects(data) if params for key in added.get(name, [])]
 
 
 @pytest.mark.parametrize("case", [c for c in case_ids() if c.startswith("distilled")])

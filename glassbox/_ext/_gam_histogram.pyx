@@ -97,9 +97,9 @@ cdef inline void _single_score_gradients(const code_t[::1, :] codes, BagRows* ba
                                          INDEX_C start, INDEX_C stop) noexcept nogil:
     # Rows start..stop of a one-score bag: add the pending step to their scores, then store their
     # gradient and hessian in bag.row_gh. The struct's fields are read into locals once, and the
-    # hot case (log loss between refreshes) runs as two loops: the gathers, then arithmetic with
-    # no gathers (which the compiler vectorises), the division of the logistic link being most of
-    # a step's arithmetic.
+    # hot cases (log loss between refreshes, squared error) run as two loops: the gathers, then
+    # the loss's inlined gradient with no gathers (which the compiler vectorises), the division
+    # of the logistic link being most of a step's arithmetic.
     cdef:
         INDEX_C i, cell, previous = pending.column
         const INDEX_C* rows = bag.rows
@@ -110,7 +110,7 @@ cdef inline void _single_score_gradients(const code_t[::1, :] codes, BagRows* ba
         Y_DTYPE_C* scores = bag.scores
         Y_DTYPE_C* row_exp = bag.row_exp
         GradHess* row_gh = bag.row_gh
-        Y_DTYPE_C s, e, p, g, h
+        Y_DTYPE_C s, e, g, h
     if bag.loss == LOG_LOSS and not pending.refresh and previous >= 0:
         # exp(-s) follows the score multiplicatively: one exp per cell of a step instead of
         # one per row. It is recomputed from s at each round's first step (refresh), so
@@ -120,19 +120,18 @@ cdef inline void _single_score_gradients(const code_t[::1, :] codes, BagRows* ba
             scores[i] = scores[i] + values[cell]
             row_exp[i] = row_exp[i] * exp_minus[cell]
         for i in range(start, stop):
-            # logistic_gradient, written out so the loop vectorises
-            p = 1.0 / (1.0 + row_exp[i])
-            row_gh[i].grad = w[i] * (p - y[i])
-            row_gh[i].hess = w[i] * max(p * (1.0 - p), 1e-16)
+            logistic_gradient(row_exp[i], y[i], w[i], &g, &h)
+            row_gh[i].grad = g
+            row_gh[i].hess = h
         return
     if bag.loss == SQUARED_ERROR:
         if previous >= 0:
             for i in range(start, stop):
                 scores[i] = scores[i] + values[codes[rows[i], previous]]
         for i in range(start, stop):
-            # gradients() of squared error, written out so the loop vectorises
-            row_gh[i].grad = w[i] * (scores[i] - y[i])
-            row_gh[i].hess = w[i]
+            gradients(&scores[i], y[i], w[i], SQUARED_ERROR, 1, &g, &h)
+            row_gh[i].grad = g
+            row_gh[i].hess = h
         return
     for i in range(start, stop):
         s = scores[i]

@@ -56,7 +56,7 @@ _EPS = 1e-12
 # certificate instead of exhausting the machine's memory.
 _MAX_QUEUED = 1 << 30
 # Row groups per statistic, on average, up to which weighted classification counts rows by
-# (class, weight) instead of visiting them: each group costs one popcount pass over the words.
+# (class, weight) instead of visiting them (see _weight_groups).
 _GROUPS_PER_STAT = 4
 
 
@@ -184,9 +184,12 @@ class WeightGroups:
 
 def _weight_groups(y, sample_weight, minority, n_classes):
     """The classification statistics as counts of rows of few distinct weights, or None when the
-    weights take more than ``_GROUPS_PER_STAT`` values on average per statistic: counting then
-    costs more popcounts than visiting the rows. Equal weights give one group per statistic; a
-    ``class_weight`` ("balanced") without sample weights gives at most two per class."""
+    weights take more than ``_GROUPS_PER_STAT`` values on average per statistic (then the rows
+    are summed one by one). Each group is one more popcount pass per candidate; the bound of 4 is
+    a choice, not a measured crossover (fico, one thread: class_weight="balanced" 1.2 s, integer
+    weights 1 to 3 2.2 s, random weights summed row by row 11.2 s).
+    Equal weights give one group per statistic; a ``class_weight`` ("balanced") without sample
+    weights gives at most two per class."""
     members = [y == k for k in range(n_classes)] + [minority]
     bits, column, weight = [], [], []
     for stat, rows in enumerate(members):
