@@ -19,6 +19,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 from glassbox._dask import is_dask
 from glassbox._ext._openmp import omp_max_threads, openmp_enabled
 from glassbox._inspect import InspectionMixin
+from glassbox._regions import check_criterion
 
 
 class GlassboxMixin:
@@ -464,6 +465,18 @@ class ClassWeightMixin:
 
     def _weights(self, y, sample_weight):
         return class_weighted(self.class_weight, y, sample_weight)
+
+
+class CriterionMixin:
+    """``criterion`` for classifiers whose search minimises a region loss (rule lists, shallow
+    trees; ``glassbox._regions.CRITERIA``); the class sets ``self.criterion`` in its ``__init__``."""
+
+    def _check_params(self):
+        super()._check_params()
+        check_criterion(self.criterion)
+
+    def _criterion(self):
+        return check_criterion(self.criterion)
 
 
 def same_label(key, label):

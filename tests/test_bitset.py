@@ -47,9 +47,9 @@ def test_packing_helpers_match_twins():
     np.testing.assert_array_equal(bits_to_rows(rows_to_bits(rows)[None], 130)[0], rows)
 
 
-@pytest.mark.parametrize("classification", [True, False])
+@pytest.mark.parametrize("classification, criterion", [(True, 0), (True, 1), (True, 2), (False, 0)])
 @pytest.mark.parametrize("n_threads", [1, 2])
-def test_score_children_matches_twin(classification, n_threads):
+def test_score_children_matches_twin(classification, criterion, n_threads):
     from glassbox._ext._rulelist import score_children
 
     rng = np.random.default_rng(7)
@@ -68,8 +68,10 @@ def test_score_children_matches_twin(classification, n_threads):
     total, c, prefix_loss = float(node[:n_classes].sum() if classification else node[0]) + 7.0, 0.05, 2.5
     outs = [np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.uint8)]
     score_children(np.ascontiguousarray(captured), node, np.empty_like(captured), *outs, classification,
-                   n_classes if classification else 0, prefix_loss, total, c, 2, 1e-12, n_threads)
-    expected = twins.score_children_naive(captured, node, classification, n_classes, prefix_loss, total, c, 2, 1e-12)
+                   n_classes if classification else 0, criterion, 0.75, prefix_loss, total, c, 2, 1e-12, n_threads)
+    expected = twins.score_children_naive(captured, node, classification, n_classes, prefix_loss, total, c, 2, 1e-12,
+                                          criterion, 0.75)
     for got, want in zip(outs, expected):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
-    assert set(outs[3]) >= ({0, 1, 2} if classification else {0, 2})
+    # the support bounds end a rule's subtree under misclassification only
+    assert set(outs[3]) >= ({0, 1, 2} if classification and criterion == 0 else {0, 2})

@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 5
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 6
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -221,7 +221,10 @@ NEW_IN = {
     4: {**dict.fromkeys(_SEARCHERS, ["verbose"]), "GAMClassifier": ["pos_label", "max_terms"],
         "GAMRegressor": ["max_terms"], "ShallowTreeClassifier": ["pos_label", "verbose"],
         "RuleListClassifier": ["pos_label", "monotonic_cst", "verbose"], "RuleListRegressor": ["monotonic_cst", "verbose"]},
+    6: {"RuleListClassifier": ["criterion"], "ShallowTreeClassifier": ["criterion"]},
 }
+# What a file from before a parameter existed loads with, where that is not the current default.
+OLDER_VALUE = {"criterion": "misclassification"}
 
 
 # Parameter values each format version added: an older file holding one is refused; older
@@ -267,15 +270,16 @@ def test_version_1_distilled_files_still_load(case):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
 
 
-@pytest.mark.parametrize("version", [2, 3, 4])
+@pytest.mark.parametrize("version", [2, 3, 4, 5])
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
     """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
     4: classifiers' pos_label, GAMs' max_terms, rule lists' monotonic_cst, rule lists' and trees'
-    verbose) loads the same
-    model, with those parameters at their defaults; an older file naming one is refused, being no
-    part of that format. So is one holding a value of a later version (5: GAMs'
-    early_stopping_rounds="auto"), which older writers could not write."""
+    verbose; 6: rule-list and tree classifiers' criterion) loads the same model, with those
+    parameters at their defaults (criterion: misclassification, which every older fit used); an
+    older file naming one is refused, being no part of that format. So is one holding a value of
+    a later version (5: GAMs' early_stopping_rounds="auto"), which older writers could not
+    write."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
     data["format_version"] = version
@@ -294,7 +298,7 @@ def test_older_files_load_as_before(case, version):
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
         for later, added in NEW_IN.items():
             for key in added.get(type(estimator).__name__, []) if later > version else []:
-                assert getattr(estimator, key) == type(estimator)().get_params()[key], key
+                assert getattr(estimator, key) == OLDER_VALUE.get(key, type(estimator)().get_params()[key]), key
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():
         assert np.array_equal(_outputs(loaded, X)[name], before), name

@@ -26,16 +26,18 @@ def _rare_positives(n=5000, seed=0):
     return X, y
 
 
-def test_rare_positives_point_to_balanced_class_weights_which_give_rules():
+def test_rare_positives_point_to_the_log_loss_and_balanced_class_weights_which_give_rules():
     X, y = _rare_positives()
-    model, messages = _fit(gb.RuleListClassifier(), X, y)
+    model, messages = _fit(gb.RuleListClassifier(criterion="misclassification"), X, y)
     assert len(model.rules_) == 1 and len(messages) == 1
     message = messages[0]
     assert message.startswith("the rule list is empty (the default rule alone): no one-condition rule lowers the "
                               "training error at all. Misclassification cannot see")
-    assert "with class_weight='balanced' the best one-condition rule, IF a <= 0." in message
-    balanced, again = _fit(gb.RuleListClassifier(class_weight="balanced"), X, y)
-    assert len(balanced.rules_) > 1 and not again
+    assert "with criterion='log_loss' the best one-condition rule, IF a <= 0." in message
+    assert ", or with class_weight='balanced' the best one-condition rule, IF a <= 0." in message
+    for fix in ({"criterion": "log_loss"}, {"criterion": "misclassification", "class_weight": "balanced"}):
+        fixed, again = _fit(gb.RuleListClassifier(**fix), X, y)
+        assert len(fixed.rules_) > 1 and not again, fix
 
 
 def _brute_force_gain(X, y, w, conditions):

@@ -22,16 +22,31 @@ def _antecedent_rows(X):
     return [X[:, j] == v for j in range(X.shape[1]) for v in (0, 1)]
 
 
-def _list_objective(masks, y, w, c, classification, n_classes):
-    """Objective of the list whose rules capture ``masks`` in order, by definition."""
+CRITERIA = ["misclassification", "log_loss", "brier"]
+
+
+def _rule_loss(y, w, n_classes, criterion, pseudo):
+    """Loss of one rule's rows, row by row: misclassification of the majority, or the log loss /
+    Brier score of the smoothed class distribution (``pseudo`` weight added to each class)."""
+    per_class = np.bincount(y, weights=w, minlength=n_classes)
+    if criterion == "misclassification":
+        return per_class.sum() - per_class.max()
+    p = (per_class + pseudo) / (per_class.sum() + n_classes * pseudo)
+    if criterion == "log_loss":
+        return float(sum(-wi * np.log(p[yi]) for yi, wi in zip(y, w)))
+    return float(sum(wi * np.sum((p - np.eye(n_classes)[yi]) ** 2) for yi, wi in zip(y, w)))
+
+
+def _list_objective(masks, y, w, c, classification, n_classes, criterion="misclassification"):
+    """Objective of the list whose rules capture ``masks`` in order, by definition (smoothing:
+    one pseudo-row of the mean weight per class)."""
     free = np.ones(len(y), dtype=bool)
     loss = 0.0
     for mask in list(masks) + [np.ones(len(y), dtype=bool)]:
         rows = free & mask
         free &= ~mask
         if classification:
-            per_class = np.bincount(y[rows], weights=w[rows], minlength=n_classes)
-            loss += per_class.sum() - per_class.max()
+            loss += _rule_loss(y[rows], w[rows], n_classes, criterion, w.mean())
         elif w[rows].sum() > 0:
             mean = np.average(y[rows], weights=w[rows])
             loss += np.sum(w[rows] * (y[rows] - mean) ** 2)
@@ -41,13 +56,8 @@ def _list_objective(masks, y, w, c, classification, n_classes):
     return loss / (w.sum() * variance) + c * len(masks)
 
 
-def _brute_force(X, y, w, c, classification, n_classes=2):
-    candidates = _antecedent_rows(X)
-    best = np.inf
-    for length in range(MAX_RULES + 1):
-        for combo in itertools.product(range(len(candidates)), repeat=length):
-            best = min(best, _list_objective([candidates[a] for a in combo], y, w, c, classification, n_classes))
-    return best
+def _brute_force(X, y, w, c, classification, n_classes=2, criterion="misclassification"):
+    return _exhaustive(_antecedent_rows(X), y, w, c, classification, n_classes, MAX_RULES, criterion)
 
 
 def _problem(seed, classification, n_classes=2, weighted=False):
@@ -77,25 +87,38 @@ def _fit(estimator, X, y, w):
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("weighted", [False, True, "continuous"])
-def test_classifier_optimum_matches_brute_force(seed, weighted):
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_classifier_optimum_matches_brute_force(seed, weighted, criterion):
     X, y, w, c = _problem(seed, True, weighted=weighted)
-    model = _fit(RuleListClassifier(c=c, max_card=1, min_support=0.0, max_rules=MAX_RULES), X, y, w)
+    model = _fit(RuleListClassifier(c=c, criterion=criterion, max_card=1, min_support=0.0, max_rules=MAX_RULES),
+                 X, y, w)
     assert model.optimal_
-    expected = _brute_force(X, y, w, c, True)
+    expected = _brute_force(X, y, w, c, True, criterion=criterion)
     assert model.objective_ == pytest.approx(expected, abs=1e-12)
     assert model.lower_bound_ == pytest.approx(model.objective_, abs=1e-12)
     # The printed rules, re-scored independently, have the reported objective.
     masks = [np.logical_and.reduce([cond.evaluate(model.binner_.transform(X)) for cond in r.conditions])
              for r in model.rules_[:-1]]
-    assert _list_objective(masks, y, w, c, True, 2) == pytest.approx(model.objective_, abs=1e-12)
+    assert _list_objective(masks, y, w, c, True, 2, criterion) == pytest.approx(model.objective_, abs=1e-12)
+    # Each rule predicts the probabilities its loss was counted with.
+    if criterion != "misclassification":
+        free = np.ones(len(y), dtype=bool)
+        for mask, rule in zip(masks + [np.ones(len(y), dtype=bool)], model.rules_):
+            rows = free & mask
+            free &= ~mask
+            counts = np.bincount(y[rows], weights=w[rows], minlength=2)
+            np.testing.assert_allclose(rule.value, (counts + w.mean()) / (counts.sum() + 2 * w.mean()), rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_multiclass_optimum_matches_brute_force(seed):
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_multiclass_optimum_matches_brute_force(seed, criterion):
     X, y, w, c = _problem(100 + seed, True, n_classes=3)
-    model = _fit(RuleListClassifier(c=c, max_card=1, min_support=0.0, max_rules=MAX_RULES), X, y, w)
+    model = _fit(RuleListClassifier(c=c, criterion=criterion, max_card=1, min_support=0.0, max_rules=MAX_RULES),
+                 X, y, w)
     assert model.optimal_
-    assert model.objective_ == pytest.approx(_brute_force(X, y, w, c, True, n_classes=3), abs=1e-12)
+    assert model.objective_ == pytest.approx(_brute_force(X, y, w, c, True, n_classes=3, criterion=criterion),
+                                             abs=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -131,7 +154,7 @@ _FLAGS = ["BOUND_HIERARCHICAL", "BOUND_LOOKAHEAD", "BOUND_EQUIVALENT", "BOUND_SU
           "BOUND_ACCURATE", "BOUND_CAPTURE", "BOUND_DEDUP"]
 
 
-def _search_problem(X, y, w, classification, n_classes):
+def _search_problem(X, y, w, classification, n_classes, criterion="misclassification"):
     """The search's own problem over the brute force's antecedents (plus duplicates and
     conjunctions, so that duplicate-capture and capture-map pruning have work to do)."""
     from glassbox.rules._antecedents import rows_to_bits
@@ -148,31 +171,36 @@ def _search_problem(X, y, w, classification, n_classes):
     nested[n:] = [[0, 2], [n, 0], [1, -1], [3, 5]]
     target = y if classification else (y - np.average(y, weights=w)) / np.sqrt(
         np.average((y - np.average(y, weights=w)) ** 2, weights=w))
-    problem = Problem(bits, n, target, w, classification=classification, n_classes=n_classes, nested=nested)
+    problem = Problem(bits, n, target, w, classification=classification, n_classes=n_classes, nested=nested,
+                      criterion=CRITERIA.index(criterion))
     return problem, masks
 
 
-def _exhaustive(masks, y, w, c, classification, n_classes, max_rules):
+def _exhaustive(masks, y, w, c, classification, n_classes, max_rules, criterion="misclassification"):
     best = np.inf
     for length in range(max_rules + 1):
         for combo in itertools.product(range(len(masks)), repeat=length):
-            best = min(best, _list_objective([masks[a] for a in combo], y, w, c, classification, n_classes))
+            best = min(best, _list_objective([masks[a] for a in combo], y, w, c, classification, n_classes,
+                                             criterion))
     return best
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("kind", ["binary", "weighted", "continuous", "multiclass", "regression"])
+@pytest.mark.parametrize("kind", ["binary", "weighted", "continuous", "multiclass", "regression",
+                                  *(f"{kind} {criterion}" for kind in ("binary", "weighted", "continuous", "multiclass")
+                                    for criterion in CRITERIA[1:])])
 def test_no_bound_prunes_the_optimum(seed, kind):
     from glassbox._ext import _rulelist
     from glassbox.rules._search import search
 
+    kind, criterion = (kind.split() + ["misclassification"])[:2]
     classification = kind != "regression"
     n_classes = 3 if kind == "multiclass" else 2
     weighted = {"weighted": True, "continuous": "continuous"}.get(kind, False)
     X, y, w, c = _problem(300 + seed, classification, n_classes=n_classes, weighted=weighted)
-    problem, masks = _search_problem(X, y, w, classification, n_classes)
+    problem, masks = _search_problem(X, y, w, classification, n_classes, criterion)
     assert (problem.groups is None) == (kind in ("continuous", "regression"))  # each path is tested
-    expected = _exhaustive(masks, y, w, c, classification, n_classes, MAX_RULES)
+    expected = _exhaustive(masks, y, w, c, classification, n_classes, MAX_RULES, criterion)
     everything = _rulelist.BOUND_ALL
     runs = {"all": everything, "none": 0}
     runs.update({flag: everything & ~getattr(_rulelist, flag) for flag in _FLAGS})
@@ -184,7 +212,7 @@ def test_no_bound_prunes_the_optimum(seed, kind):
         assert result.objective == pytest.approx(expected, abs=1e-9), name
         assert result.lower_bound == pytest.approx(result.objective, abs=1e-12), name
         # The reported rules have the reported objective.
-        assert _list_objective([masks[a] for a in result.prefix], y, w, c, classification, n_classes) == \
+        assert _list_objective([masks[a] for a in result.prefix], y, w, c, classification, n_classes, criterion) == \
             pytest.approx(result.objective, abs=1e-9), name
         nodes[name] = result.n_nodes
     assert nodes["all"] < nodes["none"], "the bounds should prune something"

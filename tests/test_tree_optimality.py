@@ -48,10 +48,16 @@ def fit(task, X, y, w, cat, **params):
         X, y, sample_weight=w)
 
 
-@pytest.mark.parametrize("task", TASKS)
+CRITERIA = ("misclassification", "log_loss", "brier")
+
+
+@pytest.mark.parametrize("task", TASKS + tuple(f"{task} {criterion}" for task in ("binary", "multiclass")
+                                               for criterion in CRITERIA[1:]))
 @pytest.mark.parametrize("depth", [1, 2, 3])
 @pytest.mark.parametrize("seed", range(6))
 def test_optimal_tree_matches_exhaustive_search(task, depth, seed):
+    task, criterion = (task.split() + ["misclassification"])[:2]
+    params = {} if task == "regression" else {"criterion": criterion}
     X, y, w, cat, n_classes = make_problem(100 * depth + seed, task, n_features=3 if depth == 3 else None)
     if depth == 3:  # keep the enumeration small: fewer rows and values
         X, y, w = X[:60], y[:60], w[:60]
@@ -59,17 +65,22 @@ def test_optimal_tree_matches_exhaustive_search(task, depth, seed):
     rng = np.random.default_rng(seed)
     min_leaf = int(rng.choice([1, 1, 5]))
     complexity = float(rng.choice([0.0, 0.01]))
-    model = fit(task, X, y, w, cat, max_depth=depth, min_samples_leaf=min_leaf, complexity=complexity)
-    data = bf.Data(X, np.asarray(y, dtype=float) if task == "regression" else y, w, task, cat, n_classes)
+    model = fit(task, X, y, w, cat, max_depth=depth, min_samples_leaf=min_leaf, complexity=complexity, **params)
+    data = bf.Data(X, np.asarray(y, dtype=float) if task == "regression" else y, w, task, cat, n_classes,
+                   criterion)
     expected = bf.optimal_cost(data, depth, min_leaf, complexity)
     assert model.optimal_
     assert model.objective_ == pytest.approx(expected, abs=1e-9)
     assert model.tree_.max_depth <= depth
 
 
-@pytest.mark.parametrize("task", ["binary", "regression"])
+@pytest.mark.parametrize("task", ["binary", "regression", "binary log_loss", "binary brier"])
 @pytest.mark.parametrize("seed", range(8))
 def test_monotone_depth2_matches_exhaustive_search(task, seed):
+    """Under the risk criteria the constraint holds on the smoothed probabilities the leaves
+    predict (the enumeration's leaf values)."""
+    task, criterion = (task.split() + ["misclassification"])[:2]
+    params = {} if task == "regression" else {"criterion": criterion}
     rng = np.random.default_rng(seed)
     X, y, w, cat, n_classes = make_problem(1000 + seed, task, n_features=3, categorical=False)
     X, y, w = X[:50], y[:50], w[:50]
@@ -82,8 +93,9 @@ def test_monotone_depth2_matches_exhaustive_search(task, seed):
     cst = rng.choice([-1, 0, 1], size=3)
     if not cst.any():
         cst[0] = 1
-    model = fit(task, X.astype(float), y, w, set(), max_depth=2, monotonic_cst=list(cst))
-    data = bf.Data(X, np.asarray(y, dtype=float) if task == "regression" else y, w, task, set(), n_classes)
+    model = fit(task, X.astype(float), y, w, set(), max_depth=2, monotonic_cst=list(cst), **params)
+    data = bf.Data(X, np.asarray(y, dtype=float) if task == "regression" else y, w, task, set(), n_classes,
+                   criterion)
     expected = bf.best_monotone_cost(data, 2, 1, 0.0, cst)
     assert model.optimal_
     assert model.objective_ == pytest.approx(expected, abs=1e-9)
@@ -119,16 +131,19 @@ def monotone_problem(seed, task):
 # constrained feature whose two independently optimal subtrees clash, so only the coupled
 # search finds it (the solver before it returned a worse tree there, not claimed optimal).
 @pytest.mark.parametrize("task, seed", [("binary", 1), ("binary", 3), ("binary", 8), ("regression", 4),
-                                        ("regression", 5), ("regression", 6), ("regression", 8)])
+                                        ("regression", 5), ("regression", 6), ("regression", 8),
+                                        ("binary log_loss", 1), ("binary log_loss", 3), ("binary brier", 8)])
 def test_monotone_depth3_matches_exhaustive_search(task, seed):
+    task, criterion = (task.split() + ["misclassification"])[:2]
+    params = {} if task == "regression" else {"criterion": criterion}
     X, y, w, cst = monotone_problem(seed, task)
     rng = np.random.default_rng(seed)
     min_leaf = int(rng.choice([1, 1, 5]))
     complexity = float(rng.choice([0.0, 0.01]))
     model = fit(task, X, y, w, set(), max_depth=3, min_samples_leaf=min_leaf, complexity=complexity,
-                monotonic_cst=list(cst))
+                monotonic_cst=list(cst), **params)
     data = bf.Data(X.astype(object), y.astype(float) if task == "regression" else y, w, task, set(),
-                   2 if task == "binary" else 0)
+                   2 if task == "binary" else 0, criterion)
     assert model.optimal_
     assert model.objective_ == pytest.approx(bf.best_monotone_cost(data, 3, min_leaf, complexity, cst), abs=1e-9)
     # the constraints bind here: the unconstrained optimum is lower
@@ -136,7 +151,7 @@ def test_monotone_depth3_matches_exhaustive_search(task, seed):
     # the coupled search runs inside the per-feature workers: the same tree on two threads
     Model = ShallowTreeRegressor if task == "regression" else ShallowTreeClassifier
     two = Model(max_depth=3, min_samples_leaf=min_leaf, complexity=complexity, monotonic_cst=list(cst),
-                categorical_features=None, time_limit=None, n_jobs=2).fit(X, y, sample_weight=w)
+                categorical_features=None, time_limit=None, n_jobs=2, **params).fit(X, y, sample_weight=w)
     assert two.to_text() == model.to_text() and two.objective_ == model.objective_
 
 
@@ -194,7 +209,8 @@ def test_depth2_value_bounds_match_exhaustive_search(task, seed):
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_multiclass_categorical_splits_match_exhaustive_search(seed):
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_multiclass_categorical_splits_match_exhaustive_search(seed, criterion):
     # levels with class mixes that differ per class, so which class orders the levels matters
     rng = np.random.default_rng(3000 + seed)
     n, k = 150, 6
@@ -207,7 +223,7 @@ def test_multiclass_categorical_splits_match_exhaustive_search(seed):
     y[:3] = [0, 1, 2]
     w = rng.integers(1, 4, size=n).astype(float)
     depth = int(rng.choice([1, 2]))
-    model = fit("multiclass", X, y, w, {0, 1}, max_depth=depth)
-    data = bf.Data(X, y, w, "multiclass", {0, 1}, 3)
+    model = fit("multiclass", X, y, w, {0, 1}, max_depth=depth, criterion=criterion)
+    data = bf.Data(X, y, w, "multiclass", {0, 1}, 3, criterion)
     assert model.optimal_
     assert model.objective_ == pytest.approx(bf.optimal_cost(data, depth, 1, 0.0), abs=1e-9)

@@ -7,7 +7,9 @@ Family: at a node whose region on feature j spans the ordered values ``vals[lo..
 picks u in lo..hi-1 (values up to ``vals[u]`` go left) and sends missing values left or right
 (both directions only if some row of the node is missing j; otherwise right). Categorical
 values are ordered by their target statistic (see ``level_order``). Leaves need
-``min_leaf`` rows.
+``min_leaf`` rows. A classification leaf's cost is its misclassified weight, or (``criterion``
+"log_loss" / "brier") the log loss / Brier score of its class shares smoothed by one pseudo-row
+of the mean weight per class, computed row by row.
 """
 
 
@@ -17,15 +19,16 @@ import numpy as np
 class Data:
     """Ordinal view of X: per feature the sorted distinct values (categorical: ordered levels)."""
 
-    def __init__(self, X, y, w, task, categorical, n_classes):
+    def __init__(self, X, y, w, task, categorical, n_classes, criterion="misclassification"):
         self.y, self.w, self.task, self.n_classes = y, w, task, n_classes
+        self.criterion = criterion
         self.columns, self.values = [], []
         for j in range(X.shape[1]):
             col = X[:, j]
             missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in col])
             if j in categorical:
                 levels = sorted({v for v, m in zip(col, missing) if not m})
-                levels = level_order(levels, col, missing, y, w, task, n_classes)
+                levels = level_order(levels, col, missing, y, w, task, n_classes, criterion)
             else:
                 levels = sorted({float(v) for v, m in zip(col, missing) if not m})
             index = {v: k for k, v in enumerate(levels)}
@@ -42,9 +45,20 @@ class Data:
             self.scale = w.sum()
 
 
-def level_order(levels, col, missing, y, w, task, n_classes):
+def class_loss(y, w, n_classes, criterion, pseudo):
+    """``(loss, class-1 probability)`` of one leaf holding rows ``y`` of weights ``w``."""
+    sums = np.array([w[y == k].sum() for k in range(n_classes)])
+    if criterion == "misclassification":
+        return sums.sum() - sums.max(), sums[1] / sums.sum()
+    p = (sums + pseudo) / (sums.sum() + n_classes * pseudo)
+    if criterion == "log_loss":
+        return float(sum(-wi * np.log(p[yi]) for yi, wi in zip(y, w))), p[1]
+    return float(sum(wi * np.sum((p - np.eye(n_classes)[yi]) ** 2) for yi, wi in zip(y, w))), p[1]
+
+
+def level_order(levels, col, missing, y, w, task, n_classes, criterion="misclassification"):
     """Levels sorted by weighted mean target / class-1 share / (multiclass) share of the class
-    whose order has the prefix split with the least misclassified weight; ties in sorted-level
+    whose order has the prefix split with the least loss (``criterion``); ties in sorted-level
     order (and lowest class)."""
     rows = [np.array([(not m) and v == level for v, m in zip(col, missing)]) for level in levels]
 
@@ -63,8 +77,7 @@ def level_order(levels, col, missing, y, w, task, n_classes):
             for cut in range(1, len(levels)):
                 left = np.any([rows[i] for i in ranked[:cut]], axis=0)
                 right = np.any([rows[i] for i in ranked[cut:]], axis=0)
-                err = sum(w[side].sum() - max(w[side & (y == c)].sum() for c in range(n_classes))
-                          for side in (left, right))
+                err = sum(class_loss(y[side], w[side], n_classes, criterion, w.mean())[0] for side in (left, right))
                 error = min(error, err)
             if best is None or error < best[0]:
                 best = (error, share(k))
@@ -81,9 +94,8 @@ def leaf(data, rows, min_leaf, penalty):
     if data.task == "regression":
         mean = (w * y).sum() / w.sum()
         return (w * (y - mean) ** 2).sum() / data.scale + penalty, mean
-    sums = np.array([w[y == k].sum() for k in range(data.n_classes)])
-    value = sums[1] / sums.sum() if data.n_classes == 2 else 0.0
-    return (sums.sum() - sums.max()) / data.scale + penalty, value
+    loss, p1 = class_loss(y, w, data.n_classes, data.criterion, data.w.mean())
+    return loss / data.scale + penalty, (p1 if data.n_classes == 2 else 0.0)
 
 
 def splits(data, rows, region):

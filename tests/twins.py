@@ -50,13 +50,23 @@ def masked_sums_naive(bits, mask, values):
     return np.array([values[r & m].sum(axis=0) for r in rows], dtype=np.float64)
 
 
-def score_children_naive(captured, node, classification, n_classes, prefix_loss, total, c, n_rules, eps):
+def score_children_naive(captured, node, classification, n_classes, prefix_loss, total, c, n_rules, eps, criterion=0,
+                         pseudo=1.0):
     """Objective, lower bound, rule loss and status (0 useless, 1 terminal, 2 extendable) of each
-    one-rule extension, by the formulas of glassbox/rules/_search.py."""
+    one-rule extension, by the formulas of glassbox/rules/_search.py (``criterion``: 0
+    misclassification, 1 log loss, 2 Brier score of the class shares smoothed by ``pseudo``)."""
 
     def loss(s):
         if classification:
-            return s[:, :n_classes].sum(axis=1) - s[:, :n_classes].max(axis=1)
+            counts = s[:, :n_classes]
+            weight = counts.sum(axis=1)
+            if criterion == 0:
+                return weight - counts.max(axis=1)
+            p = (counts + pseudo) / (weight[:, None] + n_classes * pseudo)
+            if criterion == 1:
+                return -(counts * np.log(p)).sum(axis=1)
+            # each row of class k pays sum_j (p_j - [j == k])^2
+            return sum(counts[:, k] * ((p - np.eye(n_classes)[k]) ** 2).sum(axis=1) for k in range(n_classes))
         with np.errstate(divide="ignore", invalid="ignore"):
             sse = np.where(s[:, 0] > 0, s[:, 2] - s[:, 1] ** 2 / s[:, 0], 0.0)
         return np.maximum(sse, 0.0)
@@ -69,7 +79,7 @@ def score_children_naive(captured, node, classification, n_classes, prefix_loss,
     rest_weight = rest[:, :n_classes].sum(axis=1) if classification else rest[:, 0]
     # Useless: captures nothing, or every row the prefix left (the default would get none).
     status = np.where((weight <= eps * total) | (rest_weight <= eps * total), 0, 2)
-    if classification:
+    if classification and criterion == 0:
         # Minimum support and accurate support: less than c captured, or classified correctly.
         too_small = (weight / total < c - eps) | (captured[:, :n_classes].max(axis=1) / total < c - eps)
         status = np.where((status == 2) & too_small, 1, status)

@@ -8,9 +8,10 @@ each child holds at least ``min_leaf`` rows and positive weight. Among equal cos
 split found wins (lowest feature, then threshold, then missing right before left).
 
 Statistics per histogram cell are ``glassbox._regions``' layout, with the row count last:
-classification ``[w_0, ..., w_{K-1}, count]`` (leaf error: weight outside the majority class;
-value: share of class 1), regression ``[w, w*y, w*y*y, count]`` (leaf error: weighted squared
-error around the mean; value: the mean). The error is ``_regions.region_loss``.
+classification ``[w_0, ..., w_{K-1}, count]`` (leaf error: by the criterion, the weight outside
+the majority class or the log loss / Brier score of the smoothed class distribution; value: the
+probability of class 1 the leaf predicts), regression ``[w, w*y, w*y*y, count]`` (leaf error:
+weighted squared error around the mean; value: the mean). The error is ``_regions.region_loss``.
 
 Monotonic constraints (``cst[j]`` in -1/0/+1) hold on the leaf values across the whole tree: two
 leaves A, B whose regions overlap on every feature but j, with A below B on j, must satisfy
@@ -40,7 +41,7 @@ from cython.parallel cimport prange
 from libc.math cimport INFINITY
 from libc.stdlib cimport free, malloc
 
-from glassbox._ext._regions cimport region_loss_weight
+from glassbox._ext._regions cimport Criterion, make_criterion, region_loss_weight, region_probability
 from glassbox._ext._typedefs cimport STAT_C
 
 cdef struct Option:
@@ -60,6 +61,7 @@ cdef struct LeafRules:
     Py_ssize_t n_codes      # codes per histogram axis
     Py_ssize_t n_stats      # statistics per cell: the loss block, then the row count
     Py_ssize_t n_classes    # 0 for regression
+    Criterion criterion     # glassbox._regions.CRITERIA index and pseudo-row weight (classification)
     double min_leaf
     double min_weight
     double leaf_penalty
@@ -108,11 +110,11 @@ cdef inline bint leaf_eval(const STAT_C* s, const LeafRules* rules, double* err,
     cdef double weight
     if s[rules.n_stats - 1] < rules.min_leaf:
         return False
-    err[0] = region_loss_weight(s, rules.n_classes, &weight)
+    err[0] = region_loss_weight(s, rules.n_classes, rules.criterion, &weight)
     if weight <= rules.min_weight:
         return False
     if rules.n_classes:
-        val[0] = s[1] / weight if rules.n_classes == 2 else 0.0
+        val[0] = region_probability(s, 1, weight, rules.n_classes, rules.criterion) if rules.n_classes == 2 else 0.0
     else:
         val[0] = s[1] / weight
     return True
@@ -438,7 +440,7 @@ cdef class Depth2Solver:
     cdef const signed char[::1] cst
 
     def __cinit__(self, n_bins, cst, Py_ssize_t n_stats, Py_ssize_t n_classes, double min_leaf,
-                  double min_weight, double leaf_penalty):
+                  double min_weight, double leaf_penalty, int criterion=0, double pseudo=1.0):
         self.n_bins_array, self.cst_array = n_bins, cst
         self.n_bins, self.cst = n_bins, cst
         if self.cst.shape[0] != self.n_bins.shape[0]:
@@ -450,6 +452,7 @@ cdef class Depth2Solver:
         self.rules.n_codes = int(np.max(n_bins)) + 1 if self.n_bins.shape[0] else 1
         self.rules.n_stats = n_stats
         self.rules.n_classes = n_classes
+        self.rules.criterion = make_criterion(criterion, pseudo)
         self.rules.min_leaf = min_leaf
         self.rules.min_weight = min_weight
         self.rules.leaf_penalty = leaf_penalty

@@ -1,14 +1,37 @@
-# Region statistics for the rule-list and tree kernels: the loss of a region's best constant
-# prediction and its weight, from its summed statistics in the layout of glassbox/_regions.py
-# (the loss block first: a weight per class, or w, w*y, w*y*y; n_classes is 0 for regression).
-# The one definition of that loss for both families' kernels; glassbox/_regions.py is its twin.
+# Region statistics for the rule-list and tree kernels: the loss of a region's prediction and its
+# weight, from its summed statistics in the layout of glassbox/_regions.py (the loss block first:
+# a weight per class, or w, w*y, w*y*y; n_classes is 0 for regression).
+# The one definition of that loss for both families' kernels; glassbox/_regions.py is its twin
+# and states the criteria (misclassification, and the smoothed log loss and Brier score).
+
+from libc.math cimport log
+
+# Criteria, in the order of glassbox._regions.CRITERIA.
+cdef enum:
+    MISCLASSIFICATION = 0
+    LOG_LOSS = 1
+    BRIER = 2
+
+# A classification criterion: its kind (above) and the weight of the pseudo-row per class that
+# smooths the risk criteria's probabilities (the mean weight: one average row).
+ctypedef struct Criterion:
+    int kind
+    double pseudo
 
 
-cdef inline double region_loss_weight(const double* s, Py_ssize_t n_classes, double* weight) noexcept nogil:
-    # Classification: the weight outside the majority class; regression: the squared deviation
-    # from the mean (0 for a region without weight). Sets *weight to the region's weight: one
-    # pass over the statistics gives both.
-    cdef double total = 0.0, top = 0.0, sse
+cdef inline Criterion make_criterion(int kind, double pseudo) noexcept nogil:
+    cdef Criterion out
+    out.kind = kind
+    out.pseudo = pseudo
+    return out
+
+
+cdef inline double region_loss_weight(const double* s, Py_ssize_t n_classes, Criterion criterion,
+                                      double* weight) noexcept nogil:
+    # Classification: the weight outside the majority class, or the log loss / Brier score of
+    # the smoothed class distribution; regression: the squared deviation from the mean (0 for a
+    # region without weight). Sets *weight to the region's weight.
+    cdef double total = 0.0, top = 0.0, sse, loss = 0.0, t, p
     cdef Py_ssize_t k
     if n_classes > 0:
         for k in range(n_classes):
@@ -16,7 +39,21 @@ cdef inline double region_loss_weight(const double* s, Py_ssize_t n_classes, dou
             if s[k] > top:
                 top = s[k]
         weight[0] = total
-        return total - top
+        if criterion.kind == MISCLASSIFICATION:
+            return total - top
+        if total <= 0.0:
+            return 0.0
+        t = total + n_classes * criterion.pseudo
+        if criterion.kind == LOG_LOSS:
+            for k in range(n_classes):
+                if s[k] > 0.0:
+                    loss -= s[k] * log((s[k] + criterion.pseudo) / t)
+        else:
+            for k in range(n_classes):
+                p = (s[k] + criterion.pseudo) / t
+                loss += total * p * p - 2.0 * s[k] * p
+            loss += total
+        return loss if loss > 0.0 else 0.0
     weight[0] = s[0]
     if s[0] <= 0.0:
         return 0.0
@@ -24,9 +61,9 @@ cdef inline double region_loss_weight(const double* s, Py_ssize_t n_classes, dou
     return sse if sse > 0.0 else 0.0
 
 
-cdef inline double region_loss(const double* s, Py_ssize_t n_classes) noexcept nogil:
+cdef inline double region_loss(const double* s, Py_ssize_t n_classes, Criterion criterion) noexcept nogil:
     cdef double weight
-    return region_loss_weight(s, n_classes, &weight)
+    return region_loss_weight(s, n_classes, criterion, &weight)
 
 
 cdef inline double region_weight(const double* s, Py_ssize_t n_classes) noexcept nogil:
@@ -37,3 +74,12 @@ cdef inline double region_weight(const double* s, Py_ssize_t n_classes) noexcept
     for k in range(n_classes):
         total += s[k]
     return total
+
+
+cdef inline double region_probability(const double* s, Py_ssize_t k, double weight, Py_ssize_t n_classes,
+                                      Criterion criterion) noexcept nogil:
+    # The probability of class k the region predicts: its share of the weight, smoothed for the
+    # risk criteria (the value monotonic constraints are stated on).
+    if criterion.kind == MISCLASSIFICATION:
+        return s[k] / weight
+    return (s[k] + criterion.pseudo) / (weight + n_classes * criterion.pseudo)

@@ -4,10 +4,11 @@ branch-and-bound over prefixes (``glassbox/rules/_search.py`` states the bounds 
 hold; this file applies them).
 
 Statistics layout, per captured set and per node: classification: one weight per class, then
-the equivalent-points minority weight; regression: ``w``, ``w*y``, ``w*y**2``, then the
-equivalent-points squared deviation. When the weights take few values per class (equal weights,
-``class_weight``, small integer weights), classification counts rows in groups of one class (or
-the minority) and one weight, 64 rows a word, and multiplies each count by its weight; otherwise
+the equivalent-points loss (the minority weight times the criterion's factor); regression: ``w``,
+``w*y``, ``w*y**2``, then the equivalent-points squared deviation. When the weights take few
+values per class (equal weights, ``class_weight``, small integer weights), classification counts
+rows in groups of one class (or the minority) and one weight, 64 rows a word, and multiplies each
+count by its weight; otherwise
 the statistics are summed from per-row values, row by row (``_bitset.count_masked`` /
 ``sum_masked``).
 
@@ -29,7 +30,7 @@ from cython.parallel cimport prange
 import numpy as np
 
 from glassbox._ext._bitset cimport count_masked, sum_masked
-from glassbox._ext._regions cimport region_loss, region_weight
+from glassbox._ext._regions cimport MISCLASSIFICATION, Criterion, make_criterion, region_loss, region_weight
 from glassbox._ext._typedefs cimport BITSET_WORD_C
 
 # Most row groups of the counted statistics (the counts of one candidate sit on the stack).
@@ -96,8 +97,8 @@ cpdef enum:
     BOUND_HIERARCHICAL = 1   # drop a prefix whose lower bound reaches the best objective found
     BOUND_LOOKAHEAD = 2      # ... plus c: every extension adds a rule
     BOUND_EQUIVALENT = 4     # equivalent points: add the loss no rule can remove to the bound
-    BOUND_SUPPORT = 8        # a rule captures at least c (classification) and not every row left
-    BOUND_ACCURATE = 16      # a rule classifies at least c of the weight correctly (classification)
+    BOUND_SUPPORT = 8        # a rule captures at least c (misclassification) and not every row left
+    BOUND_ACCURATE = 16      # a rule classifies at least c of the weight correctly (misclassification)
     BOUND_CAPTURE = 32       # prefixes leaving the same rows: only the best is extended
     BOUND_DEDUP = 64         # rules capturing the same rows under a prefix: only the first is kept
     BOUND_ALL = 127
@@ -129,6 +130,8 @@ def insertion_layer(
     double[::1] out,                    # OUT: (n_antecedents,) loss of rules j.. with a inserted before j
     double[:, ::1] left,                # scratch: (n_antecedents, n_stats)
     Py_ssize_t n_classes,               # IN: 0 for regression
+    int criterion,                      # IN: glassbox._regions.CRITERIA index
+    double pseudo,                      # IN: its smoothing's pseudo-row weight
     int n_threads,
 ):
     """One step of scoring every insertion into a rule list (``glassbox/rules/_polish.py``),
@@ -137,12 +140,13 @@ def insertion_layer(
     rows less a's (``later``)."""
     cdef Py_ssize_t a, k
     cdef Py_ssize_t n_stats = taken.shape[1]
+    cdef Criterion loss_kind = make_criterion(criterion, pseudo)
     for a in prange(taken.shape[0], schedule="static", nogil=True, num_threads=n_threads):
         for k in range(n_stats):
             reach[a, k] += taken[a, k]
             left[a, k] = own[k] - taken[a, k]  # what rule j keeps once a took its rows
-        later[a] += region_loss(&left[a, 0], n_classes)
-        out[a] = region_loss(&reach[a, 0], n_classes) + later[a]
+        later[a] += region_loss(&left[a, 0], n_classes, loss_kind)
+        out[a] = region_loss(&reach[a, 0], n_classes, loss_kind) + later[a]
 
 
 cdef inline unsigned char _score(
@@ -150,8 +154,9 @@ cdef inline unsigned char _score(
     const double* node,         # IN: statistics of the rows the prefix left
     double* rest,               # OUT: node - cap, the rows the new default rule gets
     Py_ssize_t n_stats,
-    bint classification,
+    bint misclassification,     # IN: classification by misclassification (its support bounds hold)
     Py_ssize_t n_classes,
+    Criterion criterion,
     double prefix_loss,         # IN: unnormalised loss of the prefix's rules
     double total,               # IN: total training weight
     double c,
@@ -168,8 +173,8 @@ cdef inline unsigned char _score(
     cdef double correct = 0.0
     for k in range(n_stats):
         rest[k] = node[k] - cap[k]
-    cap_loss[0] = region_loss(cap, n_classes)
-    objective[0] = (prefix_loss + cap_loss[0] + region_loss(rest, n_classes)) / total + c * n_rules
+    cap_loss[0] = region_loss(cap, n_classes, criterion)
+    objective[0] = (prefix_loss + cap_loss[0] + region_loss(rest, n_classes, criterion)) / total + c * n_rules
     lower_bound[0] = (prefix_loss + cap_loss[0] + (rest[eq] if bounds & BOUND_EQUIVALENT else 0.0)) / total + c * n_rules
     if region_weight(cap, n_classes) <= eps * total:
         return _USELESS
@@ -179,9 +184,9 @@ cdef inline unsigned char _score(
         # extension (later rules capture nothing).
         if region_weight(rest, n_classes) <= eps * total:
             return _USELESS
-        if classification and region_weight(cap, n_classes) / total < c - eps:
+        if misclassification and region_weight(cap, n_classes) / total < c - eps:
             return _FINAL
-    if classification and bounds & BOUND_ACCURATE:
+    if misclassification and bounds & BOUND_ACCURATE:
         # Accurate support: a rule classifying less than c of the weight correctly can be
         # removed for a better list (its rows fall through; at most those it got right become
         # wrong), so no optimal list contains it, here or further down.
@@ -203,6 +208,8 @@ def score_children(
     unsigned char[::1] status,          # OUT: 0 useless, 1 a list but never extended, 2 extendable
     bint classification,
     Py_ssize_t n_classes,
+    int criterion,                      # IN: glassbox._regions.CRITERIA index
+    double pseudo,                      # IN: its smoothing's pseudo-row weight
     double prefix_loss,                 # IN: unnormalised loss of the prefix's rules
     double total,                       # IN: total training weight
     double c,
@@ -213,9 +220,11 @@ def score_children(
     """Every one-rule extension of a prefix scored from its captured statistics, with every
     bound on (the branch-and-bound's per-child step, exposed for its NumPy twin)."""
     cdef Py_ssize_t a
+    cdef Criterion loss_kind = make_criterion(criterion, pseudo)
     for a in prange(captured.shape[0], schedule="static", nogil=True, num_threads=n_threads):
-        status[a] = _score(&captured[a, 0], &node[0], &rest[a, 0], captured.shape[1], classification,
-                           n_classes, prefix_loss, total, c, n_rules, eps, BOUND_ALL,
+        status[a] = _score(&captured[a, 0], &node[0], &rest[a, 0], captured.shape[1],
+                           classification and criterion == MISCLASSIFICATION, n_classes, loss_kind,
+                           prefix_loss, total, c, n_rules, eps, BOUND_ALL,
                            &objective[a], &lower_bound[a], &captured_loss[a])
 
 
@@ -244,7 +253,8 @@ cdef class BranchAndBound:
         const Py_ssize_t[::1] group_column      # (n_groups,) the statistic a group's count adds to
         const double[::1] group_weight          # (n_groups,) the weight of each of its rows
         const double[:, ::1] values             # otherwise: (n_samples, n_stats) per-row statistics
-        bint use_counts, classification
+        bint use_counts, misclassification
+        Criterion criterion
         Py_ssize_t n_classes, n_stats, n_groups, n_words, n_ant, active_words, max_rules
         double c, eps, total, look
         unsigned int bounds
@@ -281,7 +291,7 @@ cdef class BranchAndBound:
     def __cinit__(self, const BITSET_WORD_C[:, ::1] bits, const Py_ssize_t[:, ::1] nested,
                   const BITSET_WORD_C[:, ::1] groups, const Py_ssize_t[::1] group_column,
                   const double[::1] group_weight,
-                  const double[:, ::1] values, bint classification, Py_ssize_t n_classes,
+                  const double[:, ::1] values, bint classification, Py_ssize_t n_classes, int criterion, double pseudo,
                   Py_ssize_t n_samples, double total, double c, Py_ssize_t max_rules, unsigned int bounds,
                   double eps, double best, Py_ssize_t max_queued):
         cdef Py_ssize_t w
@@ -313,7 +323,8 @@ cdef class BranchAndBound:
         self.use_counts = groups.shape[0] > 0
         self.n_groups = groups.shape[0]
         self.n_stats = n_classes + 1 if self.use_counts else values.shape[1]
-        self.classification = classification
+        self.criterion = make_criterion(criterion, pseudo)
+        self.misclassification = classification and criterion == MISCLASSIFICATION
         self.n_classes = n_classes
         self.n_words = bits.shape[1]
         self.n_ant = bits.shape[0]
@@ -492,8 +503,8 @@ cdef class BranchAndBound:
                 continue
             self._stats(&self.bits[a, 0], R, cap)
             self.n_scored_ += 1
-            status = _score(cap, node_stats, rest, self.n_stats, self.classification, self.n_classes,
-                            prefix_loss, self.total, self.c, n_rules, self.eps, self.bounds,
+            status = _score(cap, node_stats, rest, self.n_stats, self.misclassification, self.n_classes,
+                            self.criterion, prefix_loss, self.total, self.c, n_rules, self.eps, self.bounds,
                             &objective, &bound, &cap_loss)
             if self.bounds & BOUND_DEDUP and self._duplicate(a, region_weight(cap, self.n_classes)):
                 # Same rows captured here means same rows captured in every descendant: the
@@ -568,7 +579,8 @@ cdef class BranchAndBound:
             self._stats(&self.bits[a, 0], R, self.cap_stats.data())
             self.n_scored_ += 1
             _score(self.cap_stats.data(), self.node_stats.data(), self.rest_stats.data(), self.n_stats,
-                   self.classification, self.n_classes, self.node_loss[node], self.total, self.c,
+                   self.misclassification, self.n_classes, self.criterion, self.node_loss[node], self.total,
+                   self.c,
                    self.node_depth[node] + 1, self.eps, self.bounds, &objective, &bound, &cap_loss)
             if bound < after.bound or (bound == after.bound and a <= after.ant):
                 continue  # batched before
@@ -678,7 +690,7 @@ cdef class BranchAndBound:
             parent = self.cur_node[cursor]
             self._remaining(parent, P)
             self._stats(&self.bits[a, 0], P, self.cap_stats.data())
-            cap_loss = region_loss(self.cap_stats.data(), self.n_classes)
+            cap_loss = region_loss(self.cap_stats.data(), self.n_classes, self.criterion)
             rule = &self.bits[a, 0]
             for w in range(self.n_words):
                 R[w] = P[w] & ~rule[w]
@@ -735,7 +747,7 @@ cdef class BranchAndBound:
         for i in range(prefix.shape[0]):
             rule = &self.bits[prefix[i], 0]
             self._stats(rule, R, self.cap_stats.data())
-            prefix_loss += region_loss(self.cap_stats.data(), self.n_classes)
+            prefix_loss += region_loss(self.cap_stats.data(), self.n_classes, self.criterion)
             for w in range(self.n_words):
                 R[w] &= ~rule[w]
             rules.push_back(<int32_t>prefix[i])
@@ -744,7 +756,8 @@ cdef class BranchAndBound:
             for a in range(n):
                 self._stats(&self.bits[a, 0], R, self.cap_stats.data())
                 status[a] = _score(self.cap_stats.data(), self.node_stats.data(), self.rest_stats.data(),
-                                   self.n_stats, self.classification, self.n_classes, prefix_loss,
+                                   self.n_stats, self.misclassification, self.n_classes, self.criterion,
+                                   prefix_loss,
                                    self.total, self.c, prefix.shape[0] + 1, self.eps, self.bounds,
                                    &objective[a], &bound[a], &cap_loss[a])
                 if status[a] != _USELESS and objective[a] < self.best - self.eps:

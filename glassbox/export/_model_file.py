@@ -27,8 +27,9 @@ from glassbox.export._targets import classes_from_json, classes_to_json, label_t
 FORMAT = "glassbox-model"
 # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit, class_weight;
 # 4: classifiers' pos_label, GAMs' max_terms and main effects that may be absent, rule lists' monotonic_cst,
-# rule lists' and trees' verbose, the optional csv block; 5: GAMs' early_stopping_rounds="auto"
-FORMAT_VERSION = 5
+# rule lists' and trees' verbose, the optional csv block; 5: GAMs' early_stopping_rounds="auto";
+# 6: rule-list and tree classifiers' criterion
+FORMAT_VERSION = 6
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -39,8 +40,8 @@ CSV_KEY = "csv"
 _TASKS = ("binary", "multiclass", "regression")
 _MAX_THREADS = 2**31 - 1  # kernels take the thread count as a C int
 _MAX_PARAM_DEPTH = 4  # parameters are scalars, lists of pairs or small dicts: never deeper
-# Parameters added in a format version: older files omit them, and they take their default,
-# which is what every fit did before the parameter existed.
+# Parameters added in a format version: older files omit them, and they take what every fit did
+# before the parameter existed: the value in _OLDER_VALUE, else their default.
 _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limit"): 3,
                  ("RuleListClassifier", "class_weight"): 3, ("ShallowTreeClassifier", "class_weight"): 3,
                  ("GAMClassifier", "pos_label"): 4, ("GAMClassifier", "max_terms"): 4,
@@ -48,7 +49,10 @@ _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limi
                  ("RuleListClassifier", "pos_label"): 4, ("RuleListClassifier", "monotonic_cst"): 4,
                  ("RuleListRegressor", "monotonic_cst"): 4,
                  **{(name, "verbose"): 4 for name in ("RuleListClassifier", "RuleListRegressor",
-                                                      "ShallowTreeClassifier", "ShallowTreeRegressor")}}
+                                                      "ShallowTreeClassifier", "ShallowTreeRegressor")},
+                 ("RuleListClassifier", "criterion"): 6, ("ShallowTreeClassifier", "criterion"): 6}
+_OLDER_VALUE = {("RuleListClassifier", "criterion"): "misclassification",
+                ("ShallowTreeClassifier", "criterion"): "misclassification"}
 
 # Parameter values added in a format version: an older file holding one is refused, as no writer
 # of that version could have made it (and an older reader would refuse it with a less clear error).
@@ -302,6 +306,9 @@ def _params_from_json(fields, cls, version, skip=()):
         if key not in skip and not _plain_json(value, _MAX_PARAM_DEPTH):
             fields.fail(key, "expected plain JSON data (numbers, strings, booleans, null, lists, objects)")
         values[key] = value
+    for (name, key), value in _OLDER_VALUE.items():
+        if name == cls.__name__ and key not in names:
+            values[key] = value
     for (name, key, value), since in _VALUES_SINCE.items():
         if name == cls.__name__ and version < since and values.get(key) == value:
             fields.fail(key, f"{value!r} is part of the format from version {since} on, and this file is "

@@ -34,7 +34,8 @@ def _rule_list_notes(model):
     if model.optimal_:
         return [f"Proven optimal: no rule list over the same {candidates} has a lower objective ({objective}). "
                 "Optimality is over those candidates and the training data, not a promise about new data."]
-    gap = describe_gap(model.objective_, model.lower_bound_, is_classifier(model), _n_training_rows(model))
+    gap = describe_gap(model.objective_, model.lower_bound_, is_classifier(model), _n_training_rows(model),
+                       getattr(model, "criterion", "misclassification"))
     budget = (f"max_nodes={model.max_nodes}" if model.max_nodes is not None else "the default node budget") + (
         f", time_limit={model.time_limit:g} s" if model.time_limit is not None else "")
     return [

@@ -100,5 +100,6 @@ def _insertions(problem, prefix, c, layers):
     known = len(layers)
     layers.extend(problem.sums(mask) for mask in masks[known:])
     for j in range(len(masks) - 1, -1, -1):  # the default rule's rows first
-        insertion_layer(layers[j], own[j], reach, later, loss[j], left, problem.n_classes, problem.n_threads)
+        insertion_layer(layers[j], own[j], reach, later, loss[j], left, problem.n_classes, problem.criterion,
+                        problem.pseudo, problem.n_threads)
     return (loss + before[:, None]) / problem.total + c * (len(prefix) + 1)

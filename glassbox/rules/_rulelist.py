@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from glassbox._base import (
     BinnedModelMixin,
     ClassWeightMixin,
+    CriterionMixin,
     check_integer,
     check_random_state_param,
     check_real,
@@ -33,6 +34,7 @@ from glassbox._base import (
 )
 from glassbox._dask import refuse_dask_fit, rowwise
 from glassbox._progress import Progress
+from glassbox._regions import CRITERIA, MISCLASSIFICATION, prediction_loss
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
 from glassbox.rules._empty import empty_list_advice
@@ -104,6 +106,10 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         """The weights the fit uses: the regressor's as given (the classifier's class-weighted)."""
         return sample_weight
 
+    def _criterion(self):
+        """The classification criterion's index in ``glassbox._regions.CRITERIA`` (the classifier's)."""
+        return MISCLASSIFICATION
+
     def _fit(self, X, y, sample_weight, classification):
         refuse_dask_fit(self, "rule lists", X=X, y=y, sample_weight=sample_weight)
         self._check_params()  # before the clock reads time_limit
@@ -138,17 +144,19 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             singles = [antecedents.conditions[a] for a in range(antecedents.n_single)]
             advice = empty_list_advice(singles, binned.codes, target, relative,
                                        classification, len(self.classes_) if classification else 0, self.c_,
+                                       criterion=self._criterion(),
                                        suggest_balanced=getattr(self, "class_weight", None) is None,
                                        deadline=deadline)
             warnings.warn(f"the rule list is empty (the default rule alone): {advice}", EmptyRuleListWarning,
                           stacklevel=user_stacklevel())
+        criterion = CRITERIA[self._criterion()]
         if not antecedents.complete:
             reason = ("half the time limit" if time.perf_counter() > (start + deadline) / 2
                       else f"the {_antecedents.MAX_MINED_BYTES >> 20} MiB of memory they may take")
             warnings.warn(
                 f"mining the candidate rules stopped at {self.n_antecedents_} of them ({reason}), so the list "
                 f"is the best the search found among those, not certified optimal: "
-                f"{describe_gap(self.objective_, self.lower_bound_, classification, len(target))}. "
+                f"{describe_gap(self.objective_, self.lower_bound_, classification, len(target), criterion)}. "
                 "Lower max_card or max_thresholds, or raise min_support, for fewer candidates; or raise "
                 "time_limit.",
                 NotProvenOptimalWarning, stacklevel=user_stacklevel(),
@@ -157,8 +165,8 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
             warnings.warn(
                 f"the search budget (max_nodes={max_nodes}, time_limit={self.time_limit}) ran "
                 f"out before the rule list was proven optimal: "
-                f"{describe_gap(result.objective, result.lower_bound, classification, len(target))}. Raise "
-                "the budget, raise c, or lower max_card / max_thresholds for a certificate.",
+                f"{describe_gap(result.objective, result.lower_bound, classification, len(target), criterion)}. "
+                "Raise the budget, raise c, or lower max_card / max_thresholds for a certificate.",
                 NotProvenOptimalWarning, stacklevel=user_stacklevel(),
             )
         return self
@@ -213,7 +221,7 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         problem = Problem(antecedents.bits, antecedents.n_single, problem_y, relative,
                           classification=classification,
                           n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested,
-                          n_threads=n_threads)
+                          n_threads=n_threads, criterion=self._criterion())
         return binned, antecedents, problem, target, sample_weight, relative
 
     def _make_rules(self, antecedents, prefix, codes, target, sample_weight, relative, classification):
@@ -264,8 +272,10 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         self.rules_ = rules
         fired = self._fired(binned.codes)
         if classification:
-            predicted = np.array([np.argmax(rule.value) for rule in rules])[fired]
-            error = relative[predicted != target].sum() / relative.sum()
+            counts = np.zeros((len(rules), len(self.classes_)))
+            np.add.at(counts, (fired, target), relative)
+            probabilities = np.array([rule.value for rule in rules])
+            error = prediction_loss(counts, probabilities, self._criterion()).sum() / relative.sum()
         else:
             mean = np.average(target, weights=relative)
             variance = np.average((target - mean) ** 2, weights=relative)
@@ -290,13 +300,14 @@ class _BaseRuleList(BinnedModelMixin, BaseEstimator):
         return self._fired(self._transform_bins(X))
 
 
-class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
+class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _BaseRuleList):
     """An ordered rule list for binary or multiclass targets, optimal for its objective.
 
     ``IF priors_count > 3 THEN 1 ... ELSE IF age <= 22.5 THEN 1 ... ELSE 0``: each rule predicts
-    the majority (by weight) of the training rows it captures. The list minimises the weighted
-    misclassification rate plus ``c`` times the number of rules (the default rule is not counted),
-    over antecedents built from the shared bins: ``x <= t``, ``x > t``, ``t1 < x <= t2``,
+    the smoothed class distribution of the training rows it captures (its class: the most
+    probable). The list minimises the training loss of those predictions (``criterion``) per unit
+    of weight plus ``c`` times the number of rules (the default rule is not counted), over
+    antecedents built from the shared bins: ``x <= t``, ``x > t``, ``t1 < x <= t2``,
     ``x == level``, ``x is missing`` and conjunctions of up to ``max_card`` of them on different
     features, each capturing at least ``min_support`` of the training weight. A beam search finds a
     good list; branch-and-bound with the CORELS bounds then proves it optimal or finds better,
@@ -305,16 +316,26 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
     Parameters
     ----------
     c : float in [0, 1) or "auto", default="auto"
-        Cost per rule: a rule must cut the misclassification rate by more than ``c`` to be worth
-        it. "auto": ``max(0.005, 5 / n_samples)``, so on small data a rule must also fix at least
-        five training rows (see ``c_``).
+        Cost per rule: a rule must cut the training loss (the misclassification rate, the mean
+        log loss or the mean Brier score) by more than ``c`` to be worth it. "auto":
+        ``max(0.005, 5 / n_samples)``, so on small data a rule must also be worth five training
+        rows (see ``c_``).
+    criterion : {"misclassification", "log_loss", "brier"}, default="misclassification"
+        The loss the list minimises. "misclassification" (CORELS's objective): the weight of the
+        rows whose class is not their rule's. "log_loss" and "brier": the log loss or Brier score
+        of each rule's smoothed class probabilities (see ``rules_``); they reward a rule that
+        separates 2% risk from 30% risk even when both groups keep the same majority class, so
+        they rank risk and keep rules on rare positives. The bounds that make the search exact
+        hold for each (docs/rules.md); under the risk criteria ``min_support`` limits the
+        candidates, and the certificate is over them.
     max_card : int in 1..3, default=2
         Most conditions in one rule.
     min_support : float in [0, 1) or None, default=None
         Smallest fraction of the training weight an antecedent must hold on. None: ``c_``, which
-        loses nothing in classification: a rule capturing less than ``c_`` of the weight is never
-        in an optimal list (removing it adds at most that weight of errors and saves ``c_``). In
-        regression it only limits the candidates.
+        loses nothing under misclassification: a rule capturing less than ``c_`` of the weight is
+        never in an optimal list (removing it adds at most that weight of errors and saves
+        ``c_``). Under the log loss and Brier score, and in regression, it only limits the
+        candidates.
     max_thresholds : int, default=8
         Cut points per continuous feature, at evenly spaced weighted quantiles of its bins.
     max_rules : int or None, default=None
@@ -379,8 +400,8 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
     c_ : float
         The cost per rule used (``c``, or its "auto" value).
     objective_ : float
-        Misclassification rate (weighted) of ``rules_`` on the training data plus ``c_`` times
-        the number of rules.
+        The training loss of ``rules_`` by ``criterion`` (weighted, per unit of weight) plus
+        ``c_`` times the number of rules.
     lower_bound_ : float
         Proven lower bound on the optimal objective (equals ``objective_`` when ``optimal_``).
     optimal_ : bool
@@ -395,9 +416,10 @@ class RuleListClassifier(ClassWeightMixin, ClassifierMixin, _BaseRuleList):
         Only when X has string column names.
     """
 
-    def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
-                 max_nodes=None, time_limit=None, beam_width=8, monotonic_cst=None, pos_label=None, class_weight=None,
-                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+    def __init__(self, c="auto", *, criterion="misclassification", max_card=2, min_support=None, max_thresholds=8,
+                 max_rules=None, max_nodes=None, time_limit=None, beam_width=8, monotonic_cst=None, pos_label=None,
+                 class_weight=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+        self.criterion = criterion
         super().__init__(c, max_card=max_card, min_support=min_support, max_thresholds=max_thresholds,
                          max_rules=max_rules, max_nodes=max_nodes, time_limit=time_limit, beam_width=beam_width,
                          monotonic_cst=monotonic_cst, categorical_features=categorical_features, n_jobs=n_jobs,
@@ -479,7 +501,7 @@ def resolved_defaults(estimator, X, y):
     return params
 
 
-def describe_gap(objective, lower_bound, classification, n_rows):
+def describe_gap(objective, lower_bound, classification, n_rows, criterion="misclassification"):
     """A rule list's optimality gap in words a person can weigh, for the warning a fit gives when
     the budget runs out and for the report of the fitted model (one wording for both).
 
@@ -494,6 +516,8 @@ def describe_gap(objective, lower_bound, classification, n_rows):
     classification : bool
     n_rows : int
         Training rows (of non-zero weight).
+    criterion : str, default="misclassification"
+        The classifier's ``criterion``.
 
     Returns
     -------
@@ -501,7 +525,11 @@ def describe_gap(objective, lower_bound, classification, n_rows):
         ``"its objective 0.21 is within 0.004 of the optimum (no list of the same length ...)"``.
     """
     gap = objective - lower_bound
-    if classification:
+    if classification and criterion != "misclassification":
+        what = "mean log loss" if criterion == "log_loss" else "mean Brier score"
+        meaning = (f"no list of the same length over these candidate rules has a training {what} lower by more "
+                   f"than {gap:.3g}")
+    elif classification:
         meaning = (f"no list of the same length over these candidate rules misclassifies more than {gap:.1%} "
                    f"less of the training weight, about {gap * n_rows:.0f} of the {n_rows} training rows when they "
                    "weigh alike")

@@ -13,13 +13,16 @@ switch off one at a time:
   every extension, so no extension costs less than ``b(d)``; with the one-step lookahead
   (``BOUND_LOOKAHEAD``) an extension pays ``c`` more, so ``b(d) + c``;
 * equivalent points (``BOUND_EQUIVALENT``): rows that every antecedent treats alike can never be
-  separated, so the uncaptured rows owe at least their within-class loss (minority weight, or
-  squared deviation from their class mean) -- added to ``b(d)``;
+  separated, so the uncaptured rows owe at least their within-class loss (minority weight times
+  the criterion's ``EQUIVALENT_FACTOR`` of ``glassbox._regions``, or squared deviation from
+  their class mean) -- added to ``b(d)``;
 * support (``BOUND_SUPPORT``): a rule capturing every row left is never useful (the prefix alone
-  does as well for c less); in classification a rule capturing less than ``c * W`` can be
+  does as well for c less); under misclassification a rule capturing less than ``c * W`` can be
   removed for a better list (minimum support), and so can one classifying less than ``c * W``
   correctly (``BOUND_ACCURATE``): at most those rows become wrong when its rows fall through.
-  The rows left only shrink down the tree, so such a rule is dropped for the whole subtree;
+  The rows left only shrink down the tree, so such a rule is dropped for the whole subtree. The
+  log loss and Brier score have no such bound (a row falling through may cost more than its
+  weight), so under them these two bounds are off and ``min_support`` only limits the candidates;
 * duplicate rules (``BOUND_DEDUP``): two rules capturing the same rows under a prefix capture the
   same rows under every extension of it: only the first (fewest conditions) is kept below.
   They are looked for between nested rules (``Antecedents.nested``), where equal captured
@@ -44,7 +47,7 @@ from glassbox._ext._bitset import masked_popcounts, masked_sums
 from glassbox._ext._rulelist import BOUND_ALL, ROW_GROUPS_MAX, BranchAndBound
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox._progress import Progress
-from glassbox._regions import region_loss, row_statistics
+from glassbox._regions import EQUIVALENT_FACTOR, MISCLASSIFICATION, region_loss, row_statistics
 from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
 from glassbox.rules._polish import polish
 
@@ -91,14 +94,18 @@ class Problem:
     The layout is ``glassbox._regions``' (shared with trees): classification sums one weight
     column per class, regression ``w``, ``w*y``, ``w*y**2`` (y standardised, so the loss is
     already divided by the variance); the rule list adds one column, the equivalent-points loss
-    (the minority weight, or the squared deviation from the class mean). When the weights take
+    (the minority weight times the criterion's factor, or the squared deviation from the class
+    mean). ``criterion`` indexes ``glassbox._regions.CRITERIA`` (classification). When the weights take
     few values per class (``WeightGroups``), classification counts set bits of per-class,
     per-weight bitsets instead of visiting rows.
     """
 
     def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None,
-                 n_threads=1):
+                 n_threads=1, criterion=MISCLASSIFICATION):
         self.bits = bits
+        self.criterion = criterion if classification else MISCLASSIFICATION
+        # The smoothing's pseudo-row weighs as much as the mean row (the rules' probabilities too).
+        self.pseudo = float(sample_weight.mean()) if len(sample_weight) else 1.0
         self.n_threads = n_threads
         # Earlier antecedents nested with each (see Antecedents.nested); none when not given.
         self.nested = np.full((len(bits), 2), -1, dtype=np.intp) if nested is None else np.ascontiguousarray(nested)
@@ -111,9 +118,10 @@ class Problem:
             class_weight = np.zeros((eq_class.max() + 1, n_classes))
             np.add.at(class_weight, (eq_class, y), sample_weight)
             minority = class_weight.argmax(axis=1)[eq_class] != y
-            values = row_statistics(y, sample_weight, n_classes, extra=[sample_weight * minority])
+            factor = EQUIVALENT_FACTOR[self.criterion]
+            values = row_statistics(y, sample_weight, n_classes, extra=[sample_weight * minority * factor])
             self.n_classes = n_classes
-            self.groups = _weight_groups(y, sample_weight, minority, n_classes)
+            self.groups = _weight_groups(y, sample_weight, minority, n_classes, factor)
         else:
             eq_weight = np.bincount(eq_class, weights=sample_weight)
             eq_mean = np.bincount(eq_class, weights=sample_weight * y) / np.where(eq_weight > 0, eq_weight, 1)
@@ -153,9 +161,9 @@ class Problem:
         return out
 
     def loss(self, stats):
-        """Unnormalised loss of the best constant prediction for statistics (..., n_stats): the
-        weight outside the majority class, or the squared deviation from the mean."""
-        return region_loss(stats, self.n_classes)
+        """Unnormalised loss of the regions' predictions for statistics (..., n_stats), by the
+        criterion (``glassbox._regions.region_loss``)."""
+        return region_loss(stats, self.n_classes, self.criterion, self.pseudo)
 
     def engine(self, *, c, max_rules, bounds, best):
         """A fresh search state over this problem (one per fit: fits may run in parallel)."""
@@ -167,7 +175,7 @@ class Problem:
         max_rules = int(min(max_rules, np.iinfo(np.int32).max))
         return BranchAndBound(self.bits, self.nested, groups.bits, groups.column, groups.weight, values,
                               self.classification,
-                              self.n_classes, self.n_samples, self.total,
+                              self.n_classes, self.criterion, self.pseudo, self.n_samples, self.total,
                               float(c), max_rules, int(bounds), _EPS, float(best), _MAX_QUEUED)
 
 
@@ -182,10 +190,11 @@ class WeightGroups:
     weight: np.ndarray  # (n_groups,) float
 
 
-def _weight_groups(y, sample_weight, minority, n_classes):
+def _weight_groups(y, sample_weight, minority, n_classes, factor=1.0):
     """The classification statistics as counts of rows of few distinct weights, or None when the
     weights take more than ``_GROUPS_PER_STAT`` values on average per statistic (then the rows
-    are summed one by one). Each group is one more popcount pass per candidate; the bound of 4 is
+    are summed one by one). The minority's groups add their weight times ``factor`` (the
+    equivalent-points column's). Each group is one more popcount pass per candidate; the bound of 4 is
     a choice, not a measured crossover (fico, one thread: class_weight="balanced" 1.2 s, integer
     weights 1 to 3 2.2 s, random weights summed row by row 11.2 s).
     Equal weights give one group per statistic; a ``class_weight`` ("balanced") without sample
@@ -198,7 +207,7 @@ def _weight_groups(y, sample_weight, minority, n_classes):
                 return None
             bits.append(rows_to_bits(rows & (sample_weight == value)))
             column.append(stat)
-            weight.append(float(value))
+            weight.append(float(value) * (factor if stat == n_classes else 1.0))
     if not bits:  # no rows at all: one empty group per statistic
         return None
     return WeightGroups(np.ascontiguousarray(bits, dtype=BITSET_WORD_DTYPE), np.asarray(column, dtype=np.intp),

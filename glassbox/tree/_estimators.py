@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from glassbox._base import (
     BinnedModelMixin,
     ClassWeightMixin,
+    CriterionMixin,
     check_integer,
     check_random_state_param,
     check_real,
@@ -29,7 +30,7 @@ from glassbox._base import (
 from glassbox._dask import refuse_dask_fit, rowwise
 from glassbox._ext._typedefs import BIN_CODE_DTYPE
 from glassbox._progress import Progress
-from glassbox._regions import row_statistics
+from glassbox._regions import MISCLASSIFICATION, prediction_loss, region_loss, region_probabilities, row_statistics
 from glassbox.tree._search import Problem, search
 from glassbox.tree._structure import build_tree
 
@@ -144,7 +145,8 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         cst = check_monotonic_cst(self.monotonic_cst, names, data.is_categorical,
                                   has_names=hasattr(self, "feature_names_in_"))
         stats, n_outputs, scale = self._stats(y, sw, n, cst)
-        order, ordinal = _ordinal_codes(data, stats, self._is_classifier)
+        pseudo = float(sw.mean())  # the risk criteria's pseudo-row per class weighs one mean row
+        order, ordinal = _ordinal_codes(data, stats, self._is_classifier, self._criterion(), pseudo)
         n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
         _check_histogram_memory(n_bins, stats.shape[1], self.max_depth, effective_n_threads(self.n_jobs))
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
@@ -153,13 +155,14 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         applied = (cst * int(event_sign(self))).astype(cst.dtype)
         problem = Problem(ordinal, stats, n_bins, applied, getattr(self, "n_classes_", 0), self.min_samples_leaf,
                           self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
-                          min_weight=1e-12 * sw.sum(), scale=scale, progress=progress)
+                          min_weight=1e-12 * sw.sum(), criterion=self._criterion(), pseudo=pseudo, scale=scale,
+                          progress=progress)
         limit = "" if self.time_limit is None else f"; time_limit={self.time_limit:g}s"
         progress(f"searching trees of depth <= {self.max_depth} on {n:,} rows x {len(n_bins)} features (up to "
                  f"{n_bins.max()} bins each){limit}", force=True)
         root, cost, proven = search(problem, self.max_depth)
         # Each node's training weight, as given.
-        self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats),
+        self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats, pseudo),
                                 lambda rows: float(given_weight[rows].sum()), classes=getattr(self, "classes_", None))
         self.monotonic_cst_ = cst
         self.optimal_ = bool(proven)
@@ -173,6 +176,10 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
     def _weights(self, y, sample_weight):
         """The weights the fit uses: the regressor's as given (the classifier's class-weighted)."""
         return sample_weight
+
+    def _criterion(self):
+        """The classification criterion's index in ``glassbox._regions.CRITERIA`` (the classifier's)."""
+        return MISCLASSIFICATION
 
     def _objective(self, codes, y_train, sw):
         """The objective of the fitted tree on the training data, computed from predictions."""
@@ -197,13 +204,23 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         return self.tree_.apply(codes)
 
 
-class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
+class ShallowTreeClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _ShallowTree):
     __doc__ = (
         """Optimal depth-limited classification tree, optionally monotone.
 
-    The objective is the weighted misclassification rate (misclassified weight / total weight)
-    plus ``complexity`` times the number of leaves.
-    """ + _PARAMS_DOC.replace("    categorical_features :", """    class_weight : None, "balanced" or dict, default=None
+    The objective is the training loss of the leaves' predictions by ``criterion`` (the
+    misclassification rate, or the mean log loss or Brier score of the leaves' smoothed class
+    probabilities) plus ``complexity`` times the number of leaves.
+    """ + _PARAMS_DOC.replace("    categorical_features :", """    criterion : {"misclassification", "log_loss", "brier"}, default="misclassification"
+        The loss the tree minimises. "misclassification": the weight of rows whose class is not
+        their leaf's majority; leaf probabilities are the training shares. "log_loss" and
+        "brier": each leaf predicts its smoothed class distribution ``(w_k + 1) / (w + K)`` (in
+        weights relative to their mean: one pseudo-row per class), and the tree minimises the
+        log loss or Brier score of those probabilities. Misclassification puts leaves of the same
+        class side by side and cannot rank risk; the risk criteria choose splits that separate
+        risks, so the tree's probabilities rank rows (AUC). The depth-3 search is exact for each
+        (its bounds are stated per criterion in ``glassbox._regions``).
+    class_weight : None, "balanced" or dict, default=None
         Weights of the classes, scikit-learn's meaning: each row's weight is multiplied by its
         class's ("balanced": ``n_samples / (n_classes * rows of the class)``; a dict maps labels to
         weights, omitted classes weigh 1). Leaf probabilities are those of the weighted rows, as
@@ -219,7 +236,7 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
     n_classes_ : int
     tree_ : Tree
         Node arrays and leaf rules (:class:`glassbox.tree.Tree`); leaf values are class
-        probabilities in ``classes_`` order.
+        probabilities in ``classes_`` order (training shares, smoothed under the risk criteria).
     objective_ : float
         The objective of the fitted tree on the training data.
     optimal_ : bool
@@ -237,8 +254,9 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
     _is_classifier = True
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32, monotonic_cst=None,
-                 time_limit=60.0, class_weight=None, pos_label=None, categorical_features="auto", n_jobs=None,
-                 random_state=None, verbose=0):
+                 time_limit=60.0, criterion="misclassification", class_weight=None, pos_label=None,
+                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+        self.criterion = criterion
         super().__init__(max_depth=max_depth, min_samples_leaf=min_samples_leaf, complexity=complexity,
                          max_bins=max_bins, monotonic_cst=monotonic_cst, time_limit=time_limit,
                          categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
@@ -260,26 +278,26 @@ class ShallowTreeClassifier(ClassWeightMixin, ClassifierMixin, _ShallowTree):
         self._y_train = codes
         return stats, self.n_classes_, sw.sum()
 
-    def _value_of(self, stats):
+    def _value_of(self, stats, pseudo):
         def value(rows):
-            w = stats[rows, :self.n_classes_].sum(axis=0)
-            return w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
+            return region_probabilities(stats[rows, :self.n_classes_].sum(axis=0), self._criterion(), pseudo)
         return value
 
     def _error(self, leaf, y_codes, sw):
-        predicted = np.argmax(self.tree_.value[leaf], axis=1)
-        return sw[predicted != y_codes].sum() / sw.sum()
+        counts = np.zeros((self.tree_.value.shape[0], self.n_classes_))
+        np.add.at(counts, (leaf, y_codes), sw)
+        return prediction_loss(counts, self.tree_.value, self._criterion()).sum() / sw.sum()
 
     @rowwise
     def predict_proba(self, X):
-        """Class probabilities of the leaf each row reaches (training shares, or a distilled tree's
-        teacher's probabilities; ``classes_`` order)."""
+        """Class probabilities of the leaf each row reaches (training shares, smoothed under the
+        risk criteria, or a distilled tree's teacher's probabilities; ``classes_`` order)."""
         leaves = self.apply(X)
         return self.tree_.value[leaves]
 
     @rowwise
     def predict(self, X):
-        """The majority class of the leaf each row reaches."""
+        """The most probable class of the leaf each row reaches."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
@@ -320,7 +338,7 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         self._mean = mean
         return stats, 1, self._variance_sum if self._variance_sum > 0 else W
 
-    def _value_of(self, stats):
+    def _value_of(self, stats, pseudo):
         def value(rows):
             w = stats[rows, 0].sum()
             return [self._mean + stats[rows, 1].sum() / w if w > 0 else self._mean]
@@ -367,7 +385,7 @@ def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
         )
 
 
-def _ordinal_codes(data, stats, is_classifier):
+def _ordinal_codes(data, stats, is_classifier, criterion=MISCLASSIFICATION, pseudo=1.0):
     """Order each categorical feature's levels by target mean; return the order and the codes.
 
     Returns ``order`` (per feature, binner codes in ordinal order) and the ordinal code matrix,
@@ -384,7 +402,7 @@ def _ordinal_codes(data, stats, is_classifier):
         sums = np.zeros((bins.n_codes, n_loss))
         np.add.at(sums, codes[:, j], stats[:, :n_loss])
         sums = sums[: bins.n_bins]
-        key = _level_key(sums, is_classifier)
+        key = _level_key(sums, is_classifier, criterion, pseudo)
         ranked = np.lexsort((np.arange(bins.n_bins), key))
         order.append(ranked.astype(np.intp))
         rank = np.empty(bins.n_codes, dtype=BIN_CODE_DTYPE)
@@ -394,10 +412,10 @@ def _ordinal_codes(data, stats, is_classifier):
     return order, ordinal
 
 
-def _level_key(sums, is_classifier):
+def _level_key(sums, is_classifier, criterion=MISCLASSIFICATION, pseudo=1.0):
     """Sort key of each level (empty levels last): the target mean (regression: channels w,
     wy, wyy), the class-1 share (binary), or for multiclass the share of the class k whose
-    ordering admits the best single split of the levels (fewest misclassified weight over the
+    ordering admits the best single split of the levels (least loss by ``criterion`` over the
     prefix splits; ties: lowest k) -- no single ordering is exact for several classes."""
     if not is_classifier:
         return _share(sums[:, 1], sums[:, 0])
@@ -410,7 +428,8 @@ def _level_key(sums, is_classifier):
         ranked = np.lexsort((np.arange(len(key)), key))
         left = np.cumsum(sums[ranked], axis=0)[:-1]
         right = sums.sum(axis=0) - left
-        errors = (left.sum(axis=1) - left.max(axis=1)) + (right.sum(axis=1) - right.max(axis=1))
+        errors = (region_loss(left, sums.shape[1], criterion, pseudo)
+                  + region_loss(right, sums.shape[1], criterion, pseudo))
         error = errors.min() if len(errors) else 0.0
         if error < best_error:
             best_key, best_error = key, error

@@ -47,7 +47,8 @@ from glassbox._ext._depth2 import Depth2Solver, LeafBounds
 from glassbox._ext._tree_histogram import add_pair_histograms
 from glassbox._ext._typedefs import STAT_DTYPE
 from glassbox._progress import Progress
-from glassbox._regions import region_loss, region_weight
+from glassbox._regions import (MISCLASSIFICATION, added_weight_cost, region_loss, region_probabilities, region_weight,
+                               subset_slack)
 
 # Work (row x feature updates) below which a kernel runs on one thread: starting and joining a
 # parallel region costs more than small problems take (and much more on a busy machine).
@@ -91,6 +92,8 @@ class Problem:
     n_threads: int
     deadline: float            # time.monotonic() value after which the search stops
     min_weight: float = 0.0
+    criterion: int = MISCLASSIFICATION  # glassbox._regions.CRITERIA index (classification)
+    pseudo: float = 1.0        # its smoothing's pseudo-row weight: the mean row weight
     scale: float = 1.0         # a cost divided by this is the estimator's objective (progress lines show it)
     progress: Progress = field(default_factory=Progress.silent)
     timed_out: bool = field(default=False)
@@ -99,7 +102,8 @@ class Problem:
     def __post_init__(self):
         self.solver = Depth2Solver(np.ascontiguousarray(self.n_bins, dtype=np.intp),
                                    np.ascontiguousarray(self.cst, dtype=np.int8), self.stats.shape[1],
-                                   self.n_classes, float(self.min_leaf), self.min_weight, self.leaf_penalty)
+                                   self.n_classes, float(self.min_leaf), self.min_weight, self.leaf_penalty,
+                                   self.criterion, self.pseudo)
 
     def out_of_time(self, last_start=None):
         """``(stop, now)`` before a search step: stop (and mark the search timed out) when a step as
@@ -142,13 +146,14 @@ class Problem:
         s = self.stats[rows].sum(axis=0)
         if s[self.count] < self.min_leaf or region_weight(s, self.n_classes) <= self.min_weight:
             return np.inf
-        return float(region_loss(s, self.n_classes)) + self.leaf_penalty
+        return float(region_loss(s, self.n_classes, self.criterion, self.pseudo)) + self.leaf_penalty
 
     def leaf_value(self, rows):
-        """The value monotonic constraints are stated on: class-1 share or the mean."""
+        """The value monotonic constraints are stated on: the class-1 probability the leaf
+        predicts, or the mean."""
         s = self.stats[rows].sum(axis=0)
         if self.n_classes:
-            return s[1] / region_weight(s, self.n_classes) if self.n_classes == 2 else 0.0
+            return float(region_probabilities(s[:2], self.criterion, self.pseudo)[1]) if self.n_classes == 2 else 0.0
         return s[1] / s[0]
 
 
@@ -258,12 +263,14 @@ def solve_depth3(problem, rows, lo, hi, stage="depth-3 root splits"):
     work per kernel call is too small to share). Bounds skip sides that cannot win. For a root
     feature f, as the threshold s grows the left side only gains rows and the right side only
     loses the rows of bin s. With ``min_leaf == 1``, a tree optimal on a set without
-    constraints costs no more on any subset (empty leaves merge away), and (classification)
-    costs at most the removed weight more on a superset; so the last unconstrained ("free")
-    left cost bounds the next left side from below, and the last free right cost minus the
-    weight since removed bounds the right side -- with or without constraints, as a
-    constrained side costs at least its free cost. A root on a constrained feature whose two
-    optimal sides clash is settled by ``_couple``. ``stage`` names the search in progress lines.
+    constraints costs no more on any subset (empty leaves merge away; the smoothed Brier score
+    up to ``subset_slack``), and (classification) costs at most ``added_weight_cost`` times the
+    removed weight more on a superset (both from ``glassbox._regions``, per criterion); so the
+    last unconstrained ("free") left cost bounds the next left side from below, and the last
+    free right cost minus that much per unit of weight since removed bounds the right side --
+    with or without constraints, as a constrained side costs at least its free cost. A root on a
+    constrained feature whose two optimal sides clash is settled by ``_couple``. ``stage`` names
+    the search in progress lines.
     """
     started = time.monotonic()
     node, cost, _ = solve_small(problem, rows, lo, hi, 2)
@@ -347,6 +354,11 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, swe
         return  # before copying the histograms (tens of MB on wide data), for each of the features left
     use_bounds = problem.min_leaf <= 1
     weight = problem.stats[:, :problem.n_classes].sum(axis=1) if problem.n_classes else None
+    # What a side's cost may rise by per unit of weight it gains, and fall by when it loses rows
+    # (glassbox._regions: 1 and 0 for misclassification).
+    per_weight = (added_weight_cost(problem.criterion, problem.n_classes, float(weight.sum()), problem.pseudo)
+                  if problem.n_classes else 0.0)
+    slack = subset_slack(problem.criterion, problem.n_classes, 4, problem.pseudo)
     penalty = problem.leaf_penalty
     code = problem.codes[rows, f]
     missing_rows = rows[code == problem.n_bins[f]]
@@ -372,7 +384,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, swe
         for m in directions:
             problem.histograms(moved, out=sides[m][0], threads=threads)
             problem.histograms(moved, out=sides[m][1], sign=-1.0, threads=threads)
-        removed = float(weight[moved].sum()) if weight is not None else np.inf
+        removed = float(weight[moved].sum()) * per_weight if weight is not None else np.inf
         for m in directions:
             bound_r[m] = max(bound_r[m] - removed, 0.0)
             if use_bounds and max(bound_l[m], penalty) + max(bound_r[m], penalty) > incumbent.cost:
@@ -387,7 +399,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, swe
             right = _Side(rows[~goes_left], lo_r, hi_r, R, coupled)
             node_l, cost_l, free_l = left.solve(problem, threads)
             if np.isfinite(free_l):  # an empty-weight side bounds nothing about the larger ones
-                bound_l[m] = free_l
+                bound_l[m] = max(free_l - slack, 0.0)
             if cost_l + max(bound_r[m], penalty) > incumbent.cost:
                 continue
             node_r, cost_r, bound_r[m] = right.solve(problem, threads)
