@@ -38,7 +38,9 @@ def _value(text):
 
 def metrics(model, X, y):
     """AUC (macro one-vs-rest for several classes), log loss and accuracy of a fitted classifier."""
-    proba = model.predict_proba(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unseen levels in the held-out rows: expected, and handled
+        proba, predicted = model.predict_proba(X), model.predict(X)
     classes = list(model.classes_)
     y = np.asarray(y)
     if len(classes) == 2:
@@ -48,7 +50,7 @@ def metrics(model, X, y):
         auc = float(np.mean([roc_auc_score(y == classes[k], proba[:, k]) for k in present
                              if 0 < np.sum(y == classes[k]) < len(y)]))
     return {"auc": float(auc), "log_loss": float(log_loss(y, np.clip(proba, 1e-15, 1), labels=classes)),
-            "accuracy": float(accuracy_score(y, model.predict(X)))}
+            "accuracy": float(accuracy_score(y, predicted))}
 
 
 def size(model):

@@ -68,15 +68,16 @@ def test_balanced_weighs_classes_as_scikit_learn_does(family):
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_rare_class_gets_predicted_when_its_rows_weigh_more(family):
     """3% positives, a group at 40% risk: unweighted, misclassification never pays for predicting
-    the positive class; balanced weights find the group."""
+    the positive class; balanced weights find the group. (The default log loss finds it
+    unweighted: test_the_log_loss_finds_a_rare_risk_group_without_weights.)"""
     rng = np.random.default_rng(0)
     n = 6000
     X = rng.normal(size=(2 * n, 4))
     risk = np.where(X[:, 0] > 1.5, 0.4, 0.012)
     y = (rng.random(2 * n) < risk).astype(int)
     X_train, X_test, y_train, y_test = X[:n], X[n:], y[:n], y[n:]
-    plain = _fit(FAMILIES[family](), X_train, y_train)
-    balanced = _fit(FAMILIES[family](class_weight="balanced"), X_train, y_train)
+    plain = _fit(FAMILIES[family](criterion="misclassification"), X_train, y_train)
+    balanced = _fit(FAMILIES[family](criterion="misclassification", class_weight="balanced"), X_train, y_train)
     # docs/rules.md quotes these: the plain list is the default rule alone (AUC 0.5), the balanced
     # one recalls 0.68 of the positives at AUC 0.81; the depth-2 tree goes from 0.07 to 0.75.
     if family == "rules":
@@ -86,6 +87,24 @@ def test_a_rare_class_gets_predicted_when_its_rows_weigh_more(family):
     assert recall_score(y_test, balanced.predict(X_test)) > 0.65
     assert (balanced_accuracy_score(y_test, balanced.predict(X_test))
             > balanced_accuracy_score(y_test, plain.predict(X_test)) + 0.1)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_the_log_loss_finds_a_rare_risk_group_without_weights(family):
+    """The same data fitted at the defaults (criterion="log_loss"): a rule or leaf isolates the
+    40%-risk group, so the probabilities rank the held-out rows, with no class weights."""
+    rng = np.random.default_rng(0)
+    n = 6000
+    X = rng.normal(size=(2 * n, 4))
+    y = (rng.random(2 * n) < np.where(X[:, 0] > 1.5, 0.4, 0.012)).astype(int)
+    plain = _fit(FAMILIES[family](criterion="misclassification"), X[:n], y[:n])
+    model = _fit(FAMILIES[family](), X[:n], y[:n])
+    auc, plain_auc = (roc_auc_score(y[n:], m.predict_proba(X[n:])[:, 1]) for m in (model, plain))
+    assert auc > 0.8
+    if family == "rules":  # misclassification's list is the default rule alone (AUC 0.5)
+        assert len(model.rules_) > 1 and auc > plain_auc + 0.3
+    else:  # its depth-2 tree has a leaf for the group too, though both predict class 0 there
+        assert auc >= plain_auc
 
 
 def test_an_exact_tree_keeps_pockets_of_a_down_weighted_class_unless_leaves_cost_something():

@@ -486,7 +486,7 @@ def test_a_model_that_reads_no_column_exports_a_valid_query(estimator, target, e
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("estimator", [
     gb.GAMClassifier(outer_bags=1, random_state=0), gb.ShallowTreeClassifier(max_depth=2),
-    gb.RuleListClassifier(max_nodes=50),
+    gb.RuleListClassifier(max_nodes=50, criterion="misclassification"),  # a list that tests the level 7
 ], ids=["gam", "tree", "rules"])
 def test_levels_mixing_strings_and_numbers_export_to_every_engine(estimator, dialect, engine):
     # SQLite keeps each value's type; DuckDB reads such a pandas column as text (Python's str), and

@@ -50,7 +50,7 @@ def test_seventy_class_tree_is_exact(depth):
         X, y, sample_weight=w)
     assert model.n_classes_ == k and model.optimal_
     assert model.tree_.n_leaves > 1
-    data = bf.Data(X, y, w, "multiclass", set(), k)
+    data = bf.Data(X, y, w, "multiclass", set(), k, model.criterion)
     assert model.objective_ == pytest.approx(bf.optimal_cost(data, depth, 1, 0.0), abs=1e-9)
 
 

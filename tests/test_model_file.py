@@ -262,6 +262,7 @@ def test_version_1_distilled_files_still_load(case):
     data = to_dict(model)
     loaded = from_dict(_as_version_1(data))
     older = {key: value for _, key, value in _values_new_after(data, 1)}  # values version 1 could hold
+    older.update({key: OLDER_VALUE[key] for _, key in _params_new_after(data, 1) if key in OLDER_VALUE})
     assert _params(loaded.student) == _params(loaded.student_) == {**_params(model.student_), **older}
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():

@@ -90,7 +90,8 @@ def test_notes_explain_an_unproven_rule_list():
     page = render_report([model])
     (note,) = model_notes(model)
     assert "<h3>Certificate and budget</h3>" in page and html.escape(note) in page
-    assert "no list of the same length over these candidate rules misclassifies more than" in note
+    assert "no list of the same length over these candidate rules has a training mean log loss lower by more than" \
+        in note
 
 
 def test_a_report_refuses_half_a_hold_out_and_names_the_model_it_fails_on():

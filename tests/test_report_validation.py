@@ -303,7 +303,7 @@ def test_an_unproven_rule_list_is_explained_in_the_words_of_its_warning():
     y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(0, 1, 300) > 0).astype(int)
     with pytest.warns(NotProvenOptimalWarning) as caught:
         model = gb.RuleListClassifier(c=0.001, max_nodes=3).fit(X, y)
-    gap = describe_gap(model.objective_, model.lower_bound_, True, 300)
+    gap = describe_gap(model.objective_, model.lower_bound_, True, 300, model.criterion)
     assert gap in str(caught[0].message)  # the fit's warning ...
     (note,) = model_notes(model)
     assert note.startswith("Not proven optimal") and gap in note  # ... and the report say the same

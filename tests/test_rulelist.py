@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import log_loss
 
 from benchmarks.datasets import split
 from glassbox import RuleListClassifier, RuleListRegressor
@@ -90,9 +91,12 @@ def test_objective_is_training_error_plus_c_per_rule():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(500, 3))
     y = (X[:, 0] > 0.3).astype(int) ^ (rng.random(500) < 0.1)
-    model = _quiet_fit(RuleListClassifier(c=0.02, max_nodes=300), X, y)
+    model = _quiet_fit(RuleListClassifier(c=0.02, max_nodes=300, criterion="misclassification"), X, y)
     error = np.mean(model.predict(X) != y)
     assert model.objective_ == pytest.approx(error + 0.02 * (len(model.rules_) - 1))
+    # the default: the log loss of the rules' smoothed probabilities
+    model = _quiet_fit(RuleListClassifier(c=0.02, max_nodes=300), X, y)
+    assert model.objective_ == pytest.approx(log_loss(y, model.predict_proba(X)) + 0.02 * (len(model.rules_) - 1))
 
 
 def test_regressor_objective_is_relative_mse_plus_c_per_rule():
@@ -125,12 +129,16 @@ def test_zero_weight_rows_are_absent_rows():
 
 
 def test_integer_weights_are_repeated_rows_for_an_explicit_c():
+    """Under misclassification. The risk criteria smooth by a pseudo-row of the mean weight (so
+    that rescaled weights fit the same list), which repeating rows changes and weighting them does
+    not."""
     rng = np.random.default_rng(14)
     X = rng.normal(size=(150, 3))
     y = (X[:, 0] - X[:, 2] + rng.normal(0, 0.7, 150) > 0).astype(int)
     w = rng.integers(1, 4, 150)
-    weighted = _quiet_fit(RuleListClassifier(c=0.02, max_nodes=300), X, y, sample_weight=w.astype(float))
-    repeated = _quiet_fit(RuleListClassifier(c=0.02, max_nodes=300), np.repeat(X, w, axis=0), np.repeat(y, w))
+    params = {"c": 0.02, "max_nodes": 300, "criterion": "misclassification"}
+    weighted = _quiet_fit(RuleListClassifier(**params), X, y, sample_weight=w.astype(float))
+    repeated = _quiet_fit(RuleListClassifier(**params), np.repeat(X, w, axis=0), np.repeat(y, w))
     assert len(weighted.rules_) > 1
     assert weighted.to_frame()["antecedent"].tolist() == repeated.to_frame()["antecedent"].tolist()
     assert weighted.to_frame()["weight"].tolist() == repeated.to_frame()["weight"].tolist()

@@ -40,26 +40,33 @@ def test_rare_positives_point_to_the_log_loss_and_balanced_class_weights_which_g
         assert len(fixed.rules_) > 1 and not again, fix
 
 
-def _brute_force_gain(X, y, w, conditions):
-    """Slow twin: the best one-rule list's error reduction, rule by rule through predict."""
+def _part_loss(y, w, criterion, pseudo):
+    """Loss of one part's rows predicting their majority, or their smoothed shares' log loss."""
+    counts = np.bincount(y, weights=w, minlength=2)
+    if criterion == "misclassification":
+        return counts.sum() - counts.max()
+    p = (counts + pseudo) / (counts.sum() + 2 * pseudo)
+    return float(-(w * np.log(p[y])).sum())
+
+
+def _brute_force_gain(X, y, w, conditions, criterion="misclassification"):
+    """Slow twin: the best one-rule list's loss reduction, rule by rule."""
     best = 0.0
-    empty = w[y != np.bincount(y, weights=w).argmax()].sum()
+    pseudo = w.mean()
+    empty = _part_loss(y, w, criterion, pseudo)
     for cs in conditions:
         rows = gb.rules.Rule(tuple(cs), None, None).evaluate(X)
-        error = 0.0
-        for part in (rows, ~rows):
-            if part.any():
-                counts = np.bincount(y[part], weights=w[part], minlength=2)
-                error += counts.sum() - counts.max()
+        error = sum(_part_loss(y[part], w[part], criterion, pseudo) for part in (rows, ~rows) if part.any())
         best = max(best, (empty - error) / w.sum())
     return best
 
 
-def test_a_high_c_names_the_gain_and_c_below_it_gives_rules():
+@pytest.mark.parametrize("criterion", ["log_loss", "misclassification"])
+def test_a_high_c_names_the_gain_and_c_below_it_gives_rules(criterion):
     rng = np.random.RandomState(1)
     X = pd.DataFrame({"a": rng.uniform(0, 1, 3000), "b": rng.normal(size=3000)})
     y = (rng.uniform(size=3000) < np.where(X["a"] > 0.6, 0.75, 0.3)).astype(int)
-    model, messages = _fit(gb.RuleListClassifier(c=0.5), X, y)
+    model, messages = _fit(gb.RuleListClassifier(c=0.5, criterion=criterion), X, y)
     assert len(model.rules_) == 1 and len(messages) == 1
     gain = float(re.search(r"lowers the training error by ([0-9.e-]+), not more than c=0.5", messages[0]).group(1))
     assert f"c below {gain:.4g} gives rules" in messages[0]
@@ -70,8 +77,8 @@ def test_a_high_c_names_the_gain_and_c_below_it_gives_rules():
     antecedents = mine_antecedents(binned, np.ones(len(y)), max_card=model.max_card, min_support=model.c_,
                                    max_thresholds=model.max_thresholds, n_threads=1)
     singles = [antecedents.conditions[a] for a in range(antecedents.n_single)]
-    assert gain == pytest.approx(_brute_force_gain(binned.codes, y, np.ones(len(y)), singles), rel=1e-3)
-    lower, again = _fit(gb.RuleListClassifier(c=gain * 0.9), X, y)
+    assert gain == pytest.approx(_brute_force_gain(binned.codes, y, np.ones(len(y)), singles, criterion), rel=1e-3)
+    lower, again = _fit(gb.RuleListClassifier(c=gain * 0.9, criterion=criterion), X, y)
     assert len(lower.rules_) > 1 and not again
 
 
@@ -81,9 +88,12 @@ def test_no_signal_says_nothing_helps():
     a = np.repeat([0.0, 1.0], 1000)
     y = np.tile(np.r_[np.ones(100, dtype=int), np.zeros(900, dtype=int)], 2)
     X = pd.DataFrame({"a": a})
-    model, messages = _fit(gb.RuleListClassifier(), X, y)
+    model, messages = _fit(gb.RuleListClassifier(criterion="misclassification"), X, y)
     assert len(model.rules_) == 1 and len(messages) == 1
     assert "not even with class_weight='balanced': the features do not separate the classes here" in messages[0]
+    model, messages = _fit(gb.RuleListClassifier(), X, y)  # the log loss sees no gain either
+    assert len(model.rules_) == 1 and messages == [
+        "the rule list is empty (the default rule alone): no one-condition rule lowers the training error at all."]
 
 
 def test_a_regressor_with_a_high_c_names_the_gain():

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import log_loss
 
 import glassbox as gb
 from glassbox.export import ModelFileError, from_dict, to_dict
@@ -41,12 +42,13 @@ def _assert_monotone_on_grids(model, X, constraints, predict, n_base=60, seed=1)
             assert np.all(steps >= 0), (name, i, steps.min())
 
 
-@pytest.mark.parametrize("pos_label", [None, "Bad"])
+@pytest.mark.parametrize("pos_label, criterion",
+                         [(None, "log_loss"), ("Bad", "log_loss"), ("Bad", "misclassification")])
 @pytest.mark.parametrize("constraints", [{"util": 1}, {"util": -1}, {"score": 1, "util": 1}, {"age": -1}])
-def test_classifier_respects_the_constraint_on_dense_grids(pos_label, constraints):
+def test_classifier_respects_the_constraint_on_dense_grids(pos_label, criterion, constraints):
     X, logit, rng = _data()
     y = np.where(rng.uniform(size=len(X)) < 1 / (1 + np.exp(-logit)), "Bad", "Good")
-    model = _fit(gb.RuleListClassifier(pos_label=pos_label, monotonic_cst=constraints), X, y)
+    model = _fit(gb.RuleListClassifier(pos_label=pos_label, monotonic_cst=constraints, criterion=criterion), X, y)
     event = list(model.classes_).index(pos_label or "Good")
     _assert_monotone_on_grids(model, X, constraints, lambda Z: model.predict_proba(Z)[:, event])
     assert list(model.monotonic_cst_) == [constraints.get(c, 0) for c in X.columns]
@@ -54,7 +56,10 @@ def test_classifier_respects_the_constraint_on_dense_grids(pos_label, constraint
     for rule in model.rules_:
         assert rule.prediction == model.classes_[int(np.argmax(rule.value))]
         assert rule.value.sum() == pytest.approx(1.0)
-    error = np.mean(model.predict(X) != y)
+    if criterion == "misclassification":
+        error = np.mean(model.predict(X) != y)
+    else:
+        error = log_loss(y, model.predict_proba(X), labels=model.classes_)
     assert model.objective_ == pytest.approx(error + model.c_ * (len(model.rules_) - 1), abs=1e-12)
 
 

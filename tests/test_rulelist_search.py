@@ -134,8 +134,12 @@ def test_budget_hit_warns_and_reports_a_valid_bound():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 6))
     y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(0, 1, 300) > 0).astype(int)
+    with pytest.warns(NotProvenOptimalWarning) as caught:
+        default = RuleListClassifier(c=0.001, max_nodes=3).fit(X, y)
+    gap = default.objective_ - default.lower_bound_
+    assert f"has a training mean log loss lower by more than {gap:.3g}" in str(caught[0].message)
     with pytest.warns(NotProvenOptimalWarning, match="not proven optimal|before the rule list was proven") as caught:
-        model = RuleListClassifier(c=0.001, max_nodes=3).fit(X, y)
+        model = RuleListClassifier(c=0.001, max_nodes=3, criterion="misclassification").fit(X, y)
     assert not model.optimal_
     assert model.lower_bound_ <= model.objective_
     # The gap is said in the data's terms: error at equal length, as a share and in rows.

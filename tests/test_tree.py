@@ -6,6 +6,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import log_loss
 
 from glassbox import ShallowTreeClassifier, ShallowTreeRegressor
 from glassbox._ext._tree_histogram import add_pair_histograms
@@ -162,9 +163,19 @@ def test_structure_predicts_what_it_explains():
 def test_objective_is_the_training_error_plus_complexity():
     X, y = mixed_frame(seed=1)
     w = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
-    model = ShallowTreeClassifier(max_depth=2, complexity=0.01).fit(X, y, sample_weight=w)
+    model = ShallowTreeClassifier(max_depth=2, complexity=0.01, criterion="misclassification").fit(
+        X, y, sample_weight=w)
     wrong = model.predict(X) != y
     assert model.objective_ == pytest.approx(w[wrong].sum() / w.sum() + 0.01 * model.tree_.n_leaves)
+    # the default: the weighted log loss of the leaves' smoothed probabilities
+    model = ShallowTreeClassifier(max_depth=2, complexity=0.01).fit(X, y, sample_weight=w)
+    proba = model.predict_proba(X)
+    assert model.objective_ == pytest.approx(log_loss(y, proba, sample_weight=w, labels=model.classes_)
+                                             + 0.01 * model.tree_.n_leaves)
+    brier = ShallowTreeClassifier(max_depth=2, criterion="brier").fit(X, y, sample_weight=w)
+    onehot = (np.asarray(y)[:, None] == brier.classes_[None, :]).astype(float)
+    assert brier.objective_ == pytest.approx(np.average(((brier.predict_proba(X) - onehot) ** 2).sum(axis=1),
+                                                        weights=w))
     yr = X["age"].to_numpy() + np.random.default_rng(2).normal(size=len(X))
     reg = ShallowTreeRegressor(max_depth=2).fit(X, yr)
     assert reg.objective_ == pytest.approx(1 - reg.score(X, yr))
@@ -251,3 +262,18 @@ def test_too_wide_for_the_exact_search_is_a_clear_error():
     y = (X[:, 0] > 0).astype(int)
     with pytest.raises(ValueError, match="lower max_bins or select fewer features"):
         ShallowTreeClassifier(max_bins=254).fit(X, y)
+
+
+def test_integer_weights_are_repeated_rows_under_misclassification():
+    """scikit-learn's sample-weight equivalence, which the risk criteria give up for scale-free
+    smoothing (a pseudo-row of the mean weight: tests/test_estimator_checks.py)."""
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 8, size=(200, 3)).astype(float)  # few values: each its own bin, weighted or repeated
+    y = (X[:, 0] + X[:, 1] * X[:, 2] / 4 + rng.normal(0, 2, 200) > 6).astype(int)
+    w = rng.integers(1, 4, 200)
+    params = {"max_depth": 2, "criterion": "misclassification"}
+    weighted = ShallowTreeClassifier(**params).fit(X, y, sample_weight=w.astype(float))
+    repeated = ShallowTreeClassifier(**params).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    for field in ("feature", "threshold", "missing_left", "value", "weight"):  # rows counted differ, naturally
+        np.testing.assert_array_equal(getattr(weighted.tree_, field), getattr(repeated.tree_, field), err_msg=field)
+    assert weighted.objective_ == pytest.approx(repeated.objective_, abs=1e-12)

@@ -320,14 +320,17 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         log loss or the mean Brier score) by more than ``c`` to be worth it. "auto":
         ``max(0.005, 5 / n_samples)``, so on small data a rule must also be worth five training
         rows (see ``c_``).
-    criterion : {"misclassification", "log_loss", "brier"}, default="misclassification"
-        The loss the list minimises. "misclassification" (CORELS's objective): the weight of the
-        rows whose class is not their rule's. "log_loss" and "brier": the log loss or Brier score
-        of each rule's smoothed class probabilities (see ``rules_``); they reward a rule that
-        separates 2% risk from 30% risk even when both groups keep the same majority class, so
-        they rank risk and keep rules on rare positives. The bounds that make the search exact
-        hold for each (docs/rules.md); under the risk criteria ``min_support`` limits the
-        candidates, and the certificate is over them.
+    criterion : {"log_loss", "brier", "misclassification"}, default="log_loss"
+        The loss the list minimises. "log_loss" and "brier": the log loss or Brier score of each
+        rule's smoothed class probabilities (see ``rules_``); they reward a rule that separates
+        2% risk from 30% risk even when both groups keep the same majority class, so the list
+        ranks risk and keeps rules on rare positives. "misclassification" (CORELS's objective):
+        the weight of the rows whose class is not their rule's. The bounds that make the search
+        exact hold for each (docs/rules.md); under the risk criteria ``min_support`` limits the
+        candidates, and the certificate is over them. The default was chosen by cross-validation
+        inside the benchmark datasets' training splits (docs/rules.md): against
+        misclassification, +0.051 AUC (paired SE 0.011) with the same accuracy, and about twice
+        the rules.
     max_card : int in 1..3, default=2
         Most conditions in one rule.
     min_support : float in [0, 1) or None, default=None
@@ -416,7 +419,7 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         Only when X has string column names.
     """
 
-    def __init__(self, c="auto", *, criterion="misclassification", max_card=2, min_support=None, max_thresholds=8,
+    def __init__(self, c="auto", *, criterion="log_loss", max_card=2, min_support=None, max_thresholds=8,
                  max_rules=None, max_nodes=None, time_limit=None, beam_width=8, monotonic_cst=None, pos_label=None,
                  class_weight=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.criterion = criterion
