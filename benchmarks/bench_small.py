@@ -18,7 +18,9 @@ Peers run at their defaults (FIGS with ``max_rules=7``, the splits of a full dep
 one-hot encoded, median-imputed copies of the data (they need numbers); imodels' greedy list and
 RIPPER are binary only and are skipped on multiclass data. glassbox reads the table as it is.
 Fits use 2 threads where a model takes ``n_jobs``. Run it alone on the machine: fit seconds are
-part of the answer; the load average is printed before and after.
+part of the answer; the load average is printed before and after. RIPPER has no time limit: on
+adult's one-hot table (2 cores, 2026-12-06) it ran more than 8 minutes without finishing, so
+leave it out (``--models``) on the larger tables.
 """
 
 import argparse
