@@ -124,8 +124,8 @@ def region_loss(stats, n_classes, criterion=MISCLASSIFICATION, pseudo=1.0):
         if criterion == MISCLASSIFICATION:
             return total - counts.max(axis=-1)
         p = smoothed_probabilities(counts, pseudo)
-        if criterion == LOG_LOSS:
-            loss = -(counts * np.log(p)).sum(axis=-1)
+        if criterion == LOG_LOSS:  # as the kernel sums it: W log(W + K m) - sum_k w_k log(w_k + m)
+            loss = total * np.log(total + n_classes * pseudo) - (counts * np.log(counts + pseudo)).sum(axis=-1)
         else:  # sum over rows and classes of (p_k - [y == k])^2
             loss = total * (p * p).sum(axis=-1) - 2.0 * (counts * p).sum(axis=-1) + total
         return np.where(total > 0, np.maximum(loss, 0.0), 0.0)

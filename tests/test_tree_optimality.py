@@ -227,3 +227,24 @@ def test_multiclass_categorical_splits_match_exhaustive_search(seed, criterion):
     data = bf.Data(X, y, w, "multiclass", {0, 1}, 3, criterion)
     assert model.optimal_
     assert model.objective_ == pytest.approx(bf.optimal_cost(data, depth, 1, 0.0), abs=1e-9)
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_unweighted_log_loss_reads_its_tables_and_matches_exhaustive_search(task, depth, seed):
+    """Unweighted class weights are whole numbers, so the log loss reads x log(x + m) from the
+    solver's tables (_ext/_regions.pxd) instead of taking logarithms; the optimum is the same."""
+    X, y, _, cat, n_classes = make_problem(500 + 10 * depth + seed, task, n_features=3 if depth == 3 else None)
+    if depth == 3:
+        X, y = X[:60], y[:60]
+        y[:n_classes] = np.arange(n_classes)
+    w = np.ones(len(y))
+    model = fit(task, X, y, w, cat, max_depth=depth, criterion="log_loss")
+    data = bf.Data(X, y, w, task, cat, n_classes, "log_loss")
+    assert model.optimal_
+    assert model.objective_ == pytest.approx(bf.optimal_cost(data, depth, 1, 0.0), abs=1e-9)
+    stats = row_statistics(np.asarray(y, dtype=np.intp), w, n_classes, extra=[w])
+    problem = Problem(np.zeros((len(y), 1), dtype=np.uint8, order="F"), stats, np.array([1]), np.zeros(1, np.int8),
+                      n_classes, 1, 0.0, 1, np.inf, criterion=1)
+    assert problem._log_table_size() == len(y) + 1  # the tables were used

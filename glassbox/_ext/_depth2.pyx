@@ -38,10 +38,10 @@ in advance); an allocation that fails is reported as MemoryError once the loop i
 import numpy as np
 
 from cython.parallel cimport prange
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, log
 from libc.stdlib cimport free, malloc
 
-from glassbox._ext._regions cimport Criterion, make_criterion, region_loss_weight, region_probability
+from glassbox._ext._regions cimport LOG_LOSS, Criterion, make_criterion, region_loss_weight, region_probability
 from glassbox._ext._typedefs cimport STAT_C
 
 cdef struct Option:
@@ -436,11 +436,13 @@ cdef class Depth2Solver:
 
     cdef LeafRules rules
     cdef readonly object n_bins_array, cst_array
+    cdef double[::1] xlog_class, xlog_total  # the log loss's tables (see _regions.pxd)
     cdef const Py_ssize_t[::1] n_bins
     cdef const signed char[::1] cst
 
     def __cinit__(self, n_bins, cst, Py_ssize_t n_stats, Py_ssize_t n_classes, double min_leaf,
-                  double min_weight, double leaf_penalty, int criterion=0, double pseudo=1.0):
+                  double min_weight, double leaf_penalty, int criterion=0, double pseudo=1.0,
+                  Py_ssize_t n_table=0):
         self.n_bins_array, self.cst_array = n_bins, cst
         self.n_bins, self.cst = n_bins, cst
         if self.cst.shape[0] != self.n_bins.shape[0]:
@@ -453,9 +455,22 @@ cdef class Depth2Solver:
         self.rules.n_stats = n_stats
         self.rules.n_classes = n_classes
         self.rules.criterion = make_criterion(criterion, pseudo)
+        if criterion == LOG_LOSS and n_classes > 0 and n_table > 0:
+            self._tables(n_table, n_classes, pseudo)
         self.rules.min_leaf = min_leaf
         self.rules.min_weight = min_weight
         self.rules.leaf_penalty = leaf_penalty
+
+    cdef void _tables(self, Py_ssize_t n_table, Py_ssize_t n_classes, double pseudo):
+        """x log(x + pseudo) and x log(x + K pseudo) for x in 0..n_table-1, with the kernel's log."""
+        cdef Py_ssize_t x
+        self.xlog_class, self.xlog_total = np.empty(n_table), np.empty(n_table)
+        for x in range(n_table):
+            self.xlog_class[x] = x * log(x + pseudo)
+            self.xlog_total[x] = x * log(x + n_classes * pseudo)
+        self.rules.criterion.xlog_class = &self.xlog_class[0]
+        self.rules.criterion.xlog_total = &self.xlog_total[0]
+        self.rules.criterion.n_table = n_table
 
     def solve(
         self,

@@ -47,8 +47,8 @@ from glassbox._ext._depth2 import Depth2Solver, LeafBounds
 from glassbox._ext._tree_histogram import add_pair_histograms
 from glassbox._ext._typedefs import STAT_DTYPE
 from glassbox._progress import Progress
-from glassbox._regions import (MISCLASSIFICATION, added_weight_cost, region_loss, region_probabilities, region_weight,
-                               subset_slack)
+from glassbox._regions import (LOG_LOSS, MISCLASSIFICATION, added_weight_cost, region_loss, region_probabilities,
+                               region_weight, subset_slack)
 
 # Work (row x feature updates) below which a kernel runs on one thread: starting and joining a
 # parallel region costs more than small problems take (and much more on a busy machine).
@@ -56,6 +56,9 @@ PARALLEL_WORK = 200_000
 # The same for the depth-2 solver, in pairwise-histogram cells (n_features^2 x codes^2): a call
 # of 14 features x 33 codes takes ~5 ms, which a parallel region on a loaded machine doubles.
 PARALLEL_SOLVE_CELLS = 2_000_000
+# Largest lookup tables of the log loss (two float64 entries each: 64 MiB); larger whole class
+# weights take the logarithm.
+_MAX_LOG_TABLE = 1 << 22
 
 
 @dataclass(eq=False)
@@ -103,7 +106,18 @@ class Problem:
         self.solver = Depth2Solver(np.ascontiguousarray(self.n_bins, dtype=np.intp),
                                    np.ascontiguousarray(self.cst, dtype=np.int8), self.stats.shape[1],
                                    self.n_classes, float(self.min_leaf), self.min_weight, self.leaf_penalty,
-                                   self.criterion, self.pseudo)
+                                   self.criterion, self.pseudo, self._log_table_size())
+
+    def _log_table_size(self):
+        """Entries of the log loss's lookup tables (``_ext/_regions.pxd``): every whole class
+        weight a region can hold, when the rows' weights are whole numbers (unweighted data);
+        0 (no tables) otherwise, or for another criterion."""
+        if self.criterion != LOG_LOSS or not self.n_classes:
+            return 0
+        weights = self.stats[:, :self.n_classes]
+        if not np.array_equal(weights, np.floor(weights)):
+            return 0
+        return int(min(weights.sum() + 1, _MAX_LOG_TABLE))
 
     def out_of_time(self, last_start=None):
         """``(stop, now)`` before a search step: stop (and mark the search timed out) when a step as
