@@ -45,8 +45,8 @@ RULE_PEERS = ("imodels_greedy", "ripper", "figs7")
 class _Binary:
     """A binary peer fitted on 0/1 labels, seen with the data's class labels."""
 
-    def __init__(self, model, classes, size):
-        self.model, self.classes_, self._size = model, classes, size
+    def __init__(self, model, classes):
+        self.model, self.classes_ = model, classes
 
     def predict_proba(self, X):
         p = np.clip(np.asarray(self.model.predict_proba(X), dtype=float)[:, -1], 0.0, 1.0)
@@ -73,13 +73,13 @@ def _fit_peer(name, X_train, y_train):
         from imodels import GreedyRuleListClassifier
 
         model = GreedyRuleListClassifier().fit(X_train.to_numpy(), y01)
-        return _Binary(_Numpy(model), classes, None), len(model.rules_)
+        return _Binary(_Numpy(model), classes), len(model.rules_)
     if name == "ripper":
         import wittgenstein as lw
 
         model = lw.RIPPER(random_state=0)
         model.fit(X_train, y01, pos_class=1)
-        return _Binary(model, classes, None), len(model.ruleset_)
+        return _Binary(model, classes), len(model.ruleset_)
     raise ValueError(name)
 
 

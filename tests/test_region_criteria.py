@@ -17,7 +17,6 @@ from glassbox._regions import (BRIER, CRITERIA, EQUIVALENT_FACTOR, LOG_LOSS, MIS
                                subset_slack)
 
 criteria = st.sampled_from(range(len(CRITERIA)))
-weights = st.floats(0.0, 50.0, allow_nan=False)
 
 
 def _counts(draw, n_classes, low=0.0, high=50.0):
