@@ -44,7 +44,9 @@ _WEIGHTS_ARE_NOT_REPEATS = (
 _AUTO_C_COUNTS_ROWS = (
     'c="auto" is max(0.005, 5 / n_samples), counted in rows whatever their weights (so that '
     "weights rescaled to any total give the same list): repeating rows lowers it, weighting them "
-    "does not. With an explicit c, integer weights are repeated rows (tests/test_rulelist.py)."
+    "does not; so does the classifier's default criterion=\"log_loss\", whose smoothing pseudo-row "
+    "weighs one mean row. With an explicit c (and, for the classifier, "
+    "criterion=\"misclassification\"), integer weights are repeated rows (tests/test_rulelist.py)."
 )
 
 _EXACT_TREE_KEEPS_POCKETS = (

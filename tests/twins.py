@@ -50,6 +50,19 @@ def masked_sums_naive(bits, mask, values):
     return np.array([values[r & m].sum(axis=0) for r in rows], dtype=np.float64)
 
 
+def class_loss_naive(y, w, n_classes, criterion, pseudo):
+    """``(loss, class-1 probability)`` of one region (a leaf, a rule) holding rows ``y`` of weights
+    ``w``, row by row: misclassification of the majority, or the log loss / Brier score of the
+    class shares smoothed by ``pseudo`` weight per class."""
+    sums = np.array([w[y == k].sum() for k in range(n_classes)])
+    if criterion == "misclassification":
+        return sums.sum() - sums.max(), (sums[1] / sums.sum() if sums.sum() > 0 else np.nan)
+    p = (sums + pseudo) / (sums.sum() + n_classes * pseudo)
+    if criterion == "log_loss":
+        return float(sum(-wi * np.log(p[yi]) for yi, wi in zip(y, w))), p[1]
+    return float(sum(wi * np.sum((p - np.eye(n_classes)[yi]) ** 2) for yi, wi in zip(y, w))), p[1]
+
+
 def score_children_naive(captured, node, classification, n_classes, prefix_loss, total, c, n_rules, eps, criterion=0,
                          pseudo=1.0):
     """Objective, lower bound, rule loss and status (0 useless, 1 terminal, 2 extendable) of each

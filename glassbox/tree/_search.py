@@ -103,6 +103,14 @@ class Problem:
     longest_step: float = field(default=0.0)  # seconds of the longest search step seen
 
     def __post_init__(self):
+        # For the depth-3 sweep's bounds (fixed for the fit): each row's class weight (None in
+        # regression, whose bound is not carried), what a side's cost may rise by per unit of
+        # weight it gains, and fall by when it loses rows (glassbox._regions: 1 and 0 for
+        # misclassification; 4 leaves at depth 2).
+        self.row_weight = self.stats[:, :self.n_classes].sum(axis=1) if self.n_classes else None
+        self.added_cost = (added_weight_cost(self.criterion, self.n_classes, float(self.row_weight.sum()), self.pseudo)
+                           if self.n_classes else 0.0)
+        self.subset_slack = subset_slack(self.criterion, self.n_classes, 4, self.pseudo)
         self.solver = Depth2Solver(np.ascontiguousarray(self.n_bins, dtype=np.intp),
                                    np.ascontiguousarray(self.cst, dtype=np.int8), self.stats.shape[1],
                                    self.n_classes, float(self.min_leaf), self.min_weight, self.leaf_penalty,
@@ -367,12 +375,7 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, swe
     if problem.out_of_time()[0]:
         return  # before copying the histograms (tens of MB on wide data), for each of the features left
     use_bounds = problem.min_leaf <= 1
-    weight = problem.stats[:, :problem.n_classes].sum(axis=1) if problem.n_classes else None
-    # What a side's cost may rise by per unit of weight it gains, and fall by when it loses rows
-    # (glassbox._regions: 1 and 0 for misclassification).
-    per_weight = (added_weight_cost(problem.criterion, problem.n_classes, float(weight.sum()), problem.pseudo)
-                  if problem.n_classes else 0.0)
-    slack = subset_slack(problem.criterion, problem.n_classes, 4, problem.pseudo)
+    weight, per_weight, slack = problem.row_weight, problem.added_cost, problem.subset_slack
     penalty = problem.leaf_penalty
     code = problem.codes[rows, f]
     missing_rows = rows[code == problem.n_bins[f]]
