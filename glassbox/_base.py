@@ -455,6 +455,20 @@ def check_class_weight_param(class_weight):
     )
 
 
+class NotProvenOptimalWarning(UserWarning):
+    """A search budget (work or time) ran out before the model was proven optimal."""
+
+
+class CertifiedMixin:
+    """``optimality_gap_`` of an exact search's model, from its ``objective_`` and ``lower_bound_``."""
+
+    @property
+    def optimality_gap_(self):
+        """``objective_ - lower_bound_``: no model of the searched family has a lower objective by
+        more (0 when ``optimal_``)."""
+        return self.objective_ - self.lower_bound_
+
+
 class ClassWeightMixin:
     """``class_weight`` for classifiers whose fit takes ``_weights(y, sample_weight)`` (rule lists,
     shallow trees); the class sets ``self.class_weight`` in its ``__init__``."""

@@ -135,6 +135,26 @@ def region_loss(stats, n_classes, criterion=MISCLASSIFICATION, pseudo=1.0):
     return np.where(s0 > 0, np.maximum(sse, 0.0), 0.0)
 
 
+def region_floor(stats, n_classes, criterion=MISCLASSIFICATION):
+    """The least loss any prediction gives regions with statistics ``(..., n_stats)``: the weight
+    outside the majority class, the weighted entropy ``sum_k w_k log(W / w_k)`` (log loss) or
+    Gini impurity ``W (1 - sum_k p_k^2)`` (Brier), or the squared deviation from the mean.
+    A union of regions floors at least the sum of their floors (the best prediction for the union
+    is one of the predictions each part could make), so a model's loss is at least the summed
+    floors of row groups that it never separates: the equivalent-points bound."""
+    if not n_classes or criterion == MISCLASSIFICATION:
+        return region_loss(stats, n_classes, MISCLASSIFICATION)
+    counts = stats[..., :n_classes]
+    total = counts.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total[..., None] > 0, counts / np.where(total > 0, total, 1.0)[..., None], 0.0)
+        if criterion == LOG_LOSS:
+            loss = -(np.where(counts > 0, counts * np.log(np.where(share > 0, share, 1.0)), 0.0)).sum(axis=-1)
+        else:
+            loss = total * (1.0 - (share * share).sum(axis=-1))
+    return np.maximum(loss, 0.0)
+
+
 def region_weight(stats, n_classes):
     """Training weight of regions with statistics ``(..., n_stats)``."""
     return stats[..., :n_classes].sum(axis=-1) if n_classes else stats[..., 0]

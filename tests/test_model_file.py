@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 6
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 7
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -210,6 +210,8 @@ def _as_version_1(data):
         del params[new]
     for params, key, older in _values_new_after(data, 1):
         params[key] = older
+    if data["params"]["student"]["estimator"].startswith("ShallowTree"):
+        del data["training"]["lower_bound"]  # a tree's, since version 7
     return data
 
 
@@ -222,9 +224,11 @@ NEW_IN = {
         "GAMRegressor": ["max_terms"], "ShallowTreeClassifier": ["pos_label", "verbose"],
         "RuleListClassifier": ["pos_label", "monotonic_cst", "verbose"], "RuleListRegressor": ["monotonic_cst", "verbose"]},
     6: {"RuleListClassifier": ["criterion"], "ShallowTreeClassifier": ["criterion"]},
+    7: {"ShallowTreeClassifier": ["max_root_splits"], "ShallowTreeRegressor": ["max_root_splits"]},
 }
-# What a file from before a parameter existed loads with, where that is not the current default.
-OLDER_VALUE = {"criterion": "misclassification"}
+# What a file from before a parameter existed loads with, where that is not the current default
+# (before max_root_splits, every root split was examined).
+OLDER_VALUE = {"criterion": "misclassification", "max_root_splits": 2**31 - 1}
 
 
 # Parameter values each format version added: an older file holding one is refused; older
@@ -271,16 +275,17 @@ def test_version_1_distilled_files_still_load(case):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
 
 
-@pytest.mark.parametrize("version", [2, 3, 4, 5])
+@pytest.mark.parametrize("version", [2, 3, 4, 5, 6])
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
     """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
     4: classifiers' pos_label, GAMs' max_terms, rule lists' monotonic_cst, rule lists' and trees'
-    verbose; 6: rule-list and tree classifiers' criterion) loads the same model, with those
-    parameters at their defaults (criterion: misclassification, which every older fit used); an
-    older file naming one is refused, being no part of that format. So is one holding a value of
-    a later version (5: GAMs' early_stopping_rounds="auto"), which older writers could not
-    write."""
+    verbose; 6: rule-list and tree classifiers' criterion; 7: trees' max_root_splits) loads the
+    same model, with those parameters at their defaults or at what every older fit used
+    (criterion: misclassification; max_root_splits: all of them); an older file naming one is
+    refused, being no part of that format. So is one holding a value of a later version (5:
+    GAMs' early_stopping_rounds="auto"), which older writers could not write, and a tree's
+    training lower_bound (7)."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
     data["format_version"] = version
@@ -295,6 +300,10 @@ def test_older_files_load_as_before(case, version):
         with pytest.raises(ModelFileError, match=rf"\.{key}'.*part of the format from version 5 on"):
             from_dict(data)
         params[key] = older
+    if version < 7 and hasattr(getattr(model, "student_", model), "tree_"):
+        with pytest.raises(ModelFileError, match=r"training\.lower_bound' is not part of the format"):
+            from_dict(data)
+        del data["training"]["lower_bound"]
     loaded = from_dict(data)
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
         for later, added in NEW_IN.items():
@@ -303,6 +312,9 @@ def test_older_files_load_as_before(case, version):
     X = fitted(case).X_test
     for name, before in _outputs(model, X).items():
         assert np.array_equal(_outputs(loaded, X)[name], before), name
+    tree = getattr(loaded, "student_", loaded)
+    if hasattr(tree, "tree_") and version < 7:  # no bound was written: the objective, or a leaf's penalty
+        assert tree.lower_bound_ == (tree.objective_ if tree.optimal_ else min(tree.objective_, tree.complexity))
 
 
 def test_the_csv_block_is_recorded_checked_and_never_changes_the_model(tmp_path):

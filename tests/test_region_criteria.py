@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from glassbox import RuleListClassifier, ShallowTreeClassifier
 from glassbox._ext._regions import region_losses
 from glassbox._regions import (BRIER, CRITERIA, EQUIVALENT_FACTOR, LOG_LOSS, MISCLASSIFICATION, added_weight_cost,
-                               prediction_loss, region_loss, region_probabilities, smoothed_probabilities,
+                               prediction_loss, region_floor, region_loss, region_probabilities, smoothed_probabilities,
                                subset_slack)
 
 criteria = st.sampled_from(range(len(CRITERIA)))
@@ -75,6 +75,27 @@ def test_equivalent_points_owe_their_factor_times_minority(region, criterion, mi
     paid = prediction_loss(group, p, criterion)
     owed = EQUIVALENT_FACTOR[criterion] * (group.sum() - group.max())
     assert paid >= owed - 1e-9 * max(1.0, owed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(regions(), criteria, st.floats(0.0, 1.0), st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6))
+def test_the_floor_is_below_every_prediction_and_adds_up_under_unions(region, criterion, mix, other):
+    """region_floor is at most the loss of any probabilities (here: the region's own, another
+    region's, and an arbitrary vector), equals it at the region's own shares, and a union of two
+    regions floors at least their summed floors: the equivalent-points lower bound of the trees."""
+    group, others, pseudo, n_classes = region
+    floor = region_floor(group, n_classes, criterion)
+    for p in (region_probabilities(group, criterion, pseudo),
+              region_probabilities(group + others * mix, criterion, pseudo),
+              np.array(other[:n_classes]) / max(sum(other[:n_classes]), 1e-12) if sum(other[:n_classes]) else None):
+        if p is not None:
+            assert floor <= prediction_loss(group, p, criterion) + 1e-9 * max(1.0, group.sum())
+    if group.sum() > 0 and criterion != MISCLASSIFICATION:
+        shares = group / group.sum()
+        assert floor == pytest.approx(prediction_loss(group, shares, criterion), rel=1e-9, abs=1e-9)
+    union = region_floor(group + others, n_classes, criterion)
+    parts = floor + region_floor(others, n_classes, criterion)
+    assert union >= parts - 1e-9 * max(1.0, (group + others).sum())
 
 
 @settings(max_examples=300, deadline=None)

@@ -52,7 +52,7 @@ def _expected_loss(model):
     return regression_loss(model.loss)
 
 
-def restore(model, structure, training):
+def restore(model, structure, training, version):
     """Set ``terms_``, ``intercept_`` and ``n_rounds_`` on ``model`` (binner_, classes_ and the
     parameters already set) from the validated file."""
     structure.only("loss", "intercept", "terms")

@@ -29,7 +29,7 @@ FORMAT = "glassbox-model"
 # 4: classifiers' pos_label, GAMs' max_terms and main effects that may be absent, rule lists' monotonic_cst,
 # rule lists' and trees' verbose, the optional csv block; 5: GAMs' early_stopping_rounds="auto";
 # 6: rule-list and tree classifiers' criterion
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -50,9 +50,12 @@ _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limi
                  ("RuleListRegressor", "monotonic_cst"): 4,
                  **{(name, "verbose"): 4 for name in ("RuleListClassifier", "RuleListRegressor",
                                                       "ShallowTreeClassifier", "ShallowTreeRegressor")},
-                 ("RuleListClassifier", "criterion"): 6, ("ShallowTreeClassifier", "criterion"): 6}
+                 ("RuleListClassifier", "criterion"): 6, ("ShallowTreeClassifier", "criterion"): 6,
+                 ("ShallowTreeClassifier", "max_root_splits"): 7, ("ShallowTreeRegressor", "max_root_splits"): 7}
+# Before max_root_splits, every depth-3 search examined every root split.
 _OLDER_VALUE = {("RuleListClassifier", "criterion"): "misclassification",
-                ("ShallowTreeClassifier", "criterion"): "misclassification"}
+                ("ShallowTreeClassifier", "criterion"): "misclassification",
+                ("ShallowTreeClassifier", "max_root_splits"): _MAX_THREADS, ("ShallowTreeRegressor", "max_root_splits"): _MAX_THREADS}
 
 # Parameter values added in a format version: an older file holding one is refused, as no writer
 # of that version could have made it (and an older reader would refuse it with a less clear error).
@@ -253,13 +256,13 @@ def from_dict(data):
         model, inner = _distilled_from_params(top, distilled[name], version)
     else:
         model = inner = _estimator_from_params(top.obj("params"), families[name], version)
-    _restore(inner, top, _codec(type(inner).__name__))
+    _restore(inner, top, _codec(type(inner).__name__), version)
     if name in distilled:
         _restore_distillation(model, inner, top.obj(DISTILLATION_KEY), version)
     return model
 
 
-def _restore(model, top, family):
+def _restore(model, top, family, version):
     binner = binning_from_dict(top.obj("binning"))
     n_features = top.int("n_features_in", 1)
     if n_features != len(binner.features_):
@@ -284,7 +287,7 @@ def _restore(model, top, family):
     elif not top.is_null("classes"):
         top.fail("classes", f"a {type(model).__name__} has no classes (null)")
     training = top.obj("training")
-    family.restore(model, top.obj("structure"), training)
+    family.restore(model, top.obj("structure"), training, version)
     training.int("n_rows", lo=0)
     training.float("total_weight", lo=0.0)
 

@@ -43,7 +43,7 @@ def training_to_dict(model):
     }
 
 
-def restore(model, structure, training):
+def restore(model, structure, training, version):
     """Set ``rules_`` and the search's attributes on ``model`` (binner_, classes_ and the
     parameters already set) from the validated file."""
     structure.only("rules")

@@ -41,15 +41,17 @@ def training_to_dict(model):
         "total_weight": float(model.tree_.weight[0]),
         "objective": float(model.objective_),
         "optimal": bool(model.optimal_),
+        "lower_bound": float(model.lower_bound_),
         "fit_time": float(model.fit_time_),
     }
 
 
-def restore(model, structure, training):
+def restore(model, structure, training, version):
     """Set ``tree_``, ``monotonic_cst_`` and the search's attributes on ``model`` (binner_,
-    classes_ and the parameters already set) from the validated file."""
+    classes_ and the parameters already set) from the validated file of format ``version``."""
     structure.only("nodes", "monotonic_cst")
-    training.only("n_rows", "total_weight", "objective", "optimal", "fit_time")
+    training.only("n_rows", "total_weight", "objective", "optimal", *(("lower_bound",) if version >= 7 else ()),
+                  "fit_time")
     features = model.binner_.features_
     items = structure.objs("nodes")
     if not items:
@@ -89,6 +91,12 @@ def restore(model, structure, training):
         model.n_classes_ = len(model.classes_)
     model.objective_ = training.float("objective")
     model.optimal_ = training.bool("optimal")
+    if version >= 7:
+        model.lower_bound_ = training.float("lower_bound")
+        if model.lower_bound_ > model.objective_ or (model.optimal_ and model.lower_bound_ != model.objective_):
+            training.fail("lower_bound", "a lower bound is at most the objective, and equals it when optimal")
+    else:  # no bound was written: the objective when proven, else what every tree owes (a leaf's penalty)
+        model.lower_bound_ = model.objective_ if model.optimal_ else min(model.objective_, float(model.complexity))
     model.fit_time_ = training.float("fit_time", lo=0.0)
 
 

@@ -55,10 +55,13 @@ def _tree_notes(model):
         return [f"Not claimed optimal: trees deeper than 3 are grown by refining each depth-3 leaf with an exact "
                 f"subtree, a search that never proves optimality. Its objective on the training data is "
                 f"{model.objective_:.6g} ({objective})."]
-    limit = f"time_limit={model.time_limit:g} s" if model.time_limit is not None else "its time limit"
-    return [f"Not proven optimal: the search stopped at {limit} and returned the best tree "
-            f"found among {family}. Its objective is {model.objective_:.6g} ({objective}), with no bound on how "
-            "far the optimum lies below it; raise time_limit for a certificate."]
+    budget = ("the default budget of root splits" if model.max_root_splits is None
+              else f"max_root_splits={model.max_root_splits}")
+    limit = f", time_limit={model.time_limit:g} s" if model.time_limit is not None else ""
+    return [f"Not proven optimal: the search ({budget}{limit}) stopped before it had examined every root "
+            f"split, and returned the best tree found among {family}. Its objective is {model.objective_:.6g} "
+            f"({objective}); no tree has one lower than {model.lower_bound_:.6g} (rows that no split separates "
+            "owe their own loss), a loose bound. A larger budget gives a certificate, or a better tree."]
 
 
 def _gam_notes(model):

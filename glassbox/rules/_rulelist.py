@@ -15,8 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
+    CertifiedMixin,
     ClassWeightMixin,
     CriterionMixin,
+    NotProvenOptimalWarning,
     check_integer,
     check_random_state_param,
     check_real,
@@ -43,10 +45,6 @@ from glassbox.rules._rule import Rule, first_match
 from glassbox.rules._search import Problem, default_max_nodes, search
 
 
-class NotProvenOptimalWarning(UserWarning):
-    """The search budget ran out before the rule list was proven optimal."""
-
-
 class EmptyRuleListWarning(UserWarning):
     """A fit returned the default rule alone; the message says which setting would give rules."""
 
@@ -61,7 +59,7 @@ def _auto_c(n_samples):
     return max(_AUTO_C, _AUTO_C_ROWS / max(n_samples, 1))
 
 
-class _BaseRuleList(BinnedModelMixin, BaseEstimator):
+class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
     """Parameters, fitting and inspection shared by the classifier and the regressor."""
 
     def __init__(self, c="auto", *, max_card=2, min_support=None, max_thresholds=8, max_rules=None,
@@ -407,6 +405,9 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         ``c_`` times the number of rules.
     lower_bound_ : float
         Proven lower bound on the optimal objective (equals ``objective_`` when ``optimal_``).
+    optimality_gap_ : float
+        ``objective_ - lower_bound_``: no list over the same candidates has a lower objective by
+        more (0 when ``optimal_``).
     optimal_ : bool
         True only when the search proved ``rules_`` optimal (within ``max_rules``).
     n_nodes_ : int
@@ -468,7 +469,8 @@ class RuleListRegressor(RegressorMixin, _BaseRuleList):
     objective_ : float
         Weighted MSE / weighted variance of y on the training data, plus ``c_`` times the number
         of rules.
-    c_, lower_bound_, optimal_, n_nodes_, n_antecedents_, binner_, n_features_in_, feature_names_in_
+    c_, lower_bound_, optimality_gap_, optimal_, n_nodes_, n_antecedents_, binner_, n_features_in_,
+    feature_names_in_
         As in :class:`RuleListClassifier`.
     """
 

@@ -5,6 +5,7 @@ how the best is found is ``_search``; the fitted structure is ``_structure.Tree`
 """
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -12,12 +13,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import (
     BinnedModelMixin,
+    CertifiedMixin,
     ClassWeightMixin,
     CriterionMixin,
     check_integer,
     check_random_state_param,
     check_real,
     check_classification_y,
+    NotProvenOptimalWarning,
     check_monotonic_cst,
     check_regression_y,
     drop_zero_weight_rows,
@@ -26,11 +29,13 @@ from glassbox._base import (
     feature_names,
     fix_event,
     relative_weight,
+    user_stacklevel,
 )
 from glassbox._dask import refuse_dask_fit, rowwise
 from glassbox._ext._typedefs import BIN_CODE_DTYPE
 from glassbox._progress import Progress
-from glassbox._regions import MISCLASSIFICATION, prediction_loss, region_loss, region_probabilities, row_statistics
+from glassbox._regions import (MISCLASSIFICATION, prediction_loss, region_floor, region_loss, region_probabilities,
+                               row_statistics)
 from glassbox.tree._search import Problem, search
 from glassbox.tree._structure import build_tree
 
@@ -57,8 +62,20 @@ _PARAMS_DOC = """
         values are not ordered and not constrained. Categorical features
         cannot be constrained. Leaf values are training means, so the guarantee is exact up to
         floating-point rounding of those means.
+    max_root_splits : int or None, default=None
+        The search's budget: root splits (feature, threshold, missing side) each depth-3 search
+        examines, whether or not its bounds then skip them; ``optimal_`` is False when there are
+        more. The ones examined are the best by their own one-split cost, so the tree depends only
+        on the data and the parameters, not on ``n_jobs`` or the machine's load. None: as many as
+        1e9 units of work pay for, a split costing two depth-2 solves of ``(sum of bins)^2 x
+        classes`` units each and a root feature its histogram updates (a unit is about 26 ns of
+        one core: at most ~26 s of one core, ~13 s of two, usually far less as the bounds skip
+        most splits). Every split of the benchmark datasets but satimage's fits the default
+        (docs/tree.md). Depth <= 2 is one exact solve and needs no budget.
     time_limit : float or None, default=60.0
-        Seconds after which the search returns the best tree found (``optimal_`` is then False).
+        Seconds after which the search returns the best tree found: a safety net for slow or
+        loaded machines. When it stops the search, ``optimal_`` is False, the fit warns, and the
+        tree may differ between runs (``max_root_splits`` is the reproducible budget).
     categorical_features : "auto", None or array-like, default="auto"
         Passed to :class:`~glassbox.binning.Binner`.
     n_jobs : int or None, default=None
@@ -89,17 +106,18 @@ _NOTES_DOC = """
 """
 
 
-class _ShallowTree(BinnedModelMixin, BaseEstimator):
+class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
     _is_classifier = False
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32,
-                 monotonic_cst=None, time_limit=60.0, categorical_features="auto", n_jobs=None,
-                 random_state=None, verbose=0):
+                 monotonic_cst=None, max_root_splits=None, time_limit=60.0, categorical_features="auto",
+                 n_jobs=None, random_state=None, verbose=0):
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.complexity = complexity
         self.max_bins = max_bins
         self.monotonic_cst = monotonic_cst
+        self.max_root_splits = max_root_splits
         self.time_limit = time_limit
         self.categorical_features = categorical_features
         self.n_jobs = n_jobs
@@ -110,6 +128,8 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         check_integer("max_depth", self.max_depth, 1, 8)
         check_integer("min_samples_leaf", self.min_samples_leaf, 1, np.iinfo(np.int32).max)
         check_real("complexity", self.complexity, 0)
+        if self.max_root_splits is not None:
+            check_integer("max_root_splits", self.max_root_splits, 0)
         if self.time_limit is not None:
             check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
         check_random_state_param(self.random_state)
@@ -155,7 +175,7 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         applied = (cst * int(event_sign(self))).astype(cst.dtype)
         problem = Problem(ordinal, stats, n_bins, applied, getattr(self, "n_classes_", 0), self.min_samples_leaf,
                           self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
-                          min_weight=1e-12 * sw.sum(), criterion=self._criterion(), pseudo=pseudo, scale=scale,
+                          max_root_splits=self.max_root_splits, min_weight=1e-12 * sw.sum(), criterion=self._criterion(), pseudo=pseudo, scale=scale,
                           progress=progress)
         limit = "" if self.time_limit is None else f"; time_limit={self.time_limit:g}s"
         progress(f"searching trees of depth <= {self.max_depth} on {n:,} rows x {len(n_bins)} features (up to "
@@ -168,9 +188,12 @@ class _ShallowTree(BinnedModelMixin, BaseEstimator):
         self.optimal_ = bool(proven)
         self.objective_ = self._objective(data.codes, y_train=self._y_train, sw=sw)
         del self._y_train
+        self.lower_bound_ = self.objective_ if self.optimal_ else min(
+            self.objective_, (equivalent_points_bound(problem) + problem.leaf_penalty) / scale)
         self.fit_time_ = time.monotonic() - start
         progress(lambda: f"done: {self.tree_.n_leaves} leaves, objective {self.objective_:.6g}, "
-                         + _why_not_optimal(self.optimal_, problem.timed_out, self.max_depth), force=True)
+                         + _why_not_optimal(self.optimal_, problem, self.max_depth), force=True)
+        _warn_not_optimal(self, problem)
         return self
 
     def _weights(self, y, sample_weight):
@@ -245,7 +268,14 @@ class ShallowTreeClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _
     objective_ : float
         The objective of the fitted tree on the training data.
     optimal_ : bool
-        Whether the tree is proven optimal for the objective over the split family (Notes).
+        Whether the tree is proven optimal for the objective over the split family (Notes):
+        False when ``max_root_splits`` or ``time_limit`` stopped the search, and at depth > 3.
+    lower_bound_ : float
+        Proven lower bound on the optimal objective: ``objective_`` when ``optimal_``, else the
+        equivalent-points bound (rows with the same bins on every feature share a leaf and owe
+        their own loss), valid for every depth and often far below the optimum.
+    optimality_gap_ : float
+        ``objective_ - lower_bound_`` (0 when ``optimal_``).
     monotonic_cst_ : ndarray of int8, shape (n_features,)
         The constraints, on the event's probability.
     binner_ : Binner
@@ -259,11 +289,12 @@ class ShallowTreeClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _
     _is_classifier = True
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32, monotonic_cst=None,
-                 time_limit=60.0, criterion="log_loss", class_weight=None, pos_label=None,
+                 max_root_splits=None, time_limit=60.0, criterion="log_loss", class_weight=None, pos_label=None,
                  categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.criterion = criterion
         super().__init__(max_depth=max_depth, min_samples_leaf=min_samples_leaf, complexity=complexity,
-                         max_bins=max_bins, monotonic_cst=monotonic_cst, time_limit=time_limit,
+                         max_bins=max_bins, monotonic_cst=monotonic_cst, max_root_splits=max_root_splits,
+                         time_limit=time_limit,
                          categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose)
         self.class_weight = class_weight
@@ -321,7 +352,14 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
     objective_ : float
         The objective of the fitted tree on the training data.
     optimal_ : bool
-        Whether the tree is proven optimal for the objective over the split family (Notes).
+        Whether the tree is proven optimal for the objective over the split family (Notes):
+        False when ``max_root_splits`` or ``time_limit`` stopped the search, and at depth > 3.
+    lower_bound_ : float
+        Proven lower bound on the optimal objective: ``objective_`` when ``optimal_``, else the
+        equivalent-points bound (rows with the same bins on every feature share a leaf and owe
+        their own loss), valid for every depth and often far below the optimum.
+    optimality_gap_ : float
+        ``objective_ - lower_bound_`` (0 when ``optimal_``).
     monotonic_cst_ : ndarray of int8, shape (n_features,)
     binner_ : Binner
     n_features_in_ : int
@@ -361,14 +399,45 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         return self.tree_.value[leaves, 0]
 
 
-def _why_not_optimal(optimal, timed_out, max_depth):
+def _why_not_optimal(optimal, problem, max_depth):
     if optimal:
         return "proven optimal"
-    if timed_out:
+    if problem.timed_out:
         return "not proven optimal: stopped by time_limit"
     if max_depth > 3:
         return "not proven optimal (depth > 3 is refined leaf by leaf)"
-    return "not proven optimal"
+    examined, there_are = problem.scopes[0]
+    return f"not proven optimal: {examined:,} of {there_are:,} root splits examined (max_root_splits)"
+
+
+def _warn_not_optimal(model, problem):
+    """Warn when a budget stopped the search: the clock (the tree may differ between runs) or,
+    at depth 3, ``max_root_splits``; deeper trees are never claimed optimal and do not warn."""
+    gap = f"its objective {model.objective_:.6g} is at most {model.optimality_gap_:.3g} above the optimum"
+    if problem.timed_out:
+        warnings.warn(
+            f"The tree search stopped at time_limit={model.time_limit:g}s before it finished, so the tree is "
+            f"the best found by then and may differ between runs and machines; {gap}. Raise time_limit, or "
+            "lower max_root_splits (a budget in work, reproducible) or max_bins.",
+            NotProvenOptimalWarning, stacklevel=user_stacklevel())
+    elif model.max_depth == 3 and problem.scopes and problem.scopes[0][0] < problem.scopes[0][1]:
+        examined, there_are = problem.scopes[0]
+        warnings.warn(
+            f"The depth-3 search examined {examined:,} of {there_are:,} root splits (the best by their own "
+            f"one-split cost; max_root_splits={model.max_root_splits}), so the tree is not proven optimal; {gap} "
+            f"(a bound from rows no split separates, often loose). max_root_splits={there_are} examines them all "
+            "(slower), and lower max_bins or fewer features make each cheaper.",
+            NotProvenOptimalWarning, stacklevel=user_stacklevel())
+
+
+def equivalent_points_bound(problem):
+    """The least loss any tree can have: rows with the same code on every feature fall in the
+    same leaf, whatever the splits, and a leaf's loss is at least the summed floors of such
+    groups (``glassbox._regions.region_floor``)."""
+    _, group = np.unique(problem.codes, axis=0, return_inverse=True)
+    sums = np.zeros((int(group.max()) + 1 if len(group) else 0, problem.stats.shape[1]))
+    np.add.at(sums, group.reshape(-1), problem.stats)
+    return float(region_floor(sums, problem.n_classes, problem.criterion).sum())
 
 
 # Largest pairwise-histogram memory the search may hold (depth 3: the node's, plus four per

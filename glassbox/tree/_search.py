@@ -29,8 +29,15 @@ depth 3 stays exact among monotone trees.
 depth > 3 (anytime): the exact depth-3 tree, then every leaf at depth 3 is replaced by an exact
 subtree of the remaining depth on its rows when that lowers the objective and keeps the tree
 monotone; never claimed optimal.
-The time limit is checked between root candidates and between branch-and-bound nodes; when it
-stops the search early the best tree found so far is returned and not claimed optimal. Between the
+The budget: a depth-3 search examines the root splits of ``root_scope``, every one when
+``Problem.max_root_splits`` (or by default ``DEFAULT_WORK``) allows, else the best by their own
+one-split cost. The scope is fixed before the sweep, and the search is exact within it (a split
+outside it is never solved; the bounds carried past it stay valid), so the tree depends on the
+data and parameters only, whatever the thread count or the workers' timing. A tree is proven
+optimal only when the scope held every root split.
+The time limit (a safety net) is checked between root candidates and between branch-and-bound
+nodes; when it stops the search early the best tree found so far is returned and not claimed
+optimal. Between the
 same steps the search reports how far it is to ``Problem.progress`` (the estimators' ``verbose``),
 which only reads its state.
 """
@@ -56,6 +63,14 @@ PARALLEL_WORK = 200_000
 # The same for the depth-2 solver, in pairwise-histogram cells (n_features^2 x codes^2): a call
 # of 14 features x 33 codes takes ~5 ms, which a parallel region on a loaded machine doubles.
 PARALLEL_SOLVE_CELLS = 2_000_000
+# The default budget of a depth-3 search, in units of one leaf evaluation of the depth-2 solver per
+# class (about 26 ns on one core here; docs/tree.md): each root split examined is charged its two
+# depth-2 solves, (sum of the region's bins)^2 x classes each, whether or not the bounds then skip
+# it, and each root feature swept is charged its histogram updates (a row moved is p^2 x n_stats
+# additions, about a thirteenth of a unit each). So a default search costs at most ~26 s of one
+# core, typically far less, and its scope depends on the data's shape only.
+DEFAULT_WORK = 1e9
+_ADDS_PER_UNIT = 13
 # Largest lookup tables of the log loss (two float64 entries each: 64 MiB); larger whole class
 # weights take the logarithm.
 _MAX_LOG_TABLE = 1 << 22
@@ -94,6 +109,7 @@ class Problem:
     leaf_penalty: float        # complexity in the units of the summed leaf error
     n_threads: int
     deadline: float            # time.monotonic() value after which the search stops
+    max_root_splits: int = None  # root splits each depth-3 search examines (None: DEFAULT_WORK's)
     min_weight: float = 0.0
     criterion: int = MISCLASSIFICATION  # glassbox._regions.CRITERIA index (classification)
     pseudo: float = 1.0        # its smoothing's pseudo-row weight: the mean row weight
@@ -101,6 +117,8 @@ class Problem:
     progress: Progress = field(default_factory=Progress.silent)
     timed_out: bool = field(default=False)
     longest_step: float = field(default=0.0)  # seconds of the longest search step seen
+    # (root splits examined, root splits there were) per depth-3 search, in the order they ran
+    scopes: list = field(default_factory=list)
 
     def __post_init__(self):
         # For the depth-3 sweep's bounds (fixed for the fit): each row's class weight (None in
@@ -311,15 +329,16 @@ def solve_depth3(problem, rows, lo, hi, stage="depth-3 root splits"):
         if problem.cst[node.feature] == 0 or is_monotone(problem, candidate, lo, hi):
             key = (node.feature, node.u, int(node.missing_left))
             incumbent.offer(cost_l + cost_r, key, lambda: candidate)
-    features = [f for f in range(problem.codes.shape[1]) if lo[f] < hi[f]]
+    scope = root_scope(problem, len(rows), lo, hi, total)
+    features = sorted(scope)
     sweep = _SweepProgress(problem, stage, incumbent, n_features=len(features),
-                           n_thresholds=int(sum(hi[f] - lo[f] for f in features)),
+                           n_thresholds=int(sum(scope[f].any(axis=1).sum() for f in features)),
                            whole=len(rows) == problem.codes.shape[0])
     # Workers take whole root features: coarse enough that threads never wait on each other.
     workers = min(problem.n_threads, len(features))
 
     def sweep_feature(f, threads):
-        _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, sweep)
+        _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, sweep, scope[f])
         sweep.feature_done()
 
     if workers > 1:
@@ -328,8 +347,72 @@ def solve_depth3(problem, rows, lo, hi, stage="depth-3 root splits"):
     else:
         for f in features:
             sweep_feature(f, None)
-    proven = not problem.timed_out and all(bound >= incumbent.cost for bound in incumbent.unresolved)
+    examined, there_are = problem.scopes[-1]
+    proven = (examined == there_are and not problem.timed_out
+              and all(bound >= incumbent.cost for bound in incumbent.unresolved))
     return incumbent.node, incumbent.cost, proven
+
+
+def root_scope(problem, n_rows, lo, hi, total):
+    """The root splits a depth-3 search examines, as ``{feature: bool (thresholds, 2)}``
+    (threshold ``lo[f] + i``, missing values right (0) or left (1)); records ``(examined, there
+    are)`` in ``problem.scopes``.
+
+    Every root split when the budget allows; else the best ones by their own one-split cost
+    (the loss of the two sides as leaves), ties by (feature, threshold, missing side), as many as
+    ``problem.max_root_splits`` or, by default, ``DEFAULT_WORK`` pays for. The scope depends only
+    on the data and the parameters, and the search is exact within it, so the tree does too
+    (not on the thread count or the machine's load). A split is left out of the count, as the
+    sweep skips it, when its threshold only moves an empty bin of an unconstrained feature.
+    """
+    count, n_classes = problem.count, problem.n_classes
+    keys = []  # rows of (one-split cost, feature, threshold, missing side)
+    for f in range(problem.codes.shape[1]):
+        if lo[f] >= hi[f]:
+            continue
+        bins = np.arange(lo[f], hi[f] + 1)
+        per_bin = total[f, f, bins, bins]
+        missing = total[f, f, problem.n_bins[f], problem.n_bins[f]]
+        left = np.cumsum(per_bin, axis=0)[:-1]
+        thresholds = bins[:-1]
+        kept = (per_bin[:-1, count] > 0) | (thresholds == lo[f]) | (problem.cst[f] != 0)
+        for m in ((0, 1) if missing[count] > 0 else (0,)):
+            sides = left[kept] + m * missing
+            cost = (region_loss(sides, n_classes, problem.criterion, problem.pseudo)
+                    + region_loss(per_bin.sum(axis=0) + missing - sides, n_classes, problem.criterion, problem.pseudo))
+            keys.append(np.column_stack([cost, np.full(len(cost), f), thresholds[kept], np.full(len(cost), m)]))
+    keys = np.vstack(keys) if keys else np.zeros((0, 4))
+    keys = keys[np.lexsort((keys[:, 3], keys[:, 2], keys[:, 1], keys[:, 0]))]
+    budget = problem.max_root_splits
+    if budget is None:
+        budget = _default_root_splits(problem, n_rows, lo, hi, keys[:, 1].astype(np.intp))
+    examined = keys[: min(budget, len(keys))]
+    problem.scopes.append((len(examined), len(keys)))
+    scope = {}
+    for _, f, s, m in examined:
+        f = int(f)
+        if f not in scope:
+            scope[f] = np.zeros((hi[f] - lo[f], 2), dtype=bool)
+        scope[f][int(s) - lo[f], int(m)] = True
+    return scope
+
+
+def _default_root_splits(problem, n_rows, lo, hi, features):
+    """How many of the ranked root splits (their features in rank order) ``DEFAULT_WORK`` pays
+    for: see its comment."""
+    p, n_stats = problem.codes.shape[1], problem.stats.shape[1]
+    bins = float(np.sum(hi - lo + 1))
+    per_split = 2.0 * bins * bins * max(problem.n_classes, 1)
+    per_feature = 4.0 * n_rows * p * p * n_stats / _ADDS_PER_UNIT  # both sides, both missing sides
+    spent = np.cumsum(per_split + per_feature * _first_seen(features))
+    return int(np.searchsorted(spent, DEFAULT_WORK, side="right"))
+
+
+def _first_seen(values):
+    """1 where a value occurs for the first time in ``values``, else 0."""
+    first = np.zeros(len(values))
+    first[np.unique(values, return_index=True)[1]] = 1.0
+    return first
 
 
 def _child_regions(lo, hi, f, u):
@@ -365,9 +448,9 @@ class _SweepProgress:
                 f"{self.n_features} features done), best {self.what} {self.incumbent.cost / self.problem.scale:.6g}")
 
 
-def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, sweep):
-    """Try every root split on feature f (see ``solve_depth3``), telling ``sweep`` (a
-    ``_SweepProgress``) as it goes.
+def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, sweep, in_scope):
+    """Try the root splits on feature f that ``in_scope`` holds (``root_scope``'s array; see
+    ``solve_depth3``), telling ``sweep`` (a ``_SweepProgress``) as it goes.
 
     Both sides' histograms are kept per missing direction and updated in place as the rows of
     each bin cross from right to left, so no histogram is rebuilt or copied per threshold.
@@ -389,21 +472,25 @@ def _sweep_root_feature(problem, rows, lo, hi, f, total, incumbent, threads, swe
     bound_l = dict.fromkeys(directions, 0.0)
     bound_r = dict.fromkeys(directions, 0.0)
     step_start = None
-    for s in range(lo[f], hi[f]):
+    last = lo[f] + int(np.flatnonzero(in_scope.any(axis=1))[-1])
+    for s in range(lo[f], last + 1):
         stop, step_start = problem.out_of_time(step_start)
         if stop:
             return
-        sweep.threshold()
         a, b = np.searchsorted(sorted_codes, [s, s + 1])
         moved = rows[order[a:b]]
         if len(moved) == 0 and s > lo[f] and problem.cst[f] == 0:
             continue  # the same partition as at s - 1, which wins the tie (and the sides meet nowhere)
+        if in_scope[s - lo[f]].any():
+            sweep.threshold()
         for m in directions:
             problem.histograms(moved, out=sides[m][0], threads=threads)
             problem.histograms(moved, out=sides[m][1], sign=-1.0, threads=threads)
         removed = float(weight[moved].sum()) * per_weight if weight is not None else np.inf
         for m in directions:
             bound_r[m] = max(bound_r[m] - removed, 0.0)
+            if not in_scope[s - lo[f], m]:
+                continue  # outside the budget's scope (the bounds carried stay valid: see above)
             if use_bounds and max(bound_l[m], penalty) + max(bound_r[m], penalty) > incumbent.cost:
                 continue
             L, R = sides[m]
