@@ -210,8 +210,9 @@ def _as_version_1(data):
         del params[new]
     for params, key, older in _values_new_after(data, 1):
         params[key] = older
-    if data["params"]["student"]["estimator"].startswith("ShallowTree"):
-        del data["training"]["lower_bound"]  # a tree's, since version 7
+    if data["params"]["student"]["estimator"].startswith("ShallowTree"):  # a tree's, since version 7
+        del data["training"]["lower_bound"]
+        del data["structure"]["candidate_features"]
     return data
 
 
@@ -224,11 +225,11 @@ NEW_IN = {
         "GAMRegressor": ["max_terms"], "ShallowTreeClassifier": ["pos_label", "verbose"],
         "RuleListClassifier": ["pos_label", "monotonic_cst", "verbose"], "RuleListRegressor": ["monotonic_cst", "verbose"]},
     6: {"RuleListClassifier": ["criterion"], "ShallowTreeClassifier": ["criterion"]},
-    7: {"ShallowTreeClassifier": ["max_root_splits"], "ShallowTreeRegressor": ["max_root_splits"]},
+    7: dict.fromkeys(("ShallowTreeClassifier", "ShallowTreeRegressor"), ["candidate_features", "max_root_splits"]),
 }
 # What a file from before a parameter existed loads with, where that is not the current default
-# (before max_root_splits, every root split was examined).
-OLDER_VALUE = {"criterion": "misclassification", "max_root_splits": 2**31 - 1}
+# (before version 7, a tree's search read every feature and examined every root split).
+OLDER_VALUE = {"criterion": "misclassification", "candidate_features": None, "max_root_splits": 2**31 - 1}
 
 
 # Parameter values each format version added: an older file holding one is refused; older
@@ -301,9 +302,10 @@ def test_older_files_load_as_before(case, version):
             from_dict(data)
         params[key] = older
     if version < 7 and hasattr(getattr(model, "student_", model), "tree_"):
-        with pytest.raises(ModelFileError, match=r"training\.lower_bound' is not part of the format"):
-            from_dict(data)
-        del data["training"]["lower_bound"]
+        for block, key in (("structure", "candidate_features"), ("training", "lower_bound")):
+            with pytest.raises(ModelFileError, match=rf"{block}\.{key}' is not part of the format"):
+                from_dict(data)
+            del data[block][key]
     loaded = from_dict(data)
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
         for later, added in NEW_IN.items():
@@ -315,6 +317,7 @@ def test_older_files_load_as_before(case, version):
     tree = getattr(loaded, "student_", loaded)
     if hasattr(tree, "tree_") and version < 7:  # no bound was written: the objective, or a leaf's penalty
         assert tree.lower_bound_ == (tree.objective_ if tree.optimal_ else min(tree.objective_, tree.complexity))
+        assert np.array_equal(tree.candidate_features_, np.arange(tree.n_features_in_))
 
 
 def test_the_csv_block_is_recorded_checked_and_never_changes_the_model(tmp_path):
@@ -511,3 +514,19 @@ def test_every_mutation_loads_a_working_model_or_is_a_model_file_error(name):
     assert not failures, f"{len(failures)} mutations crashed:\n" + "\n".join(failures[:20])
     assert refused > 100 and loaded > 0
     assert to_dict(from_dict(data)) == to_dict(model)  # every mutation was undone
+
+
+@pytest.mark.parametrize("bad, what", [([], "at least one"), ([2, 1], "increasing"), ([0, 0], "increasing"),
+                                       (None, "expected"), ([-1], r"integers in \[0, "), ("split", "split")])
+def test_a_tree_file_with_malformed_candidate_features_or_bound_is_refused(bad, what):
+    model = fitted("tree_clf-binary").model
+    data = copy.deepcopy(to_dict(model))
+    used = sorted({int(n["feature"]) for n in data["structure"]["nodes"] if n["feature"] >= 0})
+    data["structure"]["candidate_features"] = ([f for f in range(model.n_features_in_) if f not in used[:1]]
+                                               if bad == "split" else bad)
+    with pytest.raises(ModelFileError, match=rf"structure\.candidate_features'.*({what})"):
+        from_dict(data)
+    data = copy.deepcopy(to_dict(model))
+    data["training"]["lower_bound"] = data["training"]["objective"] + 0.1
+    with pytest.raises(ModelFileError, match=r"training\.lower_bound'.* at most the objective"):
+        from_dict(data)

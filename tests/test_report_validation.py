@@ -322,7 +322,9 @@ def test_tree_and_gam_notes_say_what_the_budget_did():
     assert not deep.optimal_ and model_notes(deep)[0].startswith("Not claimed optimal: trees deeper than 3")
     stopped = gb.ShallowTreeClassifier(max_depth=3, time_limit=1e-6).fit(X, y)  # a microsecond: never finishes
     assert not stopped.optimal_
-    assert model_notes(stopped)[0].startswith("Not proven optimal: the search stopped at time_limit=1e-06 s")
+    assert model_notes(stopped)[0].startswith("Not proven optimal: the search (the default budget of root splits, "
+                                              "time_limit=1e-06 s) stopped before it had examined every root split")
+    assert f"no tree has one lower than {stopped.lower_bound_:.6g}" in model_notes(stopped)[0]
     gam = gb.GAMClassifier(outer_bags=2, interactions=0, validation_size=0, max_rounds=30, random_state=0).fit(X, y)
     notes = model_notes(gam)
     assert notes[0].startswith("Boosting kept main effects: 30 rounds per bag (max_rounds=30, 2 bags)")

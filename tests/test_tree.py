@@ -257,11 +257,14 @@ def test_results_do_not_depend_on_threads():
     assert one.objective_ == two.objective_
 
 
-def test_too_wide_for_the_exact_search_is_a_clear_error():
+def test_too_wide_for_the_exact_search_is_a_clear_error_unless_candidates_are_chosen():
     X = np.random.default_rng(0).normal(size=(300, 120))
     y = (X[:, 0] > 0).astype(int)
-    with pytest.raises(ValueError, match="lower max_bins or select fewer features"):
-        ShallowTreeClassifier(max_bins=254).fit(X, y)
+    with pytest.raises(ValueError, match=r"needs \d+\.\d GiB .* lower max_bins, or let candidate_features"):
+        ShallowTreeClassifier(max_bins=254, candidate_features=None).fit(X, y)
+    model = ShallowTreeClassifier(max_bins=254).fit(X, y)  # "auto": the reference's best features
+    assert 0 in model.candidate_features_ and len(model.candidate_features_) < 120
+    assert model.tree_.feature[0] == 0
 
 
 def test_integer_weights_are_repeated_rows_under_misclassification():

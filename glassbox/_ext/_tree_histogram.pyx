@@ -34,3 +34,27 @@ def add_pair_histograms(
             for h in range(n_features):
                 for c in range(n_stats):
                     hist[g, h, a, codes[r, h], c] += sign * stats[r, c]
+
+
+def add_feature_histograms(
+    const BIN_CODE_C[::1, :] codes,      # IN: ordinal codes (n_samples, n_features)
+    const Py_ssize_t[::1] rows,          # IN: the rows to add
+    const STAT_C[:, ::1] stats,          # IN: per-row statistics (n_samples, n_stats)
+    STAT_C[:, :, ::1] hist,              # IN/OUT: (n_features, L, n_stats)
+    int n_threads,
+):
+    """``hist[g, a, :]`` += the statistics of the rows whose code is ``a`` on feature g: one
+    feature at a time, for screening features that are too many for the pairwise histograms."""
+    cdef:
+        Py_ssize_t n_features = codes.shape[1]
+        Py_ssize_t n_rows = rows.shape[0]
+        Py_ssize_t n_stats = stats.shape[1]
+        Py_ssize_t g, i, r, c
+        BIN_CODE_C a
+    # One thread per feature g: threads write disjoint hist[g] slices, so no races.
+    for g in prange(n_features, schedule="static", nogil=True, num_threads=n_threads):
+        for i in range(n_rows):
+            r = rows[i]
+            a = codes[r, g]
+            for c in range(n_stats):
+                hist[g, a, c] += stats[r, c]

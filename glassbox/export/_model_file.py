@@ -51,11 +51,13 @@ _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limi
                  **{(name, "verbose"): 4 for name in ("RuleListClassifier", "RuleListRegressor",
                                                       "ShallowTreeClassifier", "ShallowTreeRegressor")},
                  ("RuleListClassifier", "criterion"): 6, ("ShallowTreeClassifier", "criterion"): 6,
-                 ("ShallowTreeClassifier", "max_root_splits"): 7, ("ShallowTreeRegressor", "max_root_splits"): 7}
-# Before max_root_splits, every depth-3 search examined every root split.
+                 **{(name, key): 7 for name in ("ShallowTreeClassifier", "ShallowTreeRegressor")
+                    for key in ("candidate_features", "max_root_splits")}}
+# Before version 7, a tree's search read every feature and examined every root split.
 _OLDER_VALUE = {("RuleListClassifier", "criterion"): "misclassification",
                 ("ShallowTreeClassifier", "criterion"): "misclassification",
-                ("ShallowTreeClassifier", "max_root_splits"): _MAX_THREADS, ("ShallowTreeRegressor", "max_root_splits"): _MAX_THREADS}
+                **{(name, key): value for name in ("ShallowTreeClassifier", "ShallowTreeRegressor")
+                   for key, value in (("candidate_features", None), ("max_root_splits", _MAX_THREADS))}}
 
 # Parameter values added in a format version: an older file holding one is refused, as no writer
 # of that version could have made it (and an older reader would refuse it with a less clear error).

@@ -33,7 +33,8 @@ def structure_to_dict(model):
             "weight": float(tree.weight[i]),
             "n_samples": int(tree.n_samples[i]),
         })
-    return {"nodes": nodes, "monotonic_cst": model.monotonic_cst_.tolist()}
+    return {"nodes": nodes, "monotonic_cst": model.monotonic_cst_.tolist(),
+            "candidate_features": model.candidate_features_.tolist()}
 
 
 def training_to_dict(model):
@@ -49,7 +50,7 @@ def training_to_dict(model):
 def restore(model, structure, training, version):
     """Set ``tree_``, ``monotonic_cst_`` and the search's attributes on ``model`` (binner_,
     classes_ and the parameters already set) from the validated file of format ``version``."""
-    structure.only("nodes", "monotonic_cst")
+    structure.only("nodes", "monotonic_cst", *(("candidate_features",) if version >= 7 else ()))
     training.only("n_rows", "total_weight", "objective", "optimal", *(("lower_bound",) if version >= 7 else ()),
                   "fit_time")
     features = model.binner_.features_
@@ -84,6 +85,15 @@ def restore(model, structure, training, version):
     cst = structure.ints("monotonic_cst", length=len(features), lo=-1, hi=1)
     if any(cst[j] and f.is_categorical for j, f in enumerate(features)):
         structure.fail("monotonic_cst", "a categorical feature cannot be constrained")
+    if version >= 7:
+        searched = structure.ints("candidate_features", lo=0, hi=len(features) - 1)
+        if len(searched) == 0 or np.any(np.diff(searched) <= 0):
+            structure.fail("candidate_features", "expected the searched features' indices, increasing, at least one")
+        if not np.isin(feature[feature >= 0], searched).all():
+            structure.fail("candidate_features", "every split's feature is one the search read")
+    else:  # every feature was searched
+        searched = np.arange(len(features))
+    model.candidate_features_ = np.asarray(searched, dtype=np.intp)
     model.tree_ = Tree.from_nodes(feature, threshold, missing_left, goes_left, children[0], children[1], value,
                                   weight, n_samples, features, getattr(model, "classes_", None))
     model.monotonic_cst_ = cst.astype(np.int8)

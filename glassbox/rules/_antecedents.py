@@ -81,11 +81,14 @@ def bits_to_rows(bits, n_samples):
 
 
 def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresholds, n_threads, deadline=np.inf,
-                     max_bytes=None, progress=None):
+                     max_bytes=None, rank_features=None, progress=None):
     """Antecedents with weighted support at least ``min_support`` (a fraction of total weight);
     conjunctions stop at ``deadline`` (``time.perf_counter()``) or once they would take more than
-    ``max_bytes`` (see ``Antecedents.complete``). ``progress`` (a ``glassbox._progress.Progress``)
-    hears how the conjunctions go."""
+    ``max_bytes`` (see ``Antecedents.complete``). ``rank_features()``, when given, ranks the
+    features best first (``glassbox._candidates``); it is called when the pairs of conditions
+    might not fit in ``max_bytes``, and the pairs are then mined among the best-ranked features
+    first, so memory stops the mining on the least promising. ``progress`` (a
+    ``glassbox._progress.Progress``) hears how the conjunctions go."""
     codes = binned.codes
     max_bytes = MAX_MINED_BYTES if max_bytes is None else max_bytes
     total = float(sample_weight.sum())
@@ -102,9 +105,17 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
     bits = bits[keep]
     n_single = len(conditions)
     if max_card >= 2 and n_single >= 2:
+        features = np.array([c[0].feature for c in conditions], dtype=np.intp)
+        word_bytes = bits.shape[1] * bits.itemsize + _BYTES_PER_CONJUNCTION
+        per_feature = np.bincount(features[_usable(conditions)], minlength=len(binned.features))
+        n_pairs = (per_feature.sum() ** 2 - (per_feature ** 2).sum()) // 2
+        rank = None
+        if rank_features is not None and n_pairs * word_bytes > max_bytes - bits.nbytes:
+            rank = np.empty(len(binned.features), dtype=np.intp)
+            rank[rank_features()] = np.arange(len(binned.features))
         extra_bits, extra_members, complete = _conjunctions(
             conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads, deadline,
-            max_bytes - bits.nbytes, progress or Progress.silent(),
+            max_bytes - bits.nbytes, progress or Progress.silent(), rank,
         )
         if extra_members:
             all_bits = np.concatenate([bits, extra_bits])
@@ -268,16 +279,22 @@ def _is_inner_range(condition):
     return lower is not None and upper is not None
 
 
+def _usable(conditions):
+    """The single antecedents conjunctions combine. Ranges (t1 < x <= t2) already combine two
+    cuts: conjunctions use the one-sided conditions, levels and missing tests only, which keeps
+    their number quadratic in far fewer terms."""
+    return np.array([a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)], dtype=np.intp)
+
+
 def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads, deadline, max_bytes,
-                  progress):
+                  progress, rank=None):
     """Conjunctions of 2..max_card single antecedents on distinct features, grown one condition
     at a time from the previous level's survivors: ``(bits, members, complete)``, members the
     indices of each one's singles, ``complete`` False when ``deadline`` passed or the bitsets
-    reached ``max_bytes`` first."""
+    reached ``max_bytes`` first. ``rank`` (each feature's place, best first), when given, orders
+    the pairs: those among the best-ranked features come first."""
     features = np.array([c[0].feature for c in conditions], dtype=np.intp)
-    # Ranges (t1 < x <= t2) already combine two cuts: conjunctions use the one-sided conditions,
-    # levels and missing tests only, which keeps their number quadratic in far fewer terms.
-    usable = np.array([a for a, (cond,) in enumerate(conditions) if not _is_inner_range(cond)], dtype=np.intp)
+    usable = _usable(conditions)
     out_bits, out_members = [], []
     level = [(int(a),) for a in usable]
     level_bits, level_support = bits[usable], support[usable]
@@ -286,7 +303,9 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
     for card in range(2, max_card + 1):
         next_level, next_bits = [], []
         stacked = np.ascontiguousarray(np.concatenate([level_bits, bits]))  # [level..., singles...]
-        for chunk in _extension_chunks(level, usable, features):
+        chunks = (_ranked_pair_chunks(usable, features, rank) if card == 2 and rank is not None
+                  else _extension_chunks(level, usable, features))
+        for chunk in chunks:
             if time.perf_counter() > deadline or mined_bytes + len(chunk) * word_bytes > max_bytes:
                 complete = False
                 break
@@ -313,6 +332,29 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
     if not out_members:
         return None, [], complete
     return np.concatenate(out_bits), out_members, complete
+
+
+def _ranked_pair_chunks(usable, features, rank):
+    """``(index into usable, single)`` pairs of usable singles on distinct features, by the
+    worse-ranked feature of the two (then the single's index), ``_PAIR_CHUNK`` at a time: every
+    pair among the best k features comes before any with the (k+1)-th. Members stay in index
+    order, as ``_extension_chunks`` makes them."""
+    order = usable[np.lexsort((usable, rank[features[usable]]))]
+    pending, size = [], 0
+    for k in range(1, len(order)):
+        earlier = order[:k][features[order[:k]] != features[order[k]]]
+        if earlier.size == 0:
+            continue
+        first = np.minimum(earlier, order[k])
+        pending.append(np.column_stack([np.searchsorted(usable, first), np.maximum(earlier, order[k])]))
+        size += earlier.size
+        while size >= _PAIR_CHUNK:
+            block = np.concatenate(pending)
+            yield block[:_PAIR_CHUNK]
+            rest = block[_PAIR_CHUNK:]
+            pending, size = ([rest] if len(rest) else []), len(rest)
+    if size:
+        yield np.concatenate(pending)
 
 
 def _extension_chunks(level, usable, features):

@@ -36,7 +36,8 @@ from glassbox._base import (
 )
 from glassbox._dask import refuse_dask_fit, rowwise
 from glassbox._progress import Progress
-from glassbox._regions import CRITERIA, MISCLASSIFICATION, prediction_loss
+from glassbox._candidates import rank_features
+from glassbox._regions import CRITERIA, MISCLASSIFICATION, prediction_loss, row_statistics
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
 from glassbox.rules._empty import empty_list_advice
@@ -156,7 +157,8 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
                 f"is the best the search found among those, not certified optimal: "
                 f"{describe_gap(self.objective_, self.lower_bound_, classification, len(target), criterion)}. "
                 "Lower max_card or max_thresholds, or raise min_support, for fewer candidates; or raise "
-                "time_limit.",
+                "time_limit. (On wide data, conjunctions among the features a greedy reference ranks best "
+                "are mined first.)",
                 NotProvenOptimalWarning, stacklevel=user_stacklevel(),
             )
         elif not result.optimal:
@@ -199,10 +201,18 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         # A rule capturing less than c of the weight is never in an optimal classification list
         # (removing it costs less than the c it saves), so by default no such rule is mined.
         min_support = self.c_ if self.min_support is None else self.min_support
+        n_classes = len(self.classes_) if classification else 0
+
+        def ranked_features():  # the greedy reference (glassbox._candidates), when the pairs may not all fit
+            n_bins = np.array([f.n_bins for f in binned.features], dtype=np.intp)
+            stats = row_statistics(target, relative, n_classes)
+            return rank_features(np.asfortranarray(binned.codes), stats, n_bins, binned.is_categorical, n_classes,
+                                 self._criterion(), float(relative.mean()), n_threads)
+
         antecedents = mine_antecedents(binned, relative, max_card=self.max_card,
                                        min_support=min_support,
                                        max_thresholds=self.max_thresholds, n_threads=n_threads, deadline=deadline,
-                                       progress=progress)
+                                       rank_features=ranked_features, progress=progress)
         self.n_antecedents_ = len(antecedents.conditions)
         if self.n_antecedents_ == 0:
             warnings.warn(

@@ -36,6 +36,7 @@ from glassbox._ext._typedefs import BIN_CODE_DTYPE
 from glassbox._progress import Progress
 from glassbox._regions import (MISCLASSIFICATION, prediction_loss, region_floor, region_loss, region_probabilities,
                                row_statistics)
+from glassbox.tree._candidates import choose_candidates
 from glassbox.tree._search import Problem, search
 from glassbox.tree._structure import build_tree
 
@@ -62,6 +63,14 @@ _PARAMS_DOC = """
         values are not ordered and not constrained. Categorical features
         cannot be constrained. Leaf values are training means, so the guarantee is exact up to
         floating-point rounding of those means.
+    candidate_features : "auto", int or None, default="auto"
+        The features the exact search reads. Its pairwise histograms grow with the square of the
+        features, so on wide data it searches the features a greedy reference uses (each
+        feature's best split at the root and in the children of the 8 best root splits; see
+        ``glassbox.tree._candidates``), and ``optimal_`` is relative to them. "auto": every
+        feature when their value bins sum to at most 640 (or at depth <= 2 when the histograms
+        fit), else the best-ranked ones whose bins sum to at most 640. An int k: the k
+        best-ranked. None: every feature (wide data may then be refused for memory).
     max_root_splits : int or None, default=None
         The search's budget: root splits (feature, threshold, missing side) each depth-3 search
         examines, whether or not its bounds then skip them; ``optimal_`` is False when there are
@@ -110,13 +119,14 @@ class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
     _is_classifier = False
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32,
-                 monotonic_cst=None, max_root_splits=None, time_limit=60.0, categorical_features="auto",
-                 n_jobs=None, random_state=None, verbose=0):
+                 monotonic_cst=None, candidate_features="auto", max_root_splits=None, time_limit=60.0,
+                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.complexity = complexity
         self.max_bins = max_bins
         self.monotonic_cst = monotonic_cst
+        self.candidate_features = candidate_features
         self.max_root_splits = max_root_splits
         self.time_limit = time_limit
         self.categorical_features = categorical_features
@@ -128,6 +138,10 @@ class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         check_integer("max_depth", self.max_depth, 1, 8)
         check_integer("min_samples_leaf", self.min_samples_leaf, 1, np.iinfo(np.int32).max)
         check_real("complexity", self.complexity, 0)
+        if not (self.candidate_features is None or (isinstance(self.candidate_features, str)
+                                                    and self.candidate_features == "auto")):
+            check_integer("candidate_features", self.candidate_features, 1,
+                          why='or "auto", or None for every feature')
         if self.max_root_splits is not None:
             check_integer("max_root_splits", self.max_root_splits, 0)
         if self.time_limit is not None:
@@ -168,19 +182,33 @@ class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         pseudo = float(sw.mean())  # the risk criteria's pseudo-row per class weighs one mean row
         order, ordinal = _ordinal_codes(data, stats, self._is_classifier, self._criterion(), pseudo)
         n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
-        _check_histogram_memory(n_bins, stats.shape[1], self.max_depth, effective_n_threads(self.n_jobs))
+        n_threads = effective_n_threads(self.n_jobs)
+        n_classes = getattr(self, "n_classes_", 0)
+
+        def fits_memory(bins):
+            return _histogram_bytes(bins, stats.shape[1], self.max_depth, n_threads) <= MAX_HISTOGRAM_BYTES
+
+        self.candidate_features_ = choose_candidates(self.candidate_features, ordinal, stats, n_bins, n_classes,
+                                                     self._criterion(), pseudo, self.max_depth, n_threads,
+                                                     fits_memory)
+        searched = self.candidate_features_
+        if len(searched) < len(n_bins):
+            progress(f"searching {len(searched)} of {len(n_bins)} features, ranked by the greedy reference")
+        _check_histogram_memory(n_bins[searched], stats.shape[1], self.max_depth, n_threads)
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
         # A constraint reads the event's probability; with pos_label = classes_[0] the search's
         # class-1 share is the other class's, so it applies the opposite sign.
         applied = (cst * int(event_sign(self))).astype(cst.dtype)
-        problem = Problem(ordinal, stats, n_bins, applied, getattr(self, "n_classes_", 0), self.min_samples_leaf,
+        problem = Problem(np.asfortranarray(ordinal[:, searched]), stats, n_bins[searched], applied[searched],
+                          n_classes, self.min_samples_leaf,
                           self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
                           max_root_splits=self.max_root_splits, min_weight=1e-12 * sw.sum(), criterion=self._criterion(), pseudo=pseudo, scale=scale,
                           progress=progress)
         limit = "" if self.time_limit is None else f"; time_limit={self.time_limit:g}s"
-        progress(f"searching trees of depth <= {self.max_depth} on {n:,} rows x {len(n_bins)} features (up to "
-                 f"{n_bins.max()} bins each){limit}", force=True)
+        progress(f"searching trees of depth <= {self.max_depth} on {n:,} rows x {len(searched)} features (up to "
+                 f"{n_bins[searched].max()} bins each){limit}", force=True)
         root, cost, proven = search(problem, self.max_depth)
+        _to_input_features(root, searched)
         # Each node's training weight, as given.
         self.tree_ = build_tree(root, data.features, order, n_outputs, self._value_of(stats, pseudo),
                                 lambda rows: float(given_weight[rows].sum()), classes=getattr(self, "classes_", None))
@@ -268,8 +296,11 @@ class ShallowTreeClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _
     objective_ : float
         The objective of the fitted tree on the training data.
     optimal_ : bool
-        Whether the tree is proven optimal for the objective over the split family (Notes):
-        False when ``max_root_splits`` or ``time_limit`` stopped the search, and at depth > 3.
+        Whether the tree is proven optimal for the objective over the split family on the
+        ``candidate_features_`` (Notes): False when ``max_root_splits`` or ``time_limit``
+        stopped the search, and at depth > 3.
+    candidate_features_ : ndarray of intp
+        The input columns the exact search read (``candidate_features``), in increasing order.
     lower_bound_ : float
         Proven lower bound on the optimal objective: ``objective_`` when ``optimal_``, else the
         equivalent-points bound (rows with the same bins on every feature share a leaf and owe
@@ -289,12 +320,13 @@ class ShallowTreeClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _
     _is_classifier = True
 
     def __init__(self, max_depth=3, min_samples_leaf=1, complexity=0.0, max_bins=32, monotonic_cst=None,
-                 max_root_splits=None, time_limit=60.0, criterion="log_loss", class_weight=None, pos_label=None,
-                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+                 candidate_features="auto", max_root_splits=None, time_limit=60.0, criterion="log_loss",
+                 class_weight=None, pos_label=None, categorical_features="auto", n_jobs=None, random_state=None,
+                 verbose=0):
         self.criterion = criterion
         super().__init__(max_depth=max_depth, min_samples_leaf=min_samples_leaf, complexity=complexity,
-                         max_bins=max_bins, monotonic_cst=monotonic_cst, max_root_splits=max_root_splits,
-                         time_limit=time_limit,
+                         max_bins=max_bins, monotonic_cst=monotonic_cst, candidate_features=candidate_features,
+                         max_root_splits=max_root_splits, time_limit=time_limit,
                          categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose)
         self.class_weight = class_weight
@@ -352,8 +384,11 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
     objective_ : float
         The objective of the fitted tree on the training data.
     optimal_ : bool
-        Whether the tree is proven optimal for the objective over the split family (Notes):
-        False when ``max_root_splits`` or ``time_limit`` stopped the search, and at depth > 3.
+        Whether the tree is proven optimal for the objective over the split family on the
+        ``candidate_features_`` (Notes): False when ``max_root_splits`` or ``time_limit``
+        stopped the search, and at depth > 3.
+    candidate_features_ : ndarray of intp
+        The input columns the exact search read (``candidate_features``), in increasing order.
     lower_bound_ : float
         Proven lower bound on the optimal objective: ``objective_`` when ``optimal_``, else the
         equivalent-points bound (rows with the same bins on every feature share a leaf and owe
@@ -445,18 +480,31 @@ def equivalent_points_bound(problem):
 MAX_HISTOGRAM_BYTES = 2 * 1024**3
 
 
-def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
-    """The exact search holds n_features^2 x codes^2 x n_stats float64 histograms; refuse
-    clearly, with what to change, rather than exhaust memory on wide data."""
+def _histogram_bytes(n_bins, n_stats, max_depth, n_threads):
+    """Bytes of the n_features^2 x codes^2 x n_stats float64 histograms the search holds."""
     p, codes = len(n_bins), int(n_bins.max()) + 1
     copies = 1 if max_depth <= 2 else 1 + 4 * min(n_threads, p)
-    need = copies * p * p * codes * codes * n_stats * 8
+    return copies * p * p * codes * codes * n_stats * 8
+
+
+def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
+    """Refuse clearly, with what to change, rather than exhaust memory on wide data."""
+    need = _histogram_bytes(n_bins, n_stats, max_depth, n_threads)
     if need > MAX_HISTOGRAM_BYTES:
         raise ValueError(
-            f"the exact tree search on {p} features with up to {codes - 1} bins each needs "
+            f"the exact tree search on {len(n_bins)} features with up to {n_bins.max()} bins each needs "
             f"{need / 1024**3:.1f} GiB of pairwise histograms (limit "
-            f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); lower max_bins or select fewer features."
+            f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); lower max_bins, or let candidate_features "
+            "(\"auto\" or a number) choose fewer features."
         )
+
+
+def _to_input_features(node, searched):
+    """Number a search tree's split features as the input's columns, not the searched subset's."""
+    if node.feature >= 0:
+        node.feature = int(searched[node.feature])
+        _to_input_features(node.left, searched)
+        _to_input_features(node.right, searched)
 
 
 def _ordinal_codes(data, stats, is_classifier, criterion=MISCLASSIFICATION, pseudo=1.0):
