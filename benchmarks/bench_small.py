@@ -3,8 +3,13 @@ list against scikit-learn's CART (depth 3), imodels' greedy rule list and FIGS, 
 wittgenstein's RIPPER, on the fixed split of ``benchmarks.datasets.split`` of every
 classification dataset in ``../shared/datasets`` (or ``--datasets``).
 
-    python -m benchmarks.bench_small [--datasets adult fico ...] [--models glassbox_tree cart3 ...]
-        [--set criterion=misclassification] [--out rows.json]
+    python -m benchmarks.bench_small [--datasets adult fico ... wide_50k_1000] [--models glassbox_tree cart3 ...]
+        [--set criterion=misclassification] [--out rows.json] [--frontier frontier.png]
+
+Besides the shared datasets, ``GENERATED`` names wide data made here (the issue's 50,000 rows x
+1,000 features, 20 informative, 5% positives; and 100,000 x 200): pass them in ``--datasets``.
+``--frontier PATH`` also fits the rule list over a path of ``c`` on the binary datasets and
+plots mean test AUC against mean rules, glassbox's path beside the peers' points.
 
 Per dataset and model: test AUC (macro one-vs-rest for multiclass), log loss, accuracy, size
 (leaves; rules before the default; RIPPER's rules; FIGS's splits), fit seconds and, for glassbox,
@@ -40,6 +45,31 @@ GLASSBOX = ("glassbox_tree", "glassbox_rules")
 PEERS = ("cart3", "figs7", "imodels_greedy", "ripper")
 BINARY_ONLY = {"imodels_greedy", "ripper"}
 RULE_PEERS = ("imodels_greedy", "ripper", "figs7")
+
+
+# Generated wide data: (rows, features); 20 informative features, logistic, 5% positives.
+GENERATED = {"wide_50k_1000": (50_000, 1_000), "wide_100k_200": (100_000, 200)}
+FRONTIER_C = (0.002, 0.005, 0.01, 0.02, 0.04)
+
+
+def generated(name, seed=0):
+    """``(X, y, meta)`` of a generated dataset of ``GENERATED``: standard normal features, a
+    logistic target on 20 of them (random weights) with its intercept set for 5% positives."""
+    import pandas as pd
+
+    n, p = GENERATED[name]
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)).astype(np.float32).astype(float)
+    beta = np.zeros(p)
+    beta[rng.choice(p, 20, replace=False)] = rng.normal(size=20)
+    logit = X @ beta
+    logit -= np.quantile(logit, 0.95)
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-3.0 * logit))).astype(int)
+    return pd.DataFrame(X, columns=[f"x{j}" for j in range(p)]), pd.Series(y), {"task": "binary"}
+
+
+def _load(name):
+    return generated(name) if name in GENERATED else load_dataset(name)
 
 
 class _Binary:
@@ -145,6 +175,7 @@ def main(argv=None):
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a glassbox parameter (JSON value), for both models")
     parser.add_argument("--out", help="write the rows as JSON here")
+    parser.add_argument("--frontier", metavar="PATH", help="also plot AUC against rules over c, written here")
     args = parser.parse_args(argv)
     params = {}
     for item in args.set:
@@ -159,7 +190,7 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|---|", flush=True)
     rows = []
     for name in datasets:
-        X, y, meta = load_dataset(name)
+        X, y, meta = _load(name)
         X_train, X_test, y_train, y_test = split(X, y, meta["task"])
         for model_name in args.models:
             if meta["task"] == "multiclass" and model_name in BINARY_ONLY:
@@ -193,9 +224,60 @@ def main(argv=None):
             mean, se, n = _paired(rows, mine, theirs, metric)
             if n:
                 print(f"{mine} - {theirs}: {metric} {mean:+.4f} (paired SE {se:.4f}, {n} datasets)")
+    if args.frontier:
+        path = [row for name in datasets if _load(name)[2]["task"] == "binary"
+                for row in _frontier_rows(name, params)]
+        _plot_frontier(path, rows, args.frontier)
+        rows += path
     if args.out:
         with open(args.out, "w") as f:
             json.dump(rows, f, indent=1)
+
+
+def _frontier_rows(name, params):
+    """The default rule list's path over ``FRONTIER_C`` on one dataset (rows as ``run`` makes)."""
+    X, y, meta = _load(name)
+    X_train, X_test, y_train, y_test = split(X, y, meta["task"])
+    out = []
+    for c in FRONTIER_C:
+        row = run(name, "glassbox_rules", X_train, X_test, y_train, y_test, {**params, "c": c})
+        row["c"] = c
+        print(f"| {name} | rules c={c:g} | {row['auc']:.4f} | {row['size']:.0f} | {row['fit_s']:.2f} |", flush=True)
+        out.append(row)
+    return out
+
+
+def _plot_frontier(path, rows, out):
+    """Mean test AUC against mean size over the binary datasets: glassbox's path over c (the
+    default, c="auto", marked) beside each rule learner's default point, on the datasets each
+    ran on (the path restricted to the same ones)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    binary = {r["dataset"] for r in path}
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for model_name, marker in (("glassbox_rules", "*"), *((peer, "o") for peer in RULE_PEERS)):
+        done = [r for r in rows if r["model"] == model_name and "error" not in r and r["dataset"] in binary]
+        if not done:
+            continue
+        names = {r["dataset"] for r in done}
+        ax.scatter(np.mean([r["size"] for r in done]), np.mean([r["auc"] for r in done]), marker=marker, s=80,
+                   label=f"{model_name} (default; {len(names)} datasets)")
+        if model_name != "glassbox_rules":
+            continue
+        points = [(np.mean([r["size"] for r in path if r["c"] == c and r["dataset"] in names]),
+                   np.mean([r["auc"] for r in path if r["c"] == c and r["dataset"] in names])) for c in FRONTIER_C]
+        ax.plot(*zip(*points), "-", color="grey", label="glassbox_rules over c")
+        for c, (x, y) in zip(FRONTIER_C, points):
+            ax.annotate(f"c={c:g}", (x, y), fontsize=7)
+    ax.set_xlabel("mean rules (before the default) / FIGS splits")
+    ax.set_ylabel("mean test AUC")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    print(f"frontier written to {out}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ LAYERS = {
     "glassbox.binning": 1,
     "glassbox._losses": 1,
     "glassbox._regions": 1,
+    "glassbox._candidates": 1,
     "glassbox._progress": 1,
     "glassbox._dask_partitions": 1,
     "glassbox.gam": 2,

@@ -16,11 +16,11 @@ from glassbox._base import (
     CertifiedMixin,
     ClassWeightMixin,
     CriterionMixin,
+    NotProvenOptimalWarning,
     check_integer,
     check_random_state_param,
     check_real,
     check_classification_y,
-    NotProvenOptimalWarning,
     check_monotonic_cst,
     check_regression_y,
     drop_zero_weight_rows,
@@ -67,7 +67,7 @@ _PARAMS_DOC = """
         The features the exact search reads. Its pairwise histograms grow with the square of the
         features, so on wide data it searches the features a greedy reference uses (each
         feature's best split at the root and in the children of the 8 best root splits; see
-        ``glassbox.tree._candidates``), and ``optimal_`` is relative to them. "auto": every
+        ``glassbox._candidates``), and ``optimal_`` is relative to them. "auto": every
         feature when their value bins sum to at most 640 (or at depth <= 2 when the histograms
         fit), else the best-ranked ones whose bins sum to at most 640. An int k: the k
         best-ranked. None: every feature (wide data may then be refused for memory).
@@ -200,10 +200,9 @@ class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         # class-1 share is the other class's, so it applies the opposite sign.
         applied = (cst * int(event_sign(self))).astype(cst.dtype)
         problem = Problem(np.asfortranarray(ordinal[:, searched]), stats, n_bins[searched], applied[searched],
-                          n_classes, self.min_samples_leaf,
-                          self.complexity * scale, effective_n_threads(self.n_jobs), deadline,
-                          max_root_splits=self.max_root_splits, min_weight=1e-12 * sw.sum(), criterion=self._criterion(), pseudo=pseudo, scale=scale,
-                          progress=progress)
+                          n_classes, self.min_samples_leaf, self.complexity * scale, n_threads, deadline,
+                          max_root_splits=self.max_root_splits, min_weight=1e-12 * sw.sum(),
+                          criterion=self._criterion(), pseudo=pseudo, scale=scale, progress=progress)
         limit = "" if self.time_limit is None else f"; time_limit={self.time_limit:g}s"
         progress(f"searching trees of depth <= {self.max_depth} on {n:,} rows x {len(searched)} features (up to "
                  f"{n_bins[searched].max()} bins each){limit}", force=True)
@@ -441,7 +440,7 @@ def _why_not_optimal(optimal, problem, max_depth):
         return "not proven optimal: stopped by time_limit"
     if max_depth > 3:
         return "not proven optimal (depth > 3 is refined leaf by leaf)"
-    examined, there_are = problem.scopes[0]
+    examined, there_are = problem.scopes[0] if problem.scopes else (0, 0)
     return f"not proven optimal: {examined:,} of {there_are:,} root splits examined (max_root_splits)"
 
 
