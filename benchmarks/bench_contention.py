@@ -1,7 +1,7 @@
 """Threads on a shared machine: the default thread count against one thread, quiet and with busy
 neighbours, for every family; and a GAM inside GridSearchCV with n_jobs=1 and 2.
 
-    python -m benchmarks.bench_contention [--rows 20000] [--busy 2] [--repeats 3] [--out PATH]
+    python -m benchmarks.bench_contention [--rows 20000] [--busy 2] [--repeats 3] [--arms ...] [--out PATH]
 
 Data: generated binary classification (10 features, two categorical, some missing). Each fit
 runs in a fresh interpreter, one at a time; "busy" starts ``--busy`` processes that spin on the
@@ -69,6 +69,8 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--busy", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--arms", nargs="+", default=[*FAMILIES, "grid"], choices=[*FAMILIES, "grid"],
+                        help="families to time (and 'grid': a GAM inside GridSearchCV); default: all")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     results = []
@@ -79,7 +81,8 @@ def main(argv=None):
         for spinner in spinners:
             spinner.start()
         try:
-            arms = [(name, "fit", spec) for name, spec in FAMILIES.items()] + [("GridSearchCV(GAM), 2 vs 1 jobs", "grid", "")]
+            arms = [(name, "fit", spec) for name, spec in FAMILIES.items() if name in args.arms]
+            arms += [("GridSearchCV(GAM), 2 vs 1 jobs", "grid", "")] if "grid" in args.arms else []
             for name, what, spec in arms:
                 load = os.getloadavg()[0]
                 if what == "grid":

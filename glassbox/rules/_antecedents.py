@@ -340,39 +340,43 @@ def _ranked_pair_chunks(usable, features, rank):
     pair among the best k features comes before any with the (k+1)-th. Members stay in index
     order, as ``_extension_chunks`` makes them."""
     order = usable[np.lexsort((usable, rank[features[usable]]))]
-    pending, size = [], 0
-    for k in range(1, len(order)):
-        earlier = order[:k][features[order[:k]] != features[order[k]]]
-        if earlier.size == 0:
-            continue
-        first = np.minimum(earlier, order[k])
-        pending.append(np.column_stack([np.searchsorted(usable, first), np.maximum(earlier, order[k])]))
-        size += earlier.size
-        while size >= _PAIR_CHUNK:
-            block = np.concatenate(pending)
-            yield block[:_PAIR_CHUNK]
-            rest = block[_PAIR_CHUNK:]
-            pending, size = ([rest] if len(rest) else []), len(rest)
-    if size:
-        yield np.concatenate(pending)
+
+    def blocks():
+        for k in range(1, len(order)):
+            earlier = order[:k][features[order[:k]] != features[order[k]]]
+            if earlier.size:
+                first = np.minimum(earlier, order[k])
+                yield np.column_stack([np.searchsorted(usable, first), np.maximum(earlier, order[k])])
+
+    return _in_chunks(blocks())
 
 
 def _extension_chunks(level, usable, features):
     """``(index into level, single)`` pairs extending each conjunction of ``level`` by a later
     usable single on a feature it does not test, in order, ``_PAIR_CHUNK`` at a time: generated
     as they are needed, never all at once (there can be billions)."""
+
+    def blocks():
+        for i, members in enumerate(level):
+            later = usable[usable > members[-1]]
+            later = later[~np.isin(features[later], features[list(members)])]
+            if later.size:
+                yield np.column_stack([np.full(later.size, i, dtype=np.intp), later])
+
+    return _in_chunks(blocks())
+
+
+def _in_chunks(blocks):
+    """The rows of the arrays ``blocks`` yields, ``_PAIR_CHUNK`` at a time (the last chunk may be
+    shorter), reading the blocks only as the chunks are asked for."""
     pending, size = [], 0
-    for i, members in enumerate(level):
-        later = usable[usable > members[-1]]
-        later = later[~np.isin(features[later], features[list(members)])]
-        if later.size == 0:
-            continue
-        pending.append(np.column_stack([np.full(later.size, i, dtype=np.intp), later]))
-        size += later.size
+    for block in blocks:
+        pending.append(block)
+        size += len(block)
         while size >= _PAIR_CHUNK:
-            block = np.concatenate(pending)
-            yield block[:_PAIR_CHUNK]
-            rest = block[_PAIR_CHUNK:]
+            joined = np.concatenate(pending)
+            yield joined[:_PAIR_CHUNK]
+            rest = joined[_PAIR_CHUNK:]
             pending, size = ([rest] if len(rest) else []), len(rest)
     if size:
         yield np.concatenate(pending)

@@ -97,6 +97,21 @@ _PARAMS_DOC = """
         ``time_limit``). The fitted tree is the same for every value.
 """
 
+_SEARCH_ATTRIBUTES_DOC = """\
+    optimal_ : bool
+        Whether the tree is proven optimal for the objective over the split family on the
+        ``candidate_features_`` (Notes): False when ``max_root_splits`` or ``time_limit``
+        stopped the search, and at depth > 3.
+    candidate_features_ : ndarray of intp
+        The input columns the exact search read (``candidate_features``), in increasing order.
+    lower_bound_ : float
+        Proven lower bound on the optimal objective: ``objective_`` when ``optimal_``, else the
+        equivalent-points bound (rows with the same bins on every searched feature share a leaf
+        and owe their own loss), valid for every depth and often far below the optimum.
+    optimality_gap_ : float
+        ``objective_ - lower_bound_`` (0 when ``optimal_``).
+"""
+
 _NOTES_DOC = """
     Notes
     -----
@@ -271,8 +286,8 @@ class ShallowTreeClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _
         the same class side by side and cannot rank risk; the risk criteria choose splits that
         separate risks, so the tree's probabilities rank rows (AUC). The depth-3 search is exact
         for each (its bounds are stated per criterion in ``glassbox._regions``); the log loss's
-        looser bounds make it slower (fico, one thread: 15.7 s against 11.8 s; satimage runs to
-        the 60 s ``time_limit`` where misclassification proves its tree in 31 s: docs/tree.md). The default was chosen by
+        looser bounds make it slower (fico, one thread: 15.7 s against 11.8 s: docs/tree.md).
+        The default was chosen by
         cross-validation inside the benchmark datasets' training splits (docs/tree.md): against
         misclassification, +0.036 AUC (paired SE 0.010), accuracy -0.003 (SE 0.009).
     class_weight : None, "balanced" or dict, default=None
@@ -294,19 +309,7 @@ class ShallowTreeClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _
         probabilities in ``classes_`` order (training shares, smoothed under the risk criteria).
     objective_ : float
         The objective of the fitted tree on the training data.
-    optimal_ : bool
-        Whether the tree is proven optimal for the objective over the split family on the
-        ``candidate_features_`` (Notes): False when ``max_root_splits`` or ``time_limit``
-        stopped the search, and at depth > 3.
-    candidate_features_ : ndarray of intp
-        The input columns the exact search read (``candidate_features``), in increasing order.
-    lower_bound_ : float
-        Proven lower bound on the optimal objective: ``objective_`` when ``optimal_``, else the
-        equivalent-points bound (rows with the same bins on every feature share a leaf and owe
-        their own loss), valid for every depth and often far below the optimum.
-    optimality_gap_ : float
-        ``objective_ - lower_bound_`` (0 when ``optimal_``).
-    monotonic_cst_ : ndarray of int8, shape (n_features,)
+""" + _SEARCH_ATTRIBUTES_DOC + """    monotonic_cst_ : ndarray of int8, shape (n_features,)
         The constraints, on the event's probability.
     binner_ : Binner
     n_features_in_ : int
@@ -382,19 +385,7 @@ class ShallowTreeRegressor(RegressorMixin, _ShallowTree):
         Node arrays and leaf rules (:class:`glassbox.tree.Tree`); leaf values are ``[mean]``.
     objective_ : float
         The objective of the fitted tree on the training data.
-    optimal_ : bool
-        Whether the tree is proven optimal for the objective over the split family on the
-        ``candidate_features_`` (Notes): False when ``max_root_splits`` or ``time_limit``
-        stopped the search, and at depth > 3.
-    candidate_features_ : ndarray of intp
-        The input columns the exact search read (``candidate_features``), in increasing order.
-    lower_bound_ : float
-        Proven lower bound on the optimal objective: ``objective_`` when ``optimal_``, else the
-        equivalent-points bound (rows with the same bins on every feature share a leaf and owe
-        their own loss), valid for every depth and often far below the optimum.
-    optimality_gap_ : float
-        ``objective_ - lower_bound_`` (0 when ``optimal_``).
-    monotonic_cst_ : ndarray of int8, shape (n_features,)
+""" + _SEARCH_ATTRIBUTES_DOC + """    monotonic_cst_ : ndarray of int8, shape (n_features,)
     binner_ : Binner
     n_features_in_ : int
     feature_names_in_ : ndarray of str
