@@ -22,6 +22,18 @@ from glassbox.rules._rule import Condition
 # Pair bitsets are built and filtered this many at a time, bounding memory on wide data.
 _PAIR_CHUNK = 4096
 
+# Bitset words (antecedents x words) below which a kernel call runs on one thread. A parallel
+# region waits for every thread at its end; on a machine whose cores are shared, a thread that
+# lost its core costs the region a scheduler time slice (milliseconds), more than such a call's
+# work (benchmarks/bench_contention.py: with two busy processes, a default rule-list fit took
+# 2.36 s on 2 threads against 1.46 s on one before this threshold).
+PARALLEL_WORDS = 1 << 22
+
+
+def kernel_threads(n_words, n_threads):
+    """Threads for a bitset kernel call over ``n_words`` words (see ``PARALLEL_WORDS``)."""
+    return n_threads if n_words >= PARALLEL_WORDS else 1
+
 # Mining stops once the candidates would take this many bytes (256 MiB): the candidates are
 # then incomplete, and the list is not certified optimal, instead of the machine running out of
 # memory (conjunctions of three on wide data run to billions).
@@ -221,7 +233,7 @@ def _single_bits(codes, conditions, n_threads):
     for a, condition in enumerate(conditions):
         accept[a, list(condition.codes)] = 1
     features = np.array([c.feature for c in conditions], dtype=np.intp)
-    build_bitsets(np.asfortranarray(codes), features, accept, out, n_threads)
+    build_bitsets(np.asfortranarray(codes), features, accept, out, kernel_threads(out.size, n_threads))
     return out
 
 
@@ -232,9 +244,10 @@ def _supports(bits, sample_weight, n_threads):
     if len(sample_weight) and np.all(sample_weight == sample_weight[0]):
         # Equal weights: count set bits (a popcount per 64 rows) instead of visiting each row.
         rows = rows_to_bits(np.ones(len(sample_weight), dtype=bool))[None, :]
-        masked_popcounts(bits, index, everything, rows, out, n_threads)
+        masked_popcounts(bits, index, everything, rows, out, kernel_threads(bits.size, n_threads))
         return out[:, 0] * sample_weight[0]
-    masked_sums(bits, index, everything, np.ascontiguousarray(sample_weight[:, None]), out, n_threads)
+    masked_sums(bits, index, everything, np.ascontiguousarray(sample_weight[:, None]), out,
+                kernel_threads(bits.size, n_threads))
     return out[:, 0]
 
 
@@ -311,7 +324,7 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
                 break
             index = np.column_stack([chunk[:, 0], len(level_bits) + chunk[:, 1]])
             conj = np.empty((len(chunk), bits.shape[1]), dtype=BITSET_WORD_DTYPE)
-            and_pairs(stacked, np.ascontiguousarray(index), conj, n_threads)
+            and_pairs(stacked, np.ascontiguousarray(index), conj, kernel_threads(conj.size, n_threads))
             conj_support = _supports(conj, sample_weight, n_threads)
             # A conjunction no smaller than one of its parts is that part again: drop it.
             smaller = (conj_support < level_support[chunk[:, 0]]) & (conj_support < support[chunk[:, 1]])

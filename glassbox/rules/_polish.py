@@ -18,6 +18,7 @@ import numpy as np
 
 from glassbox._ext._rulelist import insertion_layer
 from glassbox._progress import Progress
+from glassbox.rules._antecedents import kernel_threads
 
 # A move must lower the objective by more than this: sums of the same weights in another order
 # differ by rounding, and a tie must not make the search cycle.
@@ -101,5 +102,5 @@ def _insertions(problem, prefix, c, layers):
     layers.extend(problem.sums(mask) for mask in masks[known:])
     for j in range(len(masks) - 1, -1, -1):  # the default rule's rows first
         insertion_layer(layers[j], own[j], reach, later, loss[j], left, problem.n_classes, problem.criterion,
-                        problem.pseudo, problem.n_threads)
+                        problem.pseudo, kernel_threads(layers[j].size, problem.n_threads))
     return (loss + before[:, None]) / problem.total + c * (len(prefix) + 1)

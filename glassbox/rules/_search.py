@@ -48,7 +48,7 @@ from glassbox._ext._rulelist import BOUND_ALL, ROW_GROUPS_MAX, BranchAndBound
 from glassbox._ext._typedefs import BITSET_WORD_DTYPE
 from glassbox._progress import Progress
 from glassbox._regions import EQUIVALENT_FACTOR, MISCLASSIFICATION, region_loss, row_statistics
-from glassbox.rules._antecedents import bits_to_rows, rows_to_bits
+from glassbox.rules._antecedents import bits_to_rows, kernel_threads, rows_to_bits
 from glassbox.rules._polish import polish
 
 # Objective values closer than this are ties: sums of the same weights in a different order
@@ -150,6 +150,7 @@ class Problem:
     def _masked(self, bits, mask, n_threads):
         out = np.empty((len(bits), self.values.shape[1]))
         index = np.arange(len(bits), dtype=np.intp)
+        n_threads = kernel_threads(bits.size, n_threads)
         if self.groups is not None:
             counts = np.empty((len(bits), len(self.groups.bits)))
             masked_popcounts(bits, index, mask, self.groups.bits, counts, n_threads)
