@@ -80,7 +80,9 @@ _PARAMS_DOC = """
         classes`` units each and a root feature its histogram updates (a unit is about 26 ns of
         one core: at most ~26 s of one core, ~13 s of two, usually far less as the bounds skip
         most splits). Every split of the benchmark datasets but satimage's fits the default
-        (docs/tree.md). Depth <= 2 is one exact solve and needs no budget.
+        (docs/tree.md). 0 examines none: the tree is then the depth-2 optimum, or its root split
+        with exact depth-2 subtrees below where that is better. Depth <= 2 is one exact solve and
+        needs no budget.
     time_limit : float or None, default=60.0
         Seconds after which the search returns the best tree found: a safety net for slow or
         loaded machines. When it stops the search, ``optimal_`` is False, the fit warns, and the
