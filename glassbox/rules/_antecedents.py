@@ -34,6 +34,7 @@ def kernel_threads(n_words, n_threads):
     """Threads for a bitset kernel call over ``n_words`` words (see ``PARALLEL_WORDS``)."""
     return n_threads if n_words >= PARALLEL_WORDS else 1
 
+
 # Mining stops once the candidates would take this many bytes (256 MiB): the candidates are
 # then incomplete, and the list is not certified optimal, instead of the machine running out of
 # memory (conjunctions of three on wide data run to billions).
