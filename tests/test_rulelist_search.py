@@ -297,3 +297,33 @@ def test_mining_stops_at_its_memory_cap_and_says_so(monkeypatch):
     assert capped.n_antecedents_ < full.n_antecedents_
     assert not capped.optimal_
     assert capped.lower_bound_ <= full.objective_ + 1e-12  # a bound on the full space's optimum
+
+
+def _same_partition(a, b):
+    """Whether two class-id arrays group the rows alike (whatever the ids)."""
+    pairs = set(zip(a.tolist(), b.tolist()))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_equivalence_classes_match_their_definition(seed):
+    """Rows with the same bit on every antecedent share a class, and only they: against a direct
+    grouping of the rows' bit patterns, with repeated rows, more antecedents than one refinement
+    block, rows that differ only on the last antecedents, and rows that all differ early (the
+    refinement stops there)."""
+    from glassbox.rules._antecedents import rows_to_bits
+    from glassbox.rules._search import _REFINE_BLOCK, _equivalence_classes
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    n_ant = int(rng.choice([1, 5, _REFINE_BLOCK, 3 * _REFINE_BLOCK + 7]))
+    distinct = rng.random((max(1, n // int(rng.choice([1, 3, 20]))), n_ant)) < rng.uniform(0.05, 0.95)
+    if seed % 2:  # patterns that agree on every antecedent but the last two: only those split them
+        distinct[:, :-2] = distinct[0, :-2]
+    masks = distinct[rng.integers(0, len(distinct), size=n)].T  # (n_ant, n): rows repeat patterns
+    bits = np.array([rows_to_bits(m) for m in masks])
+    _, expected = np.unique(masks.T, axis=0, return_inverse=True)
+    got = _equivalence_classes(bits, n)
+    assert got.shape == (n,) and _same_partition(got, expected.reshape(-1))
+    late = _equivalence_classes(bits, n, deadline=0.0)  # past the deadline: every row alone
+    assert np.array_equal(late, np.arange(n))

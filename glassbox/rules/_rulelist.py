@@ -229,7 +229,7 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         problem = Problem(antecedents.bits, antecedents.n_single, problem_y, relative,
                           classification=classification,
                           n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested,
-                          n_threads=n_threads, criterion=self._criterion())
+                          n_threads=n_threads, criterion=self._criterion(), deadline=deadline)
         return binned, antecedents, problem, target, sample_weight, relative
 
     def _make_rules(self, antecedents, prefix, codes, target, sample_weight, relative, classification):

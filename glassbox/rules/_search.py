@@ -101,7 +101,7 @@ class Problem:
     """
 
     def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None,
-                 n_threads=1, criterion=MISCLASSIFICATION):
+                 n_threads=1, criterion=MISCLASSIFICATION, deadline=np.inf):
         self.bits = bits
         self.criterion = criterion if classification else MISCLASSIFICATION
         # The smoothing's pseudo-row weighs as much as the mean row (the rules' probabilities too).
@@ -113,7 +113,7 @@ class Problem:
         self.classification = classification
         self.total = float(sample_weight.sum())
         self.all_rows = rows_to_bits(np.ones(self.n_samples, dtype=bool))
-        eq_class = _equivalence_classes(bits[:n_single], self.n_samples)
+        eq_class = _equivalence_classes(bits[:n_single], self.n_samples, deadline)
         if classification:
             class_weight = np.zeros((eq_class.max() + 1, n_classes))
             np.add.at(class_weight, (eq_class, y), sample_weight)
@@ -215,13 +215,32 @@ def _weight_groups(y, sample_weight, minority, n_classes, factor=1.0):
                         np.asarray(weight, dtype=np.float64))
 
 
-def _equivalence_classes(bits, n_samples):
-    """Class id per row: rows with the same value on every antecedent share a class."""
+# Antecedents whose bits refine the equivalence classes in one step (the class id, below 2^31,
+# shifted left by this many bits stays within an int64).
+_REFINE_BLOCK = 32
+
+
+def _equivalence_classes(bits, n_samples, deadline=np.inf):
+    """Class id per row: rows with the same value on every antecedent share a class.
+
+    The classes are refined ``_REFINE_BLOCK`` antecedents at a time, and the refinement stops as
+    soon as every row is alone (on continuous data, after a few features). Past ``deadline`` every
+    row is its own class: a finer partition than the true one, so the equivalent-points bound it
+    gives is weaker but still valid (a coarser one would not be)."""
     if len(bits) == 0:
         return np.zeros(n_samples, dtype=np.intp)
-    rows = np.packbits(bits_to_rows(bits, n_samples).T, axis=1)
-    _, inverse = np.unique(rows, axis=0, return_inverse=True)
-    return inverse.reshape(-1)
+    ids, n_classes = np.zeros(n_samples, dtype=np.int64), 1
+    for start in range(0, len(bits), _REFINE_BLOCK):
+        if n_classes == n_samples:
+            break
+        if time.perf_counter() > deadline:
+            return np.arange(n_samples, dtype=np.intp)
+        block = bits_to_rows(bits[start:start + _REFINE_BLOCK], n_samples).astype(np.int64)
+        code = (block << np.arange(len(block), dtype=np.int64)[:, None]).sum(axis=0)
+        _, ids = np.unique((ids << _REFINE_BLOCK) | code, return_inverse=True)
+        ids = ids.reshape(-1).astype(np.int64)
+        n_classes = int(ids.max()) + 1
+    return ids.astype(np.intp)
 
 
 # The default search budget, in units of "one candidate rule scored on 64 rows" (1-3 ns each on a
