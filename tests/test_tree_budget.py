@@ -13,44 +13,26 @@ import numpy as np
 import pytest
 
 from glassbox import ShallowTreeClassifier, ShallowTreeRegressor
-from glassbox._regions import CRITERIA, row_statistics
 from glassbox.tree import NotProvenOptimalWarning
-from glassbox.tree._search import Problem, root_scope, solve_depth3
+from glassbox.tree._search import root_scope, solve_depth3
 from tests import tree_brute_force as bf
-from tests.test_tree_optimality import make_problem
-from tests.twins import class_loss_naive
+from tests.test_tree_optimality import make_problem, search_problem
 
 CASES = [("binary", "misclassification"), ("binary", "log_loss"), ("binary", "brier"),
          ("multiclass", "log_loss"), ("multiclass", "misclassification"), ("regression", None)]
 
 
-def _problem(data, w, task, n_classes, criterion, min_leaf, penalty, budget):
-    """The search's view of ``bf.Data`` (ordinal codes, missing -> n_bins), with a budget."""
-    codes = np.asfortranarray(np.array([np.where(c < 0, len(v), c) for c, v in zip(data.columns, data.values)]).T
-                              .astype(np.uint8))
-    n_bins = np.array([len(v) for v in data.values], dtype=np.intp)
-    y = data.y if task == "regression" else data.y.astype(np.intp)
-    stats = row_statistics(y, w, n_classes, extra=[np.ones_like(w)])
-    kind = CRITERIA.index(criterion) if criterion else 0
-    return Problem(codes, stats, n_bins, np.zeros(len(n_bins), dtype=np.int8), n_classes, min_leaf,
-                   penalty * data.scale, 1, np.inf, max_root_splits=budget, min_weight=1e-12 * w.sum(),
-                   criterion=kind, pseudo=float(w.mean()))
+def _problem(data, w, task, min_leaf, penalty, budget):
+    """The search's view of ``bf.Data``, unconstrained, with a budget."""
+    return search_problem(data, w, task, np.zeros(len(data.values)), min_leaf, penalty, max_root_splits=budget)
 
 
 def _one_split_cost(data, j, u, missing_left):
-    """The loss of a root split's two sides as leaves, from the definition (row by row)."""
+    """The loss of a root split's two sides as leaves, from the definition (row by row); a side
+    without weight costs nothing."""
     col = data.columns[j]
     left = np.where(col < 0, missing_left, col <= u)
-    total = 0.0
-    for side in (left, ~left):
-        w, y = data.w[side], data.y[side]
-        if w.sum() <= 0:
-            continue
-        if data.task == "regression":
-            total += (w * (y - (w * y).sum() / w.sum()) ** 2).sum()
-        else:
-            total += class_loss_naive(y, w, data.n_classes, data.criterion, data.w.mean())[0]
-    return total
+    return sum(bf.leaf(data, side, 1, 0.0)[0] * data.scale for side in (left, ~left) if data.w[side].sum() > 0)
 
 
 def _setup(task, criterion, seed):
@@ -59,15 +41,15 @@ def _setup(task, criterion, seed):
     y[:n_classes] = np.arange(n_classes)
     y = np.asarray(y, dtype=float) if task == "regression" else y
     data = bf.Data(X, y, w, task, cat, n_classes, criterion or "misclassification")
-    return data, w, n_classes
+    return data, w
 
 
 @pytest.mark.parametrize("task,criterion", CASES)
 @pytest.mark.parametrize("seed", range(5))
 def test_the_scope_holds_the_best_root_splits_by_their_one_split_cost(task, criterion, seed):
-    data, w, n_classes = _setup(task, criterion, seed)
+    data, w = _setup(task, criterion, seed)
     budget = int(np.random.default_rng(seed).integers(1, 12))
-    problem = _problem(data, w, task, n_classes, criterion, 1, 0.0, budget)
+    problem = _problem(data, w, task, 1, 0.0, budget)
     rows = np.arange(len(data.y), dtype=np.intp)
     lo, hi = problem.full_region()
     scope = root_scope(problem, len(rows), lo, hi, problem.histograms(rows))
@@ -90,17 +72,17 @@ def test_a_budgeted_search_is_exact_among_the_root_splits_it_examines(task, crit
     """The tree is the best of: the first incumbent (the search with no budget: the depth-2
     optimum's root with exact depth-2 subtrees) and every examined root split with both sides
     solved exhaustively."""
-    data, w, n_classes = _setup(task, criterion, seed)
+    data, w = _setup(task, criterion, seed)
     rng = np.random.default_rng(seed)
     min_leaf, penalty = int(rng.choice([1, 1, 4])), float(rng.choice([0.0, 0.01]))
     budget = int(rng.integers(1, 15))
     rows = np.arange(len(data.y), dtype=np.intp)
-    problem = _problem(data, w, task, n_classes, criterion, min_leaf, penalty, budget)
+    problem = _problem(data, w, task, min_leaf, penalty, budget)
     lo, hi = problem.full_region()
-    scope = root_scope(_problem(data, w, task, n_classes, criterion, min_leaf, penalty, budget), len(rows), lo, hi,
+    scope = root_scope(_problem(data, w, task, min_leaf, penalty, budget), len(rows), lo, hi,
                        problem.histograms(rows))
     _, cost, proven = solve_depth3(problem, rows, lo, hi)
-    _, seed_cost, _ = solve_depth3(_problem(data, w, task, n_classes, criterion, min_leaf, penalty, 0), rows, lo, hi)
+    _, seed_cost, _ = solve_depth3(_problem(data, w, task, min_leaf, penalty, 0), rows, lo, hi)
     everything = np.ones(len(data.y), dtype=bool)
     region = [(0, len(v) - 1) for v in data.values]
     best = np.inf

@@ -155,16 +155,19 @@ def test_monotone_depth3_matches_exhaustive_search(task, seed):
     assert two.to_text() == model.to_text() and two.objective_ == model.objective_
 
 
-def search_problem(data, w, task, cst, min_leaf, penalty):
-    """The solver's view of ``bf.Data``: ordinal codes (missing -> n_bins) and row statistics."""
+def search_problem(data, w, task, cst, min_leaf, penalty, **problem):
+    """The solver's view of ``bf.Data``: ordinal codes (missing -> n_bins) and row statistics,
+    by ``data.criterion`` with its pseudo-row (the mean weight); ``problem``: more ``Problem``
+    fields (a budget)."""
     codes = np.asfortranarray(np.array([np.where(c < 0, len(v), c) for c, v in zip(data.columns, data.values)]).T
                               .astype(np.uint8))
     n_bins = np.array([len(v) for v in data.values], dtype=np.intp)
-    n_classes = 0 if task == "regression" else 2
+    n_classes = 0 if task == "regression" else data.n_classes
     y = data.y if task == "regression" else data.y.astype(np.intp)
     stats = row_statistics(y, w, n_classes, extra=[np.ones_like(w)])  # the row count last
     return Problem(codes, stats, n_bins, np.asarray(cst, dtype=np.int8), n_classes, min_leaf,
-                   penalty * data.scale, 1, np.inf, min_weight=1e-12 * w.sum())
+                   penalty * data.scale, 1, np.inf, min_weight=1e-12 * w.sum(),
+                   criterion=CRITERIA.index(data.criterion), pseudo=float(w.mean()), **problem)
 
 
 @pytest.mark.parametrize("task", ["binary", "regression"])

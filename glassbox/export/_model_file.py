@@ -53,11 +53,13 @@ _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limi
                  ("RuleListClassifier", "criterion"): 6, ("ShallowTreeClassifier", "criterion"): 6,
                  **{(name, key): 7 for name in ("ShallowTreeClassifier", "ShallowTreeRegressor")
                     for key in ("candidate_features", "max_root_splits")}}
-# Before version 7, a tree's search read every feature and examined every root split.
+# Before version 7, a tree's search read every feature and examined every root split: a budget of
+# more root splits than any search has.
+_EVERY_ROOT_SPLIT = 2**31 - 1
 _OLDER_VALUE = {("RuleListClassifier", "criterion"): "misclassification",
                 ("ShallowTreeClassifier", "criterion"): "misclassification",
                 **{(name, key): value for name in ("ShallowTreeClassifier", "ShallowTreeRegressor")
-                   for key, value in (("candidate_features", None), ("max_root_splits", _MAX_THREADS))}}
+                   for key, value in (("candidate_features", None), ("max_root_splits", _EVERY_ROOT_SPLIT))}}
 
 # Parameter values added in a format version: an older file holding one is refused, as no writer
 # of that version could have made it (and an older reader would refuse it with a less clear error).

@@ -11,17 +11,16 @@ from glassbox._candidates import rank_features
 AUTO_BINS = 640
 
 
-def choose_candidates(setting, codes, stats, n_bins, n_classes, criterion, pseudo, max_depth, n_threads,
-                      fits_memory):
+def choose_candidates(setting, codes, stats, n_bins, n_classes, criterion, pseudo, n_threads, keep_all=False):
     """The features the exact search reads (sorted indices), for ``candidate_features`` =
     ``setting`` ("auto", an int or None); ``codes`` are the search's ordinal codes (categorical
-    levels already in the search's order); ``fits_memory(n_bins)`` tells whether the pairwise
-    histograms of those features fit."""
+    levels already in the search's order); ``keep_all``: "auto" keeps every feature whatever
+    their bins (a depth-2 search whose histograms fit)."""
     p = len(n_bins)
     every = np.arange(p, dtype=np.intp)
     if setting is None or (setting != "auto" and setting >= p):
         return every
-    if setting == "auto" and (n_bins.sum() <= AUTO_BINS or (max_depth <= 2 and fits_memory(n_bins))):
+    if setting == "auto" and (keep_all or n_bins.sum() <= AUTO_BINS):
         return every
     ranked = rank_features(codes, stats, n_bins, np.zeros(p, dtype=bool), n_classes, criterion, pseudo, n_threads)
     if setting == "auto":

@@ -78,8 +78,8 @@ _PARAMS_DOC = """
         on the data and the parameters, not on ``n_jobs`` or the machine's load. None: as many as
         1e9 units of work pay for, a split costing two depth-2 solves of ``(sum of bins)^2 x
         classes`` units each and a root feature its histogram updates (a unit is about 26 ns of
-        one core: at most ~26 s of one core, ~13 s of two, usually far less as the bounds skip
-        most splits). Every split of the benchmark datasets but satimage's fits the default
+        one core, measured on the benchmark datasets: at most ~26 s of one core, usually far
+        less as the bounds skip most splits). Every split of the benchmark datasets but satimage's fits the default
         (docs/tree.md). 0 examines none: the tree is then the depth-2 optimum, or its root split
         with exact depth-2 subtrees below where that is better. Depth <= 2 is one exact solve and
         needs no budget.
@@ -201,13 +201,11 @@ class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         n_bins = np.array([f.n_bins for f in data.features], dtype=np.intp)
         n_threads = effective_n_threads(self.n_jobs)
         n_classes = getattr(self, "n_classes_", 0)
-
-        def fits_memory(bins):
-            return _histogram_bytes(bins, stats.shape[1], self.max_depth, n_threads) <= MAX_HISTOGRAM_BYTES
-
+        # At depth <= 2 the search is one solve: "auto" keeps every feature whose histograms fit.
+        shallow_fits = (self.max_depth <= 2
+                        and _histogram_bytes(n_bins, stats.shape[1], self.max_depth, n_threads) <= MAX_HISTOGRAM_BYTES)
         self.candidate_features_ = choose_candidates(self.candidate_features, ordinal, stats, n_bins, n_classes,
-                                                     self._criterion(), pseudo, self.max_depth, n_threads,
-                                                     fits_memory)
+                                                     self._criterion(), pseudo, n_threads, keep_all=shallow_fits)
         searched = self.candidate_features_
         if len(searched) < len(n_bins):
             progress(f"searching {len(searched)} of {len(n_bins)} features, ranked by the greedy reference")
