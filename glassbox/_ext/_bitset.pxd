@@ -13,3 +13,6 @@ cdef void sum_masked(
     const BITSET_WORD_C* a, const BITSET_WORD_C* mask, const double* values,
     Py_ssize_t n_words, Py_ssize_t n_values, double* out,
 ) noexcept nogil
+
+# Writes the indices of the rows set in mask to out (room for every row); returns how many.
+cdef Py_ssize_t set_rows(const BITSET_WORD_C* mask, Py_ssize_t n_words, Py_ssize_t* out) noexcept nogil

@@ -221,3 +221,15 @@ cdef void sum_masked(
             word = word & (word - 1)
             for v in range(n_values):
                 out[v] += values[i * n_values + v]
+
+
+cdef Py_ssize_t set_rows(const BITSET_WORD_C* mask, Py_ssize_t n_words, Py_ssize_t* out) noexcept nogil:
+    cdef Py_ssize_t w, n = 0
+    cdef BITSET_WORD_C word
+    for w in range(n_words):
+        word = mask[w]
+        while word:
+            out[n] = w * 64 + ctz64(word)
+            word = word & (word - 1)
+            n += 1
+    return n

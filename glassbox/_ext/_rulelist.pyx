@@ -8,9 +8,10 @@ the equivalent-points loss (the minority weight times the criterion's factor); r
 ``w*y``, ``w*y**2``, then the equivalent-points squared deviation. When the weights take few
 values per class (equal weights, ``class_weight``, small integer weights), classification counts
 rows in groups of one class (or the minority) and one weight, 64 rows a word, and multiplies each
-count by its weight; otherwise
-the statistics are summed from per-row values, row by row (``_bitset.count_masked`` /
-``sum_masked``).
+count by its weight (``_bitset.count_masked``). Otherwise the statistics are per-row values:
+candidates of one or two conditions are read from contingency tables of the rows left, built
+once per expansion (``_rule_tables.CandidateTables``, when given), the others summed row by row
+(``_bitset.sum_masked``).
 
 The search keeps, per expanded prefix, only its parent, last rule, length, loss and cost: the
 rows it leaves are rebuilt from that chain when needed (a few AND-NOTs), so memory grows with
@@ -30,6 +31,7 @@ from cython.parallel cimport prange
 import numpy as np
 
 from glassbox._ext._bitset cimport count_masked, sum_masked
+from glassbox._ext._rule_tables cimport CandidateTables
 from glassbox._ext._regions cimport MISCLASSIFICATION, Criterion, make_criterion, region_loss, region_weight
 from glassbox._ext._typedefs cimport BITSET_WORD_C
 
@@ -253,7 +255,8 @@ cdef class BranchAndBound:
         const Py_ssize_t[::1] group_column      # (n_groups,) the statistic a group's count adds to
         const double[::1] group_weight          # (n_groups,) the weight of each of its rows
         const double[:, ::1] values             # otherwise: (n_samples, n_stats) per-row statistics
-        bint use_counts, misclassification
+        CandidateTables tables                  # ... and, when given, the candidates scored from tables
+        bint use_counts, use_tables, misclassification
         Criterion criterion
         Py_ssize_t n_classes, n_stats, n_groups, n_words, n_ant, active_words, max_rules
         double c, eps, total, look
@@ -291,7 +294,7 @@ cdef class BranchAndBound:
     def __cinit__(self, const BITSET_WORD_C[:, ::1] bits, const Py_ssize_t[:, ::1] nested,
                   const BITSET_WORD_C[:, ::1] groups, const Py_ssize_t[::1] group_column,
                   const double[::1] group_weight,
-                  const double[:, ::1] values, bint classification, Py_ssize_t n_classes, int criterion, double pseudo,
+                  const double[:, ::1] values, CandidateTables tables, bint classification, Py_ssize_t n_classes, int criterion, double pseudo,
                   Py_ssize_t n_samples, double total, double c, Py_ssize_t max_rules, unsigned int bounds,
                   double eps, double best, Py_ssize_t max_queued):
         cdef Py_ssize_t w
@@ -314,6 +317,9 @@ cdef class BranchAndBound:
                 raise ValueError(f"row group {w} adds to statistic {group_column[w]} of {n_classes + 1}")
         if groups.shape[0] == 0 and (values.shape[0] < n_samples or values.shape[1] < 2):
             raise ValueError(f"per-row statistics of shape ({values.shape[0]}, {values.shape[1]}) for {n_samples} rows")
+        if tables is not None and (groups.shape[0] > 0 or tables.n_antecedents != bits.shape[0]
+                                   or tables.n_samples != n_samples or tables.n_stats != values.shape[1]):
+            raise ValueError("candidate tables serve per-row statistics of the same rows and antecedents")
         self.bits = bits
         self.nested = nested
         self.groups = groups
@@ -321,6 +327,8 @@ cdef class BranchAndBound:
         self.group_column = group_column
         self.group_weight = group_weight
         self.use_counts = groups.shape[0] > 0
+        self.tables = tables
+        self.use_tables = tables is not None
         self.n_groups = groups.shape[0]
         self.n_stats = n_classes + 1 if self.use_counts else values.shape[1]
         self.criterion = make_criterion(criterion, pseudo)
@@ -414,6 +422,18 @@ cdef class BranchAndBound:
         else:
             sum_masked(a, mask, &self.values[0, 0], self.n_words, self.n_stats, out)
 
+    cdef inline void _prepare(self, const BITSET_WORD_C* R) noexcept nogil:
+        """Fill the candidate tables (when there are) with the rows ``R``, before ``_candidate``."""
+        if self.use_tables:
+            self.tables.prepare(R)
+
+    cdef inline void _candidate(self, Py_ssize_t a, const BITSET_WORD_C* R, double* out) noexcept nogil:
+        """Statistics of antecedent ``a``'s rows within ``R``, the rows of the last ``_prepare``."""
+        if self.use_tables and self.tables.tabled(a):
+            self.tables.stats(a, out)
+        else:
+            self._stats(&self.bits[a, 0], R, out)
+
     cdef void _remaining(self, int32_t node, BITSET_WORD_C* out) noexcept nogil:
         """Rows no rule of ``node``'s prefix captures."""
         cdef Py_ssize_t w
@@ -493,6 +513,7 @@ cdef class BranchAndBound:
         if next_active == NULL:
             _out_of_memory()
         self._stats(R, R, node_stats)
+        self._prepare(R)
         self.kids.clear()
         self.stamp += 1
         if self.stamp == 0:  # wrapped: forget every old stamp
@@ -501,7 +522,7 @@ cdef class BranchAndBound:
         for a in range(<int32_t>self.n_ant):
             if active != NULL and not (active[a >> 6] >> (a & 63)) & 1:
                 continue
-            self._stats(&self.bits[a, 0], R, cap)
+            self._candidate(a, R, cap)
             self.n_scored_ += 1
             status = _score(cap, node_stats, rest, self.n_stats, self.misclassification, self.n_classes,
                             self.criterion, prefix_loss, self.total, self.c, n_rules, self.eps, self.bounds,
@@ -572,11 +593,12 @@ cdef class BranchAndBound:
             gb_child after = self.cur_after[cursor], kid
         self._remaining(node, R)
         self._stats(R, R, self.node_stats.data())
+        self._prepare(R)
         self.kids.clear()
         for a in range(<int32_t>self.n_ant):
             if not (active[a >> 6] >> (a & 63)) & 1:
                 continue
-            self._stats(&self.bits[a, 0], R, self.cap_stats.data())
+            self._candidate(a, R, self.cap_stats.data())
             self.n_scored_ += 1
             _score(self.cap_stats.data(), self.node_stats.data(), self.rest_stats.data(), self.n_stats,
                    self.misclassification, self.n_classes, self.criterion, self.node_loss[node], self.total,
@@ -753,8 +775,9 @@ cdef class BranchAndBound:
             rules.push_back(<int32_t>prefix[i])
         with nogil:
             self._stats(R, R, self.node_stats.data())
+            self._prepare(R)
             for a in range(n):
-                self._stats(&self.bits[a, 0], R, self.cap_stats.data())
+                self._candidate(a, R, self.cap_stats.data())
                 status[a] = _score(self.cap_stats.data(), self.node_stats.data(), self.rest_stats.data(),
                                    self.n_stats, self.misclassification, self.n_classes, self.criterion,
                                    prefix_loss,

@@ -229,7 +229,8 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         problem = Problem(antecedents.bits, antecedents.n_single, problem_y, relative,
                           classification=classification,
                           n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested,
-                          n_threads=n_threads, criterion=self._criterion(), deadline=deadline)
+                          n_threads=n_threads, criterion=self._criterion(), deadline=deadline,
+                          conditions=antecedents.conditions, codes=binned.codes)
         return binned, antecedents, problem, target, sample_weight, relative
 
     def _make_rules(self, antecedents, prefix, codes, target, sample_weight, relative, classification):
