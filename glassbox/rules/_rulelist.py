@@ -357,9 +357,10 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         32 children were all explored counts again when its next children are scored). None:
         as many as 5e8 scorings of one candidate rule on 64 rows allow (each expansion scores
         every candidate on every row, plus a fixed cost per candidate counted as 32 such
-        scorings; with unequal weights or in regression rows are summed one by one, each
-        counted as a quarter), between 50 and 200,000: about a second of search whatever the
-        data's shape. The result depends only on the data and the parameters.
+        scorings; in regression or with weights of many values, candidates are read from
+        tables of the rows left, counted by their rows and cells), between 50 and 200,000:
+        about a second of search whatever the data's shape. The result depends only on the data
+        and the parameters.
     time_limit : float or None, default=None
         Seconds of search (> 0; inf, like None, means no limit). A list cut short by time depends
         on the machine's speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for

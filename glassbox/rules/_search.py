@@ -98,7 +98,9 @@ class Problem:
     (the minority weight times the criterion's factor, or the squared deviation from the class
     mean). ``criterion`` indexes ``glassbox._regions.CRITERIA`` (classification). When the weights take
     few values per class (``WeightGroups``), classification counts set bits of per-class,
-    per-weight bitsets instead of visiting rows.
+    per-weight bitsets instead of visiting rows. Otherwise, given the antecedents' ``conditions``
+    and the binned ``codes``, candidates of one or two conditions are scored from tables of the
+    rows left (``plan``, see ``_tables.py``); without them every candidate sums its rows.
     """
 
     def __init__(self, bits, n_single, y, sample_weight, *, classification, n_classes, nested=None,
@@ -208,11 +210,11 @@ class WeightGroups:
 
 def _weight_groups(y, sample_weight, minority, n_classes, factor=1.0):
     """The classification statistics as counts of rows of few distinct weights, or None when the
-    weights take more than ``_GROUPS_PER_STAT`` values on average per statistic (then the rows
-    are summed one by one). The minority's groups add their weight times ``factor`` (the
-    equivalent-points column's). Each group is one more popcount pass per candidate; the bound of 4 is
-    a choice, not a measured crossover (fico, one thread: class_weight="balanced" 1.2 s, integer
-    weights 1 to 3 2.2 s, random weights summed row by row 11.2 s).
+    weights take more than ``_GROUPS_PER_STAT`` values on average per statistic (then per-row
+    values are summed, from tables where ``Problem`` has them). The minority's groups add their
+    weight times ``factor`` (the equivalent-points column's). Each group is one more popcount pass
+    per candidate; the bound of 4 is a choice, not a measured crossover, and ``Problem`` takes
+    tables instead of groups when they cost less (``_expansion_work``).
     Equal weights give one group per statistic; a ``class_weight`` ("balanced") without sample
     weights gives at most two per class."""
     members = [y == k for k in range(n_classes)] + [minority]
