@@ -255,6 +255,27 @@ def test_antecedent_dedup_and_support_match_plain_numpy():
         np.testing.assert_allclose(_supports(bits, weights, 1), rows @ weights, rtol=1e-12)
 
 
+@pytest.mark.parametrize("hashes", ["colliding", "partly colliding"])
+def test_dedup_survives_hash_collisions(hashes, monkeypatch):
+    """Bitsets whose hashes collide without being equal are still told apart (the exact
+    comparison within a run of equal hashes)."""
+    from glassbox.rules import _antecedents
+
+    rng = np.random.default_rng(9)
+    bits = rng.integers(0, 3, size=(60, 2)).astype(np.uint64)
+    as_void = np.ascontiguousarray(bits).view(np.dtype((np.void, 16))).ravel()
+    expected = np.sort(np.unique(as_void, return_index=True)[1])
+    true_hashes = _antecedents._bitset_hashes
+
+    def fake(b):  # still a function of the bitset: equal bitsets, equal hashes
+        out = true_hashes(b)
+        out[:, (b[:, 0] % 2 == 0) | (hashes == "colliding")] = 7  # one run of unequal bitsets
+        return out
+
+    monkeypatch.setattr(_antecedents, "_bitset_hashes", fake)
+    np.testing.assert_array_equal(_antecedents._unique(bits), expected)
+
+
 def test_nested_partners_are_subsets_or_supersets():
     """The search drops a rule capturing as much as a nested partner: that is only sound if
     every partner's rows contain the rule's or lie within them."""

@@ -130,15 +130,15 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
             conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads, deadline,
             max_bytes - bits.nbytes, progress or Progress.silent(), rank,
         )
-        if extra_members:
+        if len(extra_members):
             all_bits = np.concatenate([bits, extra_bits])
             keep = _unique(all_bits)  # the singles are distinct already: they all stay first
-            members = [extra_members[a - n_single] for a in keep[n_single:]]
+            members = extra_members[keep[n_single:] - n_single]
             bits = np.ascontiguousarray(all_bits[keep])
             return Antecedents(_Conditions(conditions, members), bits, n_single, _nested(conditions, members),
                                complete)
-        return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions, []), complete)
-    return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions, []))
+        return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions), complete)
+    return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions))
 
 
 class _Conditions:
@@ -147,7 +147,8 @@ class _Conditions:
 
     def __init__(self, singles, members):
         self.singles = singles  # each single antecedent's conditions, a 1-tuple
-        self.members = members  # each conjunction's single antecedents, by index
+        # (n_conjunctions, max_card) each conjunction's single antecedents, by index, -1 past its last
+        self.members = members
 
     def __len__(self):
         return len(self.singles) + len(self.members)
@@ -155,13 +156,13 @@ class _Conditions:
     def __getitem__(self, a):
         if a < len(self.singles):
             return self.singles[a]
-        return tuple(self.singles[m][0] for m in self.members[a - len(self.singles)])
+        return tuple(self.singles[m][0] for m in self.members[a - len(self.singles)] if m >= 0)
 
 
-def _nested(singles, members):
+def _nested(singles, members=np.zeros((0, 2), dtype=np.intp)):
     """Up to two earlier antecedents nested with each: for a one-sided cut the previous cut on
     the same side of the same feature (x <= t1 within x <= t2, x > t2 within x > t1); for a
-    conjunction (``members``: indices of its singles) its first two conditions."""
+    conjunction (``members``: indices of its singles, a row each) its first two conditions."""
     out = np.full((len(singles) + len(members), 2), -1, dtype=np.intp)
     last_cut = {}  # (feature, side) -> latest one-sided cut seen
     for a, (cond,) in enumerate(singles):
@@ -169,8 +170,8 @@ def _nested(singles, members):
         if side is not None:
             out[a, 0] = last_cut.get((cond.feature, side), -1)
             last_cut[(cond.feature, side)] = a
-    if members:
-        out[len(singles):] = np.array([m[:2] for m in members], dtype=np.intp)
+    if len(members):
+        out[len(singles):] = members[:, :2]
     return out
 
 
@@ -261,29 +262,49 @@ def _filter(bits, support, min_weight, total):
     return np.flatnonzero(ok & unique)
 
 
+# Bitsets hashed and compared this many at a time in _unique (bounds its temporary memory).
+_UNIQUE_BLOCK = 1 << 16
+
+
+def _bitset_hashes(bits):
+    """(2, n_bitsets): two 64-bit hashes of each bitset (equal bitsets, equal hashes)."""
+    multipliers = np.random.default_rng(0).integers(1, 2**63, size=(2, bits.shape[1]), dtype=np.uint64) | np.uint64(1)
+    hashes = np.empty((2, len(bits)), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(bits), _UNIQUE_BLOCK):
+            block = bits[start:start + _UNIQUE_BLOCK]
+            for k in range(2):
+                hashes[k, start:start + len(block)] = (block * multipliers[k]).sum(axis=1, dtype=np.uint64)
+    return hashes
+
+
 def _unique(bits):
     """Indices of the first occurrence of each distinct bitset, in order."""
-    if len(bits) == 0:
+    n = len(bits)
+    if n == 0:
         return np.zeros(0, dtype=np.intp)
-    # Sorting whole bitsets (kilobytes each on large data) is slow: sort a 64-bit hash of each,
-    # then compare exactly only within runs of equal hashes (duplicates, or rare collisions).
-    multipliers = np.random.default_rng(0).integers(1, 2**63, size=bits.shape[1], dtype=np.uint64) | np.uint64(1)
-    with np.errstate(over="ignore"):
-        hashes = (bits * multipliers).sum(axis=1, dtype=np.uint64)
-    order = np.argsort(hashes, kind="stable")  # stable: earlier bitsets first within a run
-    sorted_hashes = hashes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
-    keep = []
-    for start, stop in zip(starts, np.r_[starts[1:], len(order)]):
-        if stop - start == 1:
-            keep.append(order[start])
-            continue
-        firsts = []  # distinct bitsets of this run, first occurrences (in index order)
-        for a in order[start:stop]:
+    # Sorting whole bitsets (kilobytes each on large data) is slow: sort two 64-bit hashes of
+    # each, and compare exactly each bitset with the first of its run of equal hashes.
+    hashes = _bitset_hashes(bits)
+    order = np.lexsort((np.arange(n), hashes[1], hashes[0]))  # earlier bitsets first within a run
+    sorted_hashes = hashes[:, order]
+    starts = np.r_[True, (sorted_hashes[:, 1:] != sorted_hashes[:, :-1]).any(axis=0)]
+    first = order[np.flatnonzero(starts)][np.cumsum(starts) - 1]  # each bitset's run's first
+    equal = np.ones(n, dtype=bool)
+    for start in range(0, n, _UNIQUE_BLOCK):
+        block = slice(start, start + _UNIQUE_BLOCK)
+        equal[block] = (bits[order[block]] == bits[first[block]]).all(axis=1)
+    keep = [order[starts]]
+    # Runs whose hashes collide without their bitsets being equal (not seen in practice): the
+    # distinct bitsets of such a run, compared one by one.
+    for run_first in np.unique(first[~equal]):
+        run = np.sort(order[first == run_first])
+        firsts = []
+        for a in run:
             if not any(np.array_equal(bits[a], bits[b]) for b in firsts):
                 firsts.append(a)
-        keep.extend(firsts)
-    return np.sort(np.asarray(keep, dtype=np.intp))
+        keep.append(np.asarray(firsts[1:], dtype=np.intp))  # the run's first is kept already
+    return np.sort(np.concatenate(keep)).astype(np.intp)
 
 
 def _is_inner_range(condition):
@@ -304,18 +325,19 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
                   progress, rank=None):
     """Conjunctions of 2..max_card single antecedents on distinct features, grown one condition
     at a time from the previous level's survivors: ``(bits, members, complete)``, members the
-    indices of each one's singles, ``complete`` False when ``deadline`` passed or the bitsets
-    reached ``max_bytes`` first. ``rank`` (each feature's place, best first), when given, orders
-    the pairs: those among the best-ranked features come first."""
+    indices of each one's singles (a row each, -1 past the last), ``complete`` False when
+    ``deadline`` passed or the bitsets reached ``max_bytes`` first. ``rank`` (each feature's
+    place, best first), when given, orders the pairs: those among the best-ranked features come
+    first."""
     features = np.array([c[0].feature for c in conditions], dtype=np.intp)
     usable = _usable(conditions)
     out_bits, out_members = [], []
-    level = [(int(a),) for a in usable]
+    level = usable[:, None]
     level_bits, level_support = bits[usable], support[usable]
     word_bytes = bits.shape[1] * bits.itemsize + _BYTES_PER_CONJUNCTION
-    mined_bytes, complete = 0, True
+    mined_bytes, n_mined, complete = 0, 0, True
     for card in range(2, max_card + 1):
-        next_level, next_bits = [], []
+        next_level, next_bits, n_next = [], [], 0
         stacked = np.ascontiguousarray(np.concatenate([level_bits, bits]))  # [level..., singles...]
         chunks = (_ranked_pair_chunks(usable, features, rank) if card == 2 and rank is not None
                   else _extension_chunks(level, usable, features))
@@ -329,23 +351,26 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
             conj_support = _supports(conj, sample_weight, n_threads)
             # A conjunction no smaller than one of its parts is that part again: drop it.
             smaller = (conj_support < level_support[chunk[:, 0]]) & (conj_support < support[chunk[:, 1]])
-            for p in np.flatnonzero((conj_support >= min_weight) & (conj_support > 0) & smaller):
-                next_level.append(level[chunk[p, 0]] + (int(chunk[p, 1]),))
-                next_bits.append(conj[p])
-                mined_bytes += word_bytes
-            progress(lambda: f"mining conjunctions of {card} conditions: {len(out_members) + len(next_level):,} "
-                             "kept so far")
-        if next_level:
-            level_bits = np.ascontiguousarray(np.array(next_bits, dtype=BITSET_WORD_DTYPE))
+            kept = np.flatnonzero((conj_support >= min_weight) & (conj_support > 0) & smaller)
+            next_level.append(np.column_stack([level[chunk[kept, 0]], chunk[kept, 1]]))
+            next_bits.append(conj[kept])
+            n_next += len(kept)
+            mined_bytes += len(kept) * word_bytes
+            progress(lambda: f"mining conjunctions of {card} conditions: {n_mined + n_next:,} kept so far")
+        if n_next:
+            level_bits = np.ascontiguousarray(np.concatenate(next_bits))
             level_support = _supports(level_bits, sample_weight, n_threads)
-            level = next_level
-            out_members.extend(level)
+            level = np.concatenate(next_level)
+            n_mined += n_next
+            out_members.append(level)
             out_bits.append(level_bits)
-        if not next_level or not complete:
+        if not n_next or not complete:
             break
     if not out_members:
-        return None, [], complete
-    return np.concatenate(out_bits), out_members, complete
+        return None, np.zeros((0, 2), dtype=np.intp), complete
+    width = out_members[-1].shape[1]
+    members = np.concatenate([np.pad(m, ((0, 0), (0, width - m.shape[1])), constant_values=-1) for m in out_members])
+    return np.concatenate(out_bits), members, complete
 
 
 def _ranked_pair_chunks(usable, features, rank):

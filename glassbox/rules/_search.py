@@ -371,6 +371,8 @@ def _beam(engine, c, max_rules, beam_width, deadline, max_nodes, progress):
             _, objective, lower_bound, _, status = engine.score_prefix(np.asarray(prefix, dtype=np.intp))
             progress(lambda: f"beam search, lists of {depth} rules: {_state(engine, max_nodes)}")
             ok = np.flatnonzero((status == 2) & (lower_bound + c < engine.best_objective - _EPS))
+            if len(ok) > beam_width:  # only the best few are sorted (millions of candidates on wide data)
+                ok = ok[objective[ok] <= np.partition(objective[ok], beam_width - 1)[beam_width - 1]]
             top = ok[np.argsort(objective[ok], kind="stable")[:beam_width]]
             candidates.extend((float(objective[a]), prefix + (int(a),)) for a in top)
         candidates.sort(key=lambda item: item[0])

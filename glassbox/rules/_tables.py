@@ -80,10 +80,10 @@ def plan_tables(conditions, bits, codes, n_stats):
         rank[features == j] = np.arange(int((features == j).sum()))
     candidates = [_table(j, -1, np.flatnonzero(features == j), accepts[j], None, support, n_samples)
                   for j in atom_of]
-    pairs = [(a, m) for a, m in enumerate(members) if len(m) == 2]
-    if pairs:
-        ids = len(singles) + np.array([a for a, _ in pairs], dtype=np.intp)
-        m = np.array([m for _, m in pairs], dtype=np.intp)
+    is_pair = (members[:, 2:] < 0).all(axis=1)
+    if is_pair.any():
+        ids = len(singles) + np.flatnonzero(is_pair)
+        m = members[is_pair, :2]
         m = np.where((features[m[:, 0]] < features[m[:, 1]])[:, None], m, m[:, ::-1])  # lower feature first
         f0, f1 = features[m[:, 0]], features[m[:, 1]]
         order = np.lexsort((ids, f1, f0))
@@ -99,13 +99,13 @@ def plan_tables(conditions, bits, codes, n_stats):
 
 def _singles_and_members(conditions):
     """Single antecedents' conditions (1-tuples) and each conjunction's members (indices of its
-    singles), from either form of ``Antecedents.conditions``."""
+    singles, a row each, -1 past the last), from either form of ``Antecedents.conditions``."""
     if hasattr(conditions, "members"):
         return conditions.singles, conditions.members
     singles = [c for c in conditions if len(c) == 1]
     if len(singles) != len(conditions):
         raise ValueError("conjunctions need their members: pass the mining's conditions")
-    return singles, []
+    return singles, np.zeros((0, 2), dtype=np.intp)
 
 
 def _atoms(singles, features):
