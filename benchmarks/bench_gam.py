@@ -3,17 +3,21 @@
 A standalone stand-in for the shared benchmark runner (same split: ``benchmarks.datasets.split``;
 same ``n_jobs`` for every model; EBM at its defaults). Prints one row per dataset: test AUC
 (macro one-vs-rest for multiclass) or R², fit seconds, and the ratios. ``--large`` adds the
-1,000,000 x 20 generated binary fit, run in a child process to measure its peak memory.
+1,000,000 x 20 generated binary fit, run in a child process to measure its peak memory;
+``--huge`` fits only 10,000,000 x 20 of the same generator in memory with ``max_samples=None``
+(every bag boosts on every row; about 2 GB of memory and tens of minutes on 2 cores).
 
     python -m benchmarks.bench_gam --n-jobs 2
     python -m benchmarks.bench_gam --datasets adult fico --models glassbox
     python -m benchmarks.bench_gam --large-only
+    python -m benchmarks.bench_gam --huge
 
 Timings on a shared machine are noisy; compare ratios measured in the same run.
 """
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -66,8 +70,9 @@ def run(dataset, model_name, n_jobs):
             "fit_seconds": seconds}
 
 
-def large(n_jobs, n_samples=1_000_000, n_features=20):
-    """Fit glassbox on generated binary data in a child process; return seconds and peak RSS (MB)."""
+def large(n_jobs, n_samples=1_000_000, n_features=20, max_samples=200_000):
+    """Fit glassbox on generated binary data in a child process; return seconds and peak RSS (MB)
+    (the peak includes the generated float64 table, 160 bytes a row at 20 features)."""
     code = f"""
 import resource, time, numpy as np
 from glassbox import GAMClassifier
@@ -76,7 +81,7 @@ X = rng.normal(size=({n_samples}, {n_features}))
 logit = X[:, 0] - 0.5 * X[:, 1] ** 2 + np.sin(2 * X[:, 2]) + 0.5 * X[:, 3] * X[:, 4]
 y = (rng.random({n_samples}) < 1 / (1 + np.exp(-logit))).astype(int)
 start = time.perf_counter()
-GAMClassifier(n_jobs={n_jobs}, random_state=0).fit(X, y)
+GAMClassifier(n_jobs={n_jobs}, random_state=0, max_samples={max_samples!r}).fit(X, y)
 seconds = time.perf_counter() - start
 print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
@@ -119,9 +124,11 @@ def main(argv=None):
     parser.add_argument("--results", type=Path, default=None, help="JSON file to add results to (and reuse)")
     parser.add_argument("--large", action="store_true", help="also fit 1,000,000 x 20 generated rows")
     parser.add_argument("--large-only", action="store_true")
+    parser.add_argument("--huge", action="store_true",
+                        help="only fit 10,000,000 x 20 generated rows in memory with max_samples=None")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text()) if args.results and args.results.exists() else []
-    if not args.large_only:
+    if not (args.large_only or args.huge):
         for dataset in args.datasets:
             for model in args.models:
                 results = [r for r in results if (r["dataset"], r["model"]) != (dataset, model)]
@@ -131,9 +138,14 @@ def main(argv=None):
                 if args.results:
                     args.results.write_text(json.dumps(results, indent=1))
         print(table(results))
-    if args.large or args.large_only:
+    if (args.large or args.large_only) and not args.huge:
         seconds, peak_mb = large(args.n_jobs)
         print(f"1,000,000 x 20 binary (generated): fit {seconds:.1f}s, peak memory {peak_mb:.0f} MB")
+    if args.huge:
+        print(f"load average before the 10M fit: {os.getloadavg()}", flush=True)
+        seconds, peak_mb = large(args.n_jobs, n_samples=10_000_000, max_samples=None)
+        print(f"10,000,000 x 20 binary (generated), max_samples=None: fit {seconds:.1f}s, peak memory "
+              f"{peak_mb:.0f} MB; load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

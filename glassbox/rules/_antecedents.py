@@ -39,8 +39,12 @@ def kernel_threads(n_words, n_threads):
 # then incomplete, and the list is not certified optimal, instead of the machine running out of
 # memory (conjunctions of three on wide data run to billions).
 MAX_MINED_BYTES = 1 << 28
-# What a mined conjunction costs beyond its bitset: its tuple of members and list slots.
+# What a mined conjunction costs beyond its bitset, counted generously: its row of members (twice
+# while mining: in the level being extended too) and the search's per-candidate arrays.
 _BYTES_PER_CONJUNCTION = 128
+# Members (indices of single antecedents, a row per conjunction) when there are no conjunctions.
+NO_MEMBERS = np.zeros((0, 2), dtype=np.intp)
+NO_MEMBERS.flags.writeable = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,10 +163,11 @@ class _Conditions:
         return tuple(self.singles[m][0] for m in self.members[a - len(self.singles)] if m >= 0)
 
 
-def _nested(singles, members=np.zeros((0, 2), dtype=np.intp)):
+def _nested(singles, members=None):
     """Up to two earlier antecedents nested with each: for a one-sided cut the previous cut on
     the same side of the same feature (x <= t1 within x <= t2, x > t2 within x > t1); for a
     conjunction (``members``: indices of its singles, a row each) its first two conditions."""
+    members = NO_MEMBERS if members is None else members
     out = np.full((len(singles) + len(members), 2), -1, dtype=np.intp)
     last_cut = {}  # (feature, side) -> latest one-sided cut seen
     for a, (cond,) in enumerate(singles):
@@ -367,7 +372,7 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
         if not n_next or not complete:
             break
     if not out_members:
-        return None, np.zeros((0, 2), dtype=np.intp), complete
+        return None, NO_MEMBERS, complete
     width = out_members[-1].shape[1]
     members = np.concatenate([np.pad(m, ((0, 0), (0, width - m.shape[1])), constant_values=-1) for m in out_members])
     return np.concatenate(out_bits), members, complete

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassbox._ext._rule_tables import CandidateTables
+from glassbox.rules._antecedents import NO_MEMBERS
 
 # A pair of features gets a table of at most this many cells (32 x 32 atoms: eight cuts on each
 # side, or two categorical features of 31 levels); beyond, its candidates sum their rows.
@@ -74,12 +75,19 @@ def plan_tables(conditions, bits, codes, n_stats):
     support = np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
     features = np.array([cond.feature for (cond,) in singles], dtype=np.intp)
     atom_of, accepts = _atoms(singles, features)
-    # A condition's row in its feature's ``accepts``: its rank among the singles on that feature.
+    # A condition's row in its feature's ``accepts``, and how many atoms it accepts.
     rank = np.zeros(len(singles), dtype=np.intp)
+    n_accepted = np.zeros(len(singles), dtype=np.int64)
     for j in atom_of:
-        rank[features == j] = np.arange(int((features == j).sum()))
-    candidates = [_table(j, -1, np.flatnonzero(features == j), accepts[j], None, support, n_samples)
-                  for j in atom_of]
+        on_j = np.flatnonzero(features == j)
+        rank[on_j] = np.arange(len(on_j))
+        n_accepted[on_j] = accepts[j].sum(axis=1)
+    # Candidate tables as (benefit, first feature, second or -1, antecedents, their members):
+    # the benefit is known before any cell is listed, so only the chosen tables list theirs.
+    candidates = []
+    for j in atom_of:
+        on_j = np.flatnonzero(features == j)
+        candidates.append((_benefit(support[on_j], n_accepted[on_j], n_samples), j, -1, on_j, on_j[:, None]))
     is_pair = (members[:, 2:] < 0).all(axis=1)
     if is_pair.any():
         ids = len(singles) + np.flatnonzero(is_pair)
@@ -89,12 +97,29 @@ def plan_tables(conditions, bits, codes, n_stats):
         order = np.lexsort((ids, f1, f0))
         ids, m, f0, f1 = ids[order], m[order], f0[order], f1[order]
         starts = np.flatnonzero(np.r_[True, (f0[1:] != f0[:-1]) | (f1[1:] != f1[:-1])])
-        for start, stop in zip(starts, np.r_[starts[1:], len(ids)]):
-            j0, j1 = int(f0[start]), int(f1[start])
-            if accepts[j0].shape[1] * accepts[j1].shape[1] <= MAX_TABLE_CELLS:
-                candidates.append(_table(j0, j1, ids[start:stop], accepts[j0][rank[m[start:stop, 0]]],
-                                         accepts[j1][rank[m[start:stop, 1]]], support, n_samples))
-    return _assemble(candidates, atom_of, codes, len(bits), n_stats)
+        n_atoms = np.array([accepts[int(j)].shape[1] for j in f0[starts]]) * \
+            np.array([accepts[int(j)].shape[1] for j in f1[starts]])
+        benefit = (np.add.reduceat(support[ids], starts) - np.add.reduceat(n_accepted[m[:, 0]] * n_accepted[m[:, 1]], starts)
+                   - n_samples)
+        stops = np.r_[starts[1:], len(ids)]
+        for g in np.flatnonzero((benefit > 0) & (n_atoms <= MAX_TABLE_CELLS)):
+            block = slice(starts[g], stops[g])
+            candidates.append((int(benefit[g]), int(f0[starts[g]]), int(f1[starts[g]]), ids[block], m[block]))
+    chosen, n_bytes = [], 0
+    for benefit, j0, j1, ids, parts in sorted(candidates, key=lambda t: (-t[0], t[1], t[2])):
+        if benefit <= 0:
+            break
+        table = _table(j0, j1, ids, accepts[j0][rank[parts[:, 0]]], None if j1 < 0 else accepts[j1][rank[parts[:, 1]]])
+        cost = table.size * n_stats * 8 + table.cells.nbytes
+        if n_bytes + cost <= MAX_TABLE_BYTES:
+            chosen.append(table)
+            n_bytes += cost
+    return _assemble(chosen, atom_of, codes, len(bits))
+
+
+def _benefit(support, cells, n_samples):
+    """Rows a table's candidates would visit, less the cells they read and the rows it visits."""
+    return int(support.sum()) - int(cells.sum()) - n_samples
 
 
 def _singles_and_members(conditions):
@@ -105,7 +130,7 @@ def _singles_and_members(conditions):
     singles = [c for c in conditions if len(c) == 1]
     if len(singles) != len(conditions):
         raise ValueError("conjunctions need their members: pass the mining's conditions")
-    return singles, np.zeros((0, 2), dtype=np.intp)
+    return singles, NO_MEMBERS
 
 
 def _atoms(singles, features):
@@ -125,7 +150,6 @@ def _atoms(singles, features):
 
 @dataclass
 class _Table:
-    benefit: int        # rows its antecedents would visit, less the cells they read and the rows it visits
     first: int          # its features (second -1: a one-feature table)
     second: int
     stride: int         # atoms of the second feature (0: one feature)
@@ -135,27 +159,20 @@ class _Table:
     size: int           # its cells
 
 
-def _table(j0, j1, ids, accept0, accept1, support, n_samples):
-    """A candidate table for the antecedents ``ids``, whose conditions accept the atoms
-    ``accept0`` (and ``accept1``: a pair's second condition)."""
+def _table(j0, j1, ids, accept0, accept1):
+    """The table of features ``j0`` (and ``j1``: -1 for none) for the antecedents ``ids``, whose
+    conditions accept the atoms ``accept0`` (and ``accept1``: a pair's second condition)."""
     if accept1 is None:
         covered, stride = accept0, 0
     else:
         covered, stride = (accept0[:, :, None] & accept1[:, None, :]).reshape(len(ids), -1), accept1.shape[1]
     counts = covered.sum(axis=1)
     cells = np.nonzero(covered)[1].astype(np.int32)  # row-major: ascending within each antecedent
-    benefit = int(support[ids].sum()) - int(counts.sum()) - n_samples
-    return _Table(benefit, int(j0), int(j1), stride, ids, counts, cells, covered.shape[1])
+    return _Table(int(j0), int(j1), stride, ids, counts, cells, covered.shape[1])
 
 
-def _assemble(candidates, atom_of, codes, n_ant, n_stats):
-    """The plan of the most beneficial tables within ``MAX_TABLE_BYTES``."""
-    chosen, n_bytes = [], 0
-    for table in sorted(candidates, key=lambda t: (-t.benefit, t.first, t.second)):
-        cost = table.size * n_stats * 8 + table.cells.nbytes
-        if table.benefit > 0 and n_bytes + cost <= MAX_TABLE_BYTES:
-            chosen.append(table)
-            n_bytes += cost
+def _assemble(chosen, atom_of, codes, n_ant):
+    """The plan of the ``chosen`` tables."""
     chosen.sort(key=lambda t: (t.second >= 0, t.first, t.second))  # one-feature tables first, by feature
     used = sorted({t.first for t in chosen} | {t.second for t in chosen if t.second >= 0})
     column = {j: k for k, j in enumerate(used)}
