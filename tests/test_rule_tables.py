@@ -4,6 +4,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glassbox import RuleListClassifier, RuleListRegressor
 from glassbox.rules import _tables
@@ -64,6 +66,35 @@ def test_tables_give_the_summed_statistics(seed, cap, monkeypatch):
         tables.fill(ants.bits, bits_mask, out, int(rng.integers(1, 3)))
         np.testing.assert_allclose(out, twins.masked_sums_naive(ants.bits, bits_mask, values), rtol=1e-12,
                                    atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 120), st.lists(st.sampled_from(["normal", "few", "constant", "nan", "mostly nan", "levels"]),
+                                     min_size=1, max_size=4),
+       st.integers(1, 3), st.integers(1, 9), st.floats(0.0, 0.3), st.integers(0, 2**32 - 1))
+def test_any_table_plan_gives_the_summed_statistics(n, kinds, max_card, max_thresholds, min_support, seed):
+    """On generated tables (constant, all-missing and categorical columns, a single row), every
+    antecedent's statistics from the plan equal the row sums, whatever is tabled."""
+    rng = np.random.default_rng(seed)
+    columns = {}
+    for j, kind in enumerate(kinds):
+        values = {"normal": rng.normal(size=n), "few": rng.integers(0, 3, n).astype(float),
+                  "constant": np.ones(n), "nan": np.full(n, np.nan),
+                  "mostly nan": np.where(rng.random(n) < 0.8, np.nan, rng.normal(size=n)),
+                  "levels": None}[kind]
+        columns[f"x{j}"] = pd.Categorical(rng.choice(list("abcde"), n)) if kind == "levels" else values
+    X = pd.DataFrame(columns)
+    binned = RuleListClassifier()._fit_bins(X)
+    w = rng.uniform(0.5, 2.0, n)
+    ants = mine_antecedents(binned, w, max_card=max_card, min_support=min_support, max_thresholds=max_thresholds,
+                            n_threads=1)
+    values = rng.normal(size=(n, 3))
+    plan = plan_tables(ants.conditions, ants.bits, binned.codes, 3)
+    mask = rows_to_bits(rng.random(n) < 0.6)
+    out = np.empty((len(ants.bits), 3))
+    plan.tables(values).fill(ants.bits, mask, out, 1)
+    expected = twins.masked_sums_naive(ants.bits, mask, values).reshape(len(ants.bits), 3)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_tables_only_where_they_repay():
