@@ -21,7 +21,7 @@ from libc.math cimport INFINITY, ceil, fabs
 from glassbox._ext._typedefs cimport GradHess, INDEX_C, TermSpec, Y_DTYPE_C, PAIR, CATEGORICAL
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 from glassbox._ext._gam_histogram cimport BagRows, Chunks, PendingStep, code_t, chunking, term_histogram
-from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, fast_exp, loss_value
+from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, SOFTMAX, fast_exp, loss_value
 from glassbox._ext._gam_split cimport StepParams, main_step, pair_step, main_work_size, main_fwork_size
 
 cdef extern from *:
@@ -199,9 +199,11 @@ def boost_bag(
     cdef Y_DTYPE_C[::1] train_y = np.asarray(y)[np.asarray(train_rows)]
     cdef Y_DTYPE_C[::1] train_w = np.asarray(sample_weight)[np.asarray(train_rows)]
     cdef GradHess[::1] row_gh = np.zeros(max(1, n_train) if n_scores == 1 else 1, dtype=GRAD_HESS_DTYPE)
-    # Log loss: exp(-score) per training row, and exp(-step) per cell of the latest step.
-    cdef Y_DTYPE_C[::1] row_exp = np.zeros(max(1, n_train) if loss == LOG_LOSS else 1, dtype=np.float64)
-    cdef Y_DTYPE_C[::1] step_exp = np.ones(max(1, max_cells), dtype=np.float64)
+    # Log loss: exp(-score) per training row, and exp(-step) per cell of the latest step; softmax:
+    # exp(score - the row's largest) per training row and score, and exp(step) per cell and score.
+    cdef INDEX_C exp_width = 1 if loss == LOG_LOSS else n_scores if loss == SOFTMAX else 0
+    cdef Y_DTYPE_C[::1] row_exp = np.zeros(max(1, n_train * exp_width), dtype=np.float64)
+    cdef Y_DTYPE_C[::1] step_exp = np.ones(max(1, max_cells * max(exp_width, 1)), dtype=np.float64)
     cdef INDEX_C[::1] work = np.zeros(main_work_size(max_cells, params.max_leaves), dtype=np.intp)
     cdef Y_DTYPE_C[::1] fwork = np.zeros(
         max(main_fwork_size(max_cells, params.max_leaves), 3 * (max_a + 1) * (max_b + 1)), dtype=np.float64)
@@ -273,6 +275,9 @@ def boost_bag(
                 if n_scores == 1 and loss == LOG_LOSS:
                     for j in range(n_cells):
                         step_exp[j] = fast_exp(-step[j])
+                elif loss == SOFTMAX:
+                    for j in range(n_cells * n_scores):
+                        step_exp[j] = fast_exp(step[j])
                 gains[t] = _step_gain(&hist[0], &step[0], n_cells, n_scores, params.learning_rate,
                                       params.l2_regularization)
                 pending.column = terms[t].column

@@ -16,7 +16,8 @@ cdef struct BagRows:
     const Y_DTYPE_C* w          # weight per training row
     Y_DTYPE_C* scores           # (n, n_scores) raw scores, row-major
     GradHess* row_gh            # one score: each row's gradient and hessian (scratch)
-    Y_DTYPE_C* row_exp          # log loss: exp(-score) of each row, kept across steps
+    Y_DTYPE_C* row_exp          # log loss: exp(-score) of each row, kept across steps; softmax:
+                                # (n, n_scores) exp(score - the row's largest at the last refresh)
     Y_DTYPE_C* chunk_gh         # several scores: 2 * n_scores scratch values per chunk
     INDEX_C n
     INDEX_C n_scores
@@ -32,8 +33,8 @@ cdef struct PendingStep:
     # The previous step of the stage: not yet added to the scores, it is added by the next pass.
     INDEX_C column              # the code column it reads; -1: none yet
     const Y_DTYPE_C* values     # its score change per cell (and score)
-    const Y_DTYPE_C* exp_minus  # log loss: exp(-change) per cell
-    bint refresh                # log loss: recompute exp(-score) from the score (drift control)
+    const Y_DTYPE_C* exp_minus  # log loss: exp(-change) per cell; softmax: exp(+change) per cell and score
+    bint refresh                # log loss, softmax: recompute the exps from the scores (drift control)
 
 cdef Chunks chunking(INDEX_C n_rows, INDEX_C stride) noexcept nogil
 

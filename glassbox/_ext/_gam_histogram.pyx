@@ -15,7 +15,8 @@ import numpy as np
 from cython.parallel cimport prange
 from libc.string cimport memset
 
-from glassbox._ext._gam_loss cimport LOG_LOSS, SQUARED_ERROR, fast_exp, gradients, logistic_gradient
+from glassbox._ext._gam_loss cimport (LOG_LOSS, SOFTMAX, SQUARED_ERROR, fast_exp, gradients, logistic_gradient,
+                                      softmax_exp, softmax_gradient)
 
 # Rows per chunk: large enough that adding the per-chunk histograms is cheap next to filling
 # them, small enough that mid-sized data still spreads over two threads.
@@ -167,6 +168,7 @@ cdef void term_histogram(
         GradHess* lane
         Y_DTYPE_C* gh
         Y_DTYPE_C* srow
+        Y_DTYPE_C* erow
     n_threads = max(1, min(n_threads, chunks.count))
     for c in prange(chunks.count, schedule="static", num_threads=n_threads):
         buf = &chunk_hist[c * chunks.stride]
@@ -194,7 +196,19 @@ cdef void term_histogram(
                     cell = codes[row, previous]
                     for k in range(n_scores):
                         srow[k] += pending.values[cell * n_scores + k]
-                gradients(srow, bag.y[i], bag.w[i], bag.loss, n_scores, gh, gh + n_scores)
+                if bag.loss == SOFTMAX:
+                    # As for log loss: the exps follow the scores multiplicatively, one exp per
+                    # cell and score of a step instead of one per row and score; recomputed from
+                    # the scores at each round's first step.
+                    erow = &bag.row_exp[i * n_scores]
+                    if pending.refresh or previous < 0:
+                        softmax_exp(srow, n_scores, erow)
+                    else:
+                        for k in range(n_scores):
+                            erow[k] = erow[k] * pending.exp_minus[cell * n_scores + k]
+                    softmax_gradient(erow, bag.y[i], bag.w[i], n_scores, gh, gh + n_scores)
+                else:
+                    gradients(srow, bag.y[i], bag.w[i], bag.loss, n_scores, gh, gh + n_scores)
                 lane = buf + ((i - start) % n_lanes) * n_entries
                 cell = codes[row, column] * n_scores
                 for k in range(n_scores):

@@ -59,12 +59,36 @@ cdef inline void logistic_gradient(Y_DTYPE_C exp_minus_score, Y_DTYPE_C y, Y_DTY
     h[0] = w * max(p * (1.0 - p), 1e-16)
 
 
+cdef inline void softmax_exp(const Y_DTYPE_C* s, INDEX_C n_scores, Y_DTYPE_C* e) noexcept nogil:
+    # e[k] = exp(s[k] - max(s)): no overflow whatever the scores.
+    cdef Y_DTYPE_C top = s[0]
+    cdef INDEX_C k
+    for k in range(1, n_scores):
+        top = max(top, s[k])
+    for k in range(n_scores):
+        e[k] = fast_exp(s[k] - top)
+
+
+cdef inline void softmax_gradient(const Y_DTYPE_C* e, Y_DTYPE_C y, Y_DTYPE_C w, INDEX_C n_scores,
+                                  Y_DTYPE_C* g, Y_DTYPE_C* h) noexcept nogil:
+    # Softmax log loss from e[k] = exp(s[k] - c), any c (the probabilities do not depend on it):
+    # the boosting pass keeps e per row and updates it multiplicatively, as for log loss.
+    cdef Y_DTYPE_C p, total = 0.0
+    cdef INDEX_C k
+    for k in range(n_scores):
+        total = total + e[k]
+    total = 1.0 / total
+    for k in range(n_scores):
+        p = e[k] * total
+        g[k] = w * (p - (1.0 if k == <INDEX_C>y else 0.0))
+        h[k] = w * max(p * (1.0 - p), 1e-16)
+
+
 cdef inline void gradients(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, LossId loss, INDEX_C n_scores,
                            Y_DTYPE_C* g, Y_DTYPE_C* h) noexcept nogil:
     # Weighted gradient and hessian of one row's loss with respect to each raw score s[k]
     # (y: the target, or the class index for softmax).
-    cdef Y_DTYPE_C p, top, total
-    cdef INDEX_C k
+    cdef Y_DTYPE_C p
     if loss == SQUARED_ERROR:
         g[0] = w * (s[0] - y)
         h[0] = w
@@ -80,17 +104,9 @@ cdef inline void gradients(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, LossId 
         g[0] = w * (1.0 - p)
         h[0] = w * p
     else:
-        top = s[0]
-        for k in range(1, n_scores):
-            top = max(top, s[k])
-        total = 0
-        for k in range(n_scores):
-            g[k] = fast_exp(s[k] - top)
-            total = total + g[k]
-        for k in range(n_scores):
-            p = g[k] / total
-            g[k] = w * (p - (1.0 if k == <INDEX_C>y else 0.0))
-            h[k] = w * max(p * (1.0 - p), 1e-16)
+        # h holds the exps first: softmax_gradient reads e[k] before it writes h[k].
+        softmax_exp(s, n_scores, h)
+        softmax_gradient(h, y, w, n_scores, g, h)
 
 
 cdef inline Y_DTYPE_C loss_value(const Y_DTYPE_C* s, Y_DTYPE_C y, Y_DTYPE_C w, LossId loss,
