@@ -279,7 +279,8 @@ def _expansion_work(problem, **override):
     Tables (``_tables.py``) cost a quarter unit per row, table and statistic to fill and half a
     unit per cell and statistic a candidate reads: fitted to one-thread timings of 2.3 to 11 ms
     per expansion on 537_houses, 564_fried, 197_cpu_act, magic and fico (the last two with random
-    weights), 1.0 to 1.5 s at the default budget."""
+    weights), which puts the default budget's search at 1.0 to 1.5 s there (expansions allowed
+    times the time of one)."""
     groups, plan = override.get("groups", problem.groups), override.get("plan", problem.plan)
     n_candidates, n_words = problem.bits.shape
     if groups is not None:  # popcounts over each group, about one statistic's worth per group
