@@ -23,6 +23,8 @@ import warnings
 
 import numpy as np
 
+from benchmarks.report import paired_mean_se
+
 N_JOBS = 2
 MODELS = ("glassbox", "cart3", "figs7")
 
@@ -76,12 +78,6 @@ def run(name, model_name, seed):
     return record
 
 
-def _paired(pairs):
-    """Mean and standard error of paired differences."""
-    d = np.array(pairs, dtype=float)
-    return d.mean(), (d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan"))
-
-
 def main(argv=None):
     from benchmarks.datasets import available
 
@@ -122,12 +118,12 @@ def main(argv=None):
                 continue
             pairs = [r["r2"] - other[(name, "glassbox", r["seed"])]["r2"] for r in mine]
             all_pairs.extend(pairs)
-            mean, se = _paired(pairs)
+            mean, se = paired_mean_se(pairs)
             ratio = (np.mean([r["fit_seconds"] for r in mine])
                      / np.mean([other[(name, "glassbox", r["seed"])]["fit_seconds"] for r in mine]))
             print(f"{name:<22} R² {mean:+.4f} (SE {se:.4f})  fit time ratio {ratio:.3f}")
         if all_pairs:
-            mean, se = _paired(all_pairs)
+            mean, se = paired_mean_se(all_pairs)
             print(f"{'all splits':<22} R² {mean:+.4f} (SE {se:.4f}), {len(all_pairs)} pairs")
 
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from benchmarks.bench_rules import _numeric
 from benchmarks.datasets import available, load_dataset, split
+from benchmarks.report import paired_mean_se
 from benchmarks.select_small_defaults import metrics
 
 N_JOBS = 2
@@ -165,7 +166,7 @@ def _paired(rows, mine, theirs, metric):
                   if mine in models and theirs in models])
     if not len(d):
         return 0.0, 0.0, 0
-    return d.mean(), (d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0), len(d)
+    return (*paired_mean_se(d), len(d))
 
 
 def main(argv=None):

@@ -10,6 +10,8 @@ import json
 import math
 import sys
 
+import numpy as np
+
 from benchmarks.models import TASKS
 
 # (metric key, heading) per task: the headline metric first
@@ -19,6 +21,12 @@ METRICS = {
     "regression": [("r2", "test R²"), ("rmse", "test RMSE")],
 }
 STATUS_CELL = {"timeout": "timeout", "error": "error", "unsupported": "-"}
+
+
+def paired_mean_se(differences):
+    """Mean and standard error of paired differences (SE 0 for fewer than two)."""
+    d = np.asarray(differences, dtype=float)
+    return d.mean(), (d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0)
 
 
 def _seconds(value):

@@ -21,6 +21,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from benchmarks.bench_gam import DATASETS, score
 from benchmarks.datasets import load_dataset, split
+from benchmarks.report import paired_mean_se
 
 
 def _value(text):
@@ -74,9 +75,8 @@ def main(argv=None):
     for value in values:
         mine = [r for r in rows if r[name] == value]
         scores = np.array([r["cv_score"] for r in mine])
-        difference = scores - reference
-        se = difference.std(ddof=1) / np.sqrt(len(difference)) if len(difference) > 1 else 0.0
-        print(f"  {name}={value!s:<8} mean CV score {scores.mean():.5f}  difference {difference.mean():+.5f} "
+        mean_difference, se = paired_mean_se(scores - reference)
+        print(f"  {name}={value!s:<8} mean CV score {scores.mean():.5f}  difference {mean_difference:+.5f} "
               f"(paired SE {se:.5f})  total fit {sum(r['fit_seconds'] for r in mine):8.1f} s")
 
 

@@ -25,6 +25,7 @@ from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from benchmarks.datasets import available, load_dataset, split
+from benchmarks.report import paired_mean_se
 
 METRICS = ("auc", "log_loss", "accuracy")
 
@@ -98,9 +99,8 @@ def summary(rows, name, values):
         parts = []
         for m in METRICS:
             scores = np.array([r[m] for r in mine])
-            diff = scores - np.array([r[m] for r in reference])
-            se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
-            parts.append(f"{m} {scores.mean():.4f} ({diff.mean():+.4f}, SE {se:.4f})")
+            mean_difference, se = paired_mean_se(scores - np.array([r[m] for r in reference]))
+            parts.append(f"{m} {scores.mean():.4f} ({mean_difference:+.4f}, SE {se:.4f})")
         parts.append(f"size {np.mean([r['size'] for r in mine]):.1f}")
         parts.append(f"fit {sum(r['fit_seconds'] for r in mine):.1f} s")
         lines.append(f"  {name}={value!s:<18} " + "  ".join(parts))

@@ -33,7 +33,6 @@ def run_benchmark(tmp_path, *args):
 
 
 def test_runner_records_sklearn_peers(tmp_path):
-    pytest.importorskip("sklearn")
     result, stdout = run_benchmark(tmp_path, "--models", "cart_d3", "hgb", "--ref", "cart_d3")
 
     records = {r["model"]: r for r in result["records"]}
@@ -53,7 +52,6 @@ def test_runner_records_sklearn_peers(tmp_path):
 
 
 def test_time_limit_gives_timeout_record():
-    pytest.importorskip("sklearn")
     from benchmarks.run import run_pair
 
     # far below a Python interpreter's start-up: the child is always killed, the runner goes on
@@ -74,7 +72,8 @@ def test_peer_keeps_its_defaults_plus_seed():
 
 
 def test_preparations_encode_only_what_a_peer_needs():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     from benchmarks.models import native, ordinal, ordinal_imputed
 
     frame = pd.DataFrame({

@@ -300,8 +300,8 @@ def _unique(bits):
         block = slice(start, start + _UNIQUE_BLOCK)
         equal[block] = (bits[order[block]] == bits[first[block]]).all(axis=1)
     keep = [order[starts]]
-    # Runs whose hashes collide without their bitsets being equal (not seen in practice): the
-    # distinct bitsets of such a run, compared one by one.
+    # Runs whose two hashes collide without their bitsets being equal (expected about never with
+    # 128 bits of hash): the distinct bitsets of such a run, compared one by one.
     for run_first in np.unique(first[~equal]):
         run = np.sort(order[first == run_first])
         firsts = []

@@ -155,6 +155,10 @@ class Problem:
 
     def sums(self, mask):
         """(n_antecedents, n_stats): statistics of each antecedent's rows within ``mask``."""
+        if self._tables is not None:
+            out = np.empty((len(self.bits), self.values.shape[1]))
+            self._tables.fill(self.bits, mask, out, kernel_threads(self.bits.size, self.n_threads))
+            return out
         return self._masked(self.bits, mask, self.n_threads)
 
     def mask_stats(self, mask):
@@ -165,9 +169,7 @@ class Problem:
         out = np.empty((len(bits), self.values.shape[1]))
         index = np.arange(len(bits), dtype=np.intp)
         n_threads = kernel_threads(bits.size, n_threads)
-        if self._tables is not None and bits is self.bits:
-            self._tables.fill(bits, mask, out, n_threads)
-        elif self.groups is not None:
+        if self.groups is not None:
             counts = np.empty((len(bits), len(self.groups.bits)))
             masked_popcounts(bits, index, mask, self.groups.bits, counts, n_threads)
             out[:] = 0.0
@@ -277,10 +279,11 @@ def _expansion_work(problem, **override):
     on it with its ``plan`` or ``groups`` replaced by ``override``'s.
 
     Tables (``_tables.py``) cost a quarter unit per row, table and statistic to fill and half a
-    unit per cell and statistic a candidate reads: fitted to one-thread timings of 2.3 to 11 ms
-    per expansion on 537_houses, 564_fried, 197_cpu_act, magic and fico (the last two with random
-    weights), which puts the default budget's search at 1.0 to 1.5 s there (expansions allowed
-    times the time of one)."""
+    unit per cell and statistic a candidate reads. ``python -m benchmarks.bench_rule_expansions``
+    times them: 2.4 to 47 ms per expansion on one thread (537_houses to satimage), which puts the
+    default budget's search at 1.0 to 1.9 s where tables are used and 0.4 to 1.7 s where rows are
+    counted (expansions allowed times the time of one): a unit of tables costs about twice a
+    unit of counts, so the choice between them leans toward tables."""
     groups, plan = override.get("groups", problem.groups), override.get("plan", problem.plan)
     n_candidates, n_words = problem.bits.shape
     if groups is not None:  # popcounts over each group, about one statistic's worth per group

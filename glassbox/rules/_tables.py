@@ -20,8 +20,9 @@ import numpy as np
 from glassbox._ext._rule_tables import CandidateTables
 from glassbox.rules._antecedents import NO_MEMBERS
 
-# A pair of features gets a table of at most this many cells (32 x 32 atoms: eight cuts on each
-# side, or two categorical features of 31 levels); beyond, its candidates sum their rows.
+# A pair of features gets a table of at most this many cells (32 x 32 atoms; eight cuts make 9
+# atoms, 10 with missing values, so only many-level categorical features exceed it); beyond, its
+# candidates sum their rows.
 MAX_TABLE_CELLS = 1024
 # The tables' cells and the candidates' cell lists stay within this many bytes (64 MiB).
 MAX_TABLE_BYTES = 1 << 26
@@ -44,8 +45,6 @@ class TablePlan:
         Antecedent a covers ``cells[cell_start[a]:cell_start[a + 1]]`` of its table.
     cells : ndarray of int32
         Those cells, ascending per antecedent.
-    n_cells : int
-        Cells of all tables.
     """
 
     atoms: np.ndarray
@@ -53,7 +52,11 @@ class TablePlan:
     ant_table: np.ndarray
     cell_start: np.ndarray
     cells: np.ndarray
-    n_cells: int
+
+    @property
+    def n_cells(self):
+        """Cells of all tables."""
+        return int(self.table_spec[:, 4].sum())
 
     @property
     def n_tabled(self):
@@ -74,20 +77,18 @@ def plan_tables(conditions, bits, codes, n_stats):
     singles, members = _singles_and_members(conditions)
     support = np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
     features = np.array([cond.feature for (cond,) in singles], dtype=np.intp)
-    atom_of, accepts = _atoms(singles, features)
+    on = {int(j): np.flatnonzero(features == j) for j in np.unique(features)}  # singles per feature
+    atom_of, accepts = _atoms(singles, on)
     # A condition's row in its feature's ``accepts``, and how many atoms it accepts.
     rank = np.zeros(len(singles), dtype=np.intp)
     n_accepted = np.zeros(len(singles), dtype=np.int64)
-    for j in atom_of:
-        on_j = np.flatnonzero(features == j)
+    for j, on_j in on.items():
         rank[on_j] = np.arange(len(on_j))
         n_accepted[on_j] = accepts[j].sum(axis=1)
     # Candidate tables as (benefit, first feature, second or -1, antecedents, their members):
     # the benefit is known before any cell is listed, so only the chosen tables list theirs.
-    candidates = []
-    for j in atom_of:
-        on_j = np.flatnonzero(features == j)
-        candidates.append((_benefit(support[on_j], n_accepted[on_j], n_samples), j, -1, on_j, on_j[:, None]))
+    candidates = [(_benefit(support[on_j], n_accepted[on_j], n_samples), j, -1, on_j, on_j[:, None])
+                  for j, on_j in on.items()]
     is_pair = (members[:, 2:] < 0).all(axis=1)
     if is_pair.any():
         ids = len(singles) + np.flatnonzero(is_pair)
@@ -133,18 +134,16 @@ def _singles_and_members(conditions):
     return singles, NO_MEMBERS
 
 
-def _atoms(singles, features):
-    """Per feature: the atom of each code (codes every single condition on the feature treats
-    alike share one), and which atoms each of its conditions accepts, (n_conditions, n_atoms)."""
+def _atoms(singles, on):
+    """Per feature (``on``: its single antecedents): the atom of each code (codes every single
+    condition on the feature treats alike share one), and which atoms each of its conditions
+    accepts, (n_conditions, n_atoms)."""
     atom_of, accepts = {}, {}
-    for j in np.unique(features):
-        conds = [singles[a][0] for a in np.flatnonzero(features == j)]
-        accept = np.zeros((len(conds), conds[0].bins.n_codes), dtype=bool)
-        for row, cond in enumerate(conds):
-            accept[row, list(cond.codes)] = True
+    for j, on_j in on.items():
+        accept = np.array([singles[a][0].lookup() for a in on_j])  # (n_conditions, n_codes)
         patterns, atom = np.unique(accept.T, axis=0, return_inverse=True)
-        atom_of[int(j)] = atom.reshape(-1).astype(np.uint8)
-        accepts[int(j)] = np.ascontiguousarray(patterns.T)  # (n_conditions, n_atoms)
+        atom_of[j] = atom.reshape(-1).astype(np.uint8)
+        accepts[j] = np.ascontiguousarray(patterns.T)  # (n_conditions, n_atoms)
     return atom_of, accepts
 
 
@@ -195,4 +194,4 @@ def _assemble(chosen, atom_of, codes, n_ant):
     for table in chosen:
         within = np.arange(len(table.cells)) - np.repeat(np.cumsum(table.counts) - table.counts, table.counts)
         cells[np.repeat(cell_start[table.ids], table.counts) + within] = table.cells
-    return TablePlan(np.ascontiguousarray(atoms), spec, ant_table, cell_start, cells, offset)
+    return TablePlan(np.ascontiguousarray(atoms), spec, ant_table, cell_start, cells)
