@@ -1,5 +1,6 @@
 """Threads on a shared machine: the default thread count against one thread, quiet and with busy
-neighbours, for every family; and a GAM inside GridSearchCV with n_jobs=1 and 2.
+neighbours, for every family; a GAM inside GridSearchCV with n_jobs=1 and 2; and the GAM's slowdown
+under load against InterpretML's EBM's.
 
     python -m benchmarks.bench_contention [--rows 20000] [--busy 2] [--repeats 3] [--arms ...] [--out PATH]
 
@@ -8,6 +9,11 @@ runs in a fresh interpreter, one at a time; "busy" starts ``--busy`` processes t
 CPU for the whole measurement (as another user's jobs would), then stops them. Reported: the
 median wall time of ``--repeats`` fits per arm, and the ratio default / one thread (above 1: the
 default threads lose to one thread). The machine's load is printed with each row.
+
+The ``ebm`` arm times ``GAMClassifier(n_jobs=2)`` and ``ExplainableBoostingClassifier(n_jobs=2)``
+(EBM's defaults otherwise; both use the two cores, EBM as processes) on the same data, quiet and
+busy, and reports each one's slowdown (busy time / quiet time) and their ratio, glassbox's over
+EBM's: above 1, load hurts glassbox more than EBM. It needs the ``bench`` extra (interpret).
 """
 
 import argparse
@@ -41,7 +47,10 @@ X.loc[rng.random(rows) < 0.05, "x3"] = np.nan
 y = (X.x0 + X.x1 * X.x2 + (X.c1 == "a") + rng.normal(size=rows) > 0.5).astype(int).to_numpy()
 warnings.simplefilter("ignore")
 start = time.perf_counter()
-if what == "grid":
+if what == "ebm":
+    from interpret.glassbox import ExplainableBoostingClassifier
+    ExplainableBoostingClassifier(random_state=0, n_jobs=n_jobs).fit(X, y)
+elif what == "grid":
     GridSearchCV(gb.GAMClassifier(random_state=0, outer_bags=4), {"learning_rate": [0.05, 0.1], "max_leaves": [2, 3]},
                  cv=3, n_jobs=n_jobs).fit(X, y)
 else:
@@ -64,13 +73,28 @@ def _time(rows, what, n_jobs, spec, repeats):
     return statistics.median(times)
 
 
+EBM_ARM = "GAM / EBM, both n_jobs=2"
+
+
+def _print_slowdowns(results):
+    """The GAM's and EBM's slowdowns (busy / quiet) and their ratio, from the ``ebm`` arm's rows."""
+    rows = {row["busy"]: row for row in results if row["arm"] == EBM_ARM}
+    if len(rows) < 2:
+        return
+    quiet, busy = rows[0], rows[max(rows)]
+    glassbox, ebm = busy["default"] / quiet["default"], busy["one"] / quiet["one"]
+    print(f"\nslowdown with {busy['busy']} busy processes: glassbox {glassbox:.2f}x, EBM {ebm:.2f}x; "
+          f"ratio {glassbox / ebm:.2f} (at most 1.2 is the target)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--busy", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--arms", nargs="+", default=[*FAMILIES, "grid"], choices=[*FAMILIES, "grid"],
-                        help="families to time (and 'grid': a GAM inside GridSearchCV); default: all")
+    parser.add_argument("--arms", nargs="+", default=[*FAMILIES, "grid", "ebm"], choices=[*FAMILIES, "grid", "ebm"],
+                        help="families to time ('grid': a GAM inside GridSearchCV; 'ebm': the GAM's "
+                             "slowdown against EBM's); default: all")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     results = []
@@ -83,9 +107,14 @@ def main(argv=None):
         try:
             arms = [(name, "fit", spec) for name, spec in FAMILIES.items() if name in args.arms]
             arms += [("GridSearchCV(GAM), 2 vs 1 jobs", "grid", "")] if "grid" in args.arms else []
+            arms += [(EBM_ARM, "ebm", "")] if "ebm" in args.arms else []
             for name, what, spec in arms:
                 load = os.getloadavg()[0]
-                if what == "grid":
+                if what == "ebm":
+                    # Columns as for the others: "default" is glassbox, "one" is EBM, both at 2 jobs.
+                    many = _time(args.rows, "fit", 2, FAMILIES["GAMClassifier"].format(n_jobs=2), args.repeats)
+                    one = _time(args.rows, what, 2, "", args.repeats)
+                elif what == "grid":
                     many, one = _time(args.rows, what, 2, "", args.repeats), _time(args.rows, what, 1, "", args.repeats)
                 else:
                     many = _time(args.rows, what, None, spec.format(n_jobs=None), args.repeats)
@@ -93,11 +122,13 @@ def main(argv=None):
                 row = {"arm": name, "busy": busy, "default": many, "one": one, "ratio": many / one, "load": load}
                 results.append(row)
                 machine = "quiet" if busy == 0 else f"{busy} busy processes"
-                print(f"| {name} | {machine} | {many:.2f} | {one:.2f} | {many / one:.2f} | {load:.1f} |", flush=True)
+                cells = f"{many:.2f} (glassbox) | {one:.2f} (EBM)" if what == "ebm" else f"{many:.2f} | {one:.2f}"
+                print(f"| {name} | {machine} | {cells} | {many / one:.2f} | {load:.1f} |", flush=True)
         finally:
             stop.set()
             for spinner in spinners:
                 spinner.join()
+    _print_slowdowns(results)
     if args.out:
         with open(args.out, "w") as handle:
             json.dump(results, handle, indent=1)

@@ -8,6 +8,10 @@ paired standard error of each setting's score difference from the first one.
 
     python -m benchmarks.select_gam_defaults --param max_leaves 2 3 4
     python -m benchmarks.select_gam_defaults --param max_leaves 2 3 --datasets adult fico
+    python -m benchmarks.select_gam_defaults --settings '{}' '{"max_leaves": 3, "learning_rate": 0.05}'
+
+``--settings`` compares whole settings (JSON objects of parameters, ``{}`` being the defaults)
+when a candidate changes several parameters at once.
 
 Run it alone on the machine: the fit seconds are part of the answer.
 """
@@ -31,7 +35,7 @@ def _value(text):
         return text
 
 
-def cross_validate(dataset, name, values, folds, n_jobs):
+def cross_validate(dataset, settings, folds, n_jobs):
     from glassbox import GAMClassifier, GAMRegressor
 
     X, y, meta = load_dataset(dataset)
@@ -41,42 +45,50 @@ def cross_validate(dataset, name, values, folds, n_jobs):
     splitter = (KFold(folds, shuffle=True, random_state=0) if task == "regression"
                 else StratifiedKFold(folds, shuffle=True, random_state=0))
     rows = []
-    for value in values:
+    for label, params in settings:
         scores, seconds = [], []
         for fit_rows, test_rows in splitter.split(X_train, y_train):
             cls = GAMRegressor if task == "regression" else GAMClassifier
-            model = cls(n_jobs=n_jobs, random_state=0, **{name: value})
+            model = cls(n_jobs=n_jobs, random_state=0, **params)
             start = time.perf_counter()
             model.fit(X_train.iloc[fit_rows], y_train[fit_rows])
             seconds.append(time.perf_counter() - start)
             scores.append(score(model, task, X_train.iloc[test_rows], y_train[test_rows]))
-        rows.append({"dataset": dataset, "task": task, name: value, "cv_score": float(np.mean(scores)),
+        rows.append({"dataset": dataset, "task": task, "setting": label, "cv_score": float(np.mean(scores)),
                      "fold_scores": scores, "fit_seconds": float(np.sum(seconds))})
-        print(f"{dataset:<24} {name}={value!s:<8} CV score {np.mean(scores):.5f}  fit {np.sum(seconds):7.2f} s",
-              flush=True)
+        print(f"{dataset:<24} {label:<10} CV score {np.mean(scores):.5f}  fit {np.sum(seconds):7.2f} s", flush=True)
     return rows
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--param", nargs="+", required=True, metavar=("NAME", "VALUE"),
+    choice = parser.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--param", nargs="+", metavar=("NAME", "VALUE"),
                         help="a parameter and its candidate values (the first is the reference)")
+    choice.add_argument("--settings", nargs="+", metavar="JSON",
+                        help="candidate settings, each a JSON object of parameters (the first is the reference)")
     parser.add_argument("--datasets", nargs="+", help="default: bench_gam's twelve")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    name, values = args.param[0], [_value(v) for v in args.param[1:]]
+    if args.settings:
+        settings = [(text, json.loads(text)) for text in args.settings]
+        if not all(isinstance(params, dict) for _, params in settings):
+            parser.error("each of --settings must be a JSON object, such as '{\"max_leaves\": 3}'")
+    else:
+        name = args.param[0]
+        settings = [(f"{name}={text}", {name: _value(text)}) for text in args.param[1:]]
     datasets = args.datasets or [d for group in DATASETS.values() for d in group]
     rows = []
     for dataset in datasets:
-        rows += cross_validate(dataset, name, values, args.folds, args.n_jobs)
+        rows += cross_validate(dataset, settings, args.folds, args.n_jobs)
     print(f"\nmeans over {len(datasets)} datasets ({args.folds}-fold CV inside each training split):")
-    reference = np.array([r["cv_score"] for r in rows if r[name] == values[0]])
-    for value in values:
-        mine = [r for r in rows if r[name] == value]
+    reference = np.array([r["cv_score"] for r in rows if r["setting"] == settings[0][0]])
+    for label, _ in settings:
+        mine = [r for r in rows if r["setting"] == label]
         scores = np.array([r["cv_score"] for r in mine])
         mean_difference, se = paired_mean_se(scores - reference)
-        print(f"  {name}={value!s:<8} mean CV score {scores.mean():.5f}  difference {mean_difference:+.5f} "
+        print(f"  {label:<10} mean CV score {scores.mean():.5f}  difference {mean_difference:+.5f} "
               f"(paired SE {se:.5f})  total fit {sum(r['fit_seconds'] for r in mine):8.1f} s")
 
 
