@@ -4,7 +4,7 @@ wittgenstein's RIPPER, on the fixed split of ``benchmarks.datasets.split`` of ev
 classification dataset in ``../shared/datasets`` (or ``--datasets``).
 
     python -m benchmarks.bench_small [--datasets adult fico ... wide_50k_1000] [--models glassbox_tree cart3 ...]
-        [--set criterion=misclassification] [--out rows.json] [--frontier frontier.png]
+        [--set criterion=misclassification] [--seeds 0 1 2 ...] [--out rows.json] [--frontier frontier.png]
 
 Besides the shared datasets, ``GENERATED`` names wide data made here (the issue's 50,000 rows x
 1,000 features, 20 informative, 5% positives; and 100,000 x 200): pass them in ``--datasets``.
@@ -16,7 +16,10 @@ Per dataset and model: test AUC (macro one-vs-rest for multiclass), log loss, ac
 whether the model is certified optimal and its gap (objective minus certified lower bound).
 Then, per model, the means over the datasets it ran on, and glassbox's tree against CART and its
 rule list against each peer rule learner (on the datasets both ran on), with paired standard
-errors. ``--set`` passes a
+errors. ``--seeds`` repeats every fit over several splits (``split``'s seed; default 0 alone):
+small test sets (haberman's 62 rows) make one split's AUC noisy, so each pair of models is then
+also compared per dataset, its mean difference over the splits with the paired standard error.
+``--set`` passes a
 parameter to both glassbox models (to compare a non-default setting).
 
 Peers run at their defaults (FIGS with ``max_rules=7``, the splits of a full depth-3 tree) on
@@ -156,17 +159,38 @@ def run(name, model_name, X_train, X_test, y_train, y_test, params):
     return row
 
 
-def _paired(rows, mine, theirs, metric):
-    """Mean and paired SE of ``mine - theirs`` over the datasets both ran on."""
+def _differences(rows, mine, theirs, metric):
+    """``{(dataset, seed): mine - theirs}`` over the fits both models made."""
     by = {}
     for r in rows:
         if "error" not in r:
-            by.setdefault(r["dataset"], {})[r["model"]] = r
-    d = np.array([models[mine][metric] - models[theirs][metric] for models in by.values()
-                  if mine in models and theirs in models])
+            by.setdefault((r["dataset"], r.get("seed", 0)), {})[r["model"]] = r
+    return {key: models[mine][metric] - models[theirs][metric] for key, models in by.items()
+            if mine in models and theirs in models}
+
+
+def _paired(rows, mine, theirs, metric):
+    """Mean and paired SE of ``mine - theirs`` over the datasets both ran on (each dataset's
+    mean over its splits), and how many datasets."""
+    per_dataset = {}
+    for (dataset, _), d in _differences(rows, mine, theirs, metric).items():
+        per_dataset.setdefault(dataset, []).append(d)
+    d = np.array([np.mean(values) for values in per_dataset.values()])
     if not len(d):
         return 0.0, 0.0, 0
     return (*paired_mean_se(d), len(d))
+
+
+def _print_per_dataset(rows, mine, theirs, metric):
+    """Per dataset, the mean of ``mine - theirs`` over the splits and its paired SE."""
+    per_dataset = {}
+    for (dataset, _), d in _differences(rows, mine, theirs, metric).items():
+        per_dataset.setdefault(dataset, []).append(d)
+    print(f"\n{mine} - {theirs}, {metric}, per dataset over its splits:")
+    print("| dataset | splits | mean difference | paired SE | lowest |\n|---|---|---|---|---|")
+    for dataset, values in per_dataset.items():
+        mean, se = paired_mean_se(np.array(values))
+        print(f"| {dataset} | {len(values)} | {mean:+.4f} | {se:.4f} | {min(values):+.4f} |")
 
 
 def main(argv=None):
@@ -175,6 +199,7 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", default=[*GLASSBOX, *PEERS], choices=[*GLASSBOX, *PEERS])
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a glassbox parameter (JSON value), for both models")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="split seeds (default: 0)")
     parser.add_argument("--out", help="write the rows as JSON here")
     parser.add_argument("--frontier", metavar="PATH", help="also plot AUC against rules over c, written here")
     args = parser.parse_args(argv)
@@ -192,24 +217,27 @@ def main(argv=None):
     rows = []
     for name in datasets:
         X, y, meta = _load(name)
-        X_train, X_test, y_train, y_test = split(X, y, meta["task"])
-        for model_name in args.models:
-            if meta["task"] == "multiclass" and model_name in BINARY_ONLY:
-                continue
-            try:
-                row = run(name, model_name, X_train, X_test, y_train, y_test, params)
-            except Exception as err:  # a peer failing is a result, not a crash
-                row = {"dataset": name, "model": model_name, "error": f"{type(err).__name__}: {err}"[:100]}
-                print(f"| {name} | {model_name} | error: {row['error']} | | | | | |", flush=True)
+        for seed in args.seeds:
+            label = name if len(args.seeds) == 1 else f"{name} (split {seed})"
+            X_train, X_test, y_train, y_test = split(X, y, meta["task"], seed=seed)
+            for model_name in args.models:
+                if meta["task"] == "multiclass" and model_name in BINARY_ONLY:
+                    continue
+                try:
+                    row = run(name, model_name, X_train, X_test, y_train, y_test, params)
+                except Exception as err:  # a peer failing is a result, not a crash
+                    row = {"dataset": name, "model": model_name, "error": f"{type(err).__name__}: {err}"[:100]}
+                    print(f"| {label} | {model_name} | error: {row['error']} | | | | | |", flush=True)
+                    rows.append({**row, "seed": seed})
+                    continue
+                row["seed"] = seed
                 rows.append(row)
-                continue
-            rows.append(row)
-            cert = "" if "optimal" not in row else str(row["optimal"])
-            cert += f" ({row['gap']:.3g})" if "gap" in row else ""
-            print(f"| {name} | {model_name} | {row['auc']:.4f} | {row['log_loss']:.4f} | {row['accuracy']:.4f} | "
-                  f"{row['size']:.0f} | {row['fit_s']:.2f} | {cert} |", flush=True)
+                cert = "" if "optimal" not in row else str(row["optimal"])
+                cert += f" ({row['gap']:.3g})" if "gap" in row else ""
+                print(f"| {label} | {model_name} | {row['auc']:.4f} | {row['log_loss']:.4f} | {row['accuracy']:.4f} | "
+                      f"{row['size']:.0f} | {row['fit_s']:.2f} | {cert} |", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")
-    print("| model | datasets | mean AUC | mean log loss | mean accuracy | mean size | total fit s | max fit s |")
+    print("| model | fits | mean AUC | mean log loss | mean accuracy | mean size | total fit s | max fit s |")
     print("|---|---|---|---|---|---|---|---|")
     for model_name in args.models:
         mine = [r for r in rows if r["model"] == model_name and "error" not in r]
@@ -225,6 +253,10 @@ def main(argv=None):
             mean, se, n = _paired(rows, mine, theirs, metric)
             if n:
                 print(f"{mine} - {theirs}: {metric} {mean:+.4f} (paired SE {se:.4f}, {n} datasets)")
+    if len(args.seeds) > 1:
+        for mine, theirs in pairs:
+            if _differences(rows, mine, theirs, "auc"):
+                _print_per_dataset(rows, mine, theirs, "auc")
     if args.frontier:
         path = [row for name in datasets if _load(name)[2]["task"] == "binary"
                 for row in _frontier_rows(name, params)]
