@@ -2,9 +2,11 @@
 neighbours, for every family; a GAM inside GridSearchCV with n_jobs=1 and 2; and the GAM's slowdown
 under load against InterpretML's EBM's.
 
-    python -m benchmarks.bench_contention [--rows 20000] [--busy 2] [--repeats 3] [--arms ...] [--out PATH]
+    python -m benchmarks.bench_contention [--rows 20000 | --dataset adult] [--busy 2] [--repeats 3] [--arms ...]
+        [--out PATH]
 
-Data: generated binary classification (10 features, two categorical, some missing). Each fit
+Data: generated binary classification (10 features, two categorical, some missing), or with
+``--dataset`` a binary dataset's training split (``benchmarks.datasets.split``). Each fit
 runs in a fresh interpreter, one at a time; "busy" starts ``--busy`` processes that spin on the
 CPU for the whole measurement (as another user's jobs would), then stops them. Reported: the
 median wall time of ``--repeats`` fits per arm, and the ratio default / one thread (above 1: the
@@ -37,14 +39,20 @@ import numpy as np, pandas as pd
 import glassbox as gb
 from sklearn.model_selection import GridSearchCV
 
-rows, what, n_jobs = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+data, what, n_jobs = sys.argv[1], sys.argv[2], sys.argv[3]
 n_jobs = None if n_jobs == "None" else int(n_jobs)
-rng = np.random.default_rng(0)
-X = pd.DataFrame(rng.normal(size=(rows, 8)), columns=[f"x{i}" for i in range(8)])
-X["c1"] = rng.choice(list("abcdef"), rows)
-X["c2"] = rng.choice(list("uvw"), rows)
-X.loc[rng.random(rows) < 0.05, "x3"] = np.nan
-y = (X.x0 + X.x1 * X.x2 + (X.c1 == "a") + rng.normal(size=rows) > 0.5).astype(int).to_numpy()
+if data.isdigit():
+    rows = int(data)
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(rows, 8)), columns=[f"x{i}" for i in range(8)])
+    X["c1"] = rng.choice(list("abcdef"), rows)
+    X["c2"] = rng.choice(list("uvw"), rows)
+    X.loc[rng.random(rows) < 0.05, "x3"] = np.nan
+    y = (X.x0 + X.x1 * X.x2 + (X.c1 == "a") + rng.normal(size=rows) > 0.5).astype(int).to_numpy()
+else:  # a shared dataset's training split
+    from benchmarks.datasets import load_dataset, split
+    X, y, meta = load_dataset(data)
+    X, _, y, _ = split(X, y, meta["task"])
 warnings.simplefilter("ignore")
 start = time.perf_counter()
 if what == "ebm":
@@ -64,10 +72,10 @@ def _spin(stop):
         sum(i * i for i in range(10_000))
 
 
-def _time(rows, what, n_jobs, spec, repeats):
+def _time(data, what, n_jobs, spec, repeats):
     times = []
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", CHILD, str(rows), what, str(n_jobs), spec],
+        out = subprocess.run([sys.executable, "-c", CHILD, str(data), what, str(n_jobs), spec],
                              capture_output=True, text=True, check=True)
         times.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(times)
@@ -90,6 +98,8 @@ def _print_slowdowns(results):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--dataset", help="a shared dataset's training split instead of the generated rows "
+                                          "(binary classification; run from the repository's root)")
     parser.add_argument("--busy", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--arms", nargs="+", default=[*FAMILIES, "grid", "ebm"], choices=[*FAMILIES, "grid", "ebm"],
@@ -97,6 +107,7 @@ def main(argv=None):
                              "slowdown against EBM's); default: all")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
+    data = args.dataset or args.rows
     results = []
     print(f"| arm | machine | default threads (s) | n_jobs=1 (s) | ratio | load |\n|---|---|---|---|---|---|")
     for busy in (0, args.busy):
@@ -112,13 +123,13 @@ def main(argv=None):
                 load = os.getloadavg()[0]
                 if what == "ebm":
                     # Columns as for the others: "default" is glassbox, "one" is EBM, both at 2 jobs.
-                    many = _time(args.rows, "fit", 2, FAMILIES["GAMClassifier"].format(n_jobs=2), args.repeats)
-                    one = _time(args.rows, what, 2, "", args.repeats)
+                    many = _time(data, "fit", 2, FAMILIES["GAMClassifier"].format(n_jobs=2), args.repeats)
+                    one = _time(data, what, 2, "", args.repeats)
                 elif what == "grid":
-                    many, one = _time(args.rows, what, 2, "", args.repeats), _time(args.rows, what, 1, "", args.repeats)
+                    many, one = _time(data, what, 2, "", args.repeats), _time(data, what, 1, "", args.repeats)
                 else:
-                    many = _time(args.rows, what, None, spec.format(n_jobs=None), args.repeats)
-                    one = _time(args.rows, what, 1, spec.format(n_jobs=1), args.repeats)
+                    many = _time(data, what, None, spec.format(n_jobs=None), args.repeats)
+                    one = _time(data, what, 1, spec.format(n_jobs=1), args.repeats)
                 row = {"arm": name, "busy": busy, "default": many, "one": one, "ratio": many / one, "load": load}
                 results.append(row)
                 machine = "quiet" if busy == 0 else f"{busy} busy processes"
@@ -132,7 +143,7 @@ def main(argv=None):
     if args.out:
         with open(args.out, "w") as handle:
             json.dump(results, handle, indent=1)
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, {args.rows} rows, median of {args.repeats}")
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, data {data}, median of {args.repeats}")
 
 
 if __name__ == "__main__":
