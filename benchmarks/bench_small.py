@@ -159,23 +159,23 @@ def run(name, model_name, X_train, X_test, y_train, y_test, params):
     return row
 
 
-def _differences(rows, mine, theirs, metric):
-    """``{(dataset, seed): mine - theirs}`` over the fits both models made."""
+def _per_dataset(rows, mine, theirs, metric):
+    """``{dataset: [mine - theirs on each split]}`` over the fits both models made."""
     by = {}
     for r in rows:
         if "error" not in r:
             by.setdefault((r["dataset"], r.get("seed", 0)), {})[r["model"]] = r
-    return {key: models[mine][metric] - models[theirs][metric] for key, models in by.items()
-            if mine in models and theirs in models}
+    out = {}
+    for (dataset, _), models in by.items():
+        if mine in models and theirs in models:
+            out.setdefault(dataset, []).append(models[mine][metric] - models[theirs][metric])
+    return out
 
 
 def _paired(rows, mine, theirs, metric):
     """Mean and paired SE of ``mine - theirs`` over the datasets both ran on (each dataset's
     mean over its splits), and how many datasets."""
-    per_dataset = {}
-    for (dataset, _), d in _differences(rows, mine, theirs, metric).items():
-        per_dataset.setdefault(dataset, []).append(d)
-    d = np.array([np.mean(values) for values in per_dataset.values()])
+    d = np.array([np.mean(values) for values in _per_dataset(rows, mine, theirs, metric).values()])
     if not len(d):
         return 0.0, 0.0, 0
     return (*paired_mean_se(d), len(d))
@@ -183,12 +183,9 @@ def _paired(rows, mine, theirs, metric):
 
 def _print_per_dataset(rows, mine, theirs, metric):
     """Per dataset, the mean of ``mine - theirs`` over the splits and its paired SE."""
-    per_dataset = {}
-    for (dataset, _), d in _differences(rows, mine, theirs, metric).items():
-        per_dataset.setdefault(dataset, []).append(d)
     print(f"\n{mine} - {theirs}, {metric}, per dataset over its splits:")
     print("| dataset | splits | mean difference | paired SE | lowest |\n|---|---|---|---|---|")
-    for dataset, values in per_dataset.items():
+    for dataset, values in _per_dataset(rows, mine, theirs, metric).items():
         mean, se = paired_mean_se(np.array(values))
         print(f"| {dataset} | {len(values)} | {mean:+.4f} | {se:.4f} | {min(values):+.4f} |")
 
@@ -255,7 +252,7 @@ def main(argv=None):
                 print(f"{mine} - {theirs}: {metric} {mean:+.4f} (paired SE {se:.4f}, {n} datasets)")
     if len(args.seeds) > 1:
         for mine, theirs in pairs:
-            if _differences(rows, mine, theirs, "auc"):
+            if _per_dataset(rows, mine, theirs, "auc"):
                 _print_per_dataset(rows, mine, theirs, "auc")
     if args.frontier:
         path = [row for name in datasets if _load(name)[2]["task"] == "binary"

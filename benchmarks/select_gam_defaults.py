@@ -72,7 +72,7 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
     if args.settings:
-        settings = [(text, json.loads(text)) for text in args.settings]
+        settings = [(text, _value(text)) for text in args.settings]
         if not all(isinstance(params, dict) for _, params in settings):
             parser.error("each of --settings must be a JSON object, such as '{\"max_leaves\": 3}'")
     else:
