@@ -22,11 +22,11 @@ through Python's ``repr``), so the comparison does not depend on pandas' or NumP
 Exact floats tie the fixtures to the machine's numeric libraries: NumPy's vectorised exp and log
 and the C library's exp can differ in the last bit from one CPU to another, and a fit that starts
 from values differing in the last bit (an intercept, a validation loss) may end measurably
-elsewhere. On 2026-12-06 a new machine
-(AMD EPYC, no AVX-512) failed 14 cases with no change to glassbox: GAM probabilities by up to 2
-ulps, gam_reg-gamma's predictions by up to 0.016, distilled_clf-binary's probabilities by 0.0012;
-the same terms, splits and rules, only their values moved. On such a machine, check that ``git diff`` shows no change to
-``glassbox/``, then rewrite exactly the failing cases (``--write case ...``) and say so.
+elsewhere. On 2026-12-06 a new machine (AMD EPYC, no AVX-512) failed 14 cases with no change to
+glassbox: GAM probabilities by up to 2 ulps, gam_reg-gamma's predictions by up to 0.016,
+distilled_clf-binary's probabilities by 0.0012; the same terms, splits and rules, only their
+values moved. On such a machine, check that ``git diff`` shows no change under ``glassbox/``,
+then rewrite exactly the failing cases (``--write case ...``) and say so in the commit.
 """
 
 import argparse
