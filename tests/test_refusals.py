@@ -116,14 +116,20 @@ def test_a_rule_with_more_conditions_than_max_card_is_refused():
 @pytest.mark.parametrize("bad", [0, -1.0, float("nan"), "1", [1]])
 def test_a_rule_list_time_limit_that_is_not_positive_is_refused(bad):
     """A budget that is not a positive number is a clear error (issue 17, bad input), as for trees
-    and GAMs, before the fit's clock reads it; an infinite one means no limit."""
-    import warnings
-
+    and GAMs, before the fit's clock reads it."""
     from sklearn.datasets import load_breast_cancer
 
     X, y = load_breast_cancer(return_X_y=True)
     with pytest.raises(ValueError, match="time_limit must be a number > 0"):
         gb.RuleListClassifier(time_limit=bad).fit(X, y)
+
+
+def test_an_infinite_rule_list_time_limit_means_no_limit():
+    import warnings
+
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         unlimited = gb.RuleListClassifier(time_limit=float("inf")).fit(X, y)
