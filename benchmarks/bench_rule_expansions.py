@@ -12,6 +12,7 @@ from tables instead of counted (what ``Problem`` declines for it). Run it alone 
 """
 
 import argparse
+import copy
 import os
 import time
 import warnings
@@ -57,9 +58,11 @@ def main(argv=None):
             ways = [("tables" if problem.plan is not None else "counts" if problem.groups is not None else "rows",
                      problem)]
             if problem.groups is not None:
-                problem_tables = model._prepare(X_train, y_train, weight, True)[2]
+                # The same problem with tables instead of counts (the search builds its tables from
+                # ``plan``), without mining the candidates again.
+                problem_tables = copy.copy(problem)
                 problem_tables.plan = plan_tables(antecedents.conditions, antecedents.bits, binned.codes,
-                                                  problem_tables.values.shape[1])
+                                                  problem.values.shape[1])
                 problem_tables.groups = None
                 ways.append(("tables (not chosen)", problem_tables))
             for way, prob in ways:
