@@ -67,9 +67,9 @@ def test_main_step_matches_twin(seed):
     rng = np.random.default_rng(seed)
     n_codes = int(rng.integers(3, 60))
     grad, hess, counts = _random_histogram(rng, n_codes)
-    categorical = bool(seed % 3 == 0)
-    monotonic = 0 if categorical else int(rng.integers(-1, 2))
-    args = (categorical, monotonic, 0.3, float(rng.choice([0, 1.0])), 1e-3, int(rng.integers(1, 40)),
+    kind = (TermKind.CATEGORICAL, TermKind.CONTINUOUS, TermKind.UNORDERED)[seed % 3]
+    monotonic = int(rng.integers(-1, 2)) if kind == TermKind.CONTINUOUS else 0
+    args = (int(kind), monotonic, 0.3, float(rng.choice([0, 1.0])), 1e-3, int(rng.integers(1, 40)),
             int(rng.integers(2, 6)))
     np.testing.assert_allclose(main_step_py(grad, hess, counts, *args),
                                main_step_naive(grad, hess, counts, *args), rtol=1e-12, atol=1e-14)
@@ -80,7 +80,7 @@ def test_two_leaf_step_is_the_best_single_split(seed):
     """With max_leaves=2 the step is the best of all single splits, found by brute force."""
     rng = np.random.default_rng(100 + seed)
     grad, hess, counts = _random_histogram(rng, 20, empty_rate=0)
-    out = main_step_py(grad, hess, counts, False, 0, 1.0, 0.0, 0.0, 1, 2)
+    out = main_step_py(grad, hess, counts, TermKind.CONTINUOUS, 0, 1.0, 0.0, 0.0, 1, 2)
     n_values = 18
 
     def loss_after(values):  # second-order loss change of a step with these per-bin values
@@ -95,11 +95,31 @@ def test_two_leaf_step_is_the_best_single_split(seed):
 
 
 @pytest.mark.parametrize("seed", range(20))
+def test_unordered_step_is_the_categorical_step_with_its_holes_filled(seed):
+    """On the bins with rows an unordered continuous step is the categorical step of the same
+    histogram; a bin without rows copies the nearest bin with rows below it (above, before the
+    first), never keeping the 0 an unseen level keeps."""
+    rng = np.random.default_rng(300 + seed)
+    grad, hess, counts = _random_histogram(rng, int(rng.integers(4, 60)), empty_rate=0.3)
+    counts[int(rng.integers(0, len(counts) - 2))] = 5  # at least one value bin with rows
+    args = (0, 0.3, 0.0, 1e-3, 1, int(rng.integers(2, 6)))
+    unordered = main_step_py(grad, hess, counts, TermKind.UNORDERED, *args)
+    categorical = main_step_py(grad, hess, counts, TermKind.CATEGORICAL, *args)
+    n_values = len(counts) - 2
+    filled = np.flatnonzero(counts[:n_values] > 0)
+    np.testing.assert_array_equal(unordered[filled], categorical[filled])
+    np.testing.assert_array_equal(unordered[n_values:], categorical[n_values:])  # missing and unseen
+    for b in np.flatnonzero(counts[:n_values] == 0):
+        below = filled[filled < b]
+        assert unordered[b] == unordered[below[-1] if len(below) else filled[0]]
+
+
+@pytest.mark.parametrize("seed", range(20))
 def test_monotone_step_is_monotone(seed):
     rng = np.random.default_rng(200 + seed)
     grad, hess, counts = _random_histogram(rng, 40, empty_rate=0)
     for sign in (-1, 1):
-        out = main_step_py(grad, hess, counts, False, sign, 1.0, 0.0, 1e-3, 1, 8)
+        out = main_step_py(grad, hess, counts, TermKind.CONTINUOUS, sign, 1.0, 0.0, 1e-3, 1, 8)
         assert np.all(sign * np.diff(out[:38]) >= 0)
 
 
@@ -175,7 +195,8 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps, n, pat
     is_val = rng.random(n) < (0.2 if validation else 0)
     train, val = np.flatnonzero(~is_val), np.flatnonzero(is_val)
     init = np.full(n_scores, 0.1)
-    categorical = [False, True, False]
+    # The middle term is categorical, or (with greedy steps) an unordered continuous one.
+    kinds = [TermKind.CONTINUOUS, TermKind.UNORDERED if greedy_steps else TermKind.CATEGORICAL, TermKind.CONTINUOUS]
     monotonic = [1, 0, -1]
     params = dict(learning_rate=0.3, l2=0.5, min_hessian=1e-3, min_samples_leaf=5, max_leaves=3,
                   max_rounds=40, early_stopping_rounds=patience, tolerance=1e-4)
@@ -183,15 +204,14 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps, n, pat
     tables = np.zeros(offsets[-1])
     train_scores = np.tile(init, (len(train), 1))
     val_scores = np.tile(init, (len(val), 1))
-    specs = term_specs([TermKind.CATEGORICAL if c else TermKind.CONTINUOUS for c in categorical], monotonic,
-                       n_codes, np.ones(3))
+    specs = term_specs(kinds, monotonic, n_codes, np.ones(3))
     low, high, fraction = (patience, patience, 0.0) if np.isscalar(patience) else patience
     kernel_params = dict(params, l2_regularization=params["l2"], greedy_steps=greedy_steps, patience_min=low,
                          patience_max=high, patience_fraction=fraction)
     del kernel_params["l2"], kernel_params["early_stopping_rounds"]
     _, kept, out_of_time = boost_bag(codes, specs, train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel,
                         kernel_params, train_scores, val_scores, tables, np.zeros(40), 1)
-    expected, expected_kept = boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init,
+    expected, expected_kept = boost_bag_naive(codes, n_codes, [int(k) for k in kinds], monotonic, train, val, y, w, loss, init,
                                               greedy_steps=greedy_steps, **params)
     assert kept == expected_kept and not out_of_time
     assert (kept < 40) == validation or loss == "squared_error" or n < 600

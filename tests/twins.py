@@ -127,13 +127,16 @@ def _isotonic(values, weights):
     return [v for v, _, n in blocks for _ in range(n)]
 
 
-def main_step_naive(grad, hess, counts, categorical, monotonic, learning_rate, l2, min_hessian,
+def main_step_naive(grad, hess, counts, kind, monotonic, learning_rate, l2, min_hessian,
                     min_samples_leaf, max_leaves):
-    """A main-effect step by its definition: greedy best-first splits of the ordered value bins."""
+    """A main-effect step by its definition: greedy best-first splits of the ordered value bins.
+    ``kind``: 0 continuous (bin order), 1 categorical, 3 unordered continuous (Newton order of the
+    bins with rows; an unordered continuous bin without rows then copies the nearest bin with rows
+    below it, or above it before the first)."""
     n = len(grad)
     n_values = n - 2
     out = np.zeros(n)
-    if categorical:
+    if kind in (1, 3):
         order = sorted((b for b in range(n_values) if counts[b] > 0), key=lambda b: _newton(grad[b], hess[b], l2))
     else:
         order = list(range(n_values))
@@ -179,6 +182,12 @@ def main_step_naive(grad, hess, counts, categorical, monotonic, learning_rate, l
         for (a, b, _, _), v in zip(leaves, values):
             for i in range(a, b):
                 out[order[i]] = learning_rate * v
+        if kind == 3:
+            filled = [b for b in range(n_values) if counts[b] > 0]
+            for b in range(n_values):
+                if counts[b] == 0:
+                    below = [f for f in filled if f < b]
+                    out[b] = out[below[-1] if below else filled[0]]
     missing = n_values
     if counts[missing] >= 1 and hess[missing] >= min_hessian:
         out[missing] = learning_rate * _newton(grad[missing], hess[missing], l2)
@@ -269,7 +278,7 @@ def loss_naive(raw, y, w, loss):
     return w * (lse - raw[np.arange(len(y)), y.astype(int)])
 
 
-def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, loss, init, *, learning_rate,
+def boost_bag_naive(codes, n_codes, kinds, monotonic, train, val, y, w, loss, init, *, learning_rate,
                     l2, min_hessian, min_samples_leaf, max_leaves, max_rounds, early_stopping_rounds, tolerance,
                     greedy_steps=0):
     """Boosting of main effects, step by step in NumPy: ``(tables, rounds kept)``. A round steps
@@ -292,7 +301,7 @@ def boost_bag_naive(codes, n_codes, categorical, monotonic, train, val, y, w, lo
             for k in range(n_scores):
                 hist_g = np.bincount(codes[train, j], weights=g[:, k], minlength=n)
                 hist_h = np.bincount(codes[train, j], weights=h[:, k], minlength=n)
-                step[:, k] = main_step_naive(hist_g, hist_h, counts[j], categorical[j], monotonic[j], learning_rate,
+                step[:, k] = main_step_naive(hist_g, hist_h, counts[j], kinds[j], monotonic[j], learning_rate,
                                              l2, min_hessian, min_samples_leaf, max_leaves)
                 # gain: second-order loss decrease of the unshrunk step, beyond one constant leaf
                 u = step[:, k] / learning_rate

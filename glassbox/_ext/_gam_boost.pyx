@@ -18,7 +18,7 @@ import numpy as np
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, ceil, fabs
 
-from glassbox._ext._typedefs cimport GradHess, INDEX_C, TermSpec, Y_DTYPE_C, PAIR, CATEGORICAL
+from glassbox._ext._typedefs cimport GradHess, INDEX_C, TermSpec, Y_DTYPE_C, PAIR
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 from glassbox._ext._gam_histogram cimport BagRows, Chunks, PendingStep, code_t, chunking, term_histogram
 from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, SOFTMAX, fast_exp, loss_value
@@ -267,7 +267,7 @@ def boost_bag(
                                   &step_params, &fwork[0], &step[k])
                     else:
                         main_step(&hist[k], &counts[offset], n_cells, n_scores, n_scores,
-                                  terms[t].kind == CATEGORICAL, terms[t].monotonic, &step_params, &work[0], &fwork[0],
+                                  terms[t].kind, terms[t].monotonic, &step_params, &work[0], &fwork[0],
                                   &step[k])
                 for j in range(n_cells * n_scores):
                     tables[offset * n_scores + j] += step[j]

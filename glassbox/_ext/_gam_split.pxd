@@ -18,7 +18,7 @@ cdef void main_step(
     INDEX_C n_codes,            # value bins + missing + unseen
     INDEX_C stride,             # entries between consecutive codes' sums in hist
     INDEX_C out_stride,         # between consecutive codes in out
-    bint categorical,
+    FLAG_C kind,                # CONTINUOUS, CATEGORICAL or UNORDERED (a TermKind)
     FLAG_C monotonic,
     StepParams* params,
     INDEX_C* work,              # scratch: main_work_size(n_codes, max_leaves)

@@ -4,8 +4,10 @@ A main-effect step is a small tree over the term's value bins (best-first, at mo
 ``max_leaves`` leaves, Newton leaf values ``-G / (H + l2)`` shrunk by the learning rate). For a
 continuous feature leaves are runs of neighbouring bins; for a categorical feature the levels are
 first ordered by their Newton value, so a run is any set of levels (the classic optimal
-ordering for one split). The missing code is always its own leaf; the unseen code never has
-training rows and keeps 0. A monotonic constraint rejects splits whose two sides go the wrong
+ordering for one split). An unordered continuous feature (one whose effect jumps between
+neighbouring values, chosen by glassbox/gam/_unordered.py) is split like a categorical one, and
+its bins without rows in the bag take the step of their nearest bin with rows. The missing code
+is always its own leaf; the unseen code never has training rows and keeps 0. A monotonic constraint rejects splits whose two sides go the wrong
 way and then pools adjacent violating leaves (weighted by hessian), so every step -- and hence
 every sum of steps -- is monotone in bin order.
 
@@ -18,7 +20,7 @@ candidate pairs before they are boosted (FAST-style detection).
 
 import numpy as np
 
-from glassbox._ext._typedefs cimport GradHess, Y_DTYPE_C, INDEX_C, FLAG_C
+from glassbox._ext._typedefs cimport GradHess, Y_DTYPE_C, INDEX_C, FLAG_C, CONTINUOUS, UNORDERED
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 
 
@@ -100,13 +102,83 @@ cdef void _pool_adjacent_violators(Y_DTYPE_C* values, Y_DTYPE_C* weights, INDEX_
             i += 1
 
 
+cdef INDEX_C _order_bins(const GradHess* hist, const INDEX_C* counts, INDEX_C n_values, INDEX_C stride,
+                         bint newton, Y_DTYPE_C l2, INDEX_C* order, Y_DTYPE_C* keys) noexcept nogil:
+    # The value bins in split order, returning how many: bin order (every bin); or Newton value
+    # order of the bins with rows (insertion sort: stable, at most 254 bins), whose empty bins
+    # stay out of every leaf.
+    cdef INDEX_C b, j, m = 0
+    cdef Y_DTYPE_C key
+    if not newton:
+        for b in range(n_values):
+            order[b] = b
+        return n_values
+    for b in range(n_values):
+        if counts[b] > 0:
+            key = _value(hist[b * stride].grad, hist[b * stride].hess, l2)
+            j = m
+            while j > 0 and keys[j - 1] > key:
+                keys[j] = keys[j - 1]
+                order[j] = order[j - 1]
+                j -= 1
+            keys[j] = key
+            order[j] = b
+            m += 1
+    return m
+
+
+cdef INDEX_C _grow(const GradHess* hist, const INDEX_C* counts, INDEX_C stride, const INDEX_C* order,
+                   INDEX_C m, FLAG_C monotonic, StepParams* params, INDEX_C* cc, INDEX_C* leaf_start,
+                   INDEX_C* leaf_pos, Y_DTYPE_C* cg, Y_DTYPE_C* ch, Y_DTYPE_C* leaf_gain) noexcept nogil:
+    # Best-first growth of the step's leaves over the bins in `order`; returns the number of
+    # leaves (0: no rows). Leaves are kept sorted by start, leaf k covering
+    # [leaf_start[k], leaf_start[k + 1]), leaf_start[n_leaves] = m.
+    cdef INDEX_C i, b, leaf, n_leaves, best_leaf, pos
+    cdef Y_DTYPE_C best, l2 = params.l2
+    cg[0] = 0
+    ch[0] = 0
+    cc[0] = 0
+    for i in range(m):
+        b = order[i]
+        cg[i + 1] = cg[i] + hist[b * stride].grad
+        ch[i + 1] = ch[i] + hist[b * stride].hess
+        cc[i + 1] = cc[i] + counts[b]
+    if m == 0 or cc[m] == 0:
+        return 0
+    n_leaves = 1
+    leaf_start[0] = 0
+    leaf_start[1] = m
+    _best_split(cg, ch, cc, 0, m, monotonic, params, &leaf_pos[0], &leaf_gain[0])
+    while n_leaves < params.max_leaves:
+        best_leaf = -1
+        best = 0
+        for leaf in range(n_leaves):
+            if leaf_pos[leaf] >= 0 and leaf_gain[leaf] > best:
+                best = leaf_gain[leaf]
+                best_leaf = leaf
+        if best_leaf < 0:
+            break
+        pos = leaf_pos[best_leaf]
+        for leaf in range(n_leaves, best_leaf, -1):  # open a slot after best_leaf
+            leaf_start[leaf + 1] = leaf_start[leaf]
+            leaf_pos[leaf] = leaf_pos[leaf - 1]
+            leaf_gain[leaf] = leaf_gain[leaf - 1]
+        leaf_start[best_leaf + 1] = pos
+        n_leaves += 1
+        _best_split(cg, ch, cc, leaf_start[best_leaf], leaf_start[best_leaf + 1], monotonic, params,
+                    &leaf_pos[best_leaf], &leaf_gain[best_leaf])
+        _best_split(cg, ch, cc, leaf_start[best_leaf + 1], leaf_start[best_leaf + 2], monotonic, params,
+                    &leaf_pos[best_leaf + 1], &leaf_gain[best_leaf + 1])
+    return n_leaves
+
+
 cdef void main_step(
     const GradHess* hist,
     const INDEX_C* counts,
     INDEX_C n_codes,
     INDEX_C stride,
     INDEX_C out_stride,
-    bint categorical,
+    FLAG_C kind,
     FLAG_C monotonic,
     StepParams* params,
     INDEX_C* work,
@@ -116,9 +188,9 @@ cdef void main_step(
     cdef:
         INDEX_C n_values = n_codes - 2
         INDEX_C missing = n_codes - 2
-        INDEX_C m = 0, i, j, b, leaf, n_leaves, best_leaf, pos
+        INDEX_C m, i, b, leaf, n_leaves
         INDEX_C max_leaves = params.max_leaves
-        Y_DTYPE_C l2 = params.l2, key, gain, best
+        Y_DTYPE_C l2 = params.l2, last
         INDEX_C* order = work                       # value bins in split order
         INDEX_C* cc = work + n_codes                # prefix counts (m + 1)
         INDEX_C* leaf_start = cc + n_codes + 1      # max_leaves + 1
@@ -135,60 +207,11 @@ cdef void main_step(
 
     for b in range(n_codes):
         out[b * out_stride] = 0
-    # Split order: bin order for continuous features; Newton value order for categorical ones,
-    # whose empty levels (none of this bag's rows) stay out of every leaf and keep 0.
-    if categorical:
-        for b in range(n_values):
-            if counts[b] > 0:
-                key = _value(hist[b * stride].grad, hist[b * stride].hess, l2)
-                j = m
-                while j > 0 and keys[j - 1] > key:  # insertion sort: stable, at most 254 levels
-                    keys[j] = keys[j - 1]
-                    order[j] = order[j - 1]
-                    j -= 1
-                keys[j] = key
-                order[j] = b
-                m += 1
-    else:
-        for b in range(n_values):
-            order[b] = b
-        m = n_values
-    cg[0] = 0
-    ch[0] = 0
-    cc[0] = 0
-    for i in range(m):
-        b = order[i]
-        cg[i + 1] = cg[i] + hist[b * stride].grad
-        ch[i + 1] = ch[i] + hist[b * stride].hess
-        cc[i + 1] = cc[i] + counts[b]
-
-    if m > 0 and cc[m] > 0:
-        # Best-first growth; leaves are kept sorted by start, leaf k covering
-        # [leaf_start[k], leaf_start[k + 1]) with leaf_start[n_leaves] = m.
-        n_leaves = 1
-        leaf_start[0] = 0
-        leaf_start[1] = m
-        _best_split(cg, ch, cc, 0, m, monotonic, params, &leaf_pos[0], &leaf_gain[0])
-        while n_leaves < max_leaves:
-            best_leaf = -1
-            best = 0
-            for leaf in range(n_leaves):
-                if leaf_pos[leaf] >= 0 and leaf_gain[leaf] > best:
-                    best = leaf_gain[leaf]
-                    best_leaf = leaf
-            if best_leaf < 0:
-                break
-            pos = leaf_pos[best_leaf]
-            for leaf in range(n_leaves, best_leaf, -1):  # open a slot after best_leaf
-                leaf_start[leaf + 1] = leaf_start[leaf]
-                leaf_pos[leaf] = leaf_pos[leaf - 1]
-                leaf_gain[leaf] = leaf_gain[leaf - 1]
-            leaf_start[best_leaf + 1] = pos
-            n_leaves += 1
-            _best_split(cg, ch, cc, leaf_start[best_leaf], leaf_start[best_leaf + 1], monotonic, params,
-                        &leaf_pos[best_leaf], &leaf_gain[best_leaf])
-            _best_split(cg, ch, cc, leaf_start[best_leaf + 1], leaf_start[best_leaf + 2], monotonic, params,
-                        &leaf_pos[best_leaf + 1], &leaf_gain[best_leaf + 1])
+    # Split order: bin order for continuous features; Newton value order for categorical and
+    # unordered ones, whose empty bins (none of this bag's rows) stay out of every leaf.
+    m = _order_bins(hist, counts, n_values, stride, kind != CONTINUOUS, l2, order, keys)
+    n_leaves = _grow(hist, counts, stride, order, m, monotonic, params, cc, leaf_start, leaf_pos, cg, ch, leaf_gain)
+    if n_leaves > 0:
         for leaf in range(n_leaves):
             leaf_value[leaf] = _value(cg[leaf_start[leaf + 1]] - cg[leaf_start[leaf]],
                                       ch[leaf_start[leaf + 1]] - ch[leaf_start[leaf]], l2)
@@ -204,6 +227,19 @@ cdef void main_step(
         for leaf in range(n_leaves):
             for i in range(leaf_start[leaf], leaf_start[leaf + 1]):
                 out[order[i] * out_stride] = params.learning_rate * leaf_value[leaf]
+        if kind == UNORDERED:
+            # A continuous bin without this bag's rows takes the step of the nearest bin below
+            # with rows (above, before the first), so the term stays a step function of the value
+            # instead of leaving a hole at 0 where a later row may fall.
+            b = 0
+            while counts[b] == 0:
+                b += 1
+            last = out[b * out_stride]
+            for b in range(n_values):
+                if counts[b] > 0:
+                    last = out[b * out_stride]
+                else:
+                    out[b * out_stride] = last
     if counts[missing] >= 1 and hist[missing * stride].hess >= params.min_hessian:
         out[missing * out_stride] = params.learning_rate * _value(hist[missing * stride].grad,
                                                                   hist[missing * stride].hess, l2)
@@ -369,9 +405,10 @@ def _histogram(grad, hess):
 
 
 def main_step_py(const Y_DTYPE_C[::1] grad, const Y_DTYPE_C[::1] hess, const INDEX_C[::1] counts,
-                 bint categorical, int monotonic, double learning_rate, double l2, double min_hessian,
+                 int kind, int monotonic, double learning_rate, double l2, double min_hessian,
                  INDEX_C min_samples_leaf, INDEX_C max_leaves):
-    """One main-effect step on a histogram (for tests and inspection): score change per code."""
+    """One main-effect step on a histogram (``kind`` a main effect's TermKind): score change per
+    code. For tests, and for choosing which continuous terms are unordered."""
     cdef INDEX_C n = grad.shape[0]
     cdef StepParams p = _params(learning_rate, l2, min_hessian, min_samples_leaf, max_leaves)
     cdef const GradHess[::1] hist = _histogram(grad, hess)
@@ -379,7 +416,7 @@ def main_step_py(const Y_DTYPE_C[::1] grad, const Y_DTYPE_C[::1] hess, const IND
     cdef Y_DTYPE_C[::1] fwork = np.empty(main_fwork_size(n, max_leaves), dtype=np.float64)
     cdef Y_DTYPE_C[::1] out = np.zeros(n, dtype=np.float64)
     with nogil:
-        main_step(&hist[0], &counts[0], n, 1, 1, categorical, <FLAG_C>monotonic, &p, &work[0], &fwork[0],
+        main_step(&hist[0], &counts[0], n, 1, 1, <FLAG_C>kind, <FLAG_C>monotonic, &p, &work[0], &fwork[0],
                   &out[0])
     return np.asarray(out)
 

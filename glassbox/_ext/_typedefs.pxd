@@ -47,6 +47,7 @@ cpdef enum TermKind:
     CONTINUOUS = 0     # a main effect whose steps are runs of neighbouring bins
     CATEGORICAL = 1    # a main effect whose steps group levels in any order
     PAIR = 2           # a pair's cell grid: depth-2 steps
+    UNORDERED = 3      # a continuous main effect whose steps group bins in any order, as CATEGORICAL
 
 ctypedef struct TermSpec:
     INDEX_C column         # the column of the stage's code matrix the term reads
