@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 7
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 8
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -213,6 +213,8 @@ def _as_version_1(data):
     if data["params"]["student"]["estimator"].startswith("ShallowTree"):  # a tree's, since version 7
         del data["training"]["lower_bound"]
         del data["structure"]["candidate_features"]
+    if data["params"]["student"]["estimator"].startswith("GAM"):  # a GAM's, since version 8
+        del data["training"]["unordered_features"]
     return data
 
 
@@ -226,10 +228,13 @@ NEW_IN = {
         "RuleListClassifier": ["pos_label", "monotonic_cst", "verbose"], "RuleListRegressor": ["monotonic_cst", "verbose"]},
     6: {"RuleListClassifier": ["criterion"], "ShallowTreeClassifier": ["criterion"]},
     7: dict.fromkeys(("ShallowTreeClassifier", "ShallowTreeRegressor"), ["candidate_features", "max_root_splits"]),
+    8: dict.fromkeys(("GAMClassifier", "GAMRegressor"), ["unordered_penalty"]),
 }
 # What a file from before a parameter existed loads with, where that is not the current default
-# (before version 7, a tree's search read every feature and examined every root split).
-OLDER_VALUE = {"criterion": "misclassification", "candidate_features": None, "max_root_splits": 2**31 - 1}
+# (before version 7, a tree's search read every feature and examined every root split; before
+# version 8, a GAM boosted every continuous feature in value order).
+OLDER_VALUE = {"criterion": "misclassification", "candidate_features": None, "max_root_splits": 2**31 - 1,
+               "unordered_penalty": None}
 
 
 # Parameter values each format version added: an older file holding one is refused; older
@@ -276,17 +281,18 @@ def test_version_1_distilled_files_still_load(case):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
 
 
-@pytest.mark.parametrize("version", [2, 3, 4, 5, 6])
+@pytest.mark.parametrize("version", [2, 3, 4, 5, 6, 7])
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
     """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
     4: classifiers' pos_label, GAMs' max_terms, rule lists' monotonic_cst, rule lists' and trees'
-    verbose; 6: rule-list and tree classifiers' criterion; 7: trees' max_root_splits) loads the
-    same model, with those parameters at their defaults or at what every older fit used
-    (criterion: misclassification; max_root_splits: all of them); an older file naming one is
+    verbose; 6: rule-list and tree classifiers' criterion; 7: trees' max_root_splits; 8: GAMs'
+    unordered_penalty) loads the same model, with those parameters at their defaults or at what
+    every older fit used (criterion: misclassification; max_root_splits: all of them;
+    unordered_penalty: None, with no feature unordered); an older file naming one is
     refused, being no part of that format. So is one holding a value of a later version (5:
-    GAMs' early_stopping_rounds="auto"), which older writers could not write, and a tree's
-    training lower_bound (7)."""
+    GAMs' early_stopping_rounds="auto"), which older writers could not write, a tree's training
+    lower_bound (7) and a GAM's training unordered_features (8)."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
     data["format_version"] = version
@@ -306,7 +312,15 @@ def test_older_files_load_as_before(case, version):
             with pytest.raises(ModelFileError, match=rf"{block}\.{key}' is not part of the format"):
                 from_dict(data)
             del data[block][key]
+    gam = getattr(model, "student_", model)
+    if version < 8 and hasattr(gam, "terms_"):
+        with pytest.raises(ModelFileError, match=r"training\.unordered_features' is not part of the format"):
+            from_dict(data)
+        del data["training"]["unordered_features"]
     loaded = from_dict(data)
+    if hasattr(gam, "terms_"):
+        assert list(getattr(loaded, "student_", loaded).unordered_features_) == (
+            [] if version < 8 else list(gam.unordered_features_))
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
         for later, added in NEW_IN.items():
             for key in added.get(type(estimator).__name__, []) if later > version else []:

@@ -42,6 +42,8 @@ def training_to_dict(model):
     return {
         "total_weight": float(model.terms_[0].bin_weights.sum()),  # a model keeps at least one term
         "n_rounds": model.n_rounds_.tolist(),
+        "unordered_features": [j for j, f in enumerate(model.binner_.features_)
+                               if f.name in set(model.unordered_features_)],
     }
 
 
@@ -53,10 +55,10 @@ def _expected_loss(model):
 
 
 def restore(model, structure, training, version):
-    """Set ``terms_``, ``intercept_`` and ``n_rounds_`` on ``model`` (binner_, classes_ and the
-    parameters already set) from the validated file."""
+    """Set ``terms_``, ``intercept_``, ``n_rounds_`` and ``unordered_features_`` on ``model``
+    (binner_, classes_ and the parameters already set) from the validated file."""
     structure.only("loss", "intercept", "terms")
-    training.only("n_rows", "total_weight", "n_rounds")
+    training.only("n_rows", "total_weight", "n_rounds", *(("unordered_features",) if version >= 8 else ()))
     loss = structure.str("loss")
     expected = _expected_loss(model)
     if loss != expected.name:
@@ -88,6 +90,11 @@ def restore(model, structure, training, version):
     model.terms_, model.intercept_, model.loss_ = terms, intercept, expected
     has_pairs = any(t.is_pair for t in terms)
     model.n_rounds_ = _rounds(training, 2 if has_pairs else 1, model.outer_bags)
+    # Before version 8 no feature was boosted unordered.
+    unordered = training.ints("unordered_features", lo=0, hi=len(features) - 1).tolist() if version >= 8 else []
+    if unordered != sorted(set(unordered)) or any(features[j].is_categorical for j in unordered):
+        training.fail("unordered_features", "expected continuous features' indices in increasing order, each once")
+    model.unordered_features_ = np.array([features[j].name for j in unordered], dtype=object)
 
 
 def _term(item, i, features, n_scores):

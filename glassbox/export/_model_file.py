@@ -28,8 +28,9 @@ FORMAT = "glassbox-model"
 # 2: distillation.student_params (the fitted student's own parameters); 3: GAM time_limit, class_weight;
 # 4: classifiers' pos_label, GAMs' max_terms and main effects that may be absent, rule lists' monotonic_cst,
 # rule lists' and trees' verbose, the optional csv block; 5: GAMs' early_stopping_rounds="auto";
-# 6: rule-list and tree classifiers' criterion
-FORMAT_VERSION = 7
+# 6: rule-list and tree classifiers' criterion; 7: trees' candidate_features and max_root_splits;
+# 8: GAMs' unordered_penalty and the features they boosted unordered
+FORMAT_VERSION = 8
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")
@@ -52,14 +53,17 @@ _PARAMS_SINCE = {("GAMClassifier", "time_limit"): 3, ("GAMRegressor", "time_limi
                                                       "ShallowTreeClassifier", "ShallowTreeRegressor")},
                  ("RuleListClassifier", "criterion"): 6, ("ShallowTreeClassifier", "criterion"): 6,
                  **{(name, key): 7 for name in ("ShallowTreeClassifier", "ShallowTreeRegressor")
-                    for key in ("candidate_features", "max_root_splits")}}
+                    for key in ("candidate_features", "max_root_splits")},
+                 ("GAMClassifier", "unordered_penalty"): 8, ("GAMRegressor", "unordered_penalty"): 8}
 # Before version 7, a tree's search read every feature and examined every root split: a budget of
 # more root splits than any search has.
 _EVERY_ROOT_SPLIT = 2**31 - 1
 _OLDER_VALUE = {("RuleListClassifier", "criterion"): "misclassification",
                 ("ShallowTreeClassifier", "criterion"): "misclassification",
                 **{(name, key): value for name in ("ShallowTreeClassifier", "ShallowTreeRegressor")
-                   for key, value in (("candidate_features", None), ("max_root_splits", _EVERY_ROOT_SPLIT))}}
+                   for key, value in (("candidate_features", None), ("max_root_splits", _EVERY_ROOT_SPLIT))},
+                # Before version 8 every continuous main effect was boosted in value order.
+                ("GAMClassifier", "unordered_penalty"): None, ("GAMRegressor", "unordered_penalty"): None}
 
 # Parameter values added in a format version: an older file holding one is refused, as no writer
 # of that version could have made it (and an older reader would refuse it with a less clear error).

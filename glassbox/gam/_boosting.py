@@ -197,10 +197,14 @@ def split_tables(tables, specs, n_scores):
     ]
 
 
-def main_spec(features, monotonic):
-    """The main-effect stage's terms: one per feature, on its own bins."""
+def main_spec(features, monotonic, unordered=None):
+    """The main-effect stage's terms: one per feature, on its own bins (``unordered``: a boolean
+    per feature, True for the continuous ones split like categorical ones)."""
+    if unordered is None:
+        unordered = np.zeros(len(features), dtype=bool)
     return term_specs(
-        kinds=[TermKind.CATEGORICAL if f.is_categorical else TermKind.CONTINUOUS for f in features],
+        kinds=[TermKind.CATEGORICAL if f.is_categorical else TermKind.UNORDERED if u else TermKind.CONTINUOUS
+               for f, u in zip(features, unordered)],
         monotonic=monotonic,
         n_a=[f.n_codes for f in features],
         n_b=np.ones(len(features)),

@@ -48,6 +48,7 @@ from glassbox.gam._constraints import flattened
 from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
                                        strongest_features)
 from glassbox.gam._term import Term, coarse_grid, term_histograms
+from glassbox.gam._unordered import unordered_features
 
 _COMMON_PARAMS_DOC = """
     max_bins : int, default=254
@@ -102,6 +103,20 @@ _COMMON_PARAMS_DOC = """
         early. 0: purely cyclic boosting.
     max_leaves : int, default=2
         Most leaves of the tree fitted to one term's histogram in one step (main effects).
+    unordered_penalty : float or None, default=4.0
+        When a continuous feature's effect jumps between neighbouring values instead of changing
+        with the value -- amounts where a few exact values matter (capital gains), categories
+        stored as integer codes -- its steps group value bins by their effect in any order, as a
+        categorical feature's do, instead of moving runs of neighbouring bins: one step then does
+        the work of hundreds. Its table stays over the same value bins. A feature is treated so
+        when, at the start of the fit, the best two-leaf step grouping its bins in any order
+        reduces the loss by more than this many units of noise per value bin (with rows) beyond
+        the best four-run step in value order. Noise alone gives about 0.6, smooth shapes with a
+        bend or two less, a coordinate with many bends (house prices along longitude, 16,000
+        rows) 2.5, adult's capital gains 6.8 and an integer-coded category far more. The default
+        was chosen by cross-validation (docs/gam.md). Features with a monotonic constraint never
+        are. None (or ``np.inf``): every continuous feature in value order. The features chosen
+        are in ``unordered_features_``.
     min_samples_leaf : int, default=4
         Fewest training rows in a leaf of a step.
     l2_regularization : float, default=0.0
@@ -143,6 +158,9 @@ _COMMON_ATTRS_DOC = """
         Only when fitted on a DataFrame with string column names.
     binner_ : Binner
         The fitted binning every term's bins come from.
+    unordered_features_ : ndarray of str
+        The continuous features whose main effects were boosted unordered (see
+        ``unordered_penalty``): their shapes may jump between neighbouring bins.
     n_rounds_ : ndarray of int, shape (n_stages, outer_bags)
         Rounds kept per bag, for the main-effect stage and (if any pairs) the pair stage.
     loss_ : Loss
@@ -166,6 +184,7 @@ class _Fitting:
     intercept: np.ndarray
     n_scores: int
     monotonic: np.ndarray
+    unordered: np.ndarray  # per feature: boosted unordered (glassbox/gam/_unordered.py)
     rank_rows: object  # the rows pairs are ranked on: positions in ``codes``, or slice(None)
 
     def fresh_bag(self, index):
@@ -239,8 +258,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
     def __init__(self, *, max_bins=254, max_interaction_bins=64, interactions="3x", max_terms=None, outer_bags=6,
                  max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
                  early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
-                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
-                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+                 unordered_penalty=4.0, min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None,
+                 time_limit=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         self.max_bins = max_bins
         self.max_interaction_bins = max_interaction_bins
         self.interactions = interactions
@@ -254,6 +273,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.early_stopping_tolerance = early_stopping_tolerance
         self.greedy_ratio = greedy_ratio
         self.max_leaves = max_leaves
+        self.unordered_penalty = unordered_penalty
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.monotonic_cst = monotonic_cst
@@ -285,6 +305,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         check_real("early_stopping_tolerance", self.early_stopping_tolerance, 0, np.inf)
         check_real("l2_regularization", self.l2_regularization, 0, np.inf)
         check_real("greedy_ratio", self.greedy_ratio, 0, np.inf)
+        if self.unordered_penalty is not None:
+            check_real("unordered_penalty", self.unordered_penalty, 0, allow_inf=True)
         if self.time_limit is not None:
             check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
         effective_n_threads(self.n_jobs)
@@ -371,8 +393,11 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         run = dict(loss=loss, params=self._params(), n_threads=effective_n_threads(self.n_jobs), verbose=self.verbose,
                    deadline=deadline)
         rank_rows = slice(None) if plan.rank_rows is None else sample.at(plan.rank_rows)
+        unordered = unordered_features(sample.codes, features, monotonic, loss, np.tile(intercept, (len(sample.y), 1)),
+                                       sample.y, sample.weight, run["params"],
+                                       np.inf if self.unordered_penalty is None else self.unordered_penalty)
         fitting = _Fitting(sample.codes, features, sample.y, sample.weight, bags, run, intercept, n_scores, monotonic,
-                           rank_rows)
+                           unordered, rank_rows)
 
         terms, rounds, stopped = self._boost(fitting, list(range(len(features))), plan.n_detect, plan.pairs)
         weights = histograms(terms)  # every later term is one of these
@@ -393,6 +418,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                        for stage in dict.fromkeys([*stopped, *refit_stopped])}
 
         self.terms_, self.intercept_ = self._finish_terms(terms, weights, intercept, n_scores)
+        self.unordered_features_ = np.array([f.name for f, u in zip(features, unordered) if u], dtype=object)
         _warn_if_stopped(self, stopped, len(bags), time.perf_counter() - started)
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
         self.loss_ = loss
@@ -407,7 +433,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         n_samples = codes.shape[0]
         chosen = [features[j] for j in mains]
         main_codes = codes if len(mains) == len(features) else np.asfortranarray(codes[:, mains])
-        spec = main_spec(chosen, fitting.monotonic[mains])
+        spec = main_spec(chosen, fitting.monotonic[mains], fitting.unordered[mains])
         tables, kept, stopped = run_stage(main_codes, spec, bags, y_fit, scaled, stage="main effects", **run)
         stopped = {"main effects": stopped}
         rounds = [kept]
@@ -600,15 +626,15 @@ class GAMClassifier(ClassifierMixin, _BaseGAM):
     def __init__(self, *, pos_label=None, max_bins=254, max_interaction_bins=64, interactions="3x", max_terms=None,
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
                  early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
-                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
-                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+                 unordered_penalty=4.0, min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None,
+                 time_limit=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
                          max_terms=max_terms,
                          outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size,
                          learning_rate=learning_rate, max_rounds=max_rounds,
                          early_stopping_rounds=early_stopping_rounds,
                          early_stopping_tolerance=early_stopping_tolerance, greedy_ratio=greedy_ratio,
-                         max_leaves=max_leaves, min_samples_leaf=min_samples_leaf,
+                         max_leaves=max_leaves, unordered_penalty=unordered_penalty, min_samples_leaf=min_samples_leaf,
                          l2_regularization=l2_regularization, monotonic_cst=monotonic_cst, time_limit=time_limit,
                          categorical_features=categorical_features, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose)
@@ -657,14 +683,14 @@ class GAMRegressor(RegressorMixin, _BaseGAM):
     def __init__(self, *, loss="squared_error", max_bins=254, max_interaction_bins=64, interactions="5x", max_terms=None,
                  outer_bags=6, max_samples=200_000, validation_size=0.15, learning_rate=0.1, max_rounds=2000,
                  early_stopping_rounds="auto", early_stopping_tolerance=1e-5, greedy_ratio=1.0, max_leaves=2,
-                 min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None, time_limit=None,
-                 categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
+                 unordered_penalty=4.0, min_samples_leaf=4, l2_regularization=0.0, monotonic_cst=None,
+                 time_limit=None, categorical_features="auto", n_jobs=None, random_state=None, verbose=0):
         super().__init__(max_bins=max_bins, max_interaction_bins=max_interaction_bins, interactions=interactions,
                          max_terms=max_terms,
                          outer_bags=outer_bags, max_samples=max_samples, validation_size=validation_size, learning_rate=learning_rate,
                          max_rounds=max_rounds, early_stopping_rounds=early_stopping_rounds,
                          early_stopping_tolerance=early_stopping_tolerance, greedy_ratio=greedy_ratio,
-                         max_leaves=max_leaves,
+                         max_leaves=max_leaves, unordered_penalty=unordered_penalty,
                          min_samples_leaf=min_samples_leaf, l2_regularization=l2_regularization,
                          monotonic_cst=monotonic_cst, time_limit=time_limit, categorical_features=categorical_features,
                          n_jobs=n_jobs,

@@ -80,6 +80,13 @@ def _gam_notes(model):
     elif capped:
         notes.append(f"{capped} bag stage{'s' if capped > 1 else ''} reached max_rounds={model.max_rounds} before "
                      "early stopping: the shapes may be under-fitted; raise max_rounds.")
+    unordered = list(model.unordered_features_)
+    if unordered:
+        notes.append(
+            f"Boosted unordered: {', '.join(unordered)}. {'Their' if len(unordered) > 1 else 'Its'} effect jumped "
+            "between neighbouring values at the start of the fit, so each step grouped value bins by their effect "
+            f"in any order, as for a categorical feature (unordered_penalty={model.unordered_penalty:g}); such a "
+            "shape may jump from one bin to the next.")
     n_pairs = sum(len(t.features) == 2 for t in model.terms_)
     if model.time_limit is not None:
         cut = int((rounds < model.max_rounds).sum()) if model.validation_size == 0 else None

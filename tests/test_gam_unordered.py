@@ -1,0 +1,149 @@
+"""Unordered continuous main effects (``unordered_penalty``): which features are chosen, what
+their steps do, and that the rest of the model is as before."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import glassbox as gb
+from glassbox._losses import classification_loss, regression_loss
+from glassbox.gam import GAMClassifier, GAMRegressor
+from glassbox.gam._unordered import dispersion
+
+
+def _coded_category(seed, n=4000, n_codes=40):
+    """A category stored as integer codes (each with its own effect) beside a smooth feature."""
+    rng = np.random.default_rng(seed)
+    effect = rng.normal(0, 1.5, n_codes)
+    code = rng.integers(0, n_codes, n)
+    age = rng.uniform(20, 70, n)
+    X = pd.DataFrame({"code": code, "age": age})
+    logit = effect[code] + 0.08 * (age - 45)
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y, effect
+
+
+def _smooth_and_noise(seed, n=3000):
+    """Strong smooth effects (monotone, U-shaped, a bump) and pure noise, continuous and integer."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "rising": rng.uniform(-3, 3, n),
+        "u_shape": rng.uniform(-3, 3, n),
+        "bump": rng.uniform(-3, 3, n),
+        "noise": rng.normal(size=n),
+        "noise_counts": rng.integers(0, 12, n),
+    })
+    signal = 1.5 * np.tanh(X["rising"]) + 0.4 * X["u_shape"] ** 2 - 1.5 + 2 * np.exp(-X["bump"] ** 2)
+    return X, signal.to_numpy(), rng
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_integer_coded_category_is_unordered_fitted_in_fewer_rounds_and_closer(seed):
+    X, y, effect = _coded_category(seed)
+    kw = dict(random_state=seed, interactions=0, outer_bags=2)
+    unordered = GAMClassifier(**kw).fit(X, y)
+    ordered = GAMClassifier(**kw, unordered_penalty=None).fit(X, y)
+    assert list(unordered.unordered_features_) == ["code"]
+    assert list(ordered.unordered_features_) == []
+    assert unordered.n_rounds_.sum() * 3 < ordered.n_rounds_.sum()
+    shape = [np.corrcoef(m.terms_[0].scores[:len(effect)], effect)[0, 1] for m in (unordered, ordered)]
+    assert shape[0] > 0.95 and shape[0] >= shape[1] - 0.01
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("task", ["binary", "squared_error", "poisson", "multiclass"])
+def test_smooth_shapes_and_noise_stay_in_value_order(seed, task):
+    X, signal, rng = _smooth_and_noise(seed)
+    if task == "binary":
+        model, y = GAMClassifier, (rng.random(len(X)) < 1 / (1 + np.exp(-signal))).astype(int)
+    elif task == "multiclass":
+        model, y = GAMClassifier, np.digitize(signal + rng.normal(0, 0.5, len(X)), [-0.5, 0.5])
+    elif task == "poisson":
+        model, y = GAMRegressor, rng.poisson(np.exp(0.5 * signal))
+    else:
+        model, y = GAMRegressor, signal + rng.normal(0, 0.5, len(X))
+    kw = {"loss": task} if model is GAMRegressor else {}
+    fitted = model(**kw, random_state=seed, interactions=0, outer_bags=1, max_rounds=1).fit(X, y)
+    assert list(fitted.unordered_features_) == []
+
+
+def test_weights_rescaled_choose_the_same_features_and_uneven_weights_are_not_noise():
+    """The test's unit is the loss's dispersion, so weights multiplied by any constant choose the
+    same features; and weights that vary by 100x do not make noise look like a jumpy effect."""
+    X, y, _ = _coded_category(5)
+    X["noise"] = np.random.default_rng(1).normal(size=len(X))
+    w = np.random.default_rng(2).uniform(0.05, 5, len(X))
+    kw = dict(random_state=0, interactions=0, outer_bags=1, max_rounds=1)
+    chosen = [list(GAMClassifier(**kw).fit(X, y, sample_weight=s * w).unordered_features_) for s in (1e-3, 1, 1e4)]
+    assert chosen == [["code"]] * 3
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_dispersion_is_one_for_a_classifier_at_its_intercept(seed):
+    """At the intercept (the class frequencies) the squared gradients add up to the hessians
+    exactly: one unit of noise is one chi-square(1); a constant weight c makes it c."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(500) < rng.uniform(0.02, 0.5)).astype(float)
+    y[:2] = [0, 1]
+    loss = classification_loss(2)
+    raw = np.full((len(y), 1), np.log(y.mean() / (1 - y.mean())))
+    assert dispersion(*loss.gradients(raw, y, np.ones(len(y)))) == pytest.approx(1, rel=1e-12)
+    assert dispersion(*loss.gradients(raw, y, np.full(len(y), 7.0))) == pytest.approx(7, rel=1e-12)
+    residuals = rng.normal(0, 3, 1000)
+    assert dispersion(*regression_loss("squared_error").gradients(
+        np.zeros((1000, 1)), residuals, np.ones(1000))) == pytest.approx(np.mean(residuals ** 2))
+
+
+def test_constrained_and_categorical_features_are_never_unordered():
+    X, y, _ = _coded_category(3)
+    fitted = GAMClassifier(random_state=0, interactions=0, outer_bags=1, max_rounds=1,
+                           monotonic_cst={"code": 1}).fit(X, y)
+    assert list(fitted.unordered_features_) == []
+    fitted = GAMClassifier(random_state=0, interactions=0, outer_bags=1, max_rounds=1,
+                           categorical_features=["code"]).fit(X, y)
+    assert list(fitted.unordered_features_) == []
+
+
+@pytest.mark.parametrize("value", [None, np.inf])
+def test_no_penalty_keeps_every_feature_in_value_order(value):
+    X, y, _ = _coded_category(4)
+    fitted = GAMClassifier(random_state=0, interactions=0, outer_bags=1, max_rounds=1,
+                           unordered_penalty=value).fit(X, y)
+    assert list(fitted.unordered_features_) == []
+
+
+@pytest.mark.parametrize("value", [-1.0, np.nan, "high", True])
+def test_a_bad_penalty_is_a_clear_error(value):
+    X, y, _ = _coded_category(4, n=200)
+    with pytest.raises(ValueError, match=r"unordered_penalty must be a number >= 0, got"):
+        GAMClassifier(unordered_penalty=value).fit(X, y)
+
+
+def test_an_unordered_model_saves_loads_and_exports_as_it_predicts(tmp_path):
+    """The chosen features survive the model file; predictions are bit-identical after loading,
+    and the exported Python scores every row as the model does."""
+    X, y, _ = _coded_category(6, n=1500)
+    X["code"] = X["code"].astype(float)
+    X.loc[::17, "code"] = np.nan
+    model = GAMClassifier(random_state=0, outer_bags=2).fit(X, y)
+    assert list(model.unordered_features_) == ["code"]
+    gb.save(model, tmp_path / "m.json")
+    loaded = gb.load(tmp_path / "m.json")
+    assert list(loaded.unordered_features_) == ["code"] and loaded.unordered_penalty == 4.0
+    X_new = X.copy()
+    X_new.loc[::5, "code"] += 0.5  # values between the training codes fall in their bins
+    assert np.array_equal(loaded.predict_proba(X_new), model.predict_proba(X_new))
+    namespace = {}
+    exec(model.to_python(), namespace)
+    scored = np.array(namespace["predict_proba"](X_new))
+    np.testing.assert_allclose(scored, model.predict_proba(X_new), rtol=1e-12, atol=1e-15)
+
+
+def test_the_report_notes_name_the_unordered_features():
+    from glassbox.report._notes import model_notes
+
+    X, y, _ = _coded_category(7, n=1500)
+    kw = dict(random_state=0, interactions=0, outer_bags=1, max_rounds=3)
+    (note,) = [n for n in model_notes(GAMClassifier(**kw).fit(X, y)) if "unordered" in n]
+    assert note.startswith("Boosted unordered: code. Its effect jumped") and "unordered_penalty=4" in note
+    assert not [n for n in model_notes(GAMClassifier(**kw, unordered_penalty=None).fit(X, y)) if "unordered" in n]
