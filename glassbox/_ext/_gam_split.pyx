@@ -7,9 +7,10 @@ first ordered by their Newton value, so a run is any set of levels (the classic 
 ordering for one split). An unordered continuous feature (one whose effect jumps between
 neighbouring values, chosen by glassbox/gam/_unordered.py) is split like a categorical one, and
 its bins without rows in the bag take the step of their nearest bin with rows. The missing code
-is always its own leaf; the unseen code never has training rows and keeps 0. A monotonic constraint rejects splits whose two sides go the wrong
-way and then pools adjacent violating leaves (weighted by hessian), so every step -- and hence
-every sum of steps -- is monotone in bin order.
+is always its own leaf; the unseen code never has training rows and keeps 0. A monotonic
+constraint rejects splits whose two sides go the wrong way and then pools adjacent violating
+leaves (weighted by hessian), so every step -- and hence every sum of steps -- is monotone in
+bin order.
 
 A pair step is a depth-2 tree on the cell grid: one cut along either axis, then each side's own
 cut along the other axis (any cut may be absent), so up to four leaves that need not line up as

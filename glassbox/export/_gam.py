@@ -39,11 +39,11 @@ def structure_to_dict(model):
 
 
 def training_to_dict(model):
+    unordered = set(model.unordered_features_)
     return {
         "total_weight": float(model.terms_[0].bin_weights.sum()),  # a model keeps at least one term
         "n_rounds": model.n_rounds_.tolist(),
-        "unordered_features": [j for j, f in enumerate(model.binner_.features_)
-                               if f.name in set(model.unordered_features_)],
+        "unordered_features": [j for j, f in enumerate(model.binner_.features_) if f.name in unordered],
     }
 
 
