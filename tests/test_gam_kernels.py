@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from glassbox._ext._gam_boost import boost_bag
-from glassbox._ext._gam_split import main_step_py, pair_step_py
+from glassbox._ext._gam_split import main_step_py, pair_step_py, unordered_gain
 from glassbox._ext._gam_histogram import build_histogram
 from glassbox._ext._typedefs import TermKind
 from glassbox._losses import LOSSES
@@ -112,6 +112,26 @@ def test_unordered_step_is_the_categorical_step_with_its_holes_filled(seed):
     for b in np.flatnonzero(counts[:n_values] == 0):
         below = filled[filled < b]
         assert unordered[b] == unordered[below[-1] if len(below) else filled[0]]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_unordered_gain_matches_its_twin(seed):
+    """The statistic that chooses unordered features: over the scores, twice the second-order loss
+    decrease of the best two-leaf Newton-order step less that of the best bin-order step."""
+    rng = np.random.default_rng(400 + seed)
+    n_codes, n_scores = int(rng.integers(4, 60)), int(rng.integers(1, 4))
+    _, _, counts = _random_histogram(rng, n_codes)
+    grad = np.stack([rng.normal(size=n_codes) * counts for _ in range(n_scores)])
+    hess = np.stack([rng.uniform(0.1, 1, n_codes) * counts for _ in range(n_scores)])
+    l2, leaves, min_leaf = float(rng.choice([0, 1.0])), int(rng.integers(2, 6)), int(rng.integers(1, 20))
+
+    def decrease(g, h, kind, max_leaves):
+        u = main_step_naive(g, h, counts, kind, 0, 1.0, l2, 1e-3, min_leaf, max_leaves)
+        return -np.sum(2 * g * u + h * u * u)
+
+    expected = sum(decrease(g, h, 3, 2) - decrease(g, h, 0, leaves) for g, h in zip(grad, hess))
+    assert unordered_gain(grad, hess, counts, l2, 1e-3, min_leaf, leaves) == pytest.approx(expected, rel=1e-10,
+                                                                                            abs=1e-10)
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -149,3 +149,31 @@ def test_the_report_notes_name_the_unordered_features():
     (note,) = [n for n in model_notes(GAMClassifier(**kw).fit(X, y)) if "unordered" in n]
     assert note.startswith("Boosted unordered: code. Its effect jumped") and "unordered_penalty=4" in note
     assert not [n for n in model_notes(GAMClassifier(**kw, unordered_penalty=None).fit(X, y)) if "unordered" in n]
+
+
+@pytest.mark.parametrize("n_classes", [12, 200])
+def test_noise_among_many_classes_stays_in_value_order(n_classes):
+    """Every class has its own step and its own noise: with many rare classes the threshold adds
+    up over them, so noise features are not unordered however many classes there are."""
+    rng = np.random.default_rng(n_classes)
+    X = pd.DataFrame({"noise": rng.normal(size=3000), "counts": rng.integers(0, 30, 3000)})
+    y = rng.integers(0, n_classes, 3000)
+    fitted = GAMClassifier(random_state=0, interactions=0, outer_bags=1, max_rounds=1).fit(X, y)
+    assert list(fitted.unordered_features_) == []
+
+
+def test_the_choice_stops_at_the_deadline():
+    """Past the fit's deadline the features not yet tested stay in value order (the fit's time
+    limit covers the choice too)."""
+    from glassbox.binning import Binner
+    from glassbox.gam._unordered import unordered_features
+
+    X, y, _ = _coded_category(2)
+    binner = Binner().fit(X)
+    codes = np.asarray(binner.transform(X))
+    loss = classification_loss(2)
+    scores = np.full((len(y), 1), np.log(y.mean() / (1 - y.mean())))
+    params = {"l2_regularization": 0.0, "min_hessian": 1e-3, "min_samples_leaf": 4}
+    args = (codes, binner.features_, np.zeros(2), loss, scores, y.astype(float), np.ones(len(y)), params, 4.0)
+    assert list(unordered_features(*args)) == [True, False]
+    assert list(unordered_features(*args, deadline=0.0)) == [False, False]

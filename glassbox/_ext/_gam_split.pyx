@@ -434,3 +434,35 @@ def pair_step_py(const Y_DTYPE_C[:, ::1] grad, const Y_DTYPE_C[:, ::1] hess, con
     with nogil:
         gain = pair_step(&hist[0, 0], &counts[0, 0], n_a, n_b, 1, 1, &p, &fwork[0], &out[0, 0])
     return np.asarray(out), gain
+
+
+def unordered_gain(const Y_DTYPE_C[:, ::1] grad, const Y_DTYPE_C[:, ::1] hess, const INDEX_C[::1] counts,
+                   double l2, double min_hessian, INDEX_C min_samples_leaf, INDEX_C ordered_leaves):
+    """How much more the best unshrunk two-leaf step in Newton value order decreases the loss
+    (twice its second-order decrease) than the best ``ordered_leaves``-leaf step in bin order,
+    summed over the scores: ``grad`` and ``hess`` hold one main-effect histogram per score (row).
+    The statistic glassbox/gam/_unordered.py tests."""
+    cdef INDEX_C n_scores = grad.shape[0], n = grad.shape[1], k, b, pass_
+    cdef INDEX_C max_leaves = max(2, ordered_leaves)
+    cdef StepParams p = _params(1.0, l2, min_hessian, min_samples_leaf, 2)
+    cdef GradHess[::1] hist = np.zeros(max(1, n), dtype=GRAD_HESS_DTYPE)
+    cdef INDEX_C[::1] work = np.empty(main_work_size(n, max_leaves), dtype=np.intp)
+    cdef Y_DTYPE_C[::1] fwork = np.empty(main_fwork_size(n, max_leaves), dtype=np.float64)
+    cdef Y_DTYPE_C[::1] out = np.zeros(max(1, n), dtype=np.float64)
+    cdef Y_DTYPE_C total = 0, decrease
+    if n == 0:
+        return 0.0
+    with nogil:
+        for k in range(n_scores):
+            for b in range(n):
+                hist[b].grad = grad[k, b]
+                hist[b].hess = hess[k, b]
+            for pass_ in range(2):
+                p.max_leaves = 2 if pass_ == 0 else ordered_leaves
+                main_step(&hist[0], &counts[0], n, 1, 1, UNORDERED if pass_ == 0 else CONTINUOUS, 0, &p,
+                          &work[0], &fwork[0], &out[0])
+                decrease = 0
+                for b in range(n):
+                    decrease = decrease - (2 * hist[b].grad * out[b] + hist[b].hess * out[b] * out[b])
+                total = total + (decrease if pass_ == 0 else -decrease)
+    return total

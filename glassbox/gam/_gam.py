@@ -395,7 +395,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         rank_rows = slice(None) if plan.rank_rows is None else sample.at(plan.rank_rows)
         unordered = unordered_features(sample.codes, features, monotonic, loss, np.tile(intercept, (len(sample.y), 1)),
                                        sample.y, sample.weight, run["params"],
-                                       np.inf if self.unordered_penalty is None else self.unordered_penalty)
+                                       np.inf if self.unordered_penalty is None else self.unordered_penalty,
+                                       n_threads=run["n_threads"], deadline=deadline)
         fitting = _Fitting(sample.codes, features, sample.y, sample.weight, bags, run, intercept, n_scores, monotonic,
                            unordered, rank_rows)
 

@@ -15,14 +15,22 @@ of the best two-leaf step in Newton order against that of the best ``ORDERED_LEA
 bin order. Over pure noise the Newton order gains about 0.64 units of noise per bin with rows (the
 best two-way grouping of ``m`` chi-square(1) terms is ``2 m / pi`` of them), while smooth shapes --
 monotone, U-shaped, a bump -- are matched by a few runs in bin order. A term is unordered when the
-Newton order gains more than ``penalty`` units of noise per bin with rows beyond those runs. The
-unit is the loss's dispersion (:func:`dispersion`), so one penalty serves every loss and weighting.
+Newton order gains more than ``penalty`` units of noise per bin with rows beyond those runs (per
+bin and class for a multiclass model, whose classes each have their own steps and noise: summed
+over 200 rare classes of noise, the gains would otherwise pass any penalty). The unit is the
+loss's dispersion (:func:`dispersion`), so one penalty serves every loss and weighting. The
+histograms come from the kernel that ranks pairs, and the two steps from the boosting's own step
+search (``glassbox._ext._gam_split.unordered_gain``): 0.05 s on 1,000,000 x 20 binary rows, 0.8 s
+on 3,000 rows of 1,000 classes and 20 features.
 """
+
+import time
 
 import numpy as np
 
-from glassbox._ext._gam_split import main_step_py
-from glassbox._ext._typedefs import TermKind
+from glassbox._ext._gam_histogram import build_histogram
+from glassbox._ext._gam_split import unordered_gain
+from glassbox._ext._typedefs import CELL_CODE_DTYPE
 
 # Runs in bin order the Newton-order step is compared with: enough for a U or an S shape.
 ORDERED_LEAVES = 4
@@ -42,16 +50,11 @@ def dispersion(gradient, hessian):
     return float(np.sum(gradient * gradient)) / h_sum if h_sum > 0 else np.inf
 
 
-def step_decrease(grad, hess, counts, kind, params, max_leaves):
-    """Twice the second-order loss decrease of the best unshrunk step on one histogram."""
-    step = main_step_py(grad, hess, counts, int(kind), 0, 1.0, params["l2_regularization"], params["min_hessian"],
-                        params["min_samples_leaf"], max_leaves)
-    return -float(np.sum(2 * grad * step + hess * step * step))
-
-
-def unordered_features(codes, features, monotonic, loss, scores, y, sample_weight, params, penalty):
+def unordered_features(codes, features, monotonic, loss, scores, y, sample_weight, params, penalty, *,
+                       n_threads=1, deadline=np.inf):
     """Boolean per column of ``codes`` (one per feature of ``features``): whether that main effect
-    is boosted unordered, tested at the starting ``scores`` (one row per row of ``codes``)."""
+    is boosted unordered, tested at the starting ``scores`` (one row per row of ``codes``). Past
+    ``deadline`` (a ``time.perf_counter()`` value) the features not yet tested stay in value order."""
     out = np.zeros(len(features), dtype=bool)
     candidates = [j for j, f in enumerate(features) if not f.is_categorical and monotonic[j] == 0]
     if not candidates or not np.isfinite(penalty):
@@ -60,16 +63,22 @@ def unordered_features(codes, features, monotonic, loss, scores, y, sample_weigh
     noise = dispersion(gradient, hessian)
     if not np.isfinite(noise):
         return out
+    n_scores = gradient.shape[1]
+    gradient = [np.ascontiguousarray(gradient[:, k]) for k in range(n_scores)]
+    hessian = [np.ascontiguousarray(hessian[:, k]) for k in range(n_scores)]
     for j in candidates:
+        if time.perf_counter() >= deadline:
+            break
         n_codes = features[j].n_codes
-        column = codes[:, j]
-        counts = np.bincount(column, minlength=n_codes).astype(np.intp)
+        cells = codes[:, j].astype(CELL_CODE_DTYPE)
+        hist = np.empty((n_scores, n_codes, 3))
+        for k in range(n_scores):
+            build_histogram(cells, gradient[k], hessian[k], hist[k], n_threads)
+        counts = np.ascontiguousarray(hist[0, :, 2]).astype(np.intp)
         n_filled = int(np.count_nonzero(counts[:n_codes - 2]))  # value bins with rows
-        excess = 0.0
-        for k in range(gradient.shape[1]):
-            grad = np.bincount(column, weights=gradient[:, k], minlength=n_codes)
-            hess = np.bincount(column, weights=hessian[:, k], minlength=n_codes)
-            excess += (step_decrease(grad, hess, counts, TermKind.UNORDERED, params, 2)
-                       - step_decrease(grad, hess, counts, TermKind.CONTINUOUS, params, ORDERED_LEAVES))
-        out[j] = excess > penalty * noise * n_filled
+        excess = unordered_gain(np.ascontiguousarray(hist[:, :, 0]), np.ascontiguousarray(hist[:, :, 1]), counts,
+                                params["l2_regularization"], params["min_hessian"], params["min_samples_leaf"],
+                                ORDERED_LEAVES)
+        # Each score (class) has its own step and its own noise: the threshold adds up over them.
+        out[j] = excess > penalty * noise * n_filled * n_scores
     return out
