@@ -20,8 +20,8 @@ bin and class for a multiclass model, whose classes each have their own steps an
 over 200 rare classes of noise, the gains would otherwise pass any penalty). The unit is the
 loss's dispersion (:func:`dispersion`), so one penalty serves every loss and weighting. The
 histograms come from the kernel that ranks pairs, and the two steps from the boosting's own step
-search (``glassbox._ext._gam_split.unordered_gain``): 0.05 s on 1,000,000 x 20 binary rows, 0.8 s
-on 3,000 rows of 1,000 classes and 20 features.
+search (``glassbox._ext._gam_split.unordered_gain``): 0.09 s on 1,000,000 x 20 binary rows, 0.8 s
+on 3,000 rows of 1,000 classes and 20 features (``python -m benchmarks.unordered_stats --generated``).
 """
 
 import time
@@ -50,14 +50,17 @@ def dispersion(gradient, hessian):
     return float(np.sum(gradient * gradient)) / h_sum if h_sum > 0 else np.inf
 
 
-def unordered_features(codes, features, monotonic, loss, scores, y, sample_weight, params, penalty, *,
-                       n_threads=1, deadline=np.inf):
-    """Boolean per column of ``codes`` (one per feature of ``features``): whether that main effect
-    is boosted unordered, tested at the starting ``scores`` (one row per row of ``codes``). Past
-    ``deadline`` (a ``time.perf_counter()`` value) the features not yet tested stay in value order."""
-    out = np.zeros(len(features), dtype=bool)
+def unordered_statistics(codes, features, monotonic, loss, scores, y, sample_weight, params, *, n_threads=1,
+                         deadline=np.inf):
+    """Per column of ``codes`` (one per feature of ``features``), the test's statistic at the
+    starting ``scores`` (one row per row of ``codes``): how much more the best two-leaf step in
+    Newton order decreases the loss than the best ``ORDERED_LEAVES``-run step in value order, in
+    units of noise per value bin with rows and per score (class). NaN where there is nothing to
+    test: categorical and constrained features, a loss without noise, and the features not yet
+    tested when ``deadline`` (a ``time.perf_counter()`` value) passes."""
+    out = np.full(len(features), np.nan)
     candidates = [j for j, f in enumerate(features) if not f.is_categorical and monotonic[j] == 0]
-    if not candidates or not np.isfinite(penalty):
+    if not candidates:
         return out
     gradient, hessian = loss.gradients(scores, y, sample_weight)
     noise = dispersion(gradient, hessian)
@@ -74,11 +77,23 @@ def unordered_features(codes, features, monotonic, loss, scores, y, sample_weigh
         hist = np.empty((n_scores, n_codes, 3))
         for k in range(n_scores):
             build_histogram(cells, gradient[k], hessian[k], hist[k], n_threads)
-        counts = np.ascontiguousarray(hist[0, :, 2]).astype(np.intp)
+        counts = hist[0, :, 2].astype(np.intp)
         n_filled = int(np.count_nonzero(counts[:n_codes - 2]))  # value bins with rows
-        excess = unordered_gain(np.ascontiguousarray(hist[:, :, 0]), np.ascontiguousarray(hist[:, :, 1]), counts,
-                                params["l2_regularization"], params["min_hessian"], params["min_samples_leaf"],
-                                ORDERED_LEAVES)
-        # Each score (class) has its own step and its own noise: the threshold adds up over them.
-        out[j] = excess > penalty * noise * n_filled * n_scores
+        if n_filled:
+            excess = unordered_gain(np.ascontiguousarray(hist[:, :, 0]), np.ascontiguousarray(hist[:, :, 1]), counts,
+                                    params["l2_regularization"], params["min_hessian"], params["min_samples_leaf"],
+                                    ORDERED_LEAVES)
+            # Each score (class) has its own step and its own noise: the unit adds up over them.
+            out[j] = excess / (noise * n_filled * n_scores)
     return out
+
+
+def unordered_features(codes, features, monotonic, loss, scores, y, sample_weight, params, penalty, *,
+                       n_threads=1, deadline=np.inf):
+    """Boolean per column of ``codes``: whether that main effect is boosted unordered, its
+    :func:`unordered_statistics` above ``penalty`` (features not tested stay in value order)."""
+    if not np.isfinite(penalty):
+        return np.zeros(len(features), dtype=bool)
+    stats = unordered_statistics(codes, features, monotonic, loss, scores, y, sample_weight, params,
+                                 n_threads=n_threads, deadline=deadline)
+    return np.nan_to_num(stats, nan=-np.inf) > penalty
