@@ -191,3 +191,13 @@ def test_the_choice_stops_at_the_deadline():
     args = (codes, binner.features_, np.zeros(2), loss, scores, y.astype(float), np.ones(len(y)), params, 4.0)
     assert list(unordered_features(*args)) == [True, False]
     assert list(unordered_features(*args, deadline=0.0)) == [False, False]
+
+
+def test_a_target_the_start_already_fits_has_nothing_to_test():
+    """Gradients all 0 (one row, or a constant target) give no noise unit: every feature stays in
+    value order, without dividing by that zero (the fuzz found it)."""
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "b": [1, 1, 2, 2, 3, 3]})
+    fitted = GAMRegressor(outer_bags=1, max_rounds=5, interactions=0, random_state=0).fit(X, np.full(6, 2.5))
+    assert list(fitted.unordered_features_) == []
+    names, stats, _ = statistics(X, np.full(6, 2.5), classifier=False)
+    assert np.isnan(stats).all()

@@ -64,7 +64,7 @@ def unordered_statistics(codes, features, monotonic, loss, scores, y, sample_wei
         return out
     gradient, hessian = loss.gradients(scores, y, sample_weight)
     noise = dispersion(gradient, hessian)
-    if not np.isfinite(noise):
+    if not 0 < noise < np.inf:  # no hessian, or gradients all 0 (the start fits every row): no step gains
         return out
     n_scores = gradient.shape[1]
     gradient = [np.ascontiguousarray(gradient[:, k]) for k in range(n_scores)]
