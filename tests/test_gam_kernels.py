@@ -11,6 +11,7 @@ from glassbox._losses import LOSSES
 from glassbox.gam._boosting import term_specs
 from tests.twins import (
     boost_bag_naive, build_histogram_naive, loss_gradients_naive, loss_naive, main_step_naive, pair_step_brute_force,
+    pair_step_prefix_twin,
 )
 
 
@@ -160,6 +161,32 @@ def test_pair_step_matches_brute_force(seed):
     seen = counts > 0
     np.testing.assert_allclose(out[seen], expected_out[seen], rtol=1e-9, atol=1e-12)
     assert not out[-1, :].any() and not out[:, -1].any()
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_pair_step_matches_its_arithmetic_to_the_bit(seed):
+    """The vectorised search against the prefix-sum arithmetic it reorganises: the same cut, gain
+    and step to the last bit, on grids up to the default 65 x 65, with ties (integer sums), empty
+    rows and columns, and leaves refused by min_samples_leaf or min_hessian."""
+    rng = np.random.default_rng(900 + seed)
+    big = seed % 6 == 0
+    shape = (65, 65) if big else (int(rng.integers(2, 24)), int(rng.integers(2, 24)))
+    counts = rng.poisson(rng.choice([0.5, 3.0, 20.0]), shape).astype(np.intp)
+    counts[rng.random(shape[0]) < 0.2, :] = 0
+    counts[:, rng.random(shape[1]) < 0.2] = 0
+    counts[-1, :] = 0
+    counts[:, -1] = 0
+    if seed % 2:  # integer-valued sums: many candidates tie exactly
+        grad = rng.integers(-3, 4, shape) * counts.astype(float)
+        hess = counts.astype(float)
+    else:
+        grad = rng.normal(size=shape) * counts
+        hess = rng.uniform(0.01, 1, shape) * counts
+    args = (0.3, float(rng.choice([0.0, 0.5])), float(rng.choice([1e-3, 2.0])), int(rng.choice([1, 5, 40])))
+    out, gain = pair_step_py(grad, hess, counts, *args)
+    expected_out, expected_gain = pair_step_prefix_twin(grad, hess, counts, *args)
+    assert gain == expected_gain
+    np.testing.assert_array_equal(out, expected_out)
 
 
 def test_pair_step_fits_a_shape_quadrants_cannot():

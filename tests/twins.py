@@ -244,6 +244,90 @@ def pair_step_brute_force(grad, hess, counts, learning_rate, l2, min_hessian, mi
     return out, gain
 
 
+def pair_step_prefix_twin(grad, hess, counts, learning_rate, l2, min_hessian, min_samples_leaf):
+    """The pair search as its arithmetic is defined, in plain Python floats: 2-D prefix sums
+    ``P[a][b] = ((P[a-1][b] + P[a][b-1]) - P[a-1][b-1]) + cell``, every leaf's sums by the box
+    formula ``((P[a1][b1] - P[a0][b1]) - P[a1][b0]) + P[a0][b0]``, candidates in the kernel's
+    order (axis, root cut, then each side's child cut), the first of equal ones kept. The kernel
+    reorganises these sums to vectorise them and must still match this to the bit: that is what
+    keeps a model the same whatever the build. ``(step, gain)``."""
+    n_a, n_b = grad.shape
+
+    def prefix(x):
+        p = [[0.0] * (n_b + 1) for _ in range(n_a + 1)]
+        for a in range(1, n_a + 1):
+            for b in range(1, n_b + 1):
+                p[a][b] = ((p[a - 1][b] + p[a][b - 1]) - p[a - 1][b - 1]) + float(x[a - 1, b - 1])
+        return p
+
+    pg, ph, pc = prefix(grad), prefix(hess), prefix(counts)
+
+    def box(p, a0, a1, b0, b1):
+        return ((p[a1][b1] - p[a0][b1]) - p[a1][b0]) + p[a0][b0]
+
+    def score(g, h):
+        return g * g / (h + l2) if h + l2 > 0 else 0.0
+
+    def leaf(transpose, r0, r1, c0, c1):
+        """(count, hessian, gradient) of the leaf of root codes [r0, r1) and child codes [c0, c1)."""
+        a0, a1, b0, b1 = (c0, c1, r0, r1) if transpose else (r0, r1, c0, c1)
+        return box(pc, a0, a1, b0, b1), box(ph, a0, a1, b0, b1), box(pg, a0, a1, b0, b1)
+
+    def allowed(c, h):
+        return c >= min_samples_leaf and h >= min_hessian
+
+    def strip(transpose, r0, r1, n_child):
+        """(score, child cut, ok) of the strip's best cut; n_child: no cut."""
+        c, h, g = leaf(transpose, r0, r1, 0, n_child)
+        if c == 0:
+            return 0.0, n_child, True
+        if not allowed(c, h):
+            return 0.0, n_child, False
+        best, cut = score(g, h), n_child
+        for j in range(1, n_child):
+            cl, hl, gl = leaf(transpose, r0, r1, 0, j)
+            cr, hr, gr = leaf(transpose, r0, r1, j, n_child)
+            if cl == 0 or cr == 0 or not allowed(cl, hl) or not allowed(cr, hr):
+                continue
+            total = score(gl, hl) + score(gr, hr)
+            if total > best:
+                best, cut = total, j
+        return best, cut, True
+
+    parent = score(pg[n_a][n_b], ph[n_a][n_b])
+    best_gain, best = 0.0, (False, n_a, n_b, n_b)
+    for transpose in (False, True):
+        n_root, n_child = (n_b, n_a) if transpose else (n_a, n_b)
+        for i in range(1, n_root + 1):
+            if i < n_root and (leaf(transpose, 0, i, 0, n_child)[0] == 0
+                               or leaf(transpose, i, n_root, 0, n_child)[0] == 0):
+                continue
+            low, cut_low, ok = strip(transpose, 0, i, n_child)
+            if not ok:
+                continue
+            high, cut_high = 0.0, n_child
+            if i < n_root:
+                high, cut_high, ok = strip(transpose, i, n_root, n_child)
+                if not ok:
+                    continue
+            gain = low + high - parent
+            if gain > best_gain:
+                best_gain, best = gain, (transpose, i, cut_low, cut_high)
+    transpose, root, cut_low, cut_high = best
+    n_root, n_child = (n_b, n_a) if transpose else (n_a, n_b)
+    out = np.zeros((n_a, n_b))
+    for r0, r1, cut in ((0, root, cut_low), (root, n_root, cut_high)):
+        for c0, c1 in ((0, cut), (cut, n_child)):
+            if r1 > r0 and c1 > c0:
+                _, h, g = leaf(transpose, r0, r1, c0, c1)
+                value = learning_rate * (-g / (h + l2) if h + l2 > 0 else 0.0)
+                rows, cols = (slice(c0, c1), slice(r0, r1)) if transpose else (slice(r0, r1), slice(c0, c1))
+                out[rows, cols] = value
+    out[-1, :] = 0  # unseen codes
+    out[:, -1] = 0
+    return out, best_gain
+
+
 def loss_gradients_naive(raw, y, w, loss):
     """Per-row weighted gradient and hessian of each loss, written out from the formulas."""
     if loss == "squared_error":

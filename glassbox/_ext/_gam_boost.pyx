@@ -22,7 +22,8 @@ from glassbox._ext._typedefs cimport GradHess, INDEX_C, TermSpec, Y_DTYPE_C, PAI
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 from glassbox._ext._gam_histogram cimport BagRows, Chunks, PendingStep, code_t, chunking, term_histogram
 from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, SOFTMAX, fast_exp, loss_value
-from glassbox._ext._gam_split cimport StepParams, main_step, pair_step, main_work_size, main_fwork_size
+from glassbox._ext._gam_split cimport (StepParams, main_step, pair_step, main_work_size,
+                                     main_fwork_size, pair_fwork_size)
 
 cdef extern from *:
     """
@@ -206,7 +207,7 @@ def boost_bag(
     cdef Y_DTYPE_C[::1] step_exp = np.ones(max(1, max_cells * max(exp_width, 1)), dtype=np.float64)
     cdef INDEX_C[::1] work = np.zeros(main_work_size(max_cells, params.max_leaves), dtype=np.intp)
     cdef Y_DTYPE_C[::1] fwork = np.zeros(
-        max(main_fwork_size(max_cells, params.max_leaves), 3 * (max_a + 1) * (max_b + 1)), dtype=np.float64)
+        max(main_fwork_size(max_cells, params.max_leaves), pair_fwork_size(max_a, max_b)), dtype=np.float64)
 
     bag.rows = &train_rows[0] if n_train else NULL
     bag.y = &train_y[0] if n_train else NULL

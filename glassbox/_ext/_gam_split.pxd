@@ -11,6 +11,7 @@ cdef struct StepParams:
 
 cpdef INDEX_C main_work_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil
 cpdef INDEX_C main_fwork_size(INDEX_C n_codes, INDEX_C max_leaves) noexcept nogil
+cpdef INDEX_C pair_fwork_size(INDEX_C n_a, INDEX_C n_b) noexcept nogil
 
 cdef void main_step(
     const GradHess* hist,       # IN: gradient and hessian sums per code, stride `stride`
@@ -34,6 +35,6 @@ cdef Y_DTYPE_C pair_step(
     INDEX_C stride,             # entries between consecutive cells' sums in hist
     INDEX_C out_stride,         # between consecutive codes in out
     StepParams* params,
-    Y_DTYPE_C* fwork,           # scratch: 3 * (n_a + 1) * (n_b + 1)
+    Y_DTYPE_C* fwork,           # scratch: pair_fwork_size(n_a, n_b)
     Y_DTYPE_C* out,             # OUT (may be NULL): score change per cell, stride `stride`
 ) noexcept nogil

@@ -21,6 +21,8 @@ candidate pairs before they are boosted (FAST-style detection).
 
 import numpy as np
 
+from libc.math cimport INFINITY
+
 from glassbox._ext._typedefs cimport GradHess, Y_DTYPE_C, INDEX_C, FLAG_C, CONTINUOUS, UNORDERED
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 
@@ -252,56 +254,95 @@ cdef inline Y_DTYPE_C _box(const Y_DTYPE_C* p, INDEX_C n_b1, INDEX_C a0, INDEX_C
     return p[a1 * n_b1 + b1] - p[a0 * n_b1 + b1] - p[a1 * n_b1 + b0] + p[a0 * n_b1 + b0]
 
 
-cdef inline Y_DTYPE_C _leaf_count(const Y_DTYPE_C* pc, INDEX_C n_b1, bint transpose, INDEX_C r0, INDEX_C r1,
-                                  INDEX_C c0, INDEX_C c1) noexcept nogil:
-    # Training rows in the leaf covering root-axis codes [r0, r1) and child-axis codes [c0, c1).
-    if transpose:
-        return _box(pc, n_b1, c0, c1, r0, r1)
-    return _box(pc, n_b1, r0, r1, c0, c1)
+cdef inline bint _leaf_allowed(Y_DTYPE_C count, Y_DTYPE_C hess, StepParams* params) noexcept nogil:
+    # An empty leaf is no leaf (a cut leaving one is skipped); one too small for
+    # min_samples_leaf / min_hessian is refused.
+    return count > 0 and count >= params.min_samples_leaf and hess >= params.min_hessian
 
 
-cdef inline Y_DTYPE_C _leaf_score(const Y_DTYPE_C* pg, const Y_DTYPE_C* ph, const Y_DTYPE_C* pc, INDEX_C n_b1,
-                                  bint transpose, INDEX_C r0, INDEX_C r1, INDEX_C c0, INDEX_C c1,
-                                  StepParams* params, bint* ok) noexcept nogil:
-    # Score of that leaf; an empty leaf scores 0 and is allowed, a leaf too small for
-    # min_samples_leaf / min_hessian clears ok.
-    cdef INDEX_C a0 = c0 if transpose else r0, a1 = c1 if transpose else r1
-    cdef INDEX_C b0 = r0 if transpose else c0, b1 = r1 if transpose else c1
-    cdef Y_DTYPE_C qc = _box(pc, n_b1, a0, a1, b0, b1), qh
-    if qc == 0:
+cdef extern from *:
+    """
+    /* scores[j] for j in [1, n): the two leaves' scores (G^2 / (H + l2) each, 0 where H + l2 <= 0)
+       of the strip between prefix rows lo and hi cut at child code j, or -inf where the cut is
+       not allowed (a leaf empty, or below min_samples_leaf / min_hessian). lo and hi point into
+       the orientation's gradient table; its hessian and count tables follow at +size and
+       +2 * size. The sums are the very expressions of the 2-D box formula (the left leaf's low
+       corners read 0, and the right leaf's corners are added in the order _box adds them for
+       that orientation), so the search finds the same cut to the bit. Written in C, without a
+       branch, so that the compiler vectorises the loop, its two divisions most of all. */
+    #define GLASSBOX_STRIP_CUT_LOOP(RIGHT_G, RIGHT_H)                                              \
+        for (Py_ssize_t j = 1; j < n; j++) {                                                      \
+            double gl = hi[j] - lo[j], hl = hi_h[j] - lo_h[j], cl = hi_c[j] - lo_c[j];            \
+            double gr = RIGHT_G, hr = RIGHT_H, cr = tc - cl; /* counts: exact in any order */      \
+            double dl = hl + l2, dr = hr + l2;                                                    \
+            double sl = gl * gl / (dl > 0 ? dl : 1.0), sr = gr * gr / (dr > 0 ? dr : 1.0);        \
+            sl = dl > 0 ? sl : 0.0;                                                               \
+            sr = dr > 0 ? sr : 0.0;                                                               \
+            int allowed = (cl > 0) & (cr > 0) & (cl >= msl) & (cr >= msl) & (hl >= min_h) & (hr >= min_h); \
+            scores[j] = allowed ? sl + sr : -INFINITY;                                            \
+        }
+    /* GCC only vectorises the selects with -fno-trapping-math (the result is the same IEEE
+       arithmetic; it lets the compiler evaluate both sides of a select). Clang's default. */
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
+    #define GLASSBOX_SELECTS_VECTORISE __attribute__((optimize("no-trapping-math"), target_clones("avx2", "default")))
+    #elif defined(__GNUC__) && !defined(__clang__)
+    #define GLASSBOX_SELECTS_VECTORISE __attribute__((optimize("no-trapping-math")))
+    #else
+    #define GLASSBOX_SELECTS_VECTORISE
+    #endif
+    #if defined(_MSC_VER)
+    #define GLASSBOX_RESTRICT __restrict
+    #else
+    #define GLASSBOX_RESTRICT __restrict__
+    #endif
+    GLASSBOX_SELECTS_VECTORISE
+    static void glassbox_strip_cut_scores(const double* lo, const double* hi, Py_ssize_t size, Py_ssize_t n,
+                                          int transpose, double l2, double msl, double min_h,
+                                          double* GLASSBOX_RESTRICT scores) {
+        const double *lo_h = lo + size, *hi_h = hi + size, *lo_c = lo + 2 * size, *hi_c = hi + 2 * size;
+        const double tg = hi[n] - lo[n], th = hi_h[n] - lo_h[n], tc = hi_c[n] - lo_c[n];
+        if (transpose) {
+            GLASSBOX_STRIP_CUT_LOOP(((hi[n] - hi[j]) - lo[n]) + lo[j], ((hi_h[n] - hi_h[j]) - lo_h[n]) + lo_h[j])
+        } else {
+            GLASSBOX_STRIP_CUT_LOOP((tg - hi[j]) + lo[j], (th - hi_h[j]) + lo_h[j])
+        }
+    }
+    """
+    void glassbox_strip_cut_scores(const Y_DTYPE_C* lo, const Y_DTYPE_C* hi, INDEX_C size, INDEX_C n,
+                                   bint transpose, Y_DTYPE_C l2, Y_DTYPE_C msl, Y_DTYPE_C min_h,
+                                   Y_DTYPE_C* scores) noexcept nogil
+
+
+cdef inline Y_DTYPE_C _best_child_cut(const Y_DTYPE_C* table, INDEX_C size, INDEX_C n_child, bint transpose,
+                                      INDEX_C r0, INDEX_C r1, StepParams* params, Y_DTYPE_C* scores,
+                                      INDEX_C* best_cut, bint* ok) noexcept nogil:
+    # Best cut of the strip of root codes [r0, r1) along the child axis (n_child: no cut): its
+    # two leaves' scores. A strip that is itself too small clears ok: every cut of it would be
+    # too. table: the orientation's prefix sums, rows of n_child + 1 along the root axis.
+    cdef INDEX_C j, width = n_child + 1
+    cdef const Y_DTYPE_C* lo = table + r0 * width
+    cdef const Y_DTYPE_C* hi = table + r1 * width
+    cdef Y_DTYPE_C count = hi[2 * size + n_child] - lo[2 * size + n_child]
+    cdef Y_DTYPE_C hess = hi[size + n_child] - lo[size + n_child], best
+    ok[0] = True
+    best_cut[0] = n_child
+    if count == 0:
         return 0
-    qh = _box(ph, n_b1, a0, a1, b0, b1)
-    if qc < params.min_samples_leaf or qh < params.min_hessian:
+    if not _leaf_allowed(count, hess, params):
         ok[0] = False
         return 0
-    return _score(_box(pg, n_b1, a0, a1, b0, b1), qh, params.l2)
-
-
-cdef inline Y_DTYPE_C _best_child_cut(const Y_DTYPE_C* pg, const Y_DTYPE_C* ph, const Y_DTYPE_C* pc,
-                                      INDEX_C n_b1, bint transpose, INDEX_C r0, INDEX_C r1, INDEX_C n_child,
-                                      StepParams* params, INDEX_C* best_cut, bint* ok) noexcept nogil:
-    # Best cut of the strip [r0, r1) along the child axis (n_child: no cut): its two leaves'
-    # scores. A strip that is itself too small clears ok: every cut of it would be too. A cut
-    # leaving one leaf empty is no cut (it would tie with none up to rounding), so it is skipped.
-    cdef INDEX_C j
-    cdef Y_DTYPE_C total, best
-    cdef bint valid
-    ok[0] = True
-    best = _leaf_score(pg, ph, pc, n_b1, transpose, r0, r1, 0, n_child, params, ok)
-    best_cut[0] = n_child
-    if not ok[0]:
-        return 0
+    best = _score(hi[n_child] - lo[n_child], hess, params.l2)
+    glassbox_strip_cut_scores(lo, hi, size, n_child, transpose, params.l2, params.min_samples_leaf,
+                              params.min_hessian, scores)
     for j in range(1, n_child):
-        if (_leaf_count(pc, n_b1, transpose, r0, r1, 0, j) == 0
-                or _leaf_count(pc, n_b1, transpose, r0, r1, j, n_child) == 0):
-            continue
-        valid = True
-        total = _leaf_score(pg, ph, pc, n_b1, transpose, r0, r1, 0, j, params, &valid)
-        total = total + _leaf_score(pg, ph, pc, n_b1, transpose, r0, r1, j, n_child, params, &valid)
-        if valid and total > best:
-            best = total
+        if scores[j] > best:
+            best = scores[j]
             best_cut[0] = j
     return best
+
+
+cpdef INDEX_C pair_fwork_size(INDEX_C n_a, INDEX_C n_b) noexcept nogil:
+    return 6 * (n_a + 1) * (n_b + 1) + max(n_a, n_b) + 1
 
 
 cdef Y_DTYPE_C pair_step(
@@ -317,25 +358,47 @@ cdef Y_DTYPE_C pair_step(
 ) noexcept nogil:
     """Best depth-2 step; returns its gain (0 when no cut is allowed, the step then one leaf)."""
     cdef:
-        INDEX_C n_b1 = n_b + 1, size = (n_a + 1) * (n_b + 1)
-        INDEX_C a, b, i, cell, n_root, n_child, cut_low, cut_high, side, half, c, r0, r1, c0, c1
+        INDEX_C n_a1 = n_a + 1, n_b1 = n_b + 1, size = (n_a + 1) * (n_b + 1)
+        INDEX_C a, b, i, f, row, up, cell, n_root, n_child, cut_low, cut_high, side, half, c, r0, r1, c0, c1
         INDEX_C best_root = n_a, best_low = n_b, best_high = n_b
+        # The prefix sums twice: rows along the first feature (gradient, hessian and count
+        # tables one after the other), then the same transposed, so that either orientation's
+        # strips read contiguous rows.
         Y_DTYPE_C* pg = fwork
         Y_DTYPE_C* ph = fwork + size
         Y_DTYPE_C* pc = fwork + 2 * size
-        Y_DTYPE_C l2 = params.l2, gain, best_gain = 0, parent, low, high, qg
+        Y_DTYPE_C* transposed = fwork + 3 * size
+        Y_DTYPE_C* scores = fwork + 6 * size
+        Y_DTYPE_C* table
+        Y_DTYPE_C l2 = params.l2, gain, best_gain = 0, parent, low, high, qg, left_g, left_h, left_c
         bint ok, transpose, best_transpose = False
-    for a in range(n_a + 1):
-        for b in range(n_b + 1):
-            if a == 0 or b == 0:
-                pg[a * n_b1 + b] = 0
-                ph[a * n_b1 + b] = 0
-                pc[a * n_b1 + b] = 0
-            else:
-                cell = (a - 1) * n_b + (b - 1)
-                pg[a * n_b1 + b] = pg[(a - 1) * n_b1 + b] + pg[a * n_b1 + b - 1] - pg[(a - 1) * n_b1 + b - 1] + hist[cell * stride].grad
-                ph[a * n_b1 + b] = ph[(a - 1) * n_b1 + b] + ph[a * n_b1 + b - 1] - ph[(a - 1) * n_b1 + b - 1] + hist[cell * stride].hess
-                pc[a * n_b1 + b] = pc[(a - 1) * n_b1 + b] + pc[a * n_b1 + b - 1] - pc[(a - 1) * n_b1 + b - 1] + counts[cell]
+    # The 2-D recurrence P[a][b] = ((P[a-1][b] + P[a][b-1]) - P[a-1][b-1]) + cell, with P[a][b-1]
+    # carried in registers: read back from memory, each cell waited for its left neighbour's
+    # store. Each value also goes to its transposed place.
+    for b in range(n_b + 1):
+        for f in range(3):
+            fwork[f * size + b] = 0
+            transposed[f * size + b * n_a1] = 0
+    for a in range(1, n_a + 1):
+        row = a * n_b1
+        up = row - n_b1
+        for f in range(3):
+            fwork[f * size + row] = 0
+            transposed[f * size + a] = 0
+        left_g = 0
+        left_h = 0
+        left_c = 0
+        for b in range(1, n_b + 1):
+            cell = (a - 1) * n_b + (b - 1)
+            left_g = pg[up + b] + left_g - pg[up + b - 1] + hist[cell * stride].grad
+            left_h = ph[up + b] + left_h - ph[up + b - 1] + hist[cell * stride].hess
+            left_c = pc[up + b] + left_c - pc[up + b - 1] + counts[cell]
+            pg[row + b] = left_g
+            ph[row + b] = left_h
+            pc[row + b] = left_c
+            transposed[b * n_a1 + a] = left_g
+            transposed[size + b * n_a1 + a] = left_h
+            transposed[2 * size + b * n_a1 + a] = left_c
     parent = _score(pg[size - 1], ph[size - 1], l2)
     # Root cut along one axis (the first feature's, then the second's), then each side's own best
     # cut along the other axis: for a fixed root cut the two sides' gains add, so each side is
@@ -343,17 +406,18 @@ cdef Y_DTYPE_C pair_step(
     for transpose in range(2):
         n_root = n_b if transpose else n_a
         n_child = n_a if transpose else n_b
+        table = transposed if transpose else fwork
         for i in range(1, n_root + 1):
-            if i < n_root and (_leaf_count(pc, n_b1, transpose, 0, i, 0, n_child) == 0
-                               or _leaf_count(pc, n_b1, transpose, i, n_root, 0, n_child) == 0):
+            if i < n_root and (table[2 * size + i * (n_child + 1) + n_child] == 0
+                               or table[2 * size + i * (n_child + 1) + n_child] == pc[size - 1]):
                 continue  # a root cut with an empty side is no cut
-            low = _best_child_cut(pg, ph, pc, n_b1, transpose, 0, i, n_child, params, &cut_low, &ok)
+            low = _best_child_cut(table, size, n_child, transpose, 0, i, params, scores, &cut_low, &ok)
             if not ok:
                 continue
             high = 0
             cut_high = n_child
             if i < n_root:
-                high = _best_child_cut(pg, ph, pc, n_b1, transpose, i, n_root, n_child, params, &cut_high, &ok)
+                high = _best_child_cut(table, size, n_child, transpose, i, n_root, params, scores, &cut_high, &ok)
                 if not ok:
                     continue
             gain = low + high - parent
@@ -428,7 +492,7 @@ def pair_step_py(const Y_DTYPE_C[:, ::1] grad, const Y_DTYPE_C[:, ::1] hess, con
     cdef INDEX_C n_a = grad.shape[0], n_b = grad.shape[1]
     cdef StepParams p = _params(learning_rate, l2, min_hessian, min_samples_leaf, 4)
     cdef const GradHess[:, ::1] hist = _histogram(grad, hess)
-    cdef Y_DTYPE_C[::1] fwork = np.empty(3 * (n_a + 1) * (n_b + 1), dtype=np.float64)
+    cdef Y_DTYPE_C[::1] fwork = np.empty(pair_fwork_size(n_a, n_b), dtype=np.float64)
     cdef Y_DTYPE_C[:, ::1] out = np.zeros((n_a, n_b), dtype=np.float64)
     cdef Y_DTYPE_C gain
     with nogil:
