@@ -124,6 +124,19 @@ cdef Y_DTYPE_C _step_gain(const GradHess* hist, const Y_DTYPE_C* step, INDEX_C n
     return gain
 
 
+cdef void _exp_per_value(const Y_DTYPE_C* step, Y_DTYPE_C* out, INDEX_C n, INDEX_C stride,
+                         Y_DTYPE_C sign) noexcept nogil:
+    # out[j] = exp(sign * step[j]). A step holds a few values (one per leaf) over up to thousands
+    # of cells (a 65 x 65 pair grid): a cell equal to the one before it (stride apart: the same
+    # class) reuses its exp, which is then the same to the bit (exp(0) = exp(-0) = 1 exactly).
+    cdef INDEX_C j
+    for j in range(n):
+        if j >= stride and step[j] == step[j - stride]:
+            out[j] = out[j - stride]
+        else:
+            out[j] = fast_exp(sign * step[j])
+
+
 cdef inline INDEX_C _patience(const BoostParams* params, INDEX_C best_rounds) noexcept nogil:
     # Rounds without improvement that stop the bag, given the best round so far: a stage that
     # has improved for a long time may sit on a plateau for a while before improving again; one
@@ -274,11 +287,9 @@ def boost_bag(
                     tables[offset * n_scores + j] += step[j]
                     round_delta[offset * n_scores + j] += step[j]
                 if n_scores == 1 and loss == LOG_LOSS:
-                    for j in range(n_cells):
-                        step_exp[j] = fast_exp(-step[j])
+                    _exp_per_value(&step[0], &step_exp[0], n_cells, 1, -1.0)
                 elif loss == SOFTMAX:
-                    for j in range(n_cells * n_scores):
-                        step_exp[j] = fast_exp(step[j])
+                    _exp_per_value(&step[0], &step_exp[0], n_cells * n_scores, n_scores, 1.0)
                 gains[t] = _step_gain(&hist[0], &step[0], n_cells, n_scores, params.learning_rate,
                                       params.l2_regularization)
                 pending.column = terms[t].column
