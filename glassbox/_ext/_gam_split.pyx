@@ -254,12 +254,6 @@ cdef inline Y_DTYPE_C _box(const Y_DTYPE_C* p, INDEX_C n_b1, INDEX_C a0, INDEX_C
     return p[a1 * n_b1 + b1] - p[a0 * n_b1 + b1] - p[a1 * n_b1 + b0] + p[a0 * n_b1 + b0]
 
 
-cdef inline bint _leaf_allowed(Y_DTYPE_C count, Y_DTYPE_C hess, StepParams* params) noexcept nogil:
-    # An empty leaf is no leaf (a cut leaving one is skipped); one too small for
-    # min_samples_leaf / min_hessian is refused.
-    return count > 0 and count >= params.min_samples_leaf and hess >= params.min_hessian
-
-
 cdef extern from *:
     """
     /* scores[j] for j in [1, n): the two leaves' scores (G^2 / (H + l2) each, 0 where H + l2 <= 0)
@@ -281,8 +275,11 @@ cdef extern from *:
             int allowed = (cl > 0) & (cr > 0) & (cl >= msl) & (cr >= msl) & (hl >= min_h) & (hr >= min_h); \
             scores[j] = allowed ? sl + sr : -INFINITY;                                            \
         }
-    /* GCC only vectorises the selects with -fno-trapping-math (the result is the same IEEE
-       arithmetic; it lets the compiler evaluate both sides of a select). Clang's default. */
+    /* GCC vectorises the selects only with -fno-trapping-math, set here for this function
+       alone: the arithmetic is the same IEEE arithmetic, the compiler may just evaluate both
+       sides of a select (Clang does by default). On x86-64 with glibc an AVX2 clone is chosen at
+       load time where the CPU has it (4 divisions at once instead of 2); AVX2 does not bring
+       fused multiply-adds, so both clones round alike. */
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
     #define GLASSBOX_SELECTS_VECTORISE __attribute__((optimize("no-trapping-math"), target_clones("avx2", "default")))
     #elif defined(__GNUC__) && !defined(__clang__)
@@ -328,7 +325,7 @@ cdef inline Y_DTYPE_C _best_child_cut(const Y_DTYPE_C* table, INDEX_C size, INDE
     best_cut[0] = n_child
     if count == 0:
         return 0
-    if not _leaf_allowed(count, hess, params):
+    if count < params.min_samples_leaf or hess < params.min_hessian:
         ok[0] = False
         return 0
     best = _score(hi[n_child] - lo[n_child], hess, params.l2)
@@ -359,7 +356,7 @@ cdef Y_DTYPE_C pair_step(
     """Best depth-2 step; returns its gain (0 when no cut is allowed, the step then one leaf)."""
     cdef:
         INDEX_C n_a1 = n_a + 1, n_b1 = n_b + 1, size = (n_a + 1) * (n_b + 1)
-        INDEX_C a, b, i, f, row, up, cell, n_root, n_child, cut_low, cut_high, side, half, c, r0, r1, c0, c1
+        INDEX_C a, b, i, f, row, up, cell, n_root, width, n_child, cut_low, cut_high, side, half, c, r0, r1, c0, c1
         INDEX_C best_root = n_a, best_low = n_b, best_high = n_b
         # The prefix sums twice: rows along the first feature (gradient, hessian and count
         # tables one after the other), then the same transposed, so that either orientation's
@@ -370,7 +367,7 @@ cdef Y_DTYPE_C pair_step(
         Y_DTYPE_C* transposed = fwork + 3 * size
         Y_DTYPE_C* scores = fwork + 6 * size
         Y_DTYPE_C* table
-        Y_DTYPE_C l2 = params.l2, gain, best_gain = 0, parent, low, high, qg, left_g, left_h, left_c
+        Y_DTYPE_C l2 = params.l2, gain, best_gain = 0, parent, low, high, qg, left_g, left_h, left_c, low_rows
         bint ok, transpose, best_transpose = False
     # The 2-D recurrence P[a][b] = ((P[a-1][b] + P[a][b-1]) - P[a-1][b-1]) + cell, with P[a][b-1]
     # carried in registers: read back from memory, each cell waited for its left neighbour's
@@ -407,9 +404,10 @@ cdef Y_DTYPE_C pair_step(
         n_root = n_b if transpose else n_a
         n_child = n_a if transpose else n_b
         table = transposed if transpose else fwork
+        width = n_child + 1
         for i in range(1, n_root + 1):
-            if i < n_root and (table[2 * size + i * (n_child + 1) + n_child] == 0
-                               or table[2 * size + i * (n_child + 1) + n_child] == pc[size - 1]):
+            low_rows = table[2 * size + i * width + n_child]  # rows below the root cut
+            if i < n_root and (low_rows == 0 or low_rows == pc[size - 1]):
                 continue  # a root cut with an empty side is no cut
             low = _best_child_cut(table, size, n_child, transpose, 0, i, params, scores, &cut_low, &ok)
             if not ok:
