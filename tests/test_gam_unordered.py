@@ -201,3 +201,38 @@ def test_a_target_the_start_already_fits_has_nothing_to_test():
     assert list(fitted.unordered_features_) == []
     names, stats, _ = statistics(X, np.full(6, 2.5), classifier=False)
     assert np.isnan(stats).all()
+
+
+def _weak_code_beside_a_strong_feature():
+    """A category stored as integer codes, unordered, beside a smooth feature that matters more
+    (seed 3 of this generator: the codes' statistic is above 12, the test checks it)."""
+    rng = np.random.default_rng(3)
+    n, n_codes = 20000, 20
+    effect = rng.normal(0, 1.5, n_codes)
+    X = pd.DataFrame({"code": rng.integers(0, n_codes, n), "strong": rng.uniform(-3, 3, n)})
+    logit = effect[X["code"]] + 5 * np.tanh(X["strong"])
+    return X, (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+
+
+def test_unordered_features_lists_only_features_the_model_keeps():
+    X, y = _weak_code_beside_a_strong_feature()
+    assert statistics(X, y, classifier=True)[1][0] > 4
+    kw = dict(random_state=0, interactions=0, outer_bags=2)
+    both = GAMClassifier(**kw).fit(X, y)
+    assert list(both.unordered_features_) == ["code"]
+    # max_terms=1 keeps the strong feature alone: the codes are no longer part of the model.
+    one = GAMClassifier(**kw, max_terms=1).fit(X, y)
+    assert [t.name for t in one.terms_] == ["strong"] and list(one.unordered_features_) == []
+    assert list(both.remove_terms("code").unordered_features_) == []
+    assert list(both.remove_terms("strong").unordered_features_) == ["code"]
+    assert list(both.unordered_features_) == ["code"]  # an edit leaves the original as it was
+
+
+def test_the_report_notes_read_a_model_pickled_before_unordered_features():
+    from glassbox.report._notes import model_notes
+
+    X, y, _ = _coded_category(7)
+    model = GAMClassifier(random_state=0, interactions=0, outer_bags=1, max_rounds=3).fit(X, y)
+    del model.unordered_features_
+    assert model_notes(model) and not [n for n in model_notes(model) if "unordered" in n]
+    assert not hasattr(model.remove_terms("age"), "unordered_features_")

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from glassbox._base import event_sign
 from glassbox.gam._constraints import trend
+from glassbox.gam._unordered import with_main_effects
 
 
 def term_index(model, term):
@@ -37,6 +38,8 @@ def _edited(model, edit):
     out = copy.deepcopy(model)
     out.terms_, shift = edit(list(out.terms_))
     out.intercept_ = out.intercept_ + shift
+    if hasattr(out, "unordered_features_"):  # absent from models pickled before it existed
+        out.unordered_features_ = with_main_effects(out.unordered_features_, out.terms_)
     return out
 
 

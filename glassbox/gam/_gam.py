@@ -48,7 +48,7 @@ from glassbox.gam._constraints import flattened
 from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
                                        strongest_features)
 from glassbox.gam._term import Term, coarse_grid, term_histograms
-from glassbox.gam._unordered import unordered_features
+from glassbox.gam._unordered import unordered_features, with_main_effects
 
 _COMMON_PARAMS_DOC = """
     max_bins : int, default=254
@@ -160,7 +160,8 @@ _COMMON_ATTRS_DOC = """
         The fitted binning every term's bins come from.
     unordered_features_ : ndarray of str
         The continuous features whose main effects were boosted unordered (see
-        ``unordered_penalty``): their shapes may jump between neighbouring bins.
+        ``unordered_penalty``): their shapes may jump between neighbouring bins. Only features
+        with a main effect in ``terms_`` (not one ``max_terms`` or an edit dropped).
     n_rounds_ : ndarray of int, shape (n_stages, outer_bags)
         Rounds kept per bag, for the main-effect stage and (if any pairs) the pair stage.
     loss_ : Loss
@@ -419,7 +420,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                        for stage in dict.fromkeys([*stopped, *refit_stopped])}
 
         self.terms_, self.intercept_ = self._finish_terms(terms, weights, intercept, n_scores)
-        self.unordered_features_ = np.array([f.name for f, u in zip(features, unordered) if u], dtype=object)
+        self.unordered_features_ = with_main_effects([f.name for f, u in zip(features, unordered) if u], self.terms_)
         _warn_if_stopped(self, stopped, len(bags), time.perf_counter() - started)
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
         self.loss_ = loss

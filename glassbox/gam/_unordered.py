@@ -88,6 +88,13 @@ def unordered_statistics(codes, features, monotonic, loss, scores, y, sample_wei
     return out
 
 
+def with_main_effects(names, terms):
+    """The features among ``names`` that still have a main effect among ``terms``: what
+    ``unordered_features_`` lists once a ``max_terms`` refit or an edit has dropped some."""
+    mains = {term.name for term in terms if not term.is_pair}
+    return np.array([name for name in names if name in mains], dtype=object)
+
+
 def unordered_features(codes, features, monotonic, loss, scores, y, sample_weight, params, penalty, *,
                        n_threads=1, deadline=np.inf):
     """Boolean per column of ``codes``: whether that main effect is boosted unordered, its
