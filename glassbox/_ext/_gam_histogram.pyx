@@ -149,6 +149,62 @@ cdef inline void _single_score_gradients(const code_t[::1, :] codes, BagRows* ba
         row_gh[i].hess = h
 
 
+cdef inline void _multi_score_pass(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
+                                   INDEX_C column, INDEX_C start, INDEX_C stop, INDEX_C n_entries,
+                                   INDEX_C n_lanes, GradHess* buf, Y_DTYPE_C* gh) noexcept nogil:
+    # Rows start..stop of a bag with several scores (classes): add the pending step to their
+    # scores, compute their gradients (into gh, 2 * n_scores scratch values) and add them to
+    # copy (i - start) % n_lanes of the histogram. The struct's fields are read into locals once:
+    # every store through a double pointer could otherwise change them, and the compiler
+    # reloaded them for every row and score.
+    cdef:
+        INDEX_C i, k, row, lane_index = 0
+        INDEX_C cell = 0  # the pending step's cell of the row (set whenever it is read)
+        INDEX_C n_scores = bag.n_scores, previous = pending.column
+        LossId loss = bag.loss
+        bint refresh = pending.refresh or previous < 0
+        const INDEX_C* rows = bag.rows
+        const Y_DTYPE_C* y = bag.y
+        const Y_DTYPE_C* w = bag.w
+        const Y_DTYPE_C* values = pending.values
+        const Y_DTYPE_C* exp_change = pending.exp_minus
+        Y_DTYPE_C* scores = bag.scores
+        Y_DTYPE_C* row_exp = bag.row_exp
+        Y_DTYPE_C* srow
+        Y_DTYPE_C* erow
+        GradHess* lane
+    for i in range(start, stop):
+        row = rows[i]
+        srow = &scores[i * n_scores]
+        if previous >= 0:
+            cell = codes[row, previous]
+            for k in range(n_scores):
+                srow[k] += values[cell * n_scores + k]
+        if loss == SOFTMAX:
+            # As for log loss: the exps follow the scores multiplicatively, one exp per cell and
+            # score of a step instead of one per row and score; recomputed from the scores at
+            # each round's first step.
+            erow = &row_exp[i * n_scores]
+            if refresh:
+                softmax_exp(srow, n_scores, erow)
+            else:
+                for k in range(n_scores):
+                    erow[k] = erow[k] * exp_change[cell * n_scores + k]
+            softmax_gradient(erow, y[i], w[i], n_scores, gh, gh + n_scores)
+        else:
+            gradients(srow, y[i], w[i], loss, n_scores, gh, gh + n_scores)
+        # Counted rather than divided: a 64-bit division per row was a third of a 4-class
+        # softmax step.
+        lane = buf + lane_index * n_entries
+        lane_index = lane_index + 1
+        if lane_index == n_lanes:
+            lane_index = 0
+        cell = codes[row, column] * n_scores
+        for k in range(n_scores):
+            lane[cell + k].grad += gh[k]
+            lane[cell + k].hess += gh[n_scores + k]
+
+
 cdef void term_histogram(
     const code_t[::1, :] codes,
     BagRows* bag,
@@ -161,14 +217,10 @@ cdef void term_histogram(
     int n_threads,
 ) noexcept nogil:
     cdef:
-        INDEX_C c, i, k, start, stop, cell, row
-        INDEX_C n_scores = bag.n_scores, previous = pending.column
-        INDEX_C n_lanes, lane_index
+        INDEX_C c, i, start, stop, cell
+        INDEX_C n_scores = bag.n_scores
+        INDEX_C n_lanes
         GradHess* buf
-        GradHess* lane
-        Y_DTYPE_C* gh
-        Y_DTYPE_C* srow
-        Y_DTYPE_C* erow
     n_threads = max(1, min(n_threads, chunks.count))
     for c in prange(chunks.count, schedule="static", num_threads=n_threads):
         buf = &chunk_hist[c * chunks.stride]
@@ -188,38 +240,8 @@ cdef void term_histogram(
                     buf[cell].grad += bag.row_gh[i].grad
                     buf[cell].hess += bag.row_gh[i].hess
         else:
-            gh = &bag.chunk_gh[c * 2 * n_scores]
-            lane_index = 0
-            for i in range(start, stop):
-                row = bag.rows[i]
-                srow = &bag.scores[i * n_scores]
-                if previous >= 0:
-                    cell = codes[row, previous]
-                    for k in range(n_scores):
-                        srow[k] += pending.values[cell * n_scores + k]
-                if bag.loss == SOFTMAX:
-                    # As for log loss: the exps follow the scores multiplicatively, one exp per
-                    # cell and score of a step instead of one per row and score; recomputed from
-                    # the scores at each round's first step.
-                    erow = &bag.row_exp[i * n_scores]
-                    if pending.refresh or previous < 0:
-                        softmax_exp(srow, n_scores, erow)
-                    else:
-                        for k in range(n_scores):
-                            erow[k] = erow[k] * pending.exp_minus[cell * n_scores + k]
-                    softmax_gradient(erow, bag.y[i], bag.w[i], n_scores, gh, gh + n_scores)
-                else:
-                    gradients(srow, bag.y[i], bag.w[i], bag.loss, n_scores, gh, gh + n_scores)
-                # Row i adds to copy (i - start) % n_lanes, counted rather than divided: a
-                # 64-bit division per row was a third of a 4-class softmax step.
-                lane = buf + lane_index * n_entries
-                lane_index = lane_index + 1
-                if lane_index == n_lanes:
-                    lane_index = 0
-                cell = codes[row, column] * n_scores
-                for k in range(n_scores):
-                    lane[cell + k].grad += gh[k]
-                    lane[cell + k].hess += gh[n_scores + k]
+            _multi_score_pass(codes, bag, pending, column, start, stop, n_entries, n_lanes, buf,
+                              &bag.chunk_gh[c * 2 * n_scores])
         if n_lanes > 1:
             _add_lanes(buf, n_entries)
     sum_chunks(<Y_DTYPE_C*>chunk_hist, chunks.count, 2 * chunks.stride, 2 * n_entries, <Y_DTYPE_C*>hist, n_threads)
