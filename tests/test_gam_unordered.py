@@ -228,11 +228,19 @@ def test_unordered_features_lists_only_features_the_model_keeps():
     assert list(both.unordered_features_) == ["code"]  # an edit leaves the original as it was
 
 
-def test_the_report_notes_read_a_model_pickled_before_unordered_features():
+def test_a_model_pickled_before_unordered_features_loads_with_none(tmp_path):
+    import pickle
+
     from glassbox.report._notes import model_notes
 
     X, y, _ = _coded_category(7)
-    model = GAMClassifier(random_state=0, interactions=0, outer_bags=1, max_rounds=3).fit(X, y)
-    del model.unordered_features_
+    fitted = GAMClassifier(random_state=0, interactions=0, outer_bags=1, max_rounds=3).fit(X, y)
+    assert list(fitted.unordered_features_) == ["code"]
+    del fitted.unordered_features_  # what a model pickled before the attribute holds
+    model = pickle.loads(pickle.dumps(fitted))
+    assert list(model.unordered_features_) == []
     assert model_notes(model) and not [n for n in model_notes(model) if "unordered" in n]
-    assert not hasattr(model.remove_terms("age"), "unordered_features_")
+    assert list(model.remove_terms("age").unordered_features_) == []
+    gb.save(model, tmp_path / "old.json")
+    np.testing.assert_array_equal(gb.load(tmp_path / "old.json").predict_proba(X), model.predict_proba(X))
+    assert not hasattr(pickle.loads(pickle.dumps(GAMClassifier())), "unordered_features_")  # unfitted stays so

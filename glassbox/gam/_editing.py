@@ -38,8 +38,7 @@ def _edited(model, edit):
     out = copy.deepcopy(model)
     out.terms_, shift = edit(list(out.terms_))
     out.intercept_ = out.intercept_ + shift
-    if hasattr(out, "unordered_features_"):  # absent from models pickled before it existed
-        out.unordered_features_ = with_main_effects(out.unordered_features_, out.terms_)
+    out.unordered_features_ = with_main_effects(out.unordered_features_, out.terms_)
     return out
 
 

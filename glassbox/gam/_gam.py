@@ -284,6 +284,13 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    def __setstate__(self, state):
+        # A model pickled before unordered terms existed boosted none, as a format-7 model file
+        # loads: every reader of the fitted model (views, edits, model files) can then rely on it.
+        if "terms_" in state:
+            state.setdefault("unordered_features_", np.array([], dtype=object))
+        super().__setstate__(state)
+
     # --- fitting --------------------------------------------------------------------------------
 
     def _check_params(self):

@@ -80,7 +80,7 @@ def _gam_notes(model):
     elif capped:
         notes.append(f"{capped} bag stage{'s' if capped > 1 else ''} reached max_rounds={model.max_rounds} before "
                      "early stopping: the shapes may be under-fitted; raise max_rounds.")
-    unordered = list(getattr(model, "unordered_features_", []))  # absent from models pickled before it
+    unordered = list(model.unordered_features_)
     if unordered:
         notes.append(
             f"Boosted unordered: {', '.join(unordered)}. {'Their' if len(unordered) > 1 else 'Its'} effect jumped "
