@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import r2_score, roc_auc_score
 
-from benchmarks.datasets import load_dataset, split
+from benchmarks.datasets import load_dataset, manifest, split
 
 DATASETS = {
     "binary": ["compas_two_year_clean", "fico", "adult", "magic", "churn", "credit_g", "heart"],
@@ -99,8 +99,7 @@ def capped_run(dataset, model_name, n_jobs, cap):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        meta = load_dataset(dataset)[2]
-        return {"dataset": dataset, "task": meta["task"], "model": model_name, "score": None,
+        return {"dataset": dataset, "task": manifest()[dataset]["task"], "model": model_name, "score": None,
                 "fit_seconds": time.perf_counter() - start, "stopped": True}
     if proc.returncode:
         raise RuntimeError(f"the {model_name} child process for {dataset} failed (exit {proc.returncode})")
