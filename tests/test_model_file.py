@@ -80,7 +80,7 @@ def test_the_file_is_plain_json_with_the_documented_top_level():
     data = to_dict(fitted("rules_clf-multiclass").model)
     assert list(data) == ["format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
                           "feature_names_in", "classes", "binning", "structure", "training"]
-    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 8
+    assert data["format"] == "glassbox-model" and data["format_version"] == FORMAT_VERSION == 9
     assert data["estimator"] == "RuleListClassifier"
     assert data["classes"] == {"dtype": "object", "values": ["high", "low", "mid"]}
     assert set(data["training"]) >= {"n_rows", "total_weight", "objective", "optimal"}
@@ -215,6 +215,8 @@ def _as_version_1(data):
         del data["structure"]["candidate_features"]
     if data["params"]["student"]["estimator"].startswith("GAM"):  # a GAM's, since version 8
         del data["training"]["unordered_features"]
+    if data["params"]["student"]["estimator"].startswith("RuleList"):  # a rule list's, since version 9
+        del data["structure"]["conjunction_features"]
     return data
 
 
@@ -281,7 +283,7 @@ def test_version_1_distilled_files_still_load(case):
         from_dict({**_as_version_1(data), "distillation": data["distillation"]})
 
 
-@pytest.mark.parametrize("version", [2, 3, 4, 5, 6, 7])
+@pytest.mark.parametrize("version", [2, 3, 4, 5, 6, 7, 8])
 @pytest.mark.parametrize("case", case_ids())
 def test_older_files_load_as_before(case, version):
     """A file from before a version's parameters (3: GAMs' time_limit, classifiers' class_weight;
@@ -292,7 +294,8 @@ def test_older_files_load_as_before(case, version):
     unordered_penalty: None, with no feature unordered); an older file naming one is
     refused, being no part of that format. So is one holding a value of a later version (5:
     GAMs' early_stopping_rounds="auto"), which older writers could not write, a tree's training
-    lower_bound (7) and a GAM's training unordered_features (8)."""
+    lower_bound (7), a GAM's training unordered_features (8) and a rule list's structure
+    conjunction_features (9: an older list combined every feature's conditions)."""
     model = fitted(case).model
     data = copy.deepcopy(to_dict(model))
     data["format_version"] = version
@@ -317,10 +320,17 @@ def test_older_files_load_as_before(case, version):
         with pytest.raises(ModelFileError, match=r"training\.unordered_features' is not part of the format"):
             from_dict(data)
         del data["training"]["unordered_features"]
+    if version < 9 and hasattr(gam, "rules_"):
+        with pytest.raises(ModelFileError, match=r"structure\.conjunction_features' is not part of the format"):
+            from_dict(data)
+        del data["structure"]["conjunction_features"]
     loaded = from_dict(data)
     if hasattr(gam, "terms_"):
         assert list(getattr(loaded, "student_", loaded).unordered_features_) == (
             [] if version < 8 else list(gam.unordered_features_))
+    if hasattr(gam, "rules_"):
+        np.testing.assert_array_equal(getattr(loaded, "student_", loaded).conjunction_features_,
+                                      np.arange(gam.n_features_in_))
     for estimator in (loaded, getattr(loaded, "student", None), getattr(loaded, "student_", None)):
         for later, added in NEW_IN.items():
             for key in added.get(type(estimator).__name__, []) if later > version else []:
@@ -544,3 +554,21 @@ def test_a_tree_file_with_malformed_candidate_features_or_bound_is_refused(bad, 
     data["training"]["lower_bound"] = data["training"]["objective"] + 0.1
     with pytest.raises(ModelFileError, match=r"training\.lower_bound'.* at most the objective"):
         from_dict(data)
+
+
+@pytest.mark.parametrize("bad, what", [([2, 1], "increasing"), ([0, 0], "increasing"), (None, "expected"),
+                                       ([-1], r"integers in \[0, "), ("conjunction", "several conditions")])
+def test_a_rule_list_file_with_malformed_conjunction_features_is_refused(bad, what):
+    model = fitted("rules_clf-binary").model
+    data = copy.deepcopy(to_dict(model))
+    rules = data["structure"]["rules"]
+    conjunction = next(r for r in rules if len(r["conditions"]) > 1)  # the case has one
+    left_out = conjunction["conditions"][0]["feature"]
+    data["structure"]["conjunction_features"] = ([f for f in range(model.n_features_in_) if f != left_out]
+                                                 if bad == "conjunction" else bad)
+    with pytest.raises(ModelFileError, match=rf"structure\.conjunction_features'.*({what})"):
+        from_dict(data)
+    data["structure"]["conjunction_features"] = []  # no conjunction in the search: only with no rule using one
+    if any(len(r["conditions"]) > 1 for r in rules):
+        with pytest.raises(ModelFileError, match="several conditions"):
+            from_dict(data)

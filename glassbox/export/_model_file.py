@@ -29,8 +29,8 @@ FORMAT = "glassbox-model"
 # 4: classifiers' pos_label, GAMs' max_terms and main effects that may be absent, rule lists' monotonic_cst,
 # rule lists' and trees' verbose, the optional csv block; 5: GAMs' early_stopping_rounds="auto";
 # 6: rule-list and tree classifiers' criterion; 7: trees' candidate_features and max_root_splits;
-# 8: GAMs' unordered_penalty and the features they boosted unordered
-FORMAT_VERSION = 8
+# 8: GAMs' unordered_penalty and the features they boosted unordered; 9: rule lists' conjunction_features
+FORMAT_VERSION = 9
 
 TOP_KEYS = ("format", "format_version", "glassbox_version", "estimator", "params", "n_features_in",
             "feature_names_in", "classes", "binning", "structure", "training")

@@ -18,7 +18,8 @@ RULE_KEYS = ("conditions", "prediction", "value", "weight", "n_samples")
 
 
 def structure_to_dict(model):
-    return {"rules": [rule_to_dict(rule) for rule in model.rules_]}
+    return {"rules": [rule_to_dict(rule) for rule in model.rules_],
+            "conjunction_features": model.conjunction_features_.tolist()}
 
 
 def rule_to_dict(rule):
@@ -46,7 +47,7 @@ def training_to_dict(model):
 def restore(model, structure, training, version):
     """Set ``rules_`` and the search's attributes on ``model`` (binner_, classes_ and the
     parameters already set) from the validated file."""
-    structure.only("rules")
+    structure.only("rules", *(("conjunction_features",) if version >= 9 else ()))
     training.only("n_rows", "total_weight", "c", "objective", "lower_bound", "optimal", "n_nodes", "n_antecedents")
     items = structure.objs("rules")
     if not items:
@@ -70,6 +71,16 @@ def restore(model, structure, training, version):
         prediction = float(value[0]) if classes is None else classes[int(np.argmax(value))]
         check_prediction(item, "prediction", prediction)
         rules.append(Rule(conditions, prediction, value, item.float("weight", lo=0.0), item.int("n_samples", lo=0)))
+    if version >= 9:
+        combined = structure.ints("conjunction_features", lo=0, hi=len(features) - 1)
+        if np.any(np.diff(combined) <= 0):
+            structure.fail("conjunction_features", "expected feature indices in increasing order, each once")
+        if any(len(rule.conditions) > 1 and not all(c.feature in combined for c in rule.conditions)
+               for rule in rules):
+            structure.fail("conjunction_features", "every feature of a rule with several conditions is one of them")
+    else:  # conjunctions were never limited to some features
+        combined = np.arange(len(features))
+    model.conjunction_features_ = np.asarray(combined, dtype=np.intp)
     model.rules_ = rules
     _restore_constraints(model, structure)
     model.c_ = training.float("c", lo=0.0)

@@ -65,16 +65,27 @@ class Antecedents:
         them (-1: none): a conjunction's first two conditions; a one-sided cut's previous cut
         on the same side. The search drops a rule capturing as much as such a partner under
         a prefix, since nested sets of equal weight are equal.
-    complete : bool
-        Whether every antecedent of the search space was mined (False when the deadline or the
-        memory cap stopped the conjunctions; the singles are always all there).
+    stopped_by : {"", "deadline", "memory", "budget"}
+        What stopped the conjunctions before every antecedent of the search space was mined
+        (the singles are always all there): nothing (""), the deadline, the memory cap, or the
+        most candidates the default search budget can score (``max_conjunctions``, or
+        ``among_features``).
+    conjunction_features : ndarray of intp or None
+        The features whose conditions conjunctions combine, in increasing order, when they were
+        limited to the best-ranked ones (``among_features``); None: no such limit.
     """
 
     conditions: list
     bits: np.ndarray
     n_single: int
     nested: np.ndarray
-    complete: bool = True
+    stopped_by: str = ""
+    conjunction_features: np.ndarray = None
+
+    @property
+    def complete(self):
+        """Whether every antecedent of the search space was mined."""
+        return not self.stopped_by
 
 
 def n_words(n_samples):
@@ -98,14 +109,14 @@ def bits_to_rows(bits, n_samples):
 
 
 def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresholds, n_threads, deadline=np.inf,
-                     max_bytes=None, rank_features=None, progress=None):
+                     max_bytes=None, max_conjunctions=None, rank_features=None, progress=None):
     """Antecedents with weighted support at least ``min_support`` (a fraction of total weight);
-    conjunctions stop at ``deadline`` (``time.perf_counter()``) or once they would take more than
-    ``max_bytes`` (see ``Antecedents.complete``). ``rank_features()``, when given, ranks the
-    features best first (``glassbox._candidates``); it is called when the pairs of conditions
-    might not fit in ``max_bytes``, and the pairs are then mined among the best-ranked features
-    first, so memory stops the mining on the least promising. ``progress`` (a
-    ``glassbox._progress.Progress``) hears how the conjunctions go."""
+    conjunctions stop at ``deadline`` (``time.perf_counter()``), once they would take more than
+    ``max_bytes`` or number more than about ``max_conjunctions`` (see ``Antecedents.complete``).
+    ``rank_features()``, when given, ranks the features best first (``glassbox._candidates``);
+    it is called when the pairs of conditions might not fit in those limits, and the pairs are
+    then mined among the best-ranked features first, so the limits stop the mining on the least
+    promising. ``progress`` (a ``glassbox._progress.Progress``) hears how the conjunctions go."""
     codes = binned.codes
     max_bytes = MAX_MINED_BYTES if max_bytes is None else max_bytes
     total = float(sample_weight.sum())
@@ -126,23 +137,43 @@ def mine_antecedents(binned, sample_weight, *, max_card, min_support, max_thresh
         word_bytes = bits.shape[1] * bits.itemsize + _BYTES_PER_CONJUNCTION
         per_feature = np.bincount(features[_usable(conditions)], minlength=len(binned.features))
         n_pairs = (per_feature.sum() ** 2 - (per_feature ** 2).sum()) // 2
+        room, limit = max_bytes - bits.nbytes, "memory"
+        if max_conjunctions is not None and max_conjunctions * word_bytes < room:
+            room, limit = max_conjunctions * word_bytes, "budget"
         rank = None
-        if rank_features is not None and n_pairs * word_bytes > max_bytes - bits.nbytes:
+        if rank_features is not None and n_pairs * word_bytes > room:
             rank = np.empty(len(binned.features), dtype=np.intp)
             rank[rank_features()] = np.arange(len(binned.features))
-        extra_bits, extra_members, complete = _conjunctions(
+        extra_bits, extra_members, stopped_by = _conjunctions(
             conditions, bits, support[keep], sample_weight, min_weight, max_card, n_threads, deadline,
-            max_bytes - bits.nbytes, progress or Progress.silent(), rank,
+            room, progress or Progress.silent(), rank,
         )
+        stopped_by = limit if stopped_by == "room" else stopped_by
         if len(extra_members):
             all_bits = np.concatenate([bits, extra_bits])
             keep = _unique(all_bits)  # the singles are distinct already: they all stay first
             members = extra_members[keep[n_single:] - n_single]
             bits = np.ascontiguousarray(all_bits[keep])
             return Antecedents(_Conditions(conditions, members), bits, n_single, _nested(conditions, members),
-                               complete)
-        return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions), complete)
+                               stopped_by)
+        return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions), stopped_by)
     return Antecedents(conditions, np.ascontiguousarray(bits), n_single, _nested(conditions))
+
+
+def among_features(antecedents, features):
+    """``antecedents`` with only the conjunctions whose conditions all test ``features`` (sorted
+    indices); every single antecedent stays, so the rows they tell apart are the same."""
+    conditions, n_single = antecedents.conditions, antecedents.n_single
+    members = getattr(conditions, "members", NO_MEMBERS)
+    singles = [conditions[a] for a in range(n_single)]
+    single_feature = np.array([cond.feature for (cond,) in singles], dtype=np.intp)
+    allowed = np.isin(single_feature, features)
+    keep = np.flatnonzero((allowed[members] | (members < 0)).all(axis=1))
+    members = members[keep]
+    bits = np.ascontiguousarray(np.concatenate([antecedents.bits[:n_single], antecedents.bits[n_single + keep]]))
+    kept = _Conditions(singles, members) if len(members) else singles
+    nested = np.concatenate([antecedents.nested[:n_single], antecedents.nested[n_single + keep]])
+    return Antecedents(kept, bits, n_single, nested, "budget", np.asarray(features, dtype=np.intp))
 
 
 class _Conditions:
@@ -329,26 +360,27 @@ def _usable(conditions):
 def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card, n_threads, deadline, max_bytes,
                   progress, rank=None):
     """Conjunctions of 2..max_card single antecedents on distinct features, grown one condition
-    at a time from the previous level's survivors: ``(bits, members, complete)``, members the
-    indices of each one's singles (a row each, -1 past the last), ``complete`` False when
-    ``deadline`` passed or the bitsets reached ``max_bytes`` first. ``rank`` (each feature's
-    place, best first), when given, orders the pairs: those among the best-ranked features come
-    first."""
+    at a time from the previous level's survivors: ``(bits, members, stopped_by)``, members the
+    indices of each one's singles (a row each, -1 past the last), ``stopped_by`` "deadline" or
+    "room" when ``deadline`` passed or the bitsets reached ``max_bytes`` first ("": neither).
+    ``rank`` (each feature's place, best first), when given, orders the pairs: those among the
+    best-ranked features come first."""
     features = np.array([c[0].feature for c in conditions], dtype=np.intp)
     usable = _usable(conditions)
     out_bits, out_members = [], []
     level = usable[:, None]
     level_bits, level_support = bits[usable], support[usable]
     word_bytes = bits.shape[1] * bits.itemsize + _BYTES_PER_CONJUNCTION
-    mined_bytes, n_mined, complete = 0, 0, True
+    mined_bytes, n_mined, stopped_by = 0, 0, ""
     for card in range(2, max_card + 1):
         next_level, next_bits, n_next = [], [], 0
         stacked = np.ascontiguousarray(np.concatenate([level_bits, bits]))  # [level..., singles...]
         chunks = (_ranked_pair_chunks(usable, features, rank) if card == 2 and rank is not None
                   else _extension_chunks(level, usable, features))
         for chunk in chunks:
-            if time.perf_counter() > deadline or mined_bytes + len(chunk) * word_bytes > max_bytes:
-                complete = False
+            late = time.perf_counter() > deadline
+            if late or mined_bytes + len(chunk) * word_bytes > max_bytes:
+                stopped_by = "deadline" if late else "room"
                 break
             index = np.column_stack([chunk[:, 0], len(level_bits) + chunk[:, 1]])
             conj = np.empty((len(chunk), bits.shape[1]), dtype=BITSET_WORD_DTYPE)
@@ -369,13 +401,13 @@ def _conjunctions(conditions, bits, support, sample_weight, min_weight, max_card
             n_mined += n_next
             out_members.append(level)
             out_bits.append(level_bits)
-        if not n_next or not complete:
+        if not n_next or stopped_by:
             break
     if not out_members:
-        return None, NO_MEMBERS, complete
+        return None, NO_MEMBERS, stopped_by
     width = out_members[-1].shape[1]
     members = np.concatenate([np.pad(m, ((0, 0), (0, width - m.shape[1])), constant_values=-1) for m in out_members])
-    return np.concatenate(out_bits), members, complete
+    return np.concatenate(out_bits), members, stopped_by
 
 
 def _ranked_pair_chunks(usable, features, rank):

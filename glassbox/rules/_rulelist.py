@@ -40,10 +40,11 @@ from glassbox._candidates import rank_features
 from glassbox._regions import CRITERIA, MISCLASSIFICATION, prediction_loss, row_statistics
 from glassbox.rules import _antecedents
 from glassbox.rules._antecedents import mine_antecedents
+from glassbox.rules._budget import limit_to_budget
 from glassbox.rules._empty import empty_list_advice
 from glassbox.rules._monotone import isotonic_on_pairs, order_pairs
 from glassbox.rules._rule import Rule, first_match
-from glassbox.rules._search import Problem, default_max_nodes, search
+from glassbox.rules._search import Problem, default_max_nodes, max_default_candidates, search
 
 
 class EmptyRuleListWarning(UserWarning):
@@ -79,6 +80,13 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+
+    def __setstate__(self, state):
+        # A list pickled before conjunction_features_ existed combined every feature's conditions,
+        # as a format-8 model file loads: every reader of the fitted list can then rely on it.
+        if "rules_" in state:
+            state.setdefault("conjunction_features_", np.arange(state["n_features_in_"], dtype=np.intp))
+        super().__setstate__(state)
 
     def _check_params(self):
         if not (isinstance(self.c, str) and self.c == "auto"):
@@ -135,6 +143,9 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
                                                                                 problem.floor())
         self.optimal_ = result.optimal and antecedents.complete
         self.n_nodes_ = result.n_nodes
+        self.conjunction_features_ = (np.arange(len(binned.features), dtype=np.intp)
+                                      if antecedents.conjunction_features is None
+                                      else antecedents.conjunction_features)
         self.rules_ = self._make_rules(antecedents, result.prefix, binned.codes, target, sample_weight, relative,
                                        classification)
         if self.monotonic_cst_.any() and self._make_monotone(binned, target, relative, classification):
@@ -149,8 +160,19 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
             warnings.warn(f"the rule list is empty (the default rule alone): {advice}", EmptyRuleListWarning,
                           stacklevel=user_stacklevel())
         criterion = CRITERIA[self._criterion()]
-        if not antecedents.complete:
-            reason = ("half the time limit" if time.perf_counter() > (start + deadline) / 2
+        if antecedents.conjunction_features is not None:
+            warnings.warn(
+                f"the default search budget cannot score every candidate rule of these data often enough, so "
+                f"conjunctions were limited to those among the {len(antecedents.conjunction_features)} features a "
+                f"greedy reference ranks best ({self.n_antecedents_:,} candidate rules; every single condition is "
+                "one). The list is the best the search found among those, not certified optimal: "
+                f"{describe_gap(self.objective_, self.lower_bound_, classification, len(target), criterion)}. "
+                "Set max_nodes to search every conjunction (each expansion then scores them all), or lower "
+                "max_thresholds for fewer candidates.",
+                NotProvenOptimalWarning, stacklevel=user_stacklevel(),
+            )
+        elif not antecedents.complete:
+            reason = ("half the time limit" if antecedents.stopped_by == "deadline"
                       else f"the {_antecedents.MAX_MINED_BYTES >> 20} MiB of memory they may take")
             warnings.warn(
                 f"mining the candidate rules stopped at {self.n_antecedents_} of them ({reason}), so the list "
@@ -203,16 +225,39 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         min_support = self.c_ if self.min_support is None else self.min_support
         n_classes = len(self.classes_) if classification else 0
 
-        def ranked_features():  # the greedy reference (glassbox._candidates), when the pairs may not all fit
-            n_bins = np.array([f.n_bins for f in binned.features], dtype=np.intp)
-            stats = row_statistics(target, relative, n_classes)
-            return rank_features(np.asfortranarray(binned.codes), stats, n_bins, binned.is_categorical, n_classes,
-                                 self._criterion(), float(relative.mean()), n_threads)
+        ranking = []
 
+        def ranked_features():  # the greedy reference (glassbox._candidates), computed once when needed
+            if not ranking:
+                n_bins = np.array([f.n_bins for f in binned.features], dtype=np.intp)
+                stats = row_statistics(target, relative, n_classes)
+                ranking.append(rank_features(np.asfortranarray(binned.codes), stats, n_bins, binned.is_categorical,
+                                             n_classes, self._criterion(), float(relative.mean()), n_threads))
+            return ranking[0]
+
+        # The default budget cannot score more candidates than this its fewest times (_budget.py).
+        default_budget = self.max_nodes is None
         antecedents = mine_antecedents(binned, relative, max_card=self.max_card,
                                        min_support=min_support,
                                        max_thresholds=self.max_thresholds, n_threads=n_threads, deadline=deadline,
+                                       max_conjunctions=max_default_candidates() if default_budget else None,
                                        rank_features=ranked_features, progress=progress)
+        if classification:
+            problem_y = target
+        else:
+            scale = _weighted_std(target, relative)
+            problem_y = (target - np.average(target, weights=relative)) / (scale if scale > 0 else 1.0)
+
+        def make_problem(antecedents):
+            return Problem(antecedents.bits, antecedents.n_single, problem_y, relative,
+                           classification=classification, n_classes=n_classes, nested=antecedents.nested,
+                           n_threads=n_threads, criterion=self._criterion(), deadline=deadline,
+                           conditions=antecedents.conditions, codes=binned.codes)
+
+        if default_budget:
+            antecedents, problem = limit_to_budget(antecedents, make_problem, ranked_features)
+        else:
+            problem = make_problem(antecedents)
         self.n_antecedents_ = len(antecedents.conditions)
         if self.n_antecedents_ == 0:
             warnings.warn(
@@ -221,16 +266,6 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
                 "default rule alone. Lower min_support or add informative features.",
                 UserWarning, stacklevel=user_stacklevel(),
             )
-        if classification:
-            problem_y = target
-        else:
-            scale = _weighted_std(target, relative)
-            problem_y = (target - np.average(target, weights=relative)) / (scale if scale > 0 else 1.0)
-        problem = Problem(antecedents.bits, antecedents.n_single, problem_y, relative,
-                          classification=classification,
-                          n_classes=len(self.classes_) if classification else 0, nested=antecedents.nested,
-                          n_threads=n_threads, criterion=self._criterion(), deadline=deadline,
-                          conditions=antecedents.conditions, codes=binned.codes)
         return binned, antecedents, problem, target, sample_weight, relative
 
     def _make_rules(self, antecedents, prefix, codes, target, sample_weight, relative, classification):
@@ -359,8 +394,10 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         every candidate on every row, plus a fixed cost per candidate counted as 32 such
         scorings; in regression or with weights of many values, candidates are read from
         tables of the rows left, counted by their rows and cells), between 50 and 200,000:
-        about a second of search whatever the data's shape. The result depends only on the data
-        and the parameters.
+        about a second of search whatever the data's shape. Where even 50 expansions would cost
+        more (wide data: conjunctions by the million), the conjunctions are limited to those
+        among the best-ranked features (``conjunction_features_``); an explicit ``max_nodes``
+        searches them all. The result depends only on the data and the parameters.
     time_limit : float or None, default=None
         Seconds of search (> 0; inf, like None, means no limit). A list cut short by time depends
         on the machine's speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for
@@ -426,6 +463,12 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         Prefixes expanded by the beam search and the branch-and-bound.
     n_antecedents_ : int
         Candidate antecedents mined.
+    conjunction_features_ : ndarray of intp
+        The features whose conditions the candidate conjunctions combine, increasing: every
+        feature, unless the default budget (``max_nodes=None``) could not score every candidate
+        often enough. Then conjunctions are only those among the features a greedy reference
+        ranks best (its best split at the root and under the 8 best root splits), as many as the
+        budget pays for, and ``optimal_`` is False; every single condition stays a candidate.
     binner_ : Binner
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -481,8 +524,8 @@ class RuleListRegressor(RegressorMixin, _BaseRuleList):
     objective_ : float
         Weighted MSE / weighted variance of y on the training data, plus ``c_`` times the number
         of rules.
-    c_, lower_bound_, optimality_gap_, optimal_, n_nodes_, n_antecedents_, binner_, n_features_in_,
-    feature_names_in_
+    c_, lower_bound_, optimality_gap_, optimal_, n_nodes_, n_antecedents_, conjunction_features_, binner_,
+    n_features_in_, feature_names_in_
         As in :class:`RuleListClassifier`.
     """
 
@@ -504,7 +547,9 @@ def resolved_defaults(estimator, X, y):
     Distillation fits a rule list on real rows plus synthetic ones, which must not change what
     the defaults mean: ``c`` falls with the rows on small data, though synthetic rows are no new
     evidence for a longer list, and the budget falls as each expansion scores more rows. So it
-    sets these values, resolved on the real rows, before fitting.
+    sets these values, resolved on the real rows, before fitting. The budget is left to the
+    student when the real rows' candidates were more than it can search (``_budget.py``): it then
+    limits them again, on all its rows.
     """
     params = {}
     probe = clone(estimator)
@@ -513,8 +558,11 @@ def resolved_defaults(estimator, X, y):
     if estimator.max_nodes is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the real fit warns about the same data
-            problem = probe._prepare(X, y, probe._weights(y, None), is_classifier(estimator))[2]
-        params["max_nodes"] = default_max_nodes(problem)
+            _, antecedents, problem = probe._prepare(X, y, probe._weights(y, None), is_classifier(estimator))[:3]
+        # When the budget had to limit the candidates (_budget.py), a fixed max_nodes would search
+        # them all: the student's own default limits them again, on all its rows.
+        if antecedents.conjunction_features is None:
+            params["max_nodes"] = default_max_nodes(problem)
     return params
 
 

@@ -301,6 +301,18 @@ def default_max_nodes(problem):
     return int(np.clip(_DEFAULT_WORK // max(_expansion_work(problem), 1), *_DEFAULT_NODES))
 
 
+def default_budget_excess(problem):
+    """The work of the default budget's fewest expansions on ``problem`` over the budget: above 1,
+    the candidates are more than a default search can score that many times."""
+    return _expansion_work(problem) * _DEFAULT_NODES[0] / _DEFAULT_WORK
+
+
+def max_default_candidates():
+    """The most candidate rules the default budget can score its fewest times: each costs at
+    least its fixed work."""
+    return int(_DEFAULT_WORK // (_DEFAULT_NODES[0] * _WORDS_PER_CANDIDATE))
+
+
 def search(problem, *, c, max_rules, max_nodes, time_limit, beam_width, bounds=BOUND_ALL, progress=None):
     """Best list within ``max_rules`` rules; see the module docstring. ``bounds`` (flags of
     ``glassbox._ext._rulelist``) exists for the tests that switch bounds off; ``progress`` (a
