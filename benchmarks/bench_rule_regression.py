@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from benchmarks.report import paired_mean_se
+from benchmarks.report import finish_comparable_run
 
 N_JOBS = 2
 MODELS = ("glassbox", "cart3", "figs7")
@@ -102,29 +102,7 @@ def main(argv=None):
             print(f"{name:<22} {model_name:<9} R² {np.mean([r['r2'] for r in runs]):.4f}"
                   f"  size {np.mean([r['size'] for r in runs]):.1f}"
                   f"  fit {np.mean([r['fit_seconds'] for r in runs]):.2f} s{extra}", flush=True)
-    print(f"load average after: {os.getloadavg()}")
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(rows, f, indent=1)
-    if args.compare:
-        with open(args.compare) as f:
-            other = {(r["dataset"], r["model"], r["seed"]): r for r in json.load(f)}
-        print("\nglassbox here minus the other run (paired over splits):")
-        all_pairs = []
-        for name in datasets:
-            mine = [r for r in rows if r["dataset"] == name and r["model"] == "glassbox"
-                    and (name, "glassbox", r["seed"]) in other]
-            if not mine:
-                continue
-            pairs = [r["r2"] - other[(name, "glassbox", r["seed"])]["r2"] for r in mine]
-            all_pairs.extend(pairs)
-            mean, se = paired_mean_se(pairs)
-            ratio = (np.mean([r["fit_seconds"] for r in mine])
-                     / np.mean([other[(name, "glassbox", r["seed"])]["fit_seconds"] for r in mine]))
-            print(f"{name:<22} R² {mean:+.4f} (SE {se:.4f})  fit time ratio {ratio:.3f}")
-        if all_pairs:
-            mean, se = paired_mean_se(all_pairs)
-            print(f"{'all splits':<22} R² {mean:+.4f} (SE {se:.4f}), {len(all_pairs)} pairs")
+    finish_comparable_run(rows, args.out, args.compare, "dataset", "r2", lambda row: row["model"] == "glassbox")
 
 
 if __name__ == "__main__":

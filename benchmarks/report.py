@@ -8,6 +8,7 @@ Used by ``benchmarks.run`` at the end of a run, and on its own to reprint a save
 import argparse
 import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -27,6 +28,43 @@ def paired_mean_se(differences):
     """Mean and standard error of paired differences (SE 0 for fewer than two)."""
     d = np.asarray(differences, dtype=float)
     return d.mean(), (d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0)
+
+
+def finish_comparable_run(rows, out, compare, group, score, compared=lambda row: True):
+    """The end of a benchmark whose runs compare with each other: the load average, ``rows``
+    written to ``out`` (when given) as JSON, and the ``compared`` ones compared with those of the
+    run written to ``compare`` (when given; ``print_paired_comparison``)."""
+    print(f"load average after: {os.getloadavg()}")
+    if out:
+        with open(out, "w") as f:
+            json.dump(rows, f, indent=1)
+    if compare:
+        with open(compare) as f:
+            other = json.load(f)
+        print_paired_comparison([r for r in rows if compared(r)], [r for r in other if compared(r)], group, score)
+
+
+def print_paired_comparison(rows, other_rows, group, score):
+    """Print this run's rows minus another run's (the same script's ``--out``), paired by
+    ``(row[group], row["seed"])``: per group the mean difference of ``row[score]`` with its paired
+    standard error and the mean fit seconds (``fit_seconds``) of both, then over every pair."""
+    other = {(r[group], r["seed"]): r for r in other_rows}
+    print("\nhere minus the other run (paired over seeds):")
+    all_pairs = []
+    for name in dict.fromkeys(r[group] for r in rows):
+        mine = [r for r in rows if r[group] == name and (name, r["seed"]) in other]
+        if not mine:
+            continue
+        pairs = [r[score] - other[(name, r["seed"])][score] for r in mine]
+        all_pairs.extend(pairs)
+        mean, se = paired_mean_se(pairs)
+        before = np.mean([other[(name, r["seed"])]["fit_seconds"] for r in mine])
+        after = np.mean([r["fit_seconds"] for r in mine])
+        print(f"{name:<22} {score} {mean:+.4f} (SE {se:.4f})  fit {before:.2f} -> {after:.2f} s "
+              f"(ratio {after / before:.3f})")
+    if all_pairs:
+        mean, se = paired_mean_se(all_pairs)
+        print(f"{'all':<22} {score} {mean:+.4f} (SE {se:.4f}), {len(all_pairs)} pairs")
 
 
 def _seconds(value):
