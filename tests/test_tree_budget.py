@@ -167,3 +167,37 @@ def test_a_malformed_budget_is_refused_clearly(bad):
     X, y = _wide(0, n=50, p=3)
     with pytest.raises((ValueError, TypeError), match="max_root_splits"):
         ShallowTreeClassifier(max_root_splits=bad).fit(X, y)
+
+
+@pytest.mark.parametrize("fits", [True, False])
+def test_the_default_budget_examines_every_split_that_fits_else_stops_at_the_uncertified_work(fits, monkeypatch):
+    """Every root split when all fit ``DEFAULT_WORK`` (the tree can be certified); otherwise the
+    best-ranked that ``UNCERTIFIED_WORK`` pays for, the same scope as that explicit count."""
+    from glassbox.tree import _search
+
+    X, y = _wide(5)
+    explicit = ShallowTreeClassifier(max_bins=8, time_limit=None, max_root_splits=2**31 - 1).fit(X, y)
+    monkeypatch.setattr(_search, "DEFAULT_WORK", 1e12 if fits else 1e3)
+    monkeypatch.setattr(_search, "UNCERTIFIED_WORK", 2.2e5)
+    seen = []
+    real_scope = _search.root_scope
+
+    def spy(problem, *args):
+        out = real_scope(problem, *args)
+        seen.append(problem.scopes[-1])
+        return out
+
+    monkeypatch.setattr(_search, "root_scope", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotProvenOptimalWarning)
+        default = ShallowTreeClassifier(max_bins=8, time_limit=None).fit(X, y)
+    examined, there_are = seen[-1]
+    if fits:
+        assert examined == there_are and default.optimal_ == explicit.optimal_
+        assert default.objective_ == explicit.objective_
+    else:
+        assert 0 < examined < there_are and not default.optimal_
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotProvenOptimalWarning)
+            same = ShallowTreeClassifier(max_bins=8, time_limit=None, max_root_splits=examined).fit(X, y)
+        assert seen[-1] == (examined, there_are) and same.objective_ == default.objective_

@@ -80,7 +80,8 @@ _PARAMS_DOC = """
         classes`` units each and a root feature its histogram updates (a unit is about 26 ns of
         one core, measured on the benchmark datasets: at most ~26 s of one core, usually far
         less as the bounds skip most splits). Every split of the benchmark datasets but satimage's fits the default
-        (docs/tree.md). 0 examines none: the tree is then the depth-2 optimum, or its root split
+        (docs/tree.md). When not every split fits, the tree cannot be certified, and the search
+        stops at 6e8 units (the best splits come first). 0 examines none: the tree is then the depth-2 optimum, or its root split
         with exact depth-2 subtrees below where that is better. Depth <= 2 is one exact solve and
         needs no budget.
     time_limit : float or None, default=60.0
