@@ -4,9 +4,10 @@
     python -m benchmarks.bench_rule_wide [--seeds 0 1 2] [--cases 200x500reg ...] [--out rows.json]
         [--compare other.json]
 
-Each case is ``ROWSxFEATURES`` and a kind: ``reg`` (a numeric target), ``clf`` (binary) or
+Each case is ``ROWSxFEATURES`` and a kind: ``reg`` (a numeric target), ``clf`` (binary),
 ``clfw`` (binary with uniform random weights 0.5 to 1.5, which sums rows instead of counting
-them). The features are standard normal; the target depends on ten of them and on one product of
+them) or ``kK`` (K classes on integer features of 16 levels, like the letter data, scored by
+macro one-vs-rest AUC). The features are standard normal; the target depends on ten of them and on one product of
 two, with noise; 2,000 more rows of the same generator are the test set. ``--compare`` reads the
 rows another run wrote (for instance against another build, ``PYTHONPATH=../before python
 benchmarks/bench_rule_wide.py --out before.json``) and prints the score and time differences per
@@ -25,7 +26,7 @@ import numpy as np
 
 from benchmarks.report import finish_comparable_run
 
-CASES = ("200x500reg", "2000x300reg", "20000x200reg", "2000x400clf", "2000x400clfw")
+CASES = ("200x500reg", "2000x300reg", "20000x200reg", "2000x400clf", "2000x400clfw", "20000x16k26", "5620x64k10")
 N_TEST = 2000
 
 
@@ -35,9 +36,10 @@ def run(case, seed):
 
     from glassbox import RuleListClassifier, RuleListRegressor
 
-    match = re.fullmatch(r"(\d+)x(\d+)(reg|clfw|clf)", case)
+    match = re.fullmatch(r"(\d+)x(\d+)(reg|clfw|clf|k\d+)", case)
     if match is None:
-        raise SystemExit(f"unknown case {case!r}: expected ROWSxFEATURES then reg, clf or clfw, e.g. 200x500reg")
+        raise SystemExit(f"unknown case {case!r}: expected ROWSxFEATURES then reg, clf, clfw or kCLASSES, "
+                         "e.g. 200x500reg")
     n, p, kind = int(match[1]), int(match[2]), match[3]
     rng = np.random.default_rng(100 + seed)
     X = rng.normal(size=(n + N_TEST, p))
@@ -45,6 +47,11 @@ def run(case, seed):
     weight = None
     if kind == "reg":
         y, model = signal + rng.normal(size=n + N_TEST), RuleListRegressor(n_jobs=1)
+    elif kind.startswith("k"):  # integer features of 16 levels, each class a direction of them
+        X = np.floor(np.clip(X * 4 + 8, 0, 15))
+        k = int(kind[1:])
+        y = np.argmax(X @ rng.normal(size=(p, k)) / 16 + rng.gumbel(size=(n + N_TEST, k)), axis=1)
+        model = RuleListClassifier(n_jobs=1)
     else:
         y, model = (signal + rng.logistic(size=n + N_TEST) > 1.5).astype(int), RuleListClassifier(n_jobs=1)
         weight = rng.uniform(0.5, 1.5, n) if kind == "clfw" else None
@@ -54,8 +61,14 @@ def run(case, seed):
         model.fit(X[:n], y[:n], sample_weight=weight)
         seconds = time.perf_counter() - start
     test = slice(n, None)
-    score = (r2_score(y[test], model.predict(X[test])) if kind == "reg"
-             else roc_auc_score(y[test], model.predict_proba(X[test])[:, 1]))
+    if kind == "reg":
+        score = r2_score(y[test], model.predict(X[test]))
+    elif kind.startswith("k"):  # macro one-vs-rest, over the classes present in both parts
+        proba, present = model.predict_proba(X[test]), np.isin(model.classes_, y[test])
+        score = roc_auc_score(y[test], proba[:, present] / proba[:, present].sum(axis=1, keepdims=True),
+                              multi_class="ovr", labels=model.classes_[present])
+    else:
+        score = roc_auc_score(y[test], model.predict_proba(X[test])[:, 1])
     return {"case": case, "seed": seed, "fit_seconds": seconds, "score": float(score),
             "rules": len(model.rules_) - 1, "candidates": int(model.n_antecedents_), "nodes": int(model.n_nodes_)}
 

@@ -177,3 +177,26 @@ def test_a_list_pickled_before_conjunction_features_combined_every_feature(tmp_p
     save(model, tmp_path / "list.json")  # which reads it
     np.testing.assert_array_equal(load(tmp_path / "list.json").predict(X), model.predict(X))
     assert not hasattr(pickle.loads(pickle.dumps(RuleListRegressor())), "conjunction_features_")
+
+
+def test_an_expansion_costs_more_units_with_more_classes():
+    """A unit is calibrated on a binary problem's three count groups; K classes count K + 1
+    groups (or sum K + 1 statistics per row with random weights), so the same candidates cost
+    (K + 1) / 3 times the words, and the default budget allows fewer expansions."""
+    from glassbox.rules._search import _WORDS_PER_CANDIDATE, _expansion_work
+
+    rng = np.random.default_rng(11)
+    X = pd.DataFrame(rng.integers(0, 6, size=(3000, 5)).astype(float))
+    work = {}
+    for k in (2, 6, 26):
+        y = rng.integers(0, k, size=len(X))
+        for weighted in (False, True):
+            w = rng.uniform(0.5, 1.5, len(X)) if weighted else None
+            _, antecedents, problem = RuleListClassifier(max_nodes=100)._prepare(X, y, w, True)[:3]
+            n_candidates, n_words = problem.bits.shape
+            work[k, weighted] = _expansion_work(problem) / n_candidates
+            if not weighted:
+                assert len(problem.groups.bits) == k + 1  # a group per class and the minority's
+                assert work[k, weighted] == n_words * max(1.0, (k + 1) / 3) + _WORDS_PER_CANDIDATE
+    assert work[2, False] < work[6, False] < work[26, False]
+    assert work[2, True] < work[6, True] < work[26, True]

@@ -393,8 +393,9 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         as many as 5e8 scorings of one candidate rule on 64 rows allow (each expansion scores
         every candidate on every row, plus a fixed cost per candidate counted as 32 such
         scorings; in regression or with weights of many values, candidates are read from
-        tables of the rows left, counted by their rows and cells), between 50 and 200,000:
-        about a second of search whatever the data's shape. Where even 50 expansions would cost
+        tables of the rows left, counted by their rows and cells; more classes count more), between
+        50 and 200,000: 0.5 to 2.6 s of one core's search on the benchmark datasets, whatever their
+        shape (docs/rules.md). Where even 50 expansions would cost
         more (wide data: conjunctions by the million), the conjunctions are limited to those
         among the best-ranked features (``conjunction_features_``); an explicit ``max_nodes``
         searches them all. The result depends only on the data and the parameters.

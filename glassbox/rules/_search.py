@@ -271,6 +271,12 @@ def _equivalence_classes(bits, n_samples, deadline=np.inf):
 # (it depends on the data's shape only, not on the machine's speed).
 _DEFAULT_WORK = 5e8
 _WORDS_PER_CANDIDATE = 32
+# What one unit scores on 64 rows, as calibrated: counts of a binary problem's three groups (each
+# class and the equivalent points' minority), or sums of up to four statistics per row. A problem
+# with more classes has more of either, and each unit of its work costs proportionally more (26
+# classes: about 27 ns against 1 to 3 when counted as one).
+_UNIT_GROUPS = 3
+_UNIT_STATS = 4
 _DEFAULT_NODES = (50, 200_000)  # room for the beam (~8 per rule); at most ~150 MB of queue
 
 
@@ -280,18 +286,21 @@ def _expansion_work(problem, **override):
 
     Tables (``_tables.py``) cost a quarter unit per row, table and statistic to fill and half a
     unit per cell and statistic a candidate reads. ``python -m benchmarks.bench_rule_expansions``
-    times them: 2.4 to 47 ms per expansion on one thread (537_houses to satimage), which puts the
-    default budget's search at 1.0 to 1.9 s where tables are used and 0.4 to 1.7 s where rows are
-    counted (expansions allowed times the time of one): a unit of tables costs about twice a
-    unit of counts, so the choice between them leans toward tables."""
+    times them: 0.4 to 25 ms per expansion on one thread (compas_two_year_clean to satimage with
+    random weights), which puts the default budget's search at 1.3 to 2.6 s where tables are used
+    and 0.5 to 0.8 s where rows are counted (expansions allowed times the time of one, 2026-12-06):
+    a unit of tables costs about twice a unit of counts, so the choice between them leans toward
+    tables."""
     groups, plan = override.get("groups", problem.groups), override.get("plan", problem.plan)
     n_candidates, n_words = problem.bits.shape
-    if groups is not None:  # popcounts over each group, about one statistic's worth per group
-        return n_candidates * (n_words * max(1.0, len(groups.bits) / (problem.n_classes + 1)) + _WORDS_PER_CANDIDATE)
-    per_row = problem.n_samples / 4
+    n_stats = problem.values.shape[1]
+    if groups is not None:  # a popcount pass per group: a unit is a binary problem's three groups
+        return n_candidates * (n_words * max(1.0, len(groups.bits) / _UNIT_GROUPS) + _WORDS_PER_CANDIDATE)
+    # Summing the rows visits each row's statistics: a unit is up to four of them (binary or
+    # regression), more classes cost more.
+    per_row = problem.n_samples / 4 * max(1.0, n_stats / _UNIT_STATS)
     if plan is None:
         return n_candidates * (per_row + _WORDS_PER_CANDIDATE)
-    n_stats = problem.values.shape[1]
     return (problem.n_samples * len(plan.table_spec) * n_stats / 4 + len(plan.cells) * n_stats / 2
             + (n_candidates - plan.n_tabled) * per_row + n_candidates * _WORDS_PER_CANDIDATE)
 
