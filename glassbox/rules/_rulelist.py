@@ -235,7 +235,8 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
                                              n_classes, self._criterion(), float(relative.mean()), n_threads))
             return ranking[0]
 
-        # The default budget cannot score more candidates than this its fewest times (_budget.py).
+        # With the default budget, mining stops at the most candidates its fewest expansions could
+        # score, and _budget.py limits the conjunctions to what they can.
         default_budget = self.max_nodes is None
         antecedents = mine_antecedents(binned, relative, max_card=self.max_card,
                                        min_support=min_support,
@@ -395,10 +396,10 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         scorings; in regression or with weights of many values, candidates are read from
         tables of the rows left, counted by their rows and cells; more classes count more), between
         50 and 200,000: 0.5 to 2.6 s of one core's search on the benchmark datasets, whatever their
-        shape (docs/rules.md). Where even 50 expansions would cost
-        more (wide data: conjunctions by the million), the conjunctions are limited to those
-        among the best-ranked features (``conjunction_features_``); an explicit ``max_nodes``
-        searches them all. The result depends only on the data and the parameters.
+        shape (docs/rules.md). Where even 50 expansions would cost more (wide data: conjunctions
+        by the million), the conjunctions are limited to those among the best-ranked features
+        (``conjunction_features_``); an explicit ``max_nodes`` searches them all. The result
+        depends only on the data and the parameters.
     time_limit : float or None, default=None
         Seconds of search (> 0; inf, like None, means no limit). A list cut short by time depends
         on the machine's speed, so it is not reproducible bit for bit; prefer ``max_nodes`` for
