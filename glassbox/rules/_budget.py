@@ -29,21 +29,25 @@ def limit_to_budget(antecedents, make_problem, ranked_features):
     conjunctions kept are those among the best ``m`` features, ``m`` the largest whose candidates
     fit (estimated from the mean work per conjunction, then checked on the problem built, and
     lowered until they fit or no conjunction is left). The singles all stay: when they alone
-    take most of the budget (thousands of features), the conjunctions still get
-    ``_CONJUNCTION_SHARE`` of it, since those among the best features are the candidates most
-    likely to matter."""
+    take most of the budget (thousands of features, or a table pass over many rows per feature),
+    the conjunctions still get ``_CONJUNCTION_SHARE`` of it beyond the singles' own work, since
+    those among the best features are the candidates most likely to matter."""
     problem = make_problem(antecedents)
     excess = default_budget_excess(problem)
     n_single = antecedents.n_single
     members = getattr(antecedents.conditions, "members", NO_MEMBERS)
-    # The singles' share of the work, estimated as their share of the candidates.
-    singles = excess * n_single / max(len(antecedents.conditions), 1)
+    if excess <= 1 and antecedents.stopped_by != "budget":
+        return antecedents, problem
+    # The singles' own work, measured on their problem: a feature's table costs a pass over the
+    # rows whatever its conditions, so it is not their share of the candidates.
+    singles_only = among_features(antecedents, np.zeros(0, dtype=np.intp))
+    singles_problem = make_problem(singles_only)
+    singles = default_budget_excess(singles_problem)
     allowed = max(1.0, singles + _CONJUNCTION_SHARE)
     if excess <= allowed and antecedents.stopped_by != "budget":
         return antecedents, problem
     if len(members) == 0:  # the budget stopped the mining before its first conjunctions
-        limited = among_features(antecedents, np.zeros(0, dtype=np.intp))
-        return limited, make_problem(limited)
+        return singles_only, singles_problem
     order = np.asarray(ranked_features(), dtype=np.intp)
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
@@ -61,9 +65,11 @@ def limit_to_budget(antecedents, make_problem, ranked_features):
     while True:
         m = min(int(np.searchsorted(with_m, affordable, side="right")) - 1, most)
         m = m if m >= 2 else 0  # one feature has no conjunction of distinct features
+        if m == 0:
+            return singles_only, singles_problem
         limited = among_features(antecedents, np.sort(order[:m]))
         problem = make_problem(limited)
         excess = default_budget_excess(problem)
-        if excess <= allowed or m == 0:
+        if excess <= allowed:
             return limited, problem
         affordable = min(affordable, with_m[m]) * (allowed - singles) / max(excess - singles, 1e-12) * _MARGIN
