@@ -79,11 +79,11 @@ _PARAMS_DOC = """
         1e9 units of work pay for, a split costing two depth-2 solves of ``(sum of bins)^2 x
         classes`` units each and a root feature its histogram updates (a unit is about 26 ns of
         one core, measured on the benchmark datasets: at most ~26 s of one core, usually far
-        less as the bounds skip most splits). Every split of the benchmark datasets but satimage's fits the default
-        (docs/tree.md). When not every split fits, the tree cannot be certified, and the search
-        stops at 6e8 units (the best splits come first). 0 examines none: the tree is then the depth-2 optimum, or its root split
-        with exact depth-2 subtrees below where that is better. Depth <= 2 is one exact solve and
-        needs no budget.
+        less as the bounds skip most splits). Every split of the benchmark datasets but
+        satimage's fits the default (docs/tree.md). When not every split fits, the tree cannot be
+        certified, and the search stops at 4e8 units (the best splits come first). 0 examines
+        none: the tree is then the depth-2 optimum, or its root split with exact depth-2 subtrees
+        below where that is better. Depth <= 2 is one exact solve and needs no budget.
     time_limit : float or None, default=60.0
         Seconds after which the search returns the best tree found: a safety net for slow or
         loaded machines. When it stops the search, ``optimal_`` is False, the fit warns, and the

@@ -73,8 +73,9 @@ DEFAULT_WORK = 1e9
 # When every root split does not fit DEFAULT_WORK, the tree cannot be certified anyway: the search
 # then stops at this much work, the best-ranked splits first (a unit costs up to ~38 ns of one core
 # on other data, which would put 1e9 units near 19 s on two; the ranked order finds the best root
-# early: satimage's trees are the same at 7e8 as at 1e9 on five splits).
-UNCERTIFIED_WORK = 6e8
+# early: satimage's trees on five splits, the generated wide data's and four generated shapes'
+# are the same at 4e8 as at 6e8 and 1e9; docs/tree.md).
+UNCERTIFIED_WORK = 4e8
 _ADDS_PER_UNIT = 13
 # Largest lookup tables of the log loss (two float64 entries each: 64 MiB); larger whole class
 # weights take the logarithm.
@@ -403,8 +404,9 @@ def root_scope(problem, n_rows, lo, hi, total):
 
 
 def _default_root_splits(problem, n_rows, lo, hi, features):
-    """How many of the ranked root splits (their features in rank order) ``DEFAULT_WORK`` pays
-    for: see its comment."""
+    """How many of the ranked root splits (their features in rank order) the default examines:
+    all of them when ``DEFAULT_WORK`` pays for all, else what ``UNCERTIFIED_WORK`` pays for (see
+    their comments)."""
     p, n_stats = problem.codes.shape[1], problem.stats.shape[1]
     bins = float(np.sum(hi - lo + 1))
     per_split = 2.0 * bins * bins * max(problem.n_classes, 1)
