@@ -6,9 +6,10 @@
 
 Each case is ``ROWSxFEATURES`` and a kind: ``reg`` (a numeric target), ``clf`` (binary),
 ``clfw`` (binary with uniform random weights 0.5 to 1.5, which sums rows instead of counting
-them) or ``kK`` (K classes on integer features of 16 levels, like the letter data, scored by
-macro one-vs-rest AUC). The features are standard normal; the target depends on ten of them and on one product of
-two, with noise; 2,000 more rows of the same generator are the test set. ``--compare`` reads the
+them) or ``kK`` (K classes). The features are standard normal and the target depends on ten of
+them and on one product of two, with noise; for ``kK`` the features are rounded to 16 integer
+levels (like the letter data) and each class scores a random direction of them, scored by macro
+one-vs-rest AUC. 2,000 more rows of the same generator are the test set. ``--compare`` reads the
 rows another run wrote (for instance against another build, ``PYTHONPATH=../before python
 benchmarks/bench_rule_wide.py --out before.json``) and prints the score and time differences per
 case, with paired standard errors over the seeds. One thread per fit; run it alone on the machine
@@ -26,7 +27,8 @@ import numpy as np
 
 from benchmarks.report import finish_comparable_run
 
-CASES = ("200x500reg", "2000x300reg", "20000x200reg", "2000x400clf", "2000x400clfw", "20000x16k26", "5620x64k10")
+CASES = ("200x500reg", "2000x300reg", "20000x200reg", "2000x400clf", "2000x400clfw", "20000x16k26",
+         "5620x64k10")
 N_TEST = 2000
 
 
