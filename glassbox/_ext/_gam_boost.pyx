@@ -87,19 +87,23 @@ cdef Y_DTYPE_C _validation_loss(const code_t[::1, :] codes, const INDEX_C[::1] v
     cdef INDEX_C n_chunks = (n_val + VALIDATION_CHUNK_ROWS - 1) // VALIDATION_CHUNK_ROWS
     cdef INDEX_C c, i, t, k, row, cell, start, stop
     cdef Y_DTYPE_C total = 0
-    cdef Y_DTYPE_C* srow
+    cdef const Y_DTYPE_C* step
     for c in prange(n_chunks, schedule="static", num_threads=n_threads):
         chunk_loss[c] = 0
         start = c * VALIDATION_CHUNK_ROWS
         stop = min(start + VALIDATION_CHUNK_ROWS, n_val)
+        # Term by term over the chunk's rows: each term's code column is then read in order,
+        # where row by row every term's code was a cache line of its own (a fifth of the pair
+        # stage on 564_fried). Each row still adds the terms in term order.
+        for t in range(terms.shape[0]):
+            step = delta + terms[t].cell_offset * n_scores
+            for i in range(start, stop):
+                cell = codes[val_rows[i], terms[t].column]
+                for k in range(n_scores):
+                    val_scores[i, k] += step[cell * n_scores + k]
         for i in range(start, stop):
             row = val_rows[i]
-            srow = &val_scores[i, 0]
-            for t in range(terms.shape[0]):
-                cell = codes[row, terms[t].column]
-                for k in range(n_scores):
-                    srow[k] += delta[(terms[t].cell_offset + cell) * n_scores + k]
-            chunk_loss[c] += loss_value(srow, y[row], sample_weight[row], loss, n_scores)
+            chunk_loss[c] += loss_value(&val_scores[i, 0], y[row], sample_weight[row], loss, n_scores)
     for c in range(n_chunks):
         total = total + chunk_loss[c]
     return total / weight_total if weight_total > 0 else 0

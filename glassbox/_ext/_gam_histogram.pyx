@@ -16,7 +16,7 @@ from cython.parallel cimport prange
 from libc.string cimport memset
 
 from glassbox._ext._gam_loss cimport (LOG_LOSS, SOFTMAX, SQUARED_ERROR, fast_exp, gradients, logistic_gradient,
-                                      softmax_exp, softmax_gradient)
+                                      softmax_exp, softmax_scaled_gradient, softmax_total)
 
 # Rows per chunk: large enough that adding the per-chunk histograms is cheap next to filling
 # them, small enough that mid-sized data still spreads over two threads.
@@ -28,6 +28,10 @@ cdef INDEX_C CHUNK_ROWS = 8192
 # are written out for exactly four copies.
 cdef INDEX_C LANES = 4
 cdef INDEX_C LANE_MAX_ENTRIES = 2048
+
+# Rows of a softmax pass whose divisions are taken together (_softmax_block).
+cdef enum:
+    SOFTMAX_BLOCK = 64
 
 
 cdef Chunks chunking(INDEX_C n_rows, INDEX_C stride) noexcept nogil:
@@ -111,12 +115,13 @@ cdef inline void _squared_error_row(const code_t[::1, :] codes, const INDEX_C* r
 
 cdef inline void _squared_error_lanes(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
                                       INDEX_C column, INDEX_C start, INDEX_C stop, INDEX_C n_entries,
-                                      GradHess* buf) noexcept nogil:
-    # The one-score pass and _scatter_lanes in one loop, for squared error: its gradient is a
+                                      INDEX_C n_lanes, GradHess* buf) noexcept nogil:
+    # The one-score pass and the scatter in one loop, for squared error: its gradient is a
     # subtraction, cheaper than storing it in row_gh and reading it back. Rows go to the same
-    # copies in the same order as there (a quad's rows to copies 0 to 3, the rows after the last
-    # quad to copy 0), so the sums are the same to the bit.
-    cdef INDEX_C j, i, n_quads = (stop - start) // LANES, previous = pending.column
+    # copies in the same order as there (with LANES copies, a quad's rows to copies 0 to 3 and
+    # the rows after the last quad to copy 0, as in _scatter_lanes; with one, every row to it),
+    # so the sums are the same to the bit.
+    cdef INDEX_C j, i, n_quads = (stop - start) // LANES if n_lanes == LANES else 0, previous = pending.column
     cdef const INDEX_C* rows = bag.rows
     cdef const Y_DTYPE_C* y = bag.y
     cdef const Y_DTYPE_C* w = bag.w
@@ -135,10 +140,11 @@ cdef inline void _squared_error_lanes(const code_t[::1, :] codes, BagRows* bag, 
 cdef inline void _single_score_gradients(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
                                          INDEX_C start, INDEX_C stop) noexcept nogil:
     # Rows start..stop of a one-score bag: add the pending step to their scores, then store their
-    # gradient and hessian in bag.row_gh. The struct's fields are read into locals once, and the
-    # hot cases (log loss between refreshes, squared error) run as two loops: the gathers, then
-    # the loss's inlined gradient with no gathers (which the compiler vectorises), the division
-    # of the logistic link being most of a step's arithmetic.
+    # gradient and hessian in bag.row_gh (squared error has its own fused pass,
+    # _squared_error_lanes). The struct's fields are read into locals once, and the hot case (log
+    # loss between refreshes) runs as two loops: the gathers, then the loss's inlined gradient
+    # with no gathers (which the compiler vectorises), the division of the logistic link being
+    # most of a step's arithmetic.
     cdef:
         INDEX_C i, cell, previous = pending.column
         const INDEX_C* rows = bag.rows
@@ -163,15 +169,6 @@ cdef inline void _single_score_gradients(const code_t[::1, :] codes, BagRows* ba
             row_gh[i].grad = g
             row_gh[i].hess = h
         return
-    if bag.loss == SQUARED_ERROR:
-        if previous >= 0:
-            for i in range(start, stop):
-                scores[i] = scores[i] + values[codes[rows[i], previous]]
-        for i in range(start, stop):
-            gradients(&scores[i], y[i], w[i], SQUARED_ERROR, 1, &g, &h)
-            row_gh[i].grad = g
-            row_gh[i].hess = h
-        return
     for i in range(start, stop):
         s = scores[i]
         if previous >= 0:
@@ -187,6 +184,61 @@ cdef inline void _single_score_gradients(const code_t[::1, :] codes, BagRows* ba
         row_gh[i].hess = h
 
 
+cdef inline void _softmax_block(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
+                                INDEX_C column, INDEX_C start, INDEX_C stop, INDEX_C n_entries,
+                                INDEX_C n_lanes, INDEX_C* lane_index, GradHess* buf, Y_DTYPE_C* gh) noexcept nogil:
+    # Rows start..stop (at most SOFTMAX_BLOCK) of a softmax bag, in two loops: the scores, their
+    # exps and the exps' sum per row; then, after the block's divisions, the gradients and their
+    # adds to the histogram copies. Done row by row, each row's division and scatter waited on
+    # each other and little overlapped: this ran 1.6 times as long (benchmarks/bench_gam_kernels.py).
+    cdef:
+        INDEX_C i, k, row, lane_at = lane_index[0]
+        INDEX_C cell = 0  # the pending step's cell of the row (set whenever it is read)
+        INDEX_C n_scores = bag.n_scores, previous = pending.column
+        bint refresh = pending.refresh or previous < 0
+        const INDEX_C* rows = bag.rows
+        const Y_DTYPE_C* y = bag.y
+        const Y_DTYPE_C* w = bag.w
+        const Y_DTYPE_C* values = pending.values
+        const Y_DTYPE_C* exp_change = pending.exp_minus
+        Y_DTYPE_C* scores = bag.scores
+        Y_DTYPE_C* row_exp = bag.row_exp
+        Y_DTYPE_C* srow
+        Y_DTYPE_C* erow
+        GradHess* lane
+        Y_DTYPE_C inverse[SOFTMAX_BLOCK]
+    for i in range(start, stop):
+        srow = &scores[i * n_scores]
+        erow = &row_exp[i * n_scores]
+        if previous >= 0:
+            cell = codes[rows[i], previous] * n_scores
+            for k in range(n_scores):
+                srow[k] += values[cell + k]
+        # The exps follow the scores multiplicatively, as for log loss: one exp per cell and
+        # score of a step instead of one per row and score; recomputed from the scores at each
+        # round's first step.
+        if refresh:
+            softmax_exp(srow, n_scores, erow)
+        else:
+            for k in range(n_scores):
+                erow[k] = erow[k] * exp_change[cell + k]
+        inverse[i - start] = softmax_total(erow, n_scores)
+    for i in range(stop - start):
+        inverse[i] = 1.0 / inverse[i]
+    for i in range(start, stop):
+        lane = buf + lane_at * n_entries
+        lane_at = lane_at + 1
+        if lane_at == n_lanes:
+            lane_at = 0
+        lane = lane + codes[rows[i], column] * n_scores
+        erow = &row_exp[i * n_scores]
+        softmax_scaled_gradient(erow, inverse[i - start], y[i], w[i], n_scores, gh, gh + n_scores)
+        for k in range(n_scores):
+            lane[k].grad += gh[k]
+            lane[k].hess += gh[n_scores + k]
+    lane_index[0] = lane_at
+
+
 cdef inline void _multi_score_pass(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
                                    INDEX_C column, INDEX_C start, INDEX_C stop, INDEX_C n_entries,
                                    INDEX_C n_lanes, GradHess* buf, Y_DTYPE_C* gh) noexcept nogil:
@@ -200,17 +252,20 @@ cdef inline void _multi_score_pass(const code_t[::1, :] codes, BagRows* bag, con
         INDEX_C cell = 0  # the pending step's cell of the row (set whenever it is read)
         INDEX_C n_scores = bag.n_scores, previous = pending.column
         LossId loss = bag.loss
-        bint refresh = pending.refresh or previous < 0
         const INDEX_C* rows = bag.rows
         const Y_DTYPE_C* y = bag.y
         const Y_DTYPE_C* w = bag.w
         const Y_DTYPE_C* values = pending.values
-        const Y_DTYPE_C* exp_change = pending.exp_minus
         Y_DTYPE_C* scores = bag.scores
-        Y_DTYPE_C* row_exp = bag.row_exp
         Y_DTYPE_C* srow
-        Y_DTYPE_C* erow
         GradHess* lane
+    if loss == SOFTMAX:
+        i = start
+        while i < stop:
+            _softmax_block(codes, bag, pending, column, i, min(i + SOFTMAX_BLOCK, stop), n_entries, n_lanes,
+                           &lane_index, buf, gh)
+            i = i + SOFTMAX_BLOCK
+        return
     for i in range(start, stop):
         row = rows[i]
         srow = &scores[i * n_scores]
@@ -218,19 +273,7 @@ cdef inline void _multi_score_pass(const code_t[::1, :] codes, BagRows* bag, con
             cell = codes[row, previous]
             for k in range(n_scores):
                 srow[k] += values[cell * n_scores + k]
-        if loss == SOFTMAX:
-            # As for log loss: the exps follow the scores multiplicatively, one exp per cell and
-            # score of a step instead of one per row and score; recomputed from the scores at
-            # each round's first step.
-            erow = &row_exp[i * n_scores]
-            if refresh:
-                softmax_exp(srow, n_scores, erow)
-            else:
-                for k in range(n_scores):
-                    erow[k] = erow[k] * exp_change[cell * n_scores + k]
-            softmax_gradient(erow, y[i], w[i], n_scores, gh, gh + n_scores)
-        else:
-            gradients(srow, y[i], w[i], loss, n_scores, gh, gh + n_scores)
+        gradients(srow, y[i], w[i], loss, n_scores, gh, gh + n_scores)
         # Counted rather than divided: a 64-bit division per row takes tens of cycles (with the
         # fields in locals, 4 classes of 1,175 rows went from 45 to 36 us a step in
         # benchmarks/bench_gam_kernels.py).
@@ -267,8 +310,8 @@ cdef void term_histogram(
         stop = min(start + chunks.rows, bag.n)
         n_lanes = _lanes(n_entries, stop - start, chunks)
         memset(buf, 0, n_lanes * n_entries * sizeof(GradHess))
-        if n_scores == 1 and bag.loss == SQUARED_ERROR and n_lanes == LANES:
-            _squared_error_lanes(codes, bag, pending, column, start, stop, n_entries, buf)
+        if n_scores == 1 and bag.loss == SQUARED_ERROR:
+            _squared_error_lanes(codes, bag, pending, column, start, stop, n_entries, n_lanes, buf)
         elif n_scores == 1:
             # Two passes: the gradients first, rows independent of each other so the CPU
             # overlaps their arithmetic; then the scatter into the histogram.
