@@ -4,7 +4,7 @@
 
 For each dataset (the training part of ``benchmarks.datasets.split``; ``generated_1m`` is
 ``benchmarks.bench_scale``'s generated data, 1M rows x 20 features), one default
-``GAMClassifier(random_state=0)`` fit at ``--n-jobs`` threads and one at a single thread, with
+``GAMClassifier(random_state=0)`` (``GAMRegressor`` on regression data) fit at ``--n-jobs`` threads and one at a single thread, with
 each stage timed by wrapping the fit's own functions (nothing inside the kernels changes):
 
 - binning (``Binner`` fit and codes), the main-effect stage, pair detection (FAST ranking), the
@@ -92,20 +92,21 @@ def load(name):
         from benchmarks.bench_scale import generate
 
         X, y, _ = generate(1_000_000, seed=11)
-        return X, y
+        return X, y, "binary"
     from benchmarks.datasets import load_dataset, split
 
     X, y, meta = load_dataset(name)
     X_train, _, y_train, _ = split(X, y, meta["task"], seed=0)
-    return X_train, y_train
+    return X_train, y_train, meta["task"]
 
 
-def profile(X, y, n_jobs, record):
+def profile(X, y, task, n_jobs, record):
     import glassbox as gb
 
     record.clear()
+    estimator = gb.GAMRegressor if task == "regression" else gb.GAMClassifier
     started = time.perf_counter()
-    gb.GAMClassifier(random_state=0, n_jobs=n_jobs).fit(X, y)  # classification data only
+    estimator(random_state=0, n_jobs=n_jobs).fit(X, y)
     total = time.perf_counter() - started
     out = {"n_jobs": n_jobs, "total_s": round(total, 2), "load": f"{os.getloadavg()[0]:.2f}"}
     for label, value in record.items():
@@ -129,8 +130,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     record = instrument()
     for name in args.datasets:
-        X, y = load(name)
-        runs = [profile(X, y, n_jobs, record) for n_jobs in (args.n_jobs, 1)]
+        X, y, task = load(name)
+        runs = [profile(X, y, task, n_jobs, record) for n_jobs in (args.n_jobs, 1)]
         many, one = runs
         scaling = {label: round(many[label]["seconds"] / one[label]["seconds"], 2)
                    for label in many if isinstance(many[label], dict) and label in one}
