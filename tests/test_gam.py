@@ -269,6 +269,64 @@ def test_bad_targets_and_weights_are_explained():
         GAMRegressor(loss="tweedie", **FAST).fit(X, np.ones(200))
 
 
+def _estimate_and_peak(monkeypatch, X, y, **params):
+    """The fit's own boosting_bytes estimate and the peak of NumPy's traced allocations."""
+    import tracemalloc
+
+    from glassbox.gam import _gam
+
+    estimates = []
+    estimate = _gam.boosting_bytes
+    monkeypatch.setattr(_gam, "boosting_bytes", lambda *args: estimates.append(estimate(*args)) or estimates[-1])
+    tracemalloc.start()
+    try:
+        GAMClassifier(random_state=0, max_rounds=2, n_jobs=2, **params).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return estimates[-1], peak
+
+
+def test_boosting_memory_estimate_bounds_what_each_class_costs(monkeypatch):
+    # What the fit holds per class grows no faster than the estimate the limit reads, and at
+    # least half as fast (the estimate is a bound, not a guess far above the real cost).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 4))
+    few = _estimate_and_peak(monkeypatch, X, np.arange(3000) % 5)
+    many = _estimate_and_peak(monkeypatch, X, np.arange(3000) % 45)
+    estimated, traced = many[0] - few[0], many[1] - few[1]
+    assert 0.5 * estimated <= traced <= estimated
+
+
+def test_a_quantity_given_to_a_classifier_is_refused_before_boosting(monkeypatch):
+    from glassbox.gam import _gam
+
+    def no_boosting(*args, **kwargs):
+        raise AssertionError("the fit boosted before refusing")
+
+    monkeypatch.setattr(_gam, "run_stage", no_boosting)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6000, 6))
+    prices = 1000 * (rng.permutation(6000) % 3000 + 100)  # integer-valued: 3,000 classes to a classifier
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=r"3,000 classes: if it is a quantity .* fit a GAMRegressor; otherwise fewer "
+                                         r"pairs \(interactions\)"):
+        GAMClassifier(random_state=0).fit(X, prices)
+    assert time.perf_counter() - started < 5
+
+
+def test_the_memory_limit_is_the_estimate_the_fit_makes(monkeypatch):
+    from glassbox.gam import _gam
+
+    X, y = _mixed_frame(400)
+    estimate, _ = _estimate_and_peak(monkeypatch, X, y)
+    monkeypatch.setattr(_gam, "MAX_BOOSTING_BYTES", estimate)
+    GAMClassifier(random_state=0, max_rounds=2, n_jobs=2).fit(X, y)
+    monkeypatch.setattr(_gam, "MAX_BOOSTING_BYTES", estimate - 1)
+    with pytest.raises(ValueError, match="limit is 0 GiB. Fewer pairs"):
+        GAMClassifier(random_state=0, max_rounds=2, n_jobs=2).fit(X, y)
+
+
 def test_bad_constraints_and_interactions_are_explained():
     X, y = _mixed_frame(200)
     with pytest.raises(ValueError, match="unknown features \\['height'\\]"):

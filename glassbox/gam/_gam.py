@@ -41,12 +41,12 @@ from glassbox._dask import rowwise
 from glassbox._ext._typedefs import CELL_CODE_DTYPE, MAX_VALUE_BINS
 from glassbox._losses import classification_loss, regression_loss
 from glassbox._dask import is_dask
-from glassbox.gam._boosting import (MIN_HESSIAN, draw_bags, main_spec, pair_spec, patience, run_stage, split_bags,
-                                   split_tables)
+from glassbox.gam._boosting import (MAX_BOOSTING_BYTES, MIN_HESSIAN, boosting_bytes, draw_bags, main_spec,
+                                   pair_spec, patience, run_stage, split_bags, split_tables)
 from glassbox.gam import _editing as editing
 from glassbox.gam._constraints import flattened
-from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, parse_interactions, rank_pairs,
-                                       strongest_features)
+from glassbox.gam._interactions import (MAX_PAIR_FEATURES, pair_cells, pair_cells_bound, parse_interactions,
+                                       rank_pairs, strongest_features)
 from glassbox.gam._term import Term, coarse_grid, term_histograms
 from glassbox.gam._unordered import unordered_features, with_main_effects
 
@@ -395,6 +395,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         deadline = np.inf if self.time_limit is None else started + self.time_limit
         features, monotonic = tuple(features), plan.monotonic
         n_scores = self._n_scores(loss)
+        self._check_boosting_memory(plan, features, n_scores)
         intercept = loss.initial_scores_from_sums(sums)
         bags = split_bags(plan.draws, intercept, validation_size=self.validation_size, strata=sample.strata,
                           positions=sample.at)
@@ -432,6 +433,29 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.n_rounds_ = np.array(rounds, dtype=np.intp)
         self.loss_ = loss
         return self
+
+    def _check_boosting_memory(self, plan, features, n_scores):
+        """Refuse, before any work, a fit whose boosting would hold more than
+        ``MAX_BOOSTING_BYTES`` in arrays with a value per class."""
+        grid_sizes = [coarse_grid(f, self.max_interaction_bins)[0].n_codes for f in features]
+        n_pair_cells = pair_cells_bound(grid_sizes, plan.n_detect, plan.pairs) if plan.n_detect or plan.pairs else 0
+        main_cells = [f.n_codes for f in features]
+        largest_pair = max(grid_sizes) ** 2 if n_pair_cells else 0
+        n_parallel = min(effective_n_threads(self.n_jobs), len(plan.draws))
+        need = boosting_bytes([len(d.rows) for d in plan.draws], max(sum(main_cells), n_pair_cells),
+                              max(max(main_cells), largest_pair), n_scores, n_parallel)
+        if need <= MAX_BOOSTING_BYTES:
+            return
+        lower = "fewer pairs (interactions), a smaller max_interaction_bins, fewer outer_bags or a smaller max_samples"
+        advice = f"{lower[0].upper()}{lower[1:]} lower it."
+        if n_scores > 1:
+            advice = (f"y has {n_scores:,} classes: if it is a quantity (a price, a count), fit a GAMRegressor; "
+                      f"otherwise {lower} lower it.")
+        raise ValueError(
+            f"this fit would hold about {need / 1024**3:.1f} GiB of boosting scores and tables, one value per "
+            f"class ({n_scores:,}) for every row and cell; the limit is {MAX_BOOSTING_BYTES / 1024**3:.0f} GiB. "
+            f"{advice}"
+        )
 
     def _boost(self, fitting, mains, n_detect, pairs):
         """Boost the main effects of the features ``mains``, then ``pairs`` (or ``n_detect``
