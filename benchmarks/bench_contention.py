@@ -2,6 +2,12 @@
 neighbours, for every family; a GAM inside GridSearchCV with n_jobs=1 and 2; and the GAM's slowdown
 under load against InterpretML's EBM's.
 
+GridSearchCV with n_jobs=2 starts joblib's worker processes, which import scikit-learn and
+glassbox before the first fit: a cost paid once per session (joblib keeps its workers for the
+next search), which no estimator controls. Three arms separate it: the session's first search
+("grid"), the second one on the running workers ("grid-warm"), and the same search of a
+DummyClassifier ("grid-start"), which is that cost alone.
+
     python -m benchmarks.bench_contention [--rows 20000 | --dataset adult] [--busy 2] [--repeats 3] [--arms ...]
         [--out PATH]
 
@@ -58,8 +64,17 @@ start = time.perf_counter()
 if what == "ebm":
     from interpret.glassbox import ExplainableBoostingClassifier
     ExplainableBoostingClassifier(random_state=0, n_jobs=n_jobs).fit(X, y)
-elif what == "grid":
-    GridSearchCV(gb.GAMClassifier(random_state=0, outer_bags=4), {"learning_rate": [0.05, 0.1], "max_leaves": [2, 3]},
+elif what in ("grid", "grid-warm"):
+    def search():
+        GridSearchCV(gb.GAMClassifier(random_state=0, outer_bags=4),
+                     {"learning_rate": [0.05, 0.1], "max_leaves": [2, 3]}, cv=3, n_jobs=n_jobs).fit(X, y)
+    if what == "grid-warm":  # joblib keeps its workers for the next search of the session
+        search()
+        start = time.perf_counter()
+    search()
+elif what == "grid-start":  # the same 12 fits of a model that does nothing: joblib's own cost
+    from sklearn.dummy import DummyClassifier
+    GridSearchCV(DummyClassifier(), {"strategy": ["prior", "most_frequent", "stratified", "uniform"]},
                  cv=3, n_jobs=n_jobs).fit(X, y)
 else:
     eval(sys.argv[4]).fit(X, y)
@@ -82,6 +97,11 @@ def _time(data, what, n_jobs, spec, repeats):
 
 
 EBM_ARM = "GAM / EBM, both n_jobs=2"
+GRID_ARMS = {
+    "grid": "GridSearchCV(GAM), 2 vs 1 jobs",
+    "grid-warm": "the same, workers running",
+    "grid-start": "GridSearchCV(DummyClassifier), 2 vs 1 jobs",
+}
 
 
 def _print_slowdowns(results):
@@ -102,9 +122,12 @@ def main(argv=None):
                                           "(binary classification; run from the repository's root)")
     parser.add_argument("--busy", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--arms", nargs="+", default=[*FAMILIES, "grid", "ebm"], choices=[*FAMILIES, "grid", "ebm"],
-                        help="families to time ('grid': a GAM inside GridSearchCV; 'ebm': the GAM's "
-                             "slowdown against EBM's); default: all")
+    arms = [*FAMILIES, *GRID_ARMS, "ebm"]
+    parser.add_argument("--arms", nargs="+", default=arms, choices=arms,
+                        help="families to time ('grid': a GAM inside GridSearchCV, the session's first search; "
+                             "'grid-warm': its second, on joblib's running workers; 'grid-start': the same "
+                             "search of a DummyClassifier, joblib's own cost; 'ebm': the GAM's slowdown "
+                             "against EBM's); default: all")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     data = args.dataset or args.rows
@@ -117,7 +140,7 @@ def main(argv=None):
             spinner.start()
         try:
             arms = [(name, "fit", spec) for name, spec in FAMILIES.items() if name in args.arms]
-            arms += [("GridSearchCV(GAM), 2 vs 1 jobs", "grid", "")] if "grid" in args.arms else []
+            arms += [(label, what, "") for what, label in GRID_ARMS.items() if what in args.arms]
             arms += [(EBM_ARM, "ebm", "")] if "ebm" in args.arms else []
             for name, what, spec in arms:
                 load = os.getloadavg()[0]
@@ -125,7 +148,7 @@ def main(argv=None):
                     # Columns as for the others: "default" is glassbox, "one" is EBM, both at 2 jobs.
                     many = _time(data, "fit", 2, FAMILIES["GAMClassifier"].format(n_jobs=2), args.repeats)
                     one = _time(data, what, 2, "", args.repeats)
-                elif what == "grid":
+                elif what in GRID_ARMS:
                     many, one = _time(data, what, 2, "", args.repeats), _time(data, what, 1, "", args.repeats)
                 else:
                     many = _time(data, what, None, spec.format(n_jobs=None), args.repeats)
