@@ -331,11 +331,47 @@ cdef inline Y_DTYPE_C _best_child_cut(const Y_DTYPE_C* table, INDEX_C size, INDE
     best = _score(hi[n_child] - lo[n_child], hess, params.l2)
     glassbox_strip_cut_scores(lo, hi, size, n_child, transpose, params.l2, params.min_samples_leaf,
                               params.min_hessian, scores)
-    for j in range(1, n_child):
-        if scores[j] > best:
-            best = scores[j]
-            best_cut[0] = j
+    j = _first_max_above(scores, 1, n_child, best)
+    if j >= 0:
+        best = scores[j]
+        best_cut[0] = j
     return best
+
+
+cdef inline INDEX_C _first_max_above(const Y_DTYPE_C* values, INDEX_C start, INDEX_C stop,
+                                     Y_DTYPE_C floor) noexcept nogil:
+    # First index in [start, stop) of the largest value, if it is above floor (else -1): what a
+    # scan keeping each strictly better value finds. One running maximum made each comparison
+    # wait on the one before (3% of 537_houses' fit), so four run side by side, then the first
+    # index holding their maximum is looked up. NaN never wins, as in the scan.
+    cdef Y_DTYPE_C m0 = floor, m1 = floor, m2 = floor, m3 = floor
+    cdef INDEX_C j = start
+    while j + 4 <= stop:
+        if values[j] > m0:
+            m0 = values[j]
+        if values[j + 1] > m1:
+            m1 = values[j + 1]
+        if values[j + 2] > m2:
+            m2 = values[j + 2]
+        if values[j + 3] > m3:
+            m3 = values[j + 3]
+        j = j + 4
+    while j < stop:
+        if values[j] > m0:
+            m0 = values[j]
+        j = j + 1
+    if m1 > m0:
+        m0 = m1
+    if m3 > m2:
+        m2 = m3
+    if m2 > m0:
+        m0 = m2
+    if not m0 > floor:
+        return -1
+    for j in range(start, stop):
+        if values[j] == m0:
+            return j
+    return -1
 
 
 cpdef INDEX_C pair_fwork_size(INDEX_C n_a, INDEX_C n_b) noexcept nogil:
