@@ -21,7 +21,7 @@ from libc.math cimport INFINITY, ceil, fabs
 from glassbox._ext._typedefs cimport GradHess, INDEX_C, TermSpec, Y_DTYPE_C, PAIR
 from glassbox._ext._typedefs import GRAD_HESS_DTYPE
 from glassbox._ext._gam_histogram cimport BagRows, Chunks, PendingStep, code_t, chunking, term_histogram
-from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, SOFTMAX, fast_exp, loss_value
+from glassbox._ext._gam_loss cimport LossId, LOG_LOSS, SOFTMAX, SQUARED_ERROR, fast_exp, loss_value
 from glassbox._ext._gam_split cimport (StepParams, main_step, pair_step, main_work_size,
                                      main_fwork_size, pair_fwork_size)
 
@@ -236,6 +236,13 @@ def boost_bag(
     bag.n = n_train
     bag.n_scores = n_scores
     bag.loss = loss
+    # Unweighted squared error (relative weights all exactly 1): every row's hessian is 1, so a
+    # cell's hessian sum is its row count in any order of addition, and the pass need not add it.
+    bag.count_hessians = loss == SQUARED_ERROR and n_train > 0
+    for i in range(n_train):
+        if train_w[i] != 1.0:
+            bag.count_hessians = False
+            break
     pending.column = -1
     pending.values = &step[0]
     pending.exp_minus = &step_exp[0]
@@ -279,6 +286,9 @@ def boost_bag(
                 offset = terms[t].cell_offset
                 term_histogram(codes, &bag, &pending, terms[t].column, n_cells * n_scores, &chunks, &chunk_hist[0],
                                &hist[0], n_threads)
+                if bag.count_hessians:
+                    for j in range(n_cells):
+                        hist[j].hess = counts[offset + j]
                 for k in range(n_scores):
                     if terms[t].kind == PAIR:
                         pair_step(&hist[k], &counts[offset], terms[t].n_a, terms[t].n_b, n_scores, n_scores,

@@ -22,6 +22,8 @@ cdef struct BagRows:
     INDEX_C n
     INDEX_C n_scores
     LossId loss
+    bint count_hessians         # squared error, every weight 1: a cell's hessian sum is its row
+                                # count, which the caller fills in; the pass adds gradients only
 
 cdef struct Chunks:
     # Rows split in fixed chunks, each with its own histogram buffer of `stride` entries.

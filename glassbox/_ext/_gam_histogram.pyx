@@ -113,6 +113,18 @@ cdef inline void _squared_error_row(const code_t[::1, :] codes, const INDEX_C* r
     lane.hess += h
 
 
+cdef inline void _squared_error_gradient_row(const code_t[::1, :] codes, const INDEX_C* rows, const Y_DTYPE_C* y,
+                                             const Y_DTYPE_C* values, Y_DTYPE_C* scores, INDEX_C previous,
+                                             INDEX_C column, INDEX_C i, GradHess* lane) noexcept nogil:
+    # _squared_error_row with every weight 1: the gradient is s - y exactly (1 * x == x), and
+    # the hessian (1) is left out of the histogram, whose hessian sums are the cells' counts.
+    cdef INDEX_C row = rows[i]
+    if previous >= 0:
+        scores[i] = scores[i] + values[codes[row, previous]]
+    lane = lane + codes[row, column]
+    lane.grad += scores[i] - y[i]
+
+
 cdef inline void _squared_error_lanes(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
                                       INDEX_C column, INDEX_C start, INDEX_C stop, INDEX_C n_entries,
                                       INDEX_C n_lanes, GradHess* buf) noexcept nogil:
@@ -127,6 +139,16 @@ cdef inline void _squared_error_lanes(const code_t[::1, :] codes, BagRows* bag, 
     cdef const Y_DTYPE_C* w = bag.w
     cdef const Y_DTYPE_C* values = pending.values
     cdef Y_DTYPE_C* scores = bag.scores
+    if bag.count_hessians:
+        for j in range(n_quads):
+            i = start + LANES * j
+            _squared_error_gradient_row(codes, rows, y, values, scores, previous, column, i, buf)
+            _squared_error_gradient_row(codes, rows, y, values, scores, previous, column, i + 1, buf + n_entries)
+            _squared_error_gradient_row(codes, rows, y, values, scores, previous, column, i + 2, buf + 2 * n_entries)
+            _squared_error_gradient_row(codes, rows, y, values, scores, previous, column, i + 3, buf + 3 * n_entries)
+        for i in range(start + LANES * n_quads, stop):
+            _squared_error_gradient_row(codes, rows, y, values, scores, previous, column, i, buf)
+        return
     for j in range(n_quads):
         i = start + LANES * j
         _squared_error_row(codes, rows, y, w, values, scores, previous, column, i, buf)
