@@ -298,6 +298,23 @@ def test_boosting_memory_estimate_bounds_what_each_class_costs(monkeypatch):
     assert 0.5 * estimated <= traced <= estimated
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_pair_cells_bound_is_the_largest_the_detected_or_given_pairs_can_hold(seed):
+    from itertools import combinations
+
+    from glassbox.gam._interactions import pair_cells_bound
+
+    rng = np.random.default_rng(seed)
+    sizes = list(rng.integers(1, 300, rng.integers(1, 9)))
+    products = sorted((sizes[a] * sizes[b] for a, b in combinations(range(len(sizes)), 2)), reverse=True)
+    n_detect = int(rng.integers(0, 12))
+    chosen = products[:n_detect]
+    assert pair_cells_bound(sizes, n_detect, []) == (sum(chosen), max(chosen, default=0))
+    pairs = [p for p in combinations(range(len(sizes)), 2) if rng.random() < 0.5]
+    given = [sizes[a] * sizes[b] for a, b in pairs]
+    assert pair_cells_bound(sizes, 0, pairs) == (sum(given), max(given, default=0))
+
+
 def test_a_quantity_given_to_a_classifier_is_refused_before_boosting(monkeypatch):
     from glassbox.gam import _gam
 

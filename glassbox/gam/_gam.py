@@ -438,9 +438,8 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         """Refuse, before any work, a fit whose boosting would hold more than
         ``MAX_BOOSTING_BYTES`` in arrays with a value per class."""
         grid_sizes = [coarse_grid(f, self.max_interaction_bins)[0].n_codes for f in features]
-        n_pair_cells = pair_cells_bound(grid_sizes, plan.n_detect, plan.pairs) if plan.n_detect or plan.pairs else 0
+        n_pair_cells, largest_pair = pair_cells_bound(grid_sizes, plan.n_detect, plan.pairs)
         main_cells = [f.n_codes for f in features]
-        largest_pair = max(grid_sizes) ** 2 if n_pair_cells else 0
         n_parallel = min(effective_n_threads(self.n_jobs), len(plan.draws))
         need = boosting_bytes([len(d.rows) for d in plan.draws], max(sum(main_cells), n_pair_cells),
                               max(max(main_cells), largest_pair), n_scores, n_parallel)

@@ -77,15 +77,16 @@ def _feature_index(item, names, has_names):
 
 
 def pair_cells_bound(grid_sizes, n_detect, pairs):
-    """Most cells the pair stage's terms can hold together: those of ``pairs``, or of the
-    ``n_detect`` largest grids among pairs of the ``MAX_PAIR_FEATURES`` features with the largest
-    grids (detection pairs at most that many features); ``grid_sizes``: codes of each feature's
-    coarse grid."""
+    """``(total, largest)``: most cells the pair stage's terms can hold together, and in one term.
+    Those of ``pairs``, or of the ``n_detect`` largest grids among pairs of the
+    ``MAX_PAIR_FEATURES`` features with the largest grids (detection pairs at most that many
+    features); ``grid_sizes``: codes of each feature's coarse grid."""
     if pairs:
-        return int(sum(grid_sizes[a] * grid_sizes[b] for a, b in pairs))
-    sizes = np.sort(np.asarray(grid_sizes, dtype=np.int64))[::-1][:MAX_PAIR_FEATURES]
-    products = np.outer(sizes, sizes)[np.triu_indices(len(sizes), k=1)]
-    return int(np.sort(products)[::-1][:n_detect].sum())
+        cells = [grid_sizes[a] * grid_sizes[b] for a, b in pairs]
+    else:
+        sizes = np.sort(np.asarray(grid_sizes, dtype=np.int64))[::-1][:MAX_PAIR_FEATURES]
+        cells = np.sort(np.outer(sizes, sizes)[np.triu_indices(len(sizes), k=1)])[::-1][:n_detect]
+    return (int(np.sum(cells)), int(np.max(cells))) if len(cells) else (0, 0)
 
 
 def strongest_features(n_features, contribution, sample_weight, n_keep):
