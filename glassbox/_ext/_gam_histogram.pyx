@@ -212,7 +212,8 @@ cdef inline void _softmax_block(const code_t[::1, :] codes, BagRows* bag, const 
     # Rows start..stop (at most SOFTMAX_BLOCK) of a softmax bag, in two loops: the scores, their
     # exps and the exps' sum per row; then, after the block's divisions, the gradients and their
     # adds to the histogram copies. Done row by row, each row's division and scatter waited on
-    # each other and little overlapped: this ran 1.6 times as long (benchmarks/bench_gam_kernels.py).
+    # each other and little overlapped (benchmarks/bench_gam_kernels.py, 4 classes of 1,175 rows:
+    # 37.6 us a step row by row, 32.3 us in blocks).
     cdef:
         INDEX_C i, k, row, lane_at = lane_index[0]
         INDEX_C cell = 0  # the pending step's cell of the row (set whenever it is read)
