@@ -4,8 +4,9 @@
 
 For each dataset (the training part of ``benchmarks.datasets.split``; ``generated_1m`` is
 ``benchmarks.bench_scale``'s generated data, 1M rows x 20 features), one default
-``GAMClassifier(random_state=0)`` (``GAMRegressor`` on regression data) fit at ``--n-jobs`` threads and one at a single thread, with
-each stage timed by wrapping the fit's own functions (nothing inside the kernels changes):
+``GAMClassifier(random_state=0)`` (``GAMRegressor`` on regression data) fit at ``--n-jobs``
+threads and one at a single thread, with each stage timed by wrapping the fit's own functions
+(nothing inside the kernels changes):
 
 - binning (``Binner`` fit and codes), the main-effect stage, pair detection (FAST ranking), the
   pair stage, the constraint check, finishing the terms (centring, averaging);

@@ -99,17 +99,25 @@ def draw_bags(n_samples, *, n_bags, max_samples, random_state):
     return draws
 
 
-def boosting_bytes(bag_rows, stage_cells, term_cells, n_scores, n_parallel):
-    """Bytes of the float64 arrays with a value per score (class) that boosting holds at once.
+def boosting_bytes(bag_rows, stage_cells, term_cells, n_scores, n_parallel, between_rows=0):
+    """Bytes of the float64 arrays with a value per score (class) that a fit holds at once.
 
-    ``bag_rows``: rows of each bag; ``stage_cells``: cells of the largest stage's terms together;
-    ``term_cells``: cells of the largest term. Every bag keeps its rows' scores and a stage's
-    tables; each of the ``n_parallel`` bags running holds three working copies of the tables,
-    its rows' exps and two histograms of 16-byte entries (``boost_bag``).
+    ``bag_rows``: rows of each bag; ``stage_cells``: cells of each stage's terms together (main
+    effects, pairs); ``term_cells``: cells of the largest term. Every bag keeps its rows' scores
+    and the tables of every stage to the end. On top of that, at one time, the largest of:
+    - boosting: each of the ``n_parallel`` bags running holds three working copies of its stage's
+      tables, its rows' exps and two histograms of 16-byte entries (``boost_bag``);
+    - between the stages, on ``between_rows`` rows, the choice of unordered features and the pair
+      ranking: every bag's scores of those rows, their average, gradients, hessians and copies;
+    - finishing: the averaged tables and their standard errors, and one term's bags stacked
+      (a few copies while centring).
     """
-    kept = sum(bag_rows) + len(bag_rows) * stage_cells
-    running = n_parallel * (max(bag_rows) + 3 * stage_cells + 4 * term_cells)
-    return 8 * n_scores * (kept + running)
+    n_bags, cells = len(bag_rows), sum(stage_cells)
+    kept = sum(bag_rows) + n_bags * cells
+    running = n_parallel * (max(bag_rows) + 3 * max(stage_cells) + 4 * term_cells)
+    between = (2 * n_bags + 8) * between_rows
+    finishing = 2 * cells + 4 * n_bags * term_cells
+    return 8 * n_scores * (kept + max(running, between, finishing))
 
 
 def split_bags(draws, intercept, *, validation_size, strata, positions):

@@ -395,7 +395,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         deadline = np.inf if self.time_limit is None else started + self.time_limit
         features, monotonic = tuple(features), plan.monotonic
         n_scores = self._n_scores(loss)
-        self._check_boosting_memory(plan, features, n_scores)
+        self._check_boosting_memory(plan, features, n_scores, len(sample.y))
         intercept = loss.initial_scores_from_sums(sums)
         bags = split_bags(plan.draws, intercept, validation_size=self.validation_size, strata=sample.strata,
                           positions=sample.at)
@@ -434,15 +434,17 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self.loss_ = loss
         return self
 
-    def _check_boosting_memory(self, plan, features, n_scores):
+    def _check_boosting_memory(self, plan, features, n_scores, n_rows):
         """Refuse, before any work, a fit whose boosting would hold more than
-        ``MAX_BOOSTING_BYTES`` in arrays with a value per class."""
+        ``MAX_BOOSTING_BYTES`` in arrays with a value per class (``n_rows``: the rows boosted on)."""
         grid_sizes = [coarse_grid(f, self.max_interaction_bins)[0].n_codes for f in features]
         n_pair_cells, largest_pair = pair_cells_bound(grid_sizes, plan.n_detect, plan.pairs)
         main_cells = [f.n_codes for f in features]
         n_parallel = min(effective_n_threads(self.n_jobs), len(plan.draws))
-        need = boosting_bytes([len(d.rows) for d in plan.draws], max(sum(main_cells), n_pair_cells),
-                              max(max(main_cells), largest_pair), n_scores, n_parallel)
+        ranked_rows = n_rows if plan.rank_rows is None else len(plan.rank_rows)
+        need = boosting_bytes([len(d.rows) for d in plan.draws], (sum(main_cells), n_pair_cells),
+                              max(max(main_cells), largest_pair), n_scores, n_parallel,
+                              between_rows=ranked_rows if plan.n_detect else n_rows)
         if need <= MAX_BOOSTING_BYTES:
             return
         lower = "fewer pairs (interactions), a smaller max_interaction_bins, fewer outer_bags or a smaller max_samples"
