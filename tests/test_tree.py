@@ -257,6 +257,15 @@ def test_results_do_not_depend_on_threads():
     assert one.objective_ == two.objective_
 
 
+def test_a_quantity_given_to_the_tree_classifier_is_refused_with_the_regressor_named():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6000, 8))
+    prices = 1000 * (rng.permutation(6000) % 3000 + 100)  # integer-valued: 3,000 classes
+    with pytest.raises(ValueError, match=r"GiB\); y has 3,000 classes: if it is a quantity .* fit a "
+                                         r"ShallowTreeRegressor; otherwise lower max_bins"):
+        ShallowTreeClassifier().fit(X, prices)
+
+
 def test_too_wide_for_the_exact_search_is_a_clear_error_unless_candidates_are_chosen():
     X = np.random.default_rng(0).normal(size=(300, 120))
     y = (X[:, 0] > 0).astype(int)

@@ -210,7 +210,7 @@ class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         searched = self.candidate_features_
         if len(searched) < len(n_bins):
             progress(f"searching {len(searched)} of {len(n_bins)} features, ranked by the greedy reference")
-        _check_histogram_memory(n_bins[searched], stats.shape[1], self.max_depth, n_threads)
+        _check_histogram_memory(n_bins[searched], stats.shape[1], self.max_depth, n_threads, n_classes)
         deadline = start + (self.time_limit if self.time_limit is not None else np.inf)
         # A constraint reads the event's probability; with pos_label = classes_[0] the search's
         # class-1 share is the other class's, so it applies the opposite sign.
@@ -478,14 +478,17 @@ def _histogram_bytes(n_bins, n_stats, max_depth, n_threads):
     return copies * p * p * codes * codes * n_stats * 8
 
 
-def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads):
-    """Refuse clearly, with what to change, rather than exhaust memory on wide data."""
+def _check_histogram_memory(n_bins, n_stats, max_depth, n_threads, n_classes=0):
+    """Refuse clearly, with what to change, rather than exhaust memory on wide data (or on a
+    target of many classes: each class is a statistic in every histogram cell)."""
     need = _histogram_bytes(n_bins, n_stats, max_depth, n_threads)
     if need > MAX_HISTOGRAM_BYTES:
+        quantity = (f"y has {n_classes:,} classes: if it is a quantity (a price, a count), fit a "
+                    "ShallowTreeRegressor; otherwise " if n_classes > 2 else "")
         raise ValueError(
             f"the exact tree search on {len(n_bins)} features with up to {n_bins.max()} bins each needs "
             f"{need / 1024**3:.1f} GiB of pairwise histograms (limit "
-            f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); lower max_bins, or let candidate_features "
+            f"{MAX_HISTOGRAM_BYTES / 1024**3:.0f} GiB); {quantity}lower max_bins, or let candidate_features "
             "(\"auto\" or a number) choose fewer features."
         )
 
