@@ -93,8 +93,9 @@ cdef Y_DTYPE_C _validation_loss(const code_t[::1, :] codes, const INDEX_C[::1] v
         start = c * VALIDATION_CHUNK_ROWS
         stop = min(start + VALIDATION_CHUNK_ROWS, n_val)
         # Term by term over the chunk's rows: each term's code column is then read in order,
-        # where row by row every term's code was a cache line of its own (a fifth of the pair
-        # stage on 564_fried). Each row still adds the terms in term order.
+        # where row by row every term's code was a cache line of its own (the pair stage's
+        # validation fell from 5.7% to 2.7% of 564_fried's perf samples). Each row still adds
+        # the terms in term order.
         for t in range(terms.shape[0]):
             step = delta + terms[t].cell_offset * n_scores
             for i in range(start, stop):

@@ -262,52 +262,18 @@ cdef inline void _softmax_block(const code_t[::1, :] codes, BagRows* bag, const 
     lane_index[0] = lane_at
 
 
-cdef inline void _multi_score_pass(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
-                                   INDEX_C column, INDEX_C start, INDEX_C stop, INDEX_C n_entries,
-                                   INDEX_C n_lanes, GradHess* buf, Y_DTYPE_C* gh) noexcept nogil:
-    # Rows start..stop of a bag with several scores (classes): add the pending step to their
-    # scores, compute their gradients (into gh, 2 * n_scores scratch values) and add them to
-    # copy (i - start) % n_lanes of the histogram. The struct's fields are read into locals once:
-    # every store through a double pointer could otherwise change them, and the compiler
-    # reloaded them for every row and score.
-    cdef:
-        INDEX_C i, k, row, lane_index = 0
-        INDEX_C cell = 0  # the pending step's cell of the row (set whenever it is read)
-        INDEX_C n_scores = bag.n_scores, previous = pending.column
-        LossId loss = bag.loss
-        const INDEX_C* rows = bag.rows
-        const Y_DTYPE_C* y = bag.y
-        const Y_DTYPE_C* w = bag.w
-        const Y_DTYPE_C* values = pending.values
-        Y_DTYPE_C* scores = bag.scores
-        Y_DTYPE_C* srow
-        GradHess* lane
-    if loss == SOFTMAX:
-        i = start
-        while i < stop:
-            _softmax_block(codes, bag, pending, column, i, min(i + SOFTMAX_BLOCK, stop), n_entries, n_lanes,
-                           &lane_index, buf, gh)
-            i = i + SOFTMAX_BLOCK
-        return
-    for i in range(start, stop):
-        row = rows[i]
-        srow = &scores[i * n_scores]
-        if previous >= 0:
-            cell = codes[row, previous]
-            for k in range(n_scores):
-                srow[k] += values[cell * n_scores + k]
-        gradients(srow, y[i], w[i], loss, n_scores, gh, gh + n_scores)
-        # Counted rather than divided: a 64-bit division per row takes tens of cycles (with the
-        # fields in locals, 4 classes of 1,175 rows went from 45 to 36 us a step in
-        # benchmarks/bench_gam_kernels.py).
-        lane = buf + lane_index * n_entries
-        lane_index = lane_index + 1
-        if lane_index == n_lanes:
-            lane_index = 0
-        cell = codes[row, column] * n_scores
-        for k in range(n_scores):
-            lane[cell + k].grad += gh[k]
-            lane[cell + k].hess += gh[n_scores + k]
+cdef inline void _softmax_pass(const code_t[::1, :] codes, BagRows* bag, const PendingStep* pending,
+                               INDEX_C column, INDEX_C start, INDEX_C stop, INDEX_C n_entries,
+                               INDEX_C n_lanes, GradHess* buf, Y_DTYPE_C* gh) noexcept nogil:
+    # Rows start..stop of a bag with several scores (softmax, the one loss that has them), in
+    # blocks of SOFTMAX_BLOCK rows; row i - start adds to copy (i - start) % n_lanes of the
+    # histogram, the copy counted rather than divided (a 64-bit division per row takes tens of
+    # cycles). gh: 2 * n_scores scratch values.
+    cdef INDEX_C i = start, lane_index = 0
+    while i < stop:
+        _softmax_block(codes, bag, pending, column, i, min(i + SOFTMAX_BLOCK, stop), n_entries, n_lanes,
+                       &lane_index, buf, gh)
+        i = i + SOFTMAX_BLOCK
 
 
 cdef void term_histogram(
@@ -347,8 +313,8 @@ cdef void term_histogram(
                     buf[cell].grad += bag.row_gh[i].grad
                     buf[cell].hess += bag.row_gh[i].hess
         else:
-            _multi_score_pass(codes, bag, pending, column, start, stop, n_entries, n_lanes, buf,
-                              &bag.chunk_gh[c * 2 * n_scores])
+            _softmax_pass(codes, bag, pending, column, start, stop, n_entries, n_lanes, buf,
+                          &bag.chunk_gh[c * 2 * n_scores])
         if n_lanes > 1:
             _add_lanes(buf, n_entries)
     sum_chunks(<Y_DTYPE_C*>chunk_hist, chunks.count, 2 * chunks.stride, 2 * n_entries, <Y_DTYPE_C*>hist, n_threads)
