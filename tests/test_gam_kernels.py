@@ -54,6 +54,57 @@ def test_histogram_matches_twin_and_ignores_thread_count(n):
     np.testing.assert_allclose(one, build_histogram_naive(cells, g, h, 40), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_pair_gains_are_the_per_class_histograms_and_steps_to_the_bit(seed):
+    """The ranking kernel fills every class's histogram of a pair in one pass and threads share
+    the pairs; each gain must be what a histogram per class (build_histogram, rows in the same
+    chunks) and a step per class (pair_step_py) give, added in class order, to the last bit, for
+    any thread count. Row counts past one chunk (8,192 rows), and grids of different sizes."""
+    from glassbox._ext._gam_rank import pair_gains
+
+    rng = np.random.default_rng(1300 + seed)
+    n, n_scores = (1, 500, 20_000)[seed % 3], (1, 3)[seed // 3 % 2]
+    n_codes = rng.integers(2, 12, 5).astype(np.intp)
+    coarse = np.asfortranarray(np.column_stack([rng.integers(0, c - 1, n) for c in n_codes]).astype(np.uint16))
+    grad = rng.normal(size=(n, n_scores)) if seed % 2 else rng.integers(-2, 3, (n, n_scores)).astype(float)
+    hess = rng.uniform(0.01, 1.0, (n, n_scores))
+    pairs = np.array([(a, b) for a in range(5) for b in range(a + 1, 5)], dtype=np.intp)
+    l2, min_hessian, min_leaf = float(rng.choice([0.0, 0.5])), 1e-3, int(rng.choice([1, 20]))
+    want = np.zeros(len(pairs))
+    for p, (a, b) in enumerate(pairs):
+        shape = (n_codes[a], n_codes[b])
+        cells = (coarse[:, a].astype(np.intp) * n_codes[b] + coarse[:, b]).astype(np.uint16)
+        gain = 0.0
+        for k in range(n_scores):
+            hist = np.empty((shape[0] * shape[1], 3))
+            build_histogram(cells, np.ascontiguousarray(grad[:, k]), np.ascontiguousarray(hess[:, k]), hist, 1)
+            naive = build_histogram_naive(cells, grad[:, k], hess[:, k], shape[0] * shape[1])
+            np.testing.assert_allclose(hist, naive, rtol=1e-12, atol=1e-9)
+            _, step_gain = pair_step_py(np.ascontiguousarray(hist[:, 0].reshape(shape)),
+                                        np.ascontiguousarray(hist[:, 1].reshape(shape)),
+                                        hist[:, 2].reshape(shape).astype(np.intp), 1.0, l2, min_hessian, min_leaf)
+            gain += step_gain
+        want[p] = gain
+    for n_threads in (1, 2, 3):
+        got = np.full(len(pairs), np.nan)
+        pair_gains(coarse, n_codes, pairs, grad, hess, l2, min_hessian, min_leaf, got, n_threads)
+        np.testing.assert_array_equal(got, want)
+
+
+def test_pair_gains_refuse_inconsistent_shapes():
+    from glassbox._ext._gam_rank import pair_gains
+
+    coarse = np.zeros((10, 3), dtype=np.uint16, order="F")
+    n_codes = np.full(3, 4, dtype=np.intp)
+    grad, hess = np.zeros((10, 1)), np.ones((10, 1))
+    with pytest.raises(ValueError, match="one row per row"):
+        pair_gains(coarse, n_codes, np.array([[0, 1]], dtype=np.intp), grad[:5], hess, 0.0, 1e-3, 1, np.zeros(1), 1)
+    with pytest.raises(ValueError, match="not a column"):
+        pair_gains(coarse, n_codes, np.array([[0, 3]], dtype=np.intp), grad, hess, 0.0, 1e-3, 1, np.zeros(1), 1)
+    with pytest.raises(ValueError, match="out"):
+        pair_gains(coarse, n_codes, np.array([[0, 1]], dtype=np.intp), grad, hess, 0.0, 1e-3, 1, np.zeros(2), 1)
+
+
 def _random_histogram(rng, n_codes, empty_rate=0.2):
     counts = rng.integers(0 if empty_rate else 1, 30, n_codes)
     counts[rng.random(n_codes) < empty_rate] = 0

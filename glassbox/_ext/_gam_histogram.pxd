@@ -5,6 +5,12 @@
 from glassbox._ext._typedefs cimport BIN_CODE_C, CELL_CODE_C, GradHess, INDEX_C, Y_DTYPE_C
 from glassbox._ext._gam_loss cimport LossId
 
+# Rows per chunk: large enough that adding the per-chunk histograms is cheap next to filling
+# them, small enough that mid-sized data still spreads over two threads. The pair ranking
+# (_gam_rank.pyx) sums in the same chunks.
+cdef enum:
+    CHUNK_ROWS = 8192
+
 ctypedef fused code_t:
     BIN_CODE_C      # main effects: a feature's bin codes
     CELL_CODE_C     # pairs: cells of a pair's grid

@@ -18,10 +18,6 @@ from libc.string cimport memset
 from glassbox._ext._gam_loss cimport (LOG_LOSS, SOFTMAX, SQUARED_ERROR, fast_exp, gradients, logistic_gradient,
                                       softmax_exp, softmax_scaled_gradient, softmax_total)
 
-# Rows per chunk: large enough that adding the per-chunk histograms is cheap next to filling
-# them, small enough that mid-sized data still spreads over two threads.
-cdef INDEX_C CHUNK_ROWS = 8192
-
 # Copies of a small histogram per chunk (_lanes), and the largest histogram that gets them:
 # main effects (at most 256 codes, times the classes) do; large pair grids keep one copy (their
 # rows spread over many cells, so consecutive adds rarely meet). _scatter_lanes and _add_lanes

@@ -16,12 +16,14 @@ import time
 
 import numpy as np
 
-from glassbox._ext._gam_split import pair_step_py
-from glassbox._ext._gam_histogram import build_histogram
+from glassbox._ext._gam_rank import pair_gains
 from glassbox._ext._typedefs import CELL_CODE_DTYPE
 
 # 100 features: 4,950 candidate pairs to rank and, at "3x", at most 300 pairs to fit.
 MAX_PAIR_FEATURES = 100
+
+# Candidate pairs ranked between two looks at the clock (a few milliseconds of work each).
+RANK_BATCH = 256
 
 
 def parse_interactions(interactions, names, has_names):
@@ -116,32 +118,26 @@ def rank_pairs(codes, code_maps, grids, raw, y, sample_weight, loss, *, n_pairs,
                deadline=np.inf):
     """The ``n_pairs`` pairs whose best step most reduces the loss of the model giving ``raw``.
 
-    Past ``deadline`` (a ``time.perf_counter()`` value) it stops early; the caller then fits no pair.
+    The gains come from ``glassbox._ext._gam_rank.pair_gains``, threads sharing the pairs, in
+    batches of ``RANK_BATCH`` pairs: past ``deadline`` (a ``time.perf_counter()`` value) no batch
+    starts, and the caller then fits no pair.
     """
     n_features = codes.shape[1]
     if n_pairs == 0 or n_features < 2:
         return []
     grad, hess = loss.gradients(raw, y, sample_weight)
-    grad = [np.ascontiguousarray(grad[:, k]) for k in range(grad.shape[1])]
-    hess = [np.ascontiguousarray(hess[:, k]) for k in range(hess.shape[1])]
-    gains = []
-    for a in range(n_features):
-        if time.perf_counter() >= deadline:
-            break
-        for b in range(a + 1, n_features):
-            shape = (grids[a].n_codes, grids[b].n_codes)
-            cells = pair_cells(codes, (a, b), code_maps, grids)
-            gain = 0.0
-            for g, h in zip(grad, hess):
-                hist = np.empty((shape[0] * shape[1], 3))
-                build_histogram(cells, g, h, hist, n_threads)
-                _, step_gain = pair_step_py(
-                    np.ascontiguousarray(hist[:, 0].reshape(shape)),
-                    np.ascontiguousarray(hist[:, 1].reshape(shape)),
-                    np.ascontiguousarray(hist[:, 2].reshape(shape)).astype(np.intp),
-                    1.0, params["l2_regularization"], params["min_hessian"], params["min_samples_leaf"],
-                )
-                gain += step_gain
-            gains.append((-gain, a, b))  # ties broken by feature order
-    gains.sort()
-    return [(a, b) for neg_gain, a, b in gains[:n_pairs] if neg_gain < 0]
+    grad, hess = np.ascontiguousarray(grad, dtype=np.float64), np.ascontiguousarray(hess, dtype=np.float64)
+    coarse = np.empty(codes.shape, dtype=CELL_CODE_DTYPE, order="F")
+    for j in range(n_features):
+        coarse[:, j] = code_maps[j][codes[:, j]]
+    n_codes = np.array([grid.n_codes for grid in grids], dtype=np.intp)
+    candidates = np.column_stack(np.triu_indices(n_features, k=1)).astype(np.intp)  # (a, b), a < b, in order
+    gains = np.zeros(len(candidates))
+    n_ranked = 0
+    while n_ranked < len(candidates) and time.perf_counter() < deadline:
+        batch = slice(n_ranked, min(n_ranked + RANK_BATCH, len(candidates)))
+        pair_gains(coarse, n_codes, candidates[batch], grad, hess, params["l2_regularization"],
+                   params["min_hessian"], params["min_samples_leaf"], gains[batch], n_threads)
+        n_ranked = batch.stop
+    ranked = sorted((-float(gains[p]), int(a), int(b)) for p, (a, b) in enumerate(candidates[:n_ranked]))
+    return [(a, b) for neg_gain, a, b in ranked[:n_pairs] if neg_gain < 0]  # ties broken by feature order
