@@ -54,7 +54,7 @@ cdef void term_histogram(
     INDEX_C n_entries,           # IN: cells x scores of the term
     const Chunks* chunks,        # IN
     GradHess* chunk_hist,        # scratch: chunks.count x chunks.stride entries
-    GradHess* hist,              # OUT: n_entries
+    GradHess* hist,              # OUT: n_entries (chunks.stride: with one chunk, also its buffer)
     int n_threads,
 ) noexcept nogil
 

@@ -7,7 +7,8 @@ and (2) adds its new gradient and hessian to this term's histogram -- fusing the
 consecutive steps saves a pass per step. Rows are processed in fixed chunks (at least
 ``CHUNK_ROWS``, more for large histograms), each filling its own histogram, and chunks are added
 in chunk order (``sum_chunks``): the sums -- hence the model -- are bit-identical for any thread
-count. ``build_histogram`` is the same for the pair ranking (gradients given, counts too).
+count. ``build_histogram`` is the same for one term's histogram outside boosting (gradients
+given, counts too): the unordered-feature test's.
 """
 
 import numpy as np
@@ -290,7 +291,11 @@ cdef void term_histogram(
         GradHess* buf
     n_threads = max(1, min(n_threads, chunks.count))
     for c in prange(chunks.count, schedule="static", num_threads=n_threads):
-        buf = &chunk_hist[c * chunks.stride]
+        # One chunk (a bag with fewer rows than a chunk holds: below 65,536 for 64 x 64 pair grids)
+        # fills hist itself: adding it to zero would only copy it (4,225 cells of such a grid at
+        # every step). 0 + x == x to the bit for every x but -0, which no gradient sum is unless
+        # every row adding to it had weight 0.
+        buf = hist if chunks.count == 1 else &chunk_hist[c * chunks.stride]
         start = c * chunks.rows
         stop = min(start + chunks.rows, bag.n)
         n_lanes = _lanes(n_entries, stop - start, chunks)
@@ -313,7 +318,9 @@ cdef void term_histogram(
                           &bag.chunk_gh[c * 2 * n_scores])
         if n_lanes > 1:
             _add_lanes(buf, n_entries)
-    sum_chunks(<Y_DTYPE_C*>chunk_hist, chunks.count, 2 * chunks.stride, 2 * n_entries, <Y_DTYPE_C*>hist, n_threads)
+    if chunks.count > 1:
+        sum_chunks(<Y_DTYPE_C*>chunk_hist, chunks.count, 2 * chunks.stride, 2 * n_entries, <Y_DTYPE_C*>hist,
+                   n_threads)
 
 
 cdef void sum_chunks(
@@ -341,7 +348,7 @@ def build_histogram(
     Y_DTYPE_C[:, ::1] out,             # OUT: (n_cells, 3): gradient sum, hessian sum, row count
     int n_threads,
 ):
-    """One pair's histogram for ranking candidate pairs (rows in fixed chunks, as above)."""
+    """One term's histogram outside boosting (rows in fixed chunks, as above)."""
     cdef:
         INDEX_C n = cells.shape[0], n_cells = out.shape[0]
         INDEX_C n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
