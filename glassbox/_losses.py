@@ -18,6 +18,9 @@ from glassbox._ext._gam_loss import LossId
 # Raw scores are clipped before exp so a wild step cannot overflow (the kernel clips alike).
 MAX_EXP_ARG = 50.0
 
+# The classification losses' floor_fraction (Loss says why).
+SEPARABLE_FLOOR = 1e-3
+
 
 class Loss:
     """A loss the GAM boosts, and the link from its raw score to predictions.
@@ -31,11 +34,19 @@ class Loss:
         scale), the sigmoid of the log-odds of ``classes_[1]``, the softmax of per-class logits.
     kernel : LossId
         The loss's id in the boosting kernel.
+    floor_fraction : float
+        A stage of boosting stops once its validation loss is at most this fraction of the loss
+        it started from (0: never). The classification losses have no minimum on separable data
+        (classes that the features determine): their loss falls toward 0 without end as the
+        scores grow, and past 0.1% of the start the rounds only sharpen probabilities that are
+        near certain already (nursery's pair stage ran 1,000 rounds to go from 1e-4 to 1e-6).
+        The regression losses have a finite minimum that early stopping finds.
     """
 
     name = None
     link = None
     kernel = None
+    floor_fraction = 0.0
 
     def check_target(self, y):
         """``y`` (float64, finite) if this loss can fit it; else a ValueError saying why."""
@@ -146,6 +157,7 @@ class Gamma(Loss):
 
 class LogLoss(Loss):
     name, link, kernel = "log_loss", "logit", LossId.LOG_LOSS
+    floor_fraction = SEPARABLE_FLOOR
 
     def initial_scores_from_sums(self, sums):
         p = np.clip(sums[0] / sums[1], 1e-12, 1 - 1e-12)
@@ -163,6 +175,7 @@ class LogLoss(Loss):
 
 class Softmax(Loss):
     name, link, kernel = "softmax", "softmax", LossId.SOFTMAX
+    floor_fraction = SEPARABLE_FLOOR
 
     def target_sums(self, y, w, n_scores):
         return np.append(np.bincount(y.astype(np.intp), weights=w, minlength=n_scores), w.sum())

@@ -185,6 +185,7 @@ def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, 
         "patience_min": params["patience_min"], "patience_max": params["patience_max"],
         "patience_fraction": params["patience_fraction"], "tolerance": params["tolerance"],
         "greedy_steps": int(round(params["greedy_ratio"] * len(specs))),
+        "floor_fraction": loss.floor_fraction,
     }
     n_parallel = max(1, min(n_threads, len(bags)))
     threads_per_bag = max(1, n_threads // n_parallel)
