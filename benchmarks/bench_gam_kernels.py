@@ -60,7 +60,7 @@ def bag_steps(repeats, n_rows, n_classes, side=6, n_terms=15, rounds=200):
     n_scores = n_classes if n_classes > 2 else 1
     params = dict(learning_rate=0.1, l2_regularization=0.0, min_hessian=1e-3, min_samples_leaf=4, max_leaves=2,
                   max_rounds=rounds, patience_min=5, patience_max=20, patience_fraction=0.1, tolerance=1e-5,
-                  greedy_steps=n_terms, floor_fraction=loss.floor_fraction)
+                  greedy_steps=n_terms, loss_floor=-np.inf)
 
     def fit():
         boost_bag(codes, specs, np.arange(n_rows, dtype=np.intp), np.arange(0, dtype=np.intp), y, np.ones(n_rows),

@@ -13,7 +13,7 @@ Adding a loss: its class here, its id and formulas in ``_gam_loss.pxd`` (docs/de
 import numpy as np
 from scipy.special import expit, softmax
 
-from glassbox._ext._gam_loss import LossId
+from glassbox._ext._gam_loss import LossId, gradients_rows
 
 # Raw scores are clipped before exp so a wild step cannot overflow (the kernel clips alike).
 MAX_EXP_ARG = 50.0
@@ -35,18 +35,28 @@ class Loss:
     kernel : LossId
         The loss's id in the boosting kernel.
     floor_fraction : float
-        A stage of boosting stops once its validation loss is at most this fraction of the loss
-        it started from (0: never). The classification losses have no minimum on separable data
-        (classes that the features determine): their loss falls toward 0 without end as the
-        scores grow, and past 0.1% of the start the rounds only sharpen probabilities that are
-        near certain already (nursery's pair stage ran 1,000 rounds to go from 1e-4 to 1e-6).
-        The regression losses have a finite minimum that early stopping finds.
+        A bag stops boosting once its validation loss is at most this fraction of its
+        intercept-only validation loss (0: never). The classification losses have no minimum on
+        separable data (classes that the features determine): their loss falls toward 0 without
+        end as the scores grow, and past 0.1% of the start the rounds only sharpen probabilities
+        that are near certain already (nursery's pair stage ran 1,000 rounds to go from 1e-4 to
+        1e-6). The regression losses have a finite minimum that early stopping finds.
     """
 
     name = None
     link = None
     kernel = None
     floor_fraction = 0.0
+
+    def mean_loss(self, raw, y, sample_weight):
+        """The weighted mean loss of raw scores ``raw`` (n, n_scores), by the kernel's formula
+        (the boosting's validation loss); 0 without weight."""
+        total = float(np.sum(sample_weight))
+        if total <= 0:
+            return 0.0
+        _, _, values = gradients_rows(np.ascontiguousarray(raw, dtype=np.float64), np.asarray(y, dtype=np.float64),
+                                      np.asarray(sample_weight, dtype=np.float64), self.kernel)
+        return float(np.sum(values)) / total
 
     def check_target(self, y):
         """``y`` (float64, finite) if this loss can fit it; else a ValueError saying why."""

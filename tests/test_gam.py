@@ -346,6 +346,44 @@ def test_the_memory_limit_is_the_estimate_the_fit_makes(monkeypatch):
         GAMClassifier(random_state=0, max_rounds=2, n_jobs=1).fit(X, y)
 
 
+def _floorless(monkeypatch):
+    from glassbox import _losses
+
+    monkeypatch.setattr(_losses.LogLoss, "floor_fraction", 0.0)
+    monkeypatch.setattr(_losses.Softmax, "floor_fraction", 0.0)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_separable_classes_stop_at_the_loss_floor_with_the_same_predictions(monkeypatch, n_classes):
+    """Classes that two features determine: the log loss falls toward 0 without end, and the
+    floor (0.1% of a stage's starting validation loss) ends the stages in far fewer rounds,
+    every class still predicted right."""
+    rng = np.random.default_rng(n_classes)
+    X = pd.DataFrame({"a": rng.integers(0, 6, 3000), "b": rng.integers(0, 4, 3000), "noise": rng.normal(size=3000)})
+    y = (X["a"] + 2 * X["b"]) % n_classes
+    with_floor = GAMClassifier(random_state=0, n_jobs=1).fit(X, y)
+    _floorless(monkeypatch)
+    without = GAMClassifier(random_state=0, n_jobs=1).fit(X, y)
+    assert np.sum(with_floor.n_rounds_) < 0.6 * np.sum(without.n_rounds_)
+    assert (with_floor.predict(X) == y).all() and (without.predict(X) == y).all()
+    assert with_floor.predict_proba(X)[np.arange(3000), y].min() > 0.9
+
+
+def test_the_loss_floor_leaves_a_rare_positive_fit_unchanged(monkeypatch):
+    """The floor is relative to the stage's starting loss, which is small for a rare positive
+    class (0.3% here): a fit that does not separate the classes is the same model, to the bit,
+    with the floor as without it."""
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(20_000, 4))
+    y = (rng.random(20_000) < 0.003 * np.exp(X[:, 0] - 0.5)).astype(int)
+    assert 0 < y.mean() < 0.01
+    with_floor = GAMClassifier(random_state=0, n_jobs=1, interactions=0).fit(X, y)
+    _floorless(monkeypatch)
+    without = GAMClassifier(random_state=0, n_jobs=1, interactions=0).fit(X, y)
+    np.testing.assert_array_equal(with_floor.n_rounds_, without.n_rounds_)
+    np.testing.assert_array_equal(with_floor.predict_proba(X), without.predict_proba(X))
+
+
 def test_bad_constraints_and_interactions_are_explained():
     X, y = _mixed_frame(200)
     with pytest.raises(ValueError, match="unknown features \\['height'\\]"):

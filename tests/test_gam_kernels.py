@@ -305,7 +305,7 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps, n, pat
     specs = term_specs(kinds, monotonic, n_codes, np.ones(3))
     low, high, fraction = (patience, patience, 0.0) if np.isscalar(patience) else patience
     kernel_params = dict(params, l2_regularization=params["l2"], greedy_steps=greedy_steps, patience_min=low,
-                         patience_max=high, patience_fraction=fraction, floor_fraction=0.0)
+                         patience_max=high, patience_fraction=fraction, loss_floor=-np.inf)
     del kernel_params["l2"], kernel_params["early_stopping_rounds"]
     _, kept, out_of_time = boost_bag(codes, specs, train.astype(np.intp), val.astype(np.intp), y, w, LOSSES[loss].kernel,
                         kernel_params, train_scores, val_scores, tables, np.zeros(40), 1)
@@ -326,9 +326,9 @@ def test_boost_bag_matches_twin(loss, n_scores, validation, greedy_steps, n, pat
 @pytest.mark.parametrize("floor_fraction", [0.02, 0.2, 0.6])
 def test_boost_bag_stops_at_the_first_round_under_its_loss_floor(loss, n_scores, floor_fraction):
     """A bag stops at the first round that improves on its best and whose validation loss is at
-    most floor_fraction times the loss it started from (the floor that ends separable
-    classification fits), as its twin does, after the same rounds as without a floor. The
-    targets are functions of the codes, so the losses fall far."""
+    most its loss floor (here floor_fraction of the loss it started from; the floor ends
+    separable classification fits), as its twin does, after the same rounds as without a
+    floor. The targets are functions of the codes, so the losses fall far."""
     rng = np.random.default_rng(11)
     n = 600
     n_codes, codes, _, w = _bag_inputs(rng, n, loss, n_scores)
@@ -341,10 +341,10 @@ def test_boost_bag_stops_at_the_first_round_under_its_loss_floor(loss, n_scores,
     params = dict(learning_rate=0.3, l2=0.5, min_hessian=1e-3, min_samples_leaf=5, max_leaves=3, max_rounds=60,
                   early_stopping_rounds=60, tolerance=0.0)
 
-    def run(fraction):
+    def run(loss_floor):
         tables, history = np.zeros(int(np.sum(n_codes)) * n_scores), np.zeros(60)
         kernel_params = dict(params, l2_regularization=0.5, greedy_steps=0, patience_min=60, patience_max=60,
-                             patience_fraction=0.0, floor_fraction=fraction)
+                             patience_fraction=0.0, loss_floor=loss_floor)
         del kernel_params["l2"], kernel_params["early_stopping_rounds"]
         n_rounds, kept, _ = boost_bag(codes, term_specs(kinds, monotonic, n_codes, np.ones(3)), train, val, y, w,
                                       LOSSES[loss].kernel, kernel_params, np.tile(init, (len(train), 1)),
@@ -352,15 +352,15 @@ def test_boost_bag_stops_at_the_first_round_under_its_loss_floor(loss, n_scores,
         return n_rounds, kept, tables, history
 
     start = loss_naive(np.tile(init, (len(val), 1)), y[val], w[val], loss).sum() / w[val].sum()
-    free_rounds, _, _, free = run(0.0)
+    free_rounds, _, _, free = run(-np.inf)
     assert free_rounds == 60 and free[-1] < 0.02 * start  # no floor: all 60 rounds, past every floor here
     best_before = np.minimum.accumulate(np.concatenate([[start], free]))[:-1]
     stop = np.flatnonzero((free < best_before) & (free <= floor_fraction * start))[0]
-    n_rounds, kept, tables, history = run(floor_fraction)
+    n_rounds, kept, tables, history = run(floor_fraction * start)
     assert n_rounds == kept == stop + 1
     np.testing.assert_array_equal(history[:kept], free[:kept])  # the same rounds until then
     expected, expected_kept = boost_bag_naive(codes, n_codes, [int(k) for k in kinds], monotonic, train, val, y, w,
-                                              loss, init, floor_fraction=floor_fraction, **params)
+                                              loss, init, loss_floor=floor_fraction * start, **params)
     assert kept == expected_kept
     offsets = np.concatenate([[0], np.cumsum(n_codes)]) * n_scores
     for j in range(3):
@@ -379,7 +379,7 @@ def test_boost_bag_is_bit_identical_across_thread_counts():
         rows = np.arange(n, dtype=np.intp)
         params = dict(learning_rate=0.1, l2_regularization=0.0, min_hessian=1e-3, min_samples_leaf=4, max_leaves=3,
                       max_rounds=30, patience_min=5, patience_max=5, patience_fraction=0.0, tolerance=1e-5,
-                      greedy_steps=3, floor_fraction=0.0)
+                      greedy_steps=3, loss_floor=-np.inf)
         boost_bag(codes, term_specs(np.zeros(3), np.zeros(3), n_codes, np.ones(3)), rows[: n - 5000],
                   rows[n - 5000:], y, w, LOSSES["log_loss"].kernel, params, np.zeros((n - 5000, 1)),
                   np.zeros((5000, 1)), tables, np.zeros(30), n_threads)
@@ -404,7 +404,7 @@ def test_boost_bag_stopped_by_its_time_allowance_keeps_a_whole_round(validation)
     def run(max_rounds, *time_left, greedy_steps=3):
         params = dict(learning_rate=0.1, l2_regularization=0.0, min_hessian=1e-3, min_samples_leaf=4, max_leaves=3,
                       max_rounds=max_rounds, patience_min=1000, patience_max=1000, patience_fraction=0.0,
-                      tolerance=0.0, greedy_steps=greedy_steps, floor_fraction=0.0)
+                      tolerance=0.0, greedy_steps=greedy_steps, loss_floor=-np.inf)
         tables = np.zeros(offsets[-1])
         train_scores, val_scores = np.zeros((len(train), 3)), np.zeros((len(val), 3))
         result = boost_bag(codes, specs, train, val, y, w, LOSSES["softmax"].kernel, params, train_scores,

@@ -364,11 +364,11 @@ def loss_naive(raw, y, w, loss):
 
 def boost_bag_naive(codes, n_codes, kinds, monotonic, train, val, y, w, loss, init, *, learning_rate,
                     l2, min_hessian, min_samples_leaf, max_leaves, max_rounds, early_stopping_rounds, tolerance,
-                    greedy_steps=0, floor_fraction=0.0):
+                    greedy_steps=0, loss_floor=-np.inf):
     """Boosting of main effects, step by step in NumPy: ``(tables, rounds kept)``. A round steps
     every term in order, then ``greedy_steps`` times the term whose latest step gained most.
     ``early_stopping_rounds``: see ``patience_naive``. A kept round whose validation loss is at
-    most ``floor_fraction`` times the starting one ends the boosting."""
+    most ``loss_floor`` ends the boosting."""
     n_scores = init.shape[0]
     tables = [np.zeros((n, n_scores)) for n in n_codes]
     s_train, s_val = np.tile(init, (len(train), 1)), np.tile(init, (len(val), 1))
@@ -376,7 +376,6 @@ def boost_bag_naive(codes, n_codes, kinds, monotonic, train, val, y, w, loss, in
     gains = np.zeros(len(n_codes))
     best, kept = [t.copy() for t in tables], 0
     best_loss = loss_naive(s_val, y[val], w[val], loss).sum() / w[val].sum() if len(val) else None
-    floor = floor_fraction * best_loss if len(val) and floor_fraction > 0 else -np.inf
     for r in range(max_rounds):
         for q in range(len(n_codes) + greedy_steps):
             j = q if q < len(n_codes) else int(np.argmax(gains))
@@ -402,7 +401,7 @@ def boost_bag_naive(codes, n_codes, kinds, monotonic, train, val, y, w, loss, in
         round_loss = loss_naive(s_val, y[val], w[val], loss).sum() / w[val].sum()
         if round_loss < best_loss - tolerance * abs(best_loss):
             best_loss, kept, best = round_loss, r + 1, [t.copy() for t in tables]
-            if best_loss <= floor:
+            if best_loss <= loss_floor:
                 break
         elif r + 1 - kept >= patience_naive(early_stopping_rounds, kept):
             break

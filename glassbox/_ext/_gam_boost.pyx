@@ -63,8 +63,7 @@ cdef struct BoostParams:
     Y_DTYPE_C patience_fraction   # a fixed patience)
     Y_DTYPE_C tolerance           # relative improvement of the validation loss that counts
     INDEX_C greedy_steps          # steps per round after the cyclic pass
-    Y_DTYPE_C floor_fraction      # a validation loss at most this fraction of the stage's
-                                  # starting loss stops the bag (0: never)
+    Y_DTYPE_C loss_floor          # a validation loss at or below this stops the bag (-inf: never)
 
 
 cdef void _add_tables(const code_t[::1, :] codes, const INDEX_C[::1] rows, Y_DTYPE_C[:, ::1] scores,
@@ -186,7 +185,7 @@ def boost_bag(
         INDEX_C total = tables.shape[0]
         INDEX_C max_cells = 0, max_a = 0, max_b = 0, t, k, i, j, r, q, n_cells, offset
         INDEX_C n_rounds = 0, best_rounds = 0, threads_val
-        Y_DTYPE_C best_loss = 0, round_loss, weight_total = 0, floor = -INFINITY
+        Y_DTYPE_C best_loss = 0, round_loss, weight_total = 0
         StepParams step_params
         Chunks chunks
         BagRows bag
@@ -265,7 +264,6 @@ def boost_bag(
             round_delta[:] = 0
             best_loss = _validation_loss(codes, val_rows, val_scores, terms, &round_delta[0], y, sample_weight,
                                          loss, &chunk_loss[0], weight_total, threads_val)
-            floor = params.floor_fraction * best_loss if params.floor_fraction > 0 else -INFINITY
 
         for r in range(params.max_rounds):
             # A round is not started when it would likely end past the allowance (the last round's
@@ -324,7 +322,7 @@ def boost_bag(
                 best_loss = round_loss
                 best_rounds = n_rounds
                 best[:] = tables
-                if best_loss <= floor:
+                if best_loss <= params.loss_floor:
                     break
             elif n_rounds - best_rounds >= _patience(&params, best_rounds):
                 break

@@ -1,5 +1,6 @@
-"""The GAM losses' ids for Python (``LossId``), and their kernel formulas callable row by row,
-for comparing them with their NumPy twins in tests. The formulas are in ``_gam_loss.pxd``."""
+"""The GAM losses' ids for Python (``LossId``), and their kernel formulas callable row by row:
+for comparing them with their NumPy twins in tests, and for a bag's starting validation loss
+(``glassbox._losses.Loss.mean_loss``). The formulas are in ``_gam_loss.pxd``."""
 
 import numpy as np
 

@@ -42,6 +42,9 @@ class Bag:
     val_rows: np.ndarray
     train_scores: np.ndarray
     val_scores: np.ndarray
+    # A validation loss at or below this stops the bag in any stage: the loss's floor_fraction
+    # of its starting (intercept-only) validation loss; -inf for none.
+    loss_floor: float = -np.inf
 
 
 def patience(early_stopping_rounds):
@@ -120,11 +123,14 @@ def boosting_bytes(bag_rows, stage_cells, term_cells, n_scores, n_parallel, betw
     return 8 * n_scores * (kept + max(running, between, finishing))
 
 
-def split_bags(draws, intercept, *, validation_size, strata, positions):
+def split_bags(draws, intercept, *, validation_size, strata, positions, y, sample_weight, loss):
     """Split each bag's rows into train and validation (stratified by ``strata`` when given).
 
     ``strata`` covers the rows at hand; ``positions`` maps a draw's row numbers (of the whole
-    data) to them. A bag's scores start at ``intercept``.
+    data) to them; ``y`` and ``sample_weight`` are theirs. A bag's scores start at ``intercept``,
+    and its loss floor is ``loss.floor_fraction`` of the validation loss there. The floor is the
+    fit's, not a stage's: relative to each stage's start, a pair stage after main effects that
+    already separate the classes would start near 0 and boost on toward a thousandth of that.
     """
     bags = []
     for draw in draws:
@@ -143,7 +149,10 @@ def split_bags(draws, intercept, *, validation_size, strata, positions):
                     is_val[rng.choice(group, n_val, replace=False)] = True
         train = rows[~is_val].astype(INDEX_DTYPE)
         val = rows[is_val].astype(INDEX_DTYPE)
-        bags.append(Bag(draw.seed, train, val, np.tile(intercept, (len(train), 1)), np.tile(intercept, (len(val), 1))))
+        bag = Bag(draw.seed, train, val, np.tile(intercept, (len(train), 1)), np.tile(intercept, (len(val), 1)))
+        if loss.floor_fraction > 0 and len(val):
+            bag.loss_floor = loss.floor_fraction * loss.mean_loss(bag.val_scores, y[val], sample_weight[val])
+        bags.append(bag)
     return bags
 
 
@@ -185,7 +194,6 @@ def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, 
         "patience_min": params["patience_min"], "patience_max": params["patience_max"],
         "patience_fraction": params["patience_fraction"], "tolerance": params["tolerance"],
         "greedy_steps": int(round(params["greedy_ratio"] * len(specs))),
-        "floor_fraction": loss.floor_fraction,
     }
     n_parallel = max(1, min(n_threads, len(bags)))
     threads_per_bag = max(1, n_threads // n_parallel)
@@ -200,8 +208,9 @@ def run_stage(codes, specs, bags, y, sample_weight, *, loss, params, n_threads, 
         time_left = (deadline - time.perf_counter()) / (n_waves - index // n_parallel)
         bag_codes, train_rows, val_rows, bag_y, bag_weight = bag_rows(codes, bag, y, sample_weight)
         n_rounds, kept, out_of_time = boost_bag(bag_codes, specs, train_rows, val_rows, bag_y, bag_weight,
-                                                loss.kernel, kernel_params, bag.train_scores, bag.val_scores,
-                                                tables, history, threads_per_bag, time_left)
+                                                loss.kernel, {**kernel_params, "loss_floor": bag.loss_floor},
+                                                bag.train_scores, bag.val_scores, tables, history, threads_per_bag,
+                                                time_left)
         if verbose:
             loss_text = f", validation loss {history[kept - 1]:.6g}" if len(bag.val_rows) and kept else ""
             clock_text = " (stopped by time_limit)" if out_of_time else ""

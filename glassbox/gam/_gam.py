@@ -98,7 +98,7 @@ _COMMON_PARAMS_DOC = """
     early_stopping_tolerance : float, default=1e-5
         The decrease of the validation loss, relative to the best so far, that counts as an
         improvement. A classifier's bag also stops at the first round whose validation loss is
-        at most 0.1% of the loss its stage started from: on separable data (classes that the
+        at most 0.1% of its intercept-only model's: on separable data (classes that the
         features determine, as in nursery or mushroom) the log loss falls toward 0 without end
         as the scores grow, and past that point the rounds only sharpen probabilities that are
         near 0 or 1 already (nursery's pair stage ran 1,000 rounds from 1e-4 to 1e-6).
@@ -404,7 +404,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         self._check_boosting_memory(plan, features, n_scores, len(sample.y))
         intercept = loss.initial_scores_from_sums(sums)
         bags = split_bags(plan.draws, intercept, validation_size=self.validation_size, strata=sample.strata,
-                          positions=sample.at)
+                          positions=sample.at, y=sample.y, sample_weight=sample.weight, loss=loss)
         run = dict(loss=loss, params=self._params(), n_threads=effective_n_threads(self.n_jobs), verbose=self.verbose,
                    deadline=deadline)
         rank_rows = slice(None) if plan.rank_rows is None else sample.at(plan.rank_rows)
