@@ -361,9 +361,9 @@ def test_separable_classes_stop_at_the_loss_floor_with_the_same_predictions(monk
     rng = np.random.default_rng(n_classes)
     X = pd.DataFrame({"a": rng.integers(0, 6, 3000), "b": rng.integers(0, 4, 3000), "noise": rng.normal(size=3000)})
     y = (X["a"] + 2 * X["b"]) % n_classes
-    with_floor = GAMClassifier(random_state=0, n_jobs=1).fit(X, y)
+    with_floor = GAMClassifier(random_state=0, n_jobs=1, max_rounds=600).fit(X, y)
     _floorless(monkeypatch)
-    without = GAMClassifier(random_state=0, n_jobs=1).fit(X, y)
+    without = GAMClassifier(random_state=0, n_jobs=1, max_rounds=600).fit(X, y)  # 3 classes: 600 pair rounds
     assert np.sum(with_floor.n_rounds_) < 0.6 * np.sum(without.n_rounds_)
     assert (with_floor.predict(X) == y).all() and (without.predict(X) == y).all()
     assert with_floor.predict_proba(X)[np.arange(3000), y].min() > 0.9
@@ -382,6 +382,36 @@ def test_the_loss_floor_leaves_a_rare_positive_fit_unchanged(monkeypatch):
     without = GAMClassifier(random_state=0, n_jobs=1, interactions=0).fit(X, y)
     np.testing.assert_array_equal(with_floor.n_rounds_, without.n_rounds_)
     np.testing.assert_array_equal(with_floor.predict_proba(X), without.predict_proba(X))
+
+
+@pytest.mark.parametrize("loss_name, n_scores, rate", [("log_loss", 1, 0.0001), ("log_loss", 1, 0.3),
+                                                        ("softmax", 3, 0.3), ("squared_error", 1, None)])
+def test_each_bag_s_loss_floor_is_a_thousandth_of_its_intercept_only_loss(loss_name, n_scores, rate):
+    """The floor is relative to the bag's starting (intercept-only) validation loss, never an
+    absolute loss: with 0.01% positives that loss is about 0.001 nats, so an absolute floor of
+    that size would stop the fit after one round. Regression losses get none."""
+    from glassbox._losses import LOSSES
+    from glassbox.gam._boosting import draw_bags, split_bags
+    from tests.twins import loss_naive
+
+    rng = np.random.default_rng(4)
+    n = 200_000
+    y = (rng.integers(0, n_scores, n) if n_scores > 1 else rng.random(n) < rate if rate else rng.normal(size=n))
+    y = y.astype(np.float64)
+    w = rng.uniform(0.5, 2.0, n)
+    loss = LOSSES[loss_name]
+    intercept = loss.initial_scores_from_sums(loss.target_sums(y, w, n_scores))
+    draws = draw_bags(n, n_bags=3, max_samples=None, random_state=np.random.RandomState(0))
+    bags = split_bags(draws, intercept, validation_size=0.15, strata=None if rate is None else y,
+                      positions=lambda rows: rows, y=y, sample_weight=w, loss=loss)
+    for bag in bags:
+        if rate is None:
+            assert bag.loss_floor == -np.inf
+            continue
+        start = loss_naive(bag.val_scores, y[bag.val_rows], w[bag.val_rows], loss_name).sum() / w[bag.val_rows].sum()
+        assert bag.loss_floor == pytest.approx(1e-3 * start, rel=1e-9)
+    if rate == 0.0001:
+        assert bags[0].loss_floor < 2e-6  # far below what a fit that learns anything reaches
 
 
 def test_bad_constraints_and_interactions_are_explained():

@@ -103,6 +103,8 @@ def test_pair_gains_refuse_inconsistent_shapes():
         pair_gains(coarse, n_codes, np.array([[0, 3]], dtype=np.intp), grad, hess, 0.0, 1e-3, 1, np.zeros(1), 1)
     with pytest.raises(ValueError, match="out"):
         pair_gains(coarse, n_codes, np.array([[0, 1]], dtype=np.intp), grad, hess, 0.0, 1e-3, 1, np.zeros(2), 1)
+    with pytest.raises(ValueError, match="grid size per column"):
+        pair_gains(coarse, n_codes[:2], np.array([[0, 1]], dtype=np.intp), grad, hess, 0.0, 1e-3, 1, np.zeros(1), 1)
 
 
 def _random_histogram(rng, n_codes, empty_rate=0.2):

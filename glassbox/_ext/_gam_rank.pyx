@@ -66,6 +66,8 @@ def pair_gains(
         raise ValueError("pair_gains: gradients and hessians need one row per row of coarse, and as many scores.")
     if out.shape[0] != n_pairs or (n_pairs and pairs.shape[1] != 2):
         raise ValueError("pair_gains: pairs must be (n_pairs, 2) and out (n_pairs,).")
+    if n_codes.shape[0] != coarse.shape[1]:
+        raise ValueError("pair_gains: n_codes needs one grid size per column of coarse.")
     for p in range(n_pairs):
         for k in range(2):
             if not 0 <= pairs[p, k] < coarse.shape[1]:

@@ -22,7 +22,7 @@ from glassbox._ext._typedefs import CELL_CODE_DTYPE
 # 100 features: 4,950 candidate pairs to rank and, at "3x", at most 300 pairs to fit.
 MAX_PAIR_FEATURES = 100
 
-# Candidate pairs ranked between two looks at the clock (a few milliseconds of work each).
+# Candidate pairs ranked between two looks at the clock (each pair is one pass over the rows).
 RANK_BATCH = 256
 
 
