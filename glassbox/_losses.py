@@ -39,8 +39,9 @@ class Loss:
         intercept-only validation loss (0: never). The classification losses have no minimum on
         separable data (classes that the features determine): their loss falls toward 0 without
         end as the scores grow, and past 0.1% of the start the rounds only sharpen probabilities
-        that are near certain already (nursery's pair stage ran 1,000 rounds to go from 1e-4 to
-        1e-6). The regression losses have a finite minimum that early stopping finds.
+        that are near certain already (nursery's bags kept 5,999 rounds in all without it and
+        1,376 with it, test accuracy 1.0 both: ``python -m benchmarks.gam_loss_floor``). The
+        regression losses have a finite minimum that early stopping finds.
     """
 
     name = None

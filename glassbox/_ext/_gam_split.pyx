@@ -522,7 +522,7 @@ def main_step_py(const Y_DTYPE_C[::1] grad, const Y_DTYPE_C[::1] hess, const IND
 
 def pair_step_py(const Y_DTYPE_C[:, ::1] grad, const Y_DTYPE_C[:, ::1] hess, const INDEX_C[:, ::1] counts,
                  double learning_rate, double l2, double min_hessian, INDEX_C min_samples_leaf):
-    """One pair step on a cell grid (for tests and ranking): ``(score change per cell, gain)``."""
+    """One pair step on a cell grid (for tests): ``(score change per cell, gain)``."""
     cdef INDEX_C n_a = grad.shape[0], n_b = grad.shape[1]
     cdef StepParams p = _params(learning_rate, l2, min_hessian, min_samples_leaf, 4)
     cdef const GradHess[:, ::1] hist = _histogram(grad, hess)

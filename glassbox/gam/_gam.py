@@ -101,7 +101,8 @@ _COMMON_PARAMS_DOC = """
         at most 0.1% of its intercept-only model's: on separable data (classes that the
         features determine, as in nursery or mushroom) the log loss falls toward 0 without end
         as the scores grow, and past that point the rounds only sharpen probabilities that are
-        near 0 or 1 already (nursery's pair stage ran 1,000 rounds from 1e-4 to 1e-6).
+        near 0 or 1 already (nursery: 5,999 rounds kept without it, 1,376 with it, test accuracy
+        1.0 both; ``python -m benchmarks.gam_loss_floor``).
     greedy_ratio : float, default=1.0
         Greedy steps per round, as a multiple of the number of terms: after the cyclic pass, each
         greedy step goes to the term whose latest step reduced the loss most (InterpretML's
