@@ -370,10 +370,53 @@ def test_boost_bag_stops_at_the_first_round_under_its_loss_floor(loss, n_scores,
                                    rtol=1e-8, atol=1e-10)
 
 
-def test_boost_bag_is_bit_identical_across_thread_counts():
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("validation", [False, True])
+def test_repeated_squared_error_steps_fold_into_the_histogram_as_the_twin_recomputes_it(weighted, validation):
+    """Under squared error, a greedy step on the term stepped just before takes its histogram
+    from the previous one (moved by step x hessian sums) instead of a pass over the rows, and the
+    rows take the steps added together at the next pass. One term carries most of the signal
+    here, so the greedy steps repeat it, as the twin's trace shows; the twin recomputes every
+    gradient from the scores, and the kernel must match its steps, kept round and scores.
+    Unweighted rows (hessian sums are the cells' counts) and weighted ones."""
+    rng = np.random.default_rng(13)
+    n = 3000
+    n_codes, codes, _, w = _bag_inputs(rng, n, "squared_error", 1)
+    w = w if weighted else np.ones(n)
+    y = 3.0 * np.sin(codes[:, 0]) + 0.3 * codes[:, 2] + rng.normal(scale=0.3, size=n)
+    is_val = rng.random(n) < (0.2 if validation else 0)
+    train, val = np.flatnonzero(~is_val).astype(np.intp), np.flatnonzero(is_val).astype(np.intp)
+    init = np.array([0.1])
+    kinds, monotonic = [TermKind.CONTINUOUS, TermKind.CATEGORICAL, TermKind.CONTINUOUS], [0, 0, 0]
+    params = dict(learning_rate=0.2, l2=0.5, min_hessian=1e-3, min_samples_leaf=5, max_leaves=3, max_rounds=25,
+                  early_stopping_rounds=3, tolerance=1e-4)
+    kernel_params = dict(params, l2_regularization=0.5, greedy_steps=6, patience_min=3, patience_max=3,
+                         patience_fraction=0.0, loss_floor=-np.inf)
+    del kernel_params["l2"], kernel_params["early_stopping_rounds"]
+    offsets = np.concatenate([[0], np.cumsum(n_codes)])
+    tables = np.zeros(offsets[-1])
+    train_scores, val_scores = np.tile(init, (len(train), 1)), np.tile(init, (len(val), 1))
+    _, kept, _ = boost_bag(codes, term_specs(kinds, monotonic, n_codes, np.ones(3)), train, val, y, w,
+                           LOSSES["squared_error"].kernel, kernel_params, train_scores, val_scores, tables,
+                           np.zeros(25), 1)
+    trace = []
+    expected, expected_kept = boost_bag_naive(codes, n_codes, [int(k) for k in kinds], monotonic, train, val, y, w,
+                                              "squared_error", init, greedy_steps=6, trace=trace, **params)
+    repeats = sum(a == b for a, b in zip(trace, trace[1:]))
+    assert repeats >= 0.15 * len(trace)  # the case does exercise the folded steps (about a fifth)
+    assert kept == expected_kept
+    for j in range(3):
+        np.testing.assert_allclose(tables[offsets[j]:offsets[j + 1]], expected[j][:, 0], rtol=1e-9, atol=1e-12)
+    final = init + sum(expected[j][codes[:, j]] for j in range(3))
+    np.testing.assert_allclose(train_scores, final[train], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(val_scores, final[val], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
+def test_boost_bag_is_bit_identical_across_thread_counts(loss):
     rng = np.random.default_rng(3)
     n = 30_000  # several row chunks
-    n_codes, codes, y, w = _bag_inputs(rng, n, "log_loss", 1)
+    n_codes, codes, y, w = _bag_inputs(rng, n, loss, 1)
     results = []
     for n_threads in (1, 2):
         offsets = np.concatenate([[0], np.cumsum(n_codes)]).astype(np.int64)
@@ -383,7 +426,7 @@ def test_boost_bag_is_bit_identical_across_thread_counts():
                       max_rounds=30, patience_min=5, patience_max=5, patience_fraction=0.0, tolerance=1e-5,
                       greedy_steps=3, loss_floor=-np.inf)
         boost_bag(codes, term_specs(np.zeros(3), np.zeros(3), n_codes, np.ones(3)), rows[: n - 5000],
-                  rows[n - 5000:], y, w, LOSSES["log_loss"].kernel, params, np.zeros((n - 5000, 1)),
+                  rows[n - 5000:], y, w, LOSSES[loss].kernel, params, np.zeros((n - 5000, 1)),
                   np.zeros((5000, 1)), tables, np.zeros(30), n_threads)
         results.append(tables)
     np.testing.assert_array_equal(results[0], results[1])

@@ -364,11 +364,11 @@ def loss_naive(raw, y, w, loss):
 
 def boost_bag_naive(codes, n_codes, kinds, monotonic, train, val, y, w, loss, init, *, learning_rate,
                     l2, min_hessian, min_samples_leaf, max_leaves, max_rounds, early_stopping_rounds, tolerance,
-                    greedy_steps=0, loss_floor=-np.inf):
+                    greedy_steps=0, loss_floor=-np.inf, trace=None):
     """Boosting of main effects, step by step in NumPy: ``(tables, rounds kept)``. A round steps
     every term in order, then ``greedy_steps`` times the term whose latest step gained most.
     ``early_stopping_rounds``: see ``patience_naive``. A kept round whose validation loss is at
-    most ``loss_floor`` ends the boosting."""
+    most ``loss_floor`` ends the boosting. ``trace``, a list, receives the term of every step."""
     n_scores = init.shape[0]
     tables = [np.zeros((n, n_scores)) for n in n_codes]
     s_train, s_val = np.tile(init, (len(train), 1)), np.tile(init, (len(val), 1))
@@ -379,6 +379,8 @@ def boost_bag_naive(codes, n_codes, kinds, monotonic, train, val, y, w, loss, in
     for r in range(max_rounds):
         for q in range(len(n_codes) + greedy_steps):
             j = q if q < len(n_codes) else int(np.argmax(gains))
+            if trace is not None:
+                trace.append(j)
             n = n_codes[j]
             g, h = loss_gradients_naive(s_train, y[train], w[train], loss)
             step = np.zeros((n, n_scores))
