@@ -490,7 +490,7 @@ def test_a_bag_of_few_rows_boosts_on_its_own_copy_to_the_same_model(monkeypatch)
 @pytest.mark.parametrize("early_stopping_rounds", ["auto", 7])
 def test_a_bag_stops_after_its_patience_of_idle_rounds(capfd, early_stopping_rounds):
     """Every bag that early stopping ends ran exactly its patience past its best round: the
-    fixed number, or for "auto" a tenth of the best round (rounded up) within [5, 20]."""
+    fixed number, or for "auto" a tenth of the best round (rounded up) within [3, 20]."""
     import re
 
     X, y = _mixed_frame(3000, seed=10)
@@ -499,7 +499,7 @@ def test_a_bag_stops_after_its_patience_of_idle_rounds(capfd, early_stopping_rou
     bags = re.findall(r"bag \d+/4 done, (\d+) rounds run, (\d+) kept", capfd.readouterr().err)
     assert len(bags) == 8  # main effects and pairs
     for run, kept in ((int(a), int(b)) for a, b in bags):
-        wanted = early_stopping_rounds if early_stopping_rounds != "auto" else min(20, max(5, -(-kept // 10)))
+        wanted = early_stopping_rounds if early_stopping_rounds != "auto" else min(20, max(3, -(-kept // 10)))
         assert run == 400 or run - kept == wanted, (run, kept)
     assert any(run != 400 for run, _ in bags)
 

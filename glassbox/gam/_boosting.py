@@ -17,8 +17,10 @@ from glassbox._ext._gam_boost import boost_bag
 from glassbox._ext._typedefs import INDEX_DTYPE, TERM_DTYPE, Y_DTYPE, TermKind
 
 # early_stopping_rounds="auto": a bag stops after a tenth of the rounds up to its best one
-# without improvement, at least AUTO_PATIENCE[0] and at most AUTO_PATIENCE[1] rounds.
-AUTO_PATIENCE = (5, 20)
+# without improvement, at least AUTO_PATIENCE[0] and at most AUTO_PATIENCE[1] rounds. The lower
+# end was 5 until 3-fold CV inside the 12 benchmark training splits found 3 as good (docs/gam.md:
+# python -m benchmarks.select_gam_defaults --auto-patience 5 3).
+AUTO_PATIENCE = (3, 20)
 AUTO_PATIENCE_FRACTION = 0.1
 
 # A leaf needs this much hessian (weights are rescaled to mean 1, so this is scale-free): stops

@@ -92,7 +92,7 @@ _COMMON_PARAMS_DOC = """
     early_stopping_rounds : int or "auto", default="auto"
         Stop a bag when its validation loss has not improved by ``early_stopping_tolerance``
         (relative) for this many rounds; the best round's tables are kept. "auto": a tenth of
-        the rounds up to the best one so far, at least 5 and at most 20, so a stage whose best
+        the rounds up to the best one so far, at least 3 and at most 20, so a stage whose best
         round is early (pairs that fit little, small data) stops sooner, while one that improves
         for hundreds of rounds waits through plateaus as long as with 20.
     early_stopping_tolerance : float, default=1e-5
@@ -307,7 +307,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
         check_integer("max_rounds", self.max_rounds, 1)
         if not (isinstance(self.early_stopping_rounds, str) and self.early_stopping_rounds == "auto"):
             check_integer("early_stopping_rounds", self.early_stopping_rounds, 1,
-                          why='or "auto" (a tenth of the rounds up to the best one, from 5 to 20)')
+                          why='or "auto" (a tenth of the rounds up to the best one, from 3 to 20)')
         check_integer("max_leaves", self.max_leaves, 2, 64)
         check_integer("min_samples_leaf", self.min_samples_leaf, 1)
         check_integer("verbose", self.verbose, 0)
