@@ -79,6 +79,13 @@ def check_integer(name, value, low, high=None, why=""):
         raise ValueError(f"{name} must be an integer {span}, got {value!r}" + (f"; {why}." if why else "."))
 
 
+def check_verbose(value):
+    """Raise a ValueError unless ``verbose`` is an integer >= 0 or a bool (True meaning 1), as
+    scikit-learn's estimators take it."""
+    if not isinstance(value, bool):
+        check_integer("verbose", value, 0, why="or a bool (True is 1)")
+
+
 def check_real(name, value, low, high=np.inf, *, low_open=False, high_open=False, allow_inf=False):
     """Raise a ValueError naming the parameter unless ``value`` is a real number (not a bool) in
     the interval from ``low`` to ``high``, each end closed unless marked open; finite unless

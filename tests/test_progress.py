@@ -93,7 +93,36 @@ def test_verbose_reports_the_search_and_fits_the_same_model(name, monkeypatch, c
 
 
 @pytest.mark.parametrize("name", ESTIMATORS)
-def test_verbose_must_be_a_non_negative_int(name):
+@pytest.mark.parametrize("bad", [-1, 1.0, "yes", None])
+def test_verbose_must_be_a_non_negative_int_or_a_bool(name, bad):
     X, y, _, _ = _data(ESTIMATORS[name][1])
-    with pytest.raises(ValueError, match="verbose"):
-        ESTIMATORS[name][0](-1).fit(X, y)
+    with pytest.raises(ValueError, match=r"verbose must be an integer >= 0, got .*; or a bool \(True is 1\)"):
+        ESTIMATORS[name][0](bad).fit(X, y)
+
+
+QUICK = {
+    "GAMClassifier": (lambda v: gb.GAMClassifier(outer_bags=1, max_rounds=5, interactions=0, verbose=v),
+                      "mixed_binary", "[glassbox GAM] "),
+    "RuleListClassifier": (lambda v: gb.RuleListClassifier(max_nodes=50, verbose=v), "mixed_binary",
+                           "[glassbox rule list] "),
+    "ShallowTreeRegressor": (lambda v: gb.ShallowTreeRegressor(max_depth=2, verbose=v), "mixed_regression",
+                             "[glassbox tree] "),
+}
+
+
+@pytest.mark.filterwarnings("ignore::glassbox.rules._rulelist.NotProvenOptimalWarning")
+@pytest.mark.parametrize("name", QUICK)
+def test_verbose_takes_a_bool_as_scikit_learn_does(name, capsys, tmp_path):
+    """verbose=True reports as 1 does, False is silent as 0 is, and a model fitted with True
+    saves and loads with it."""
+    make, data, prefix = QUICK[name]
+    X, y, _, _ = _data(data)
+    make(False).fit(X, y)
+    assert capsys.readouterr().err == ""
+    loud = make(True).fit(X, y)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(line.startswith(prefix) for line in lines)
+    gb.save(loud, tmp_path / "model.json")
+    loaded = gb.load(tmp_path / "model.json")
+    assert loaded.verbose is True
+    assert to_dict(loaded) == to_dict(loud)

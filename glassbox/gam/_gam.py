@@ -28,6 +28,7 @@ from glassbox._base import (
     check_monotonic_cst,
     check_regression_y,
     check_sample_weight,
+    check_verbose,
     effective_n_threads,
     event_class,
     event_sign,
@@ -149,7 +150,7 @@ _COMMON_PARAMS_DOC = """
         The fitted model is the same for every value.
     random_state : int, RandomState or None, default=None
         Seeds binning subsamples and each bag's split. An int gives bit-identical models.
-    verbose : int, default=0
+    verbose : int or bool, default=0
         1: print each bag's rounds and validation loss to stderr as it finishes.
 """
 
@@ -310,7 +311,7 @@ class _BaseGAM(BinnedModelMixin, BaseEstimator):
                           why='or "auto" (a tenth of the rounds up to the best one, from 3 to 20)')
         check_integer("max_leaves", self.max_leaves, 2, 64)
         check_integer("min_samples_leaf", self.min_samples_leaf, 1)
-        check_integer("verbose", self.verbose, 0)
+        check_verbose(self.verbose)
         if self.max_samples is not None:
             check_integer("max_samples", self.max_samples, 2)
         if self.max_terms is not None:

@@ -26,6 +26,7 @@ from glassbox._base import (
     check_monotonic_cst,
     check_regression_y,
     check_sample_weight,
+    check_verbose,
     drop_zero_weight_rows,
     effective_n_threads,
     event_class,
@@ -107,7 +108,7 @@ class _BaseRuleList(CertifiedMixin, BinnedModelMixin, BaseEstimator):
             check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
         check_integer("beam_width", self.beam_width, 1)
         check_random_state_param(self.random_state)
-        check_integer("verbose", self.verbose, 0)
+        check_verbose(self.verbose)
 
     def _weights(self, y, sample_weight):
         """The weights the fit uses: the regressor's as given (the classifier's class-weighted)."""
@@ -433,7 +434,7 @@ class RuleListClassifier(CriterionMixin, ClassWeightMixin, ClassifierMixin, _Bas
         on one thread, without the GIL: its expansions depend on each other's results.
     random_state : int, RandomState or None, default=None
         Seeds the Binner's row subsample on very large data; the search is deterministic.
-    verbose : int, default=0
+    verbose : int or bool, default=0
         1: print the search's progress to stderr (the candidates mined; then, every few
         seconds and at the end, prefixes expanded against ``max_nodes``, the best objective,
         the lower bound and the gap, and the time). The fitted list is the same for every value.

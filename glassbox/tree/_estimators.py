@@ -23,6 +23,7 @@ from glassbox._base import (
     check_classification_y,
     check_monotonic_cst,
     check_regression_y,
+    check_verbose,
     drop_zero_weight_rows,
     effective_n_threads,
     event_sign,
@@ -94,7 +95,7 @@ _PARAMS_DOC = """
         Threads for the kernels (None: all cores).
     random_state : int, RandomState or None, default=None
         Only used when the binner subsamples rows (more than 200,000) to place thresholds.
-    verbose : int, default=0
+    verbose : int or bool, default=0
         1: print the search's progress to stderr (every few seconds and at the end: root
         thresholds tried of all, features done, the best objective so far, the time against
         ``time_limit``). The fitted tree is the same for every value.
@@ -165,7 +166,7 @@ class _ShallowTree(CertifiedMixin, BinnedModelMixin, BaseEstimator):
         if self.time_limit is not None:
             check_real("time_limit", self.time_limit, 0, low_open=True, allow_inf=True)
         check_random_state_param(self.random_state)
-        check_integer("verbose", self.verbose, 0)
+        check_verbose(self.verbose)
 
     def fit(self, X, y, sample_weight=None):
         """Find the best tree of depth <= ``max_depth`` for the objective (see ``objective_``).
