@@ -190,7 +190,55 @@ def test_kernels_import_only_kernels():
 
 
 def test_importing_glassbox_imports_no_interpret():
-    code = ("import sys, glassbox; loaded = [m for m in sys.modules if m == 'interpret' or m.startswith('interpret.')]; "
+    # Every public name is touched: the package imports each on first use.
+    code = ("import sys, glassbox; [getattr(glassbox, n) for n in glassbox.__all__]; "
+            "loaded = [m for m in sys.modules if m == 'interpret' or m.startswith('interpret.')]; "
             "print(len(loaded)); assert not loaded, loaded[:5]")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_family_imports_without_the_other_families_and_the_views():
+    """The package imports its public names on first use: a process that unpickles a GAM (a
+    joblib worker of a search) loads the GAM's modules and the core, not the rule lists, trees,
+    distillation or views."""
+    others = ("glassbox.rules", "glassbox.tree", "glassbox.distill", "glassbox.export", "glassbox.explain",
+              "glassbox.report", "glassbox.cli")
+    code = ("import pickle, sys; import glassbox.gam; model = pickle.loads(pickle.dumps(glassbox.gam.GAMClassifier())); "
+            f"print([m for m in sys.modules if m.startswith({others!r})])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_every_public_name_resolves_to_its_module_s_object():
+    import importlib
+
+    import glassbox
+
+    for name in glassbox.__all__:
+        value = getattr(glassbox, name)
+        if name != "__version__":
+            assert value is getattr(importlib.import_module(glassbox._PUBLIC[name]), name)
+    namespace = {}
+    exec("from glassbox import *", namespace)
+    assert set(glassbox.__all__) <= set(namespace)
+    assert set(glassbox.__all__) <= set(dir(glassbox))
+    with pytest.raises(AttributeError, match="module 'glassbox' has no attribute 'GAM'"):
+        glassbox.GAM
+    # Subpackages and modules are reached as attributes too, as when the package imported them all.
+    assert glassbox.binning.Binner.__module__ == "glassbox.binning"
+    assert glassbox.gam._gam.GAMClassifier is glassbox.GAMClassifier
+
+
+def test_distill_stays_the_function_after_its_subpackage_is_imported():
+    """``glassbox.distill`` names the function and the subpackage: importing the subpackage
+    first (as saving a model does) must not turn ``glassbox.distill`` into a module, in a fresh
+    interpreter where nothing touched it before; a monkeypatch of it still takes."""
+    code = ("import glassbox, glassbox.export, glassbox.distill, glassbox.distill._tree; "
+            "import glassbox.distill as d; from glassbox.distill._distill import distill; "
+            "assert glassbox.distill is distill and d is distill, glassbox.distill; "
+            "glassbox.distill = 1; assert glassbox.distill == 1; del glassbox.distill; "
+            "assert glassbox.distill is distill; from glassbox import distill as f; assert f is distill")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
