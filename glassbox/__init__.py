@@ -50,7 +50,7 @@ def __getattr__(name):
         globals()[name] = value  # later look-ups find it without calling here
         return value
     # A subpackage or module (glassbox.binning, glassbox.gam, ...), as after the eager imports.
-    if not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+    if name.isidentifier() and not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'glassbox' has no attribute {name!r}")
 

@@ -10,9 +10,10 @@ started from), and the scores are rewound to it so a following stage (pairs afte
 starts from exactly the kept model. Every sum is added in a fixed order: the model is
 bit-identical for any thread count. Under squared error, a step on the term stepped just before
 (a greedy step repeating) needs no pass: the term's histogram moves by the previous step times
-its hessian sums, and the rows take both steps at the next pass. A time allowance, when given, is checked before every step
-(and a round is not begun that the last one's length says would not end in time): the bag then
-stops as early stopping would, keeping its best whole round (none, if the clock stops the first).
+its hessian sums, and the rows take both steps at the next pass. A time allowance, when given,
+is checked before every step (and a round is not begun that the last one's length says would
+not end in time): the bag then stops as early stopping would, keeping its best whole round
+(none, if the clock stops the first).
 """
 
 import numpy as np
