@@ -5,8 +5,9 @@ as each lands (see DESIGN.md). Binning, shared by every model, lives in :mod:`gl
 
 Each name is imported on first use (PEP 562), not with the package: a process that only needs
 one family -- a joblib worker unpickling a GAM inside ``GridSearchCV(n_jobs=2)``, a script that
-fits one model -- then skips the others' imports (about 0.2 s of the 0.26 s that ``import
-glassbox`` adds to scikit-learn and pandas; the workers pay it at every search's start).
+fits one model -- then skips the others' imports. By ``python -X importtime`` after
+scikit-learn and pandas: 0.26 s for every name, 0.06 s for ``glassbox.gam`` alone; joblib's
+workers pay it at each session's first search.
 """
 
 import importlib

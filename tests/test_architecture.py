@@ -226,6 +226,12 @@ def test_every_public_name_resolves_to_its_module_s_object():
     assert set(glassbox.__all__) <= set(dir(glassbox))
     with pytest.raises(AttributeError, match="module 'glassbox' has no attribute 'GAM'"):
         glassbox.GAM
+    # The imports for type checkers name exactly the public names, from the same modules.
+    import ast
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    typed = {alias.name: node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+             and node.module != "glassbox._version" and node.module.startswith("glassbox") for alias in node.names}
+    assert typed == glassbox._PUBLIC
     # Subpackages and modules are reached as attributes too, as when the package imported them all.
     assert glassbox.binning.Binner.__module__ == "glassbox.binning"
     assert glassbox.gam._gam.GAMClassifier is glassbox.GAMClassifier

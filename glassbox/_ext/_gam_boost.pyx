@@ -214,8 +214,8 @@ def boost_bag(
     cdef Y_DTYPE_C[::1] chunk_gh = np.zeros(max(1, chunks.count) * 2 * n_scores, dtype=np.float64)
     cdef Y_DTYPE_C[::1] chunk_loss = np.zeros(max(1, n_val_chunks), dtype=np.float64)
     cdef Y_DTYPE_C[::1] step = np.zeros(max(1, max_cells * n_scores), dtype=np.float64)
-    # Squared error: the steps not yet added to the training scores, all on the pending term's
-    # cells (one step, or several when greedy steps repeat a term; see below).
+    # Squared error: the steps not yet added to the training scores when greedy steps repeat a
+    # term, added together (see below); a single pending step is read from `step` itself.
     cdef Y_DTYPE_C[::1] pending_sum = np.zeros(max(1, max_cells * n_scores) if fold_repeats else 1,
                                                dtype=np.float64)
     cdef Y_DTYPE_C[::1] best = np.zeros(max(1, total), dtype=np.float64)
@@ -254,7 +254,7 @@ def boost_bag(
             bag.count_hessians = False
             break
     pending.column = -1
-    pending.values = &pending_sum[0] if fold_repeats else &step[0]
+    pending.values = &step[0]
     pending.exp_minus = &step_exp[0]
     pending.refresh = True
 
@@ -295,15 +295,22 @@ def boost_bag(
                 n_cells = terms[t].n_a * terms[t].n_b
                 offset = terms[t].cell_offset
                 # A greedy step often repeats the term just stepped (the strongest term takes
-                # several in a row: 32% of 564_fried's pair steps, 38% of 537_houses' main-effect
-                # steps). Under squared error a row's gradient w * (s - y) then moves by w times
-                # the step on its cell and its hessian w not at all, so hist, still this term's,
-                # moves by step * hessian sum per cell: the same sums up to rounding, without a
-                # pass over the rows. The rows take the steps at the next pass, added together.
+                # several in a row: in default fits, 32% of 564_fried's pair steps and 38% of
+                # 537_houses' main-effect steps, counted by an instrumented build, stop 36). Under
+                # squared error a row's gradient w * (s - y) then moves by w times the step on its
+                # cell and its hessian w not at all, so hist, still this term's, moves by step *
+                # hessian sum per cell: the same sums up to rounding, without a pass over the rows.
+                # The rows take the steps at the next pass, added together in pending_sum (the
+                # first repeat copies the pending step there; a step that is no repeat is read
+                # from `step` again, so it costs no copy).
                 repeat = fold_repeats and t == last_term
                 if repeat:
                     for j in range(n_cells):
                         hist[j].grad += step[j] * hist[j].hess
+                    if pending.values == &step[0]:
+                        for j in range(n_cells):
+                            pending_sum[j] = step[j]
+                        pending.values = &pending_sum[0]
                 else:
                     term_histogram(codes, &bag, &pending, terms[t].column, n_cells * n_scores, &chunks,
                                    &chunk_hist[0], &hist[0], n_threads)
@@ -321,9 +328,11 @@ def boost_bag(
                 for j in range(n_cells * n_scores):
                     tables[offset * n_scores + j] += step[j]
                     round_delta[offset * n_scores + j] += step[j]
-                if fold_repeats:  # (one score)
+                if repeat:  # (one score)
                     for j in range(n_cells):
-                        pending_sum[j] = pending_sum[j] + step[j] if repeat else step[j]
+                        pending_sum[j] = pending_sum[j] + step[j]
+                else:
+                    pending.values = &step[0]
                 last_term = t
                 if n_scores == 1 and loss == LOG_LOSS:
                     _exp_per_value(&step[0], &step_exp[0], n_cells, 1, -1.0)
